@@ -1,0 +1,56 @@
+"""Field types shared by every event contract.
+
+Events never carry a NIK, KK number, name, phone, street address or exact birth date: people and
+organisations appear only as random refs minted by the owning service, with codes and bands.
+"""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+OPD = Literal["dp3a", "disperindag", "diskop_ukm", "distransnaker"]
+
+KecamatanCode = Annotated[
+    str,
+    Field(
+        pattern=r"^64\.02\.(0[1-9]|1[0-9]|20)$",
+        description="Kemendagri code of a Kutai Kartanegara kecamatan, 64.02.01 to 64.02.20",
+        examples=["64.02.06"],
+    ),
+]
+DesaCode = Annotated[
+    str,
+    Field(
+        pattern=r"^64\.02\.(0[1-9]|1[0-9]|20)\.[12]\d{3}$",
+        description="Kemendagri code of a desa (2xxx) or kelurahan (1xxx) in Kutai Kartanegara",
+        examples=["64.02.06.1001"],
+    ),
+]
+AgeBand = Literal["<18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
+PekkaCategory = Literal["none", "productive", "child_marriage_risk", "elderly"]
+Sector = Literal[
+    "kuliner", "kerajinan", "fesyen", "pertanian", "perikanan", "perdagangan", "jasa", "industri_kreatif", "lainnya"
+]
+Rupiah = Annotated[int, Field(ge=0, le=1_000_000_000_000, description="Whole Rupiah")]
+Period = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Month, YYYY-MM", examples=["2025-03"])]
+
+
+class Payload(BaseModel):
+    """Base of every event payload.
+
+    Strict for producers: constructing a payload with an unknown field fails. Consumers decode with
+    ``extra="ignore"`` (see ``catalog.decode``) so a producer may add fields without breaking them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def age_band(birth: date, on: date) -> AgeBand:
+    years = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    if years < 18:
+        return "<18"
+    for upper, band in ((24, "18-24"), (34, "25-34"), (44, "35-44"), (54, "45-54"), (64, "55-64")):
+        if years <= upper:
+            return band  # type: ignore[return-value]
+    return "65+"

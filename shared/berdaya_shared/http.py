@@ -1,0 +1,131 @@
+"""The HTTP conventions every service shares: the error body, and Idempotency-Key handling.
+
+Errors speak Bahasa Indonesia to the user (``pesan``) and carry the English technical reason in
+``detail``; every field error names its field. No user input may produce a 500.
+"""
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+
+from .messaging.idempotency import IdempotencyKeyReused, request_fingerprint, run_idempotent
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+_PESAN = {
+    "missing": "wajib diisi",
+    "string_pattern_mismatch": "formatnya tidak sesuai",
+    "string_too_short": "terlalu pendek",
+    "string_too_long": "terlalu panjang",
+    "literal_error": "pilihannya tidak dikenal",
+    "enum": "pilihannya tidak dikenal",
+    "greater_than": "nilainya terlalu kecil",
+    "greater_than_equal": "nilainya terlalu kecil",
+    "less_than": "nilainya terlalu besar",
+    "less_than_equal": "nilainya terlalu besar",
+    "int_parsing": "harus berupa bilangan bulat",
+    "int_from_float": "harus berupa bilangan bulat",
+    "int_type": "harus berupa bilangan bulat",
+    "float_parsing": "harus berupa angka",
+    "bool_parsing": "harus bernilai ya/tidak (true/false)",
+    "date_from_datetime_parsing": "tanggal tidak valid (format YYYY-MM-DD)",
+    "date_parsing": "tanggal tidak valid (format YYYY-MM-DD)",
+    "uuid_parsing": "bukan referensi (UUID) yang valid",
+    "json_invalid": "JSON tidak valid",
+    "extra_forbidden": "kolom ini tidak dikenal",
+    "too_short": "jumlah item terlalu sedikit",
+    "too_long": "jumlah item terlalu banyak",
+    "value_error": "nilainya tidak valid",
+}
+
+
+class DomainError(Exception):
+    """A refusal a user can understand: HTTP status, Indonesian message, English detail, optional field."""
+
+    def __init__(self, status_code: int, pesan: str, detail: str, *, field: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.pesan = pesan
+        self.detail = detail
+        self.field = field
+        self.extra = extra
+
+    def body(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"pesan": self.pesan, "detail": self.detail}
+        if self.field:
+            out["kesalahan"] = [{"field": self.field, "pesan": self.pesan, "detail": self.detail}]
+        out.update(self.extra)
+        return out
+
+
+def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    out = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        name = ".".join(loc) or "body"
+        msg = err.get("msg", "")
+        if err.get("type") == "value_error" and msg.startswith("Value error, "):
+            pesan = msg.removeprefix("Value error, ")  # our own validators already speak Indonesian
+        else:
+            pesan = f"{name}: {_PESAN.get(err.get('type', ''), 'nilainya tidak valid')}"
+        out.append({"field": name, "pesan": pesan, "detail": msg})
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = field_errors(jsonable_encoder(exc.errors()))
+        return JSONResponse(
+            status_code=422,
+            content={"pesan": "Data yang dikirim tidak valid", "detail": "validation failed", "kesalahan": errors},
+        )
+
+    @app.exception_handler(DomainError)
+    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content=jsonable_encoder(exc.body()))
+
+
+async def idempotent(
+    request: Request,
+    pool: asyncpg.Pool,
+    command: Callable[[asyncpg.Connection], Awaitable[tuple[int, Any]]],
+    *,
+    scope: str | None = None,
+) -> Response:
+    """Run a command in one transaction; a retry with the same Idempotency-Key returns the first answer.
+
+    ``command`` gets the transaction's connection and returns (status code, JSON-able body).
+    """
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is not None and not (1 <= len(key) <= 200):
+        raise DomainError(400, "Idempotency-Key harus 1 sampai 200 karakter", "Idempotency-Key length must be 1-200")
+    raw = await request.body()
+
+    async def run(conn: asyncpg.Connection) -> tuple[int, bytes]:
+        status, body = await command(conn)
+        return status, json.dumps(jsonable_encoder(body), ensure_ascii=False).encode()
+
+    try:
+        outcome = await run_idempotent(
+            pool,
+            scope=scope or f"{request.method} {request.url.path}",
+            key=key,
+            fingerprint=request_fingerprint(request.method, request.url.path, raw),
+            command=run,
+        )
+    except IdempotencyKeyReused:
+        raise DomainError(
+            422,
+            "Idempotency-Key ini sudah dipakai untuk permintaan lain",
+            "Idempotency-Key was already used with a different request",
+            field=IDEMPOTENCY_HEADER,
+        ) from None
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
+    return Response(outcome.body, status_code=outcome.status_code, media_type="application/json", headers=headers)

@@ -1,0 +1,8 @@
+"""Reliable messaging: outbox writer and relay on the producing side, inbox consumer on the consuming side."""
+
+from . import outbox
+from .consumer import InboxConsumer, subscribe
+from .relay import OutboxRelay
+from .settings import MessagingSettings
+
+__all__ = ["InboxConsumer", "MessagingSettings", "OutboxRelay", "outbox", "subscribe"]

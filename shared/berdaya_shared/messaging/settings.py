@@ -1,0 +1,15 @@
+"""Settings of the messaging runtime, from environment variables (pydantic-settings)."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class MessagingSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    kafka_bootstrap_servers: str = Field("127.0.0.1:9092", description="Comma-separated host:port list")
+    relay_batch_size: int = Field(500, ge=1, le=10_000)
+    relay_poll_interval_s: float = Field(1.0, gt=0, description="Fallback poll when no NOTIFY arrives")
+    consumer_max_records: int = Field(1000, ge=1)
+    consumer_batch_timeout_ms: int = Field(200, ge=1)
+    retry_max_backoff_s: float = Field(30.0, gt=0)

@@ -1,0 +1,136 @@
+"""One service's process wiring: database pool and migrations, the Kafka broker, the outbox relay and
+the inbox consumer, started and stopped together from the FastAPI lifespan.
+
+Every Berdaya service builds one ``ServiceRuntime`` in its ``bootstrap.py``; nothing here knows any
+service's domain.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from faststream.kafka import KafkaBroker
+
+from .messaging import outbox
+from .messaging.consumer import ApplyBatch, InboxConsumer, subscribe
+from .messaging.relay import OutboxRelay
+from .messaging.settings import MessagingSettings
+
+log = logging.getLogger(__name__)
+
+
+def make_broker(settings: MessagingSettings, *, client_id: str) -> KafkaBroker:
+    """The service's broker: idempotent producer (acks=all), no topic auto-creation."""
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers.split(","),
+        client_id=client_id,
+        enable_idempotence=True,
+        linger_ms=5,
+        allow_auto_create_topics=False,
+        logger=logging.getLogger(f"berdaya.{client_id}.kafka"),
+    )
+
+
+@dataclass
+class ServiceRuntime:
+    name: str
+    database_url: str
+    migrations: Sequence[str]
+    settings: MessagingSettings = field(default_factory=MessagingSettings)
+    consume_topics: Sequence[str] = ()
+    apply: ApplyBatch | None = None
+    pool_size: int = 10
+    run_relay: bool = True
+    group_id: str | None = None  # defaults to the service name; tests use their own groups
+    started_at: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.broker = make_broker(self.settings, client_id=self.name)
+        self.pool: asyncpg.Pool | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumer: InboxConsumer | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+        if self.consume_topics:
+            if self.apply is None:
+                raise ValueError("a consuming service needs an apply function")
+            # The consumer needs the pool, created at start; it looks it up lazily through this proxy.
+            self.consumer = InboxConsumer(
+                name=self.name, pool=None, apply=self.apply, broker=self.broker,  # type: ignore[arg-type]
+                max_backoff_s=self.settings.retry_max_backoff_s,
+            )
+            subscribe(
+                self.broker,
+                self.consumer,
+                self.consume_topics,
+                max_records=self.settings.consumer_max_records,
+                batch_timeout_ms=self.settings.consumer_batch_timeout_ms,
+                group_id=self.group_id,
+            )
+
+    async def start(self) -> None:
+        self.pool = await asyncpg.create_pool(self.database_url, min_size=2, max_size=self.pool_size)
+        async with self.pool.acquire() as conn:
+            # Serialise concurrent migrations of several processes on one database.
+            async with conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock(hashtext('berdaya-migrations'))")
+                await outbox.install(conn)
+                for sql in self.migrations:
+                    await conn.execute(sql)
+        if self.consumer is not None:
+            self.consumer.pool = self.pool
+        await self.broker.start()
+        if self.run_relay:
+            self.relay = OutboxRelay(
+                self.pool,
+                self.broker,
+                batch_size=self.settings.relay_batch_size,
+                poll_interval_s=self.settings.relay_poll_interval_s,
+                max_backoff_s=self.settings.retry_max_backoff_s,
+            )
+            self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay"))
+        log.info("%s started", self.name)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        await self.broker.stop()
+        if self.pool is not None:
+            await self.pool.close()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _app: Any = None) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    async def health(self) -> dict[str, Any]:
+        """Readiness: database and broker reachable, outbox backlog, consumer counters."""
+        status: dict[str, Any] = {"service": self.name, "uptime_s": round(time.monotonic() - self.started_at, 1)}
+        try:
+            assert self.pool is not None
+            async with self.pool.acquire() as conn:
+                status["outbox_backlog"] = await conn.fetchval(
+                    "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+                )
+            status["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            status["database"] = f"error: {type(exc).__name__}"
+        try:
+            status["kafka"] = "ok" if await self.broker.ping(timeout=3.0) else "unreachable"
+        except Exception as exc:  # noqa: BLE001
+            status["kafka"] = f"error: {type(exc).__name__}"
+        if self.consumer is not None:
+            status["consumer"] = dict(self.consumer.stats)
+        status["ok"] = status["database"] == "ok" and status["kafka"] == "ok"
+        return status

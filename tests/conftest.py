@@ -1,0 +1,30 @@
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack
+
+import pytest
+
+from tests.support import infra
+
+
+@pytest.fixture(scope="session")
+def backends() -> Iterator[tuple[str, str]]:
+    with ExitStack() as stack:
+        yield infra.resolve(stack)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(backends: tuple[str, str]) -> str:
+    return backends[0]
+
+
+@pytest.fixture(scope="session")
+def database_server_url(backends: tuple[str, str]) -> str:
+    return backends[1]
+
+
+@pytest.fixture
+async def fresh_database(database_server_url: str) -> AsyncIterator[str]:
+    """An empty database of its own for one test, dropped afterwards."""
+    url = await infra.create_database(database_server_url)
+    yield url
+    await infra.drop_database(database_server_url, url)
