@@ -1,0 +1,95 @@
+"""Create every Berdaya Kafka topic with its partition count and configuration.
+
+The list comes from berdaya_shared.topics.all_topics() (shared/berdaya_shared/topics.py), the contract every
+producer and subscriber uses. Idempotent: topics that already exist are left alone (a partition count that
+differs from the contract is reported, never changed).
+
+Usage: python deploy/create_topics.py [--bootstrap 127.0.0.1:9092] [--replication-factor 1]
+The bootstrap address defaults to $KAFKA_BOOTSTRAP_SERVERS, then 127.0.0.1:$KAFKA_PORT (9092).
+"""
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+# Import the topic contract from the repository's shared/ package without requiring it to be installed.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT / "shared"))
+from berdaya_shared.topics import all_topics  # noqa: E402
+
+TOPIC_ALREADY_EXISTS = 36  # Kafka protocol error code
+
+
+def default_bootstrap() -> str:
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+    return f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"
+
+
+def topic_errors(response) -> list[tuple[str, int, str | None]]:
+    """(topic, error_code, message) for every topic in a CreateTopicsResponse of any version."""
+    out = []
+    for entry in response.topic_errors:
+        name, code = entry[0], entry[1]
+        message = entry[2] if len(entry) > 2 and isinstance(entry[2], str) else None
+        out.append((name, code, message))
+    return out
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bootstrap", default=default_bootstrap())
+    parser.add_argument("--replication-factor", type=int, default=int(os.environ.get("KAFKA_REPLICATION_FACTOR", "1")))
+    args = parser.parse_args()
+
+    specs = all_topics(replication_factor=args.replication_factor)
+    admin = AIOKafkaAdminClient(bootstrap_servers=args.bootstrap, request_timeout_ms=30000)
+    await admin.start()
+    failed = False
+    try:
+        existing = set(await admin.list_topics())
+        missing = [s for s in specs if s.name not in existing]
+
+        # Existing topics: leave them alone, but say if their layout differs from the contract.
+        present = [s for s in specs if s.name in existing]
+        if present:
+            described = {t["topic"]: t for t in await admin.describe_topics([s.name for s in present])}
+            for spec in present:
+                partitions = len(described.get(spec.name, {}).get("partitions", []))
+                note = "" if partitions == spec.partitions else f" (WARNING: has {partitions}, contract says {spec.partitions})"
+                print(f"topic {spec.name}: exists, left alone{note}")
+
+        if missing:
+            response = await admin.create_topics(
+                [
+                    NewTopic(
+                        name=s.name,
+                        num_partitions=s.partitions,
+                        replication_factor=args.replication_factor,
+                        topic_configs=dict(s.config),
+                    )
+                    for s in missing
+                ]
+            )
+            by_name = {s.name: s for s in missing}
+            for name, code, message in topic_errors(response):
+                spec = by_name[name]
+                if code == 0:
+                    configs = ", ".join(f"{k}={v}" for k, v in spec.config.items())
+                    print(f"topic {name}: created, partitions={spec.partitions}, {configs}")
+                elif code == TOPIC_ALREADY_EXISTS:  # created concurrently by someone else
+                    print(f"topic {name}: exists, left alone")
+                else:
+                    failed = True
+                    print(f"topic {name}: FAILED, error code {code}: {message}", file=sys.stderr)
+    finally:
+        await admin.close()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
