@@ -9,7 +9,9 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 
-async def read_all(bootstrap: str, topic: str, *, idle_s: float = 1.0, timeout_s: float = 30.0) -> list[ConsumerRecord[Any, Any]]:
+async def read_all(
+    bootstrap: str, topic: str, *, idle_s: float = 1.0, timeout_s: float = 30.0
+) -> list[ConsumerRecord[Any, Any]]:
     """Every record of ``topic`` from the beginning, read until the end offsets are reached."""
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
@@ -24,7 +26,8 @@ async def read_all(bootstrap: str, topic: str, *, idle_s: float = 1.0, timeout_s
         records: list[ConsumerRecord[Any, Any]] = []
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if all(await consumer.position(tp) >= off for tp, off in end.items()):
+            positions = {tp: await consumer.position(tp) for tp in end}
+            if all(positions[tp] >= off for tp, off in end.items()):
                 break
             batch = await consumer.getmany(timeout_ms=int(idle_s * 1000))
             for recs in batch.values():

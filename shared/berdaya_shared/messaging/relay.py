@@ -89,12 +89,20 @@ class OutboxRelay:
                         pass
         finally:
             if listener is not None:
-                await self._pool.release(listener)
+                await self._unlisten(listener)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _unlisten(self, conn: asyncpg.Connection) -> None:
+        if not conn.is_closed():
+            await conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
+        await self._pool.release(conn)
 
     async def _listen(self) -> asyncpg.Connection | None:
         try:
             conn = await self._pool.acquire()
-            await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+            await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
             return conn
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             log.warning("outbox relay: LISTEN unavailable (%s); polling", exc)
@@ -104,5 +112,5 @@ class OutboxRelay:
         if listener is not None and not listener.is_closed():
             return listener
         if listener is not None:
-            await self._pool.release(listener)
+            await self._unlisten(listener)
         return await self._listen()
