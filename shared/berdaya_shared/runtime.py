@@ -62,6 +62,7 @@ class ServiceRuntime:
             self.consumer = InboxConsumer(
                 name=self.name, pool=None, apply=self.apply, broker=self.broker,  # type: ignore[arg-type]
                 max_backoff_s=self.settings.retry_max_backoff_s,
+                namespace=self.settings.topic_namespace,
             )
             subscribe(
                 self.broker,
@@ -91,6 +92,7 @@ class ServiceRuntime:
                 batch_size=self.settings.relay_batch_size,
                 poll_interval_s=self.settings.relay_poll_interval_s,
                 max_backoff_s=self.settings.retry_max_backoff_s,
+                namespace=self.settings.topic_namespace,
             )
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay"))
         log.info("%s started", self.name)

@@ -20,6 +20,12 @@ def dlq_topic(consumer: str) -> str:
     return f"dlq.{consumer}"
 
 
+def physical(topic: str, namespace: str = "") -> str:
+    """The topic's name on the cluster: a namespace lets several environments (a test run, a staging
+    copy) share one cluster without seeing each other's events. Production uses no namespace."""
+    return f"{namespace}.{topic}" if namespace else topic
+
+
 @dataclass(frozen=True)
 class TopicSpec:
     name: str

@@ -253,3 +253,18 @@ async def test_idempotency_key_returns_the_first_answer_and_stages_one_event(har
         *(run_idempotent(harness.pool, scope="POST /women", key="xyz", fingerprint="f2", command=command) for _ in range(5))
     )
     assert await harness.pool.fetchval("SELECT count(*) FROM outbox") == 2
+
+
+async def test_a_topic_namespace_keeps_an_environment_apart(harness: Harness) -> None:
+    namespace = unique("ns").lower()
+    await create_topics(harness.bootstrap, f"{namespace}.{harness.topic}", partitions=1)
+    woman = await harness.register()
+    broker = make_broker(harness.settings, client_id="test-relay")
+    await broker.start()
+    try:
+        assert await OutboxRelay(harness.pool, broker, namespace=namespace).publish_pending() == 1
+    finally:
+        await broker.stop()
+    assert await read_all(harness.bootstrap, harness.topic) == []
+    [record] = await read_all(harness.bootstrap, f"{namespace}.{harness.topic}")
+    assert decode(record.value).payload == woman

@@ -21,7 +21,7 @@ from faststream.kafka import Topic as KafkaTopic
 from faststream.kafka.annotations import KafkaMessage
 
 from ..contracts import Event, PoisonMessage, decode
-from ..topics import dlq_topic
+from ..topics import dlq_topic, physical
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class InboxConsumer:
     apply: ApplyBatch
     broker: KafkaBroker
     max_backoff_s: float = 30.0
+    namespace: str = ""
     stats: dict[str, int] = field(default_factory=lambda: {"applied": 0, "duplicates": 0, "dead_lettered": 0})
 
     async def handle_records(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
@@ -126,7 +127,7 @@ class InboxConsumer:
         }
         log.warning("consumer %s: dead-lettering %s[%s]@%s: %s", self.name, record.topic,
                     record.partition, record.offset, poison)
-        await self.broker.publish(record.value or b"", dlq_topic(self.name), key=record.key, headers=headers)
+        await self.broker.publish(record.value or b"", physical(dlq_topic(self.name), self.namespace), key=record.key, headers=headers)
         self.stats["dead_lettered"] += 1
 
 
@@ -150,7 +151,7 @@ def subscribe(
     after the database transaction (FastStream's default would commit before processing).
     """
     subscriber = broker.subscriber(
-        *(KafkaTopic(t, declare=False) for t in topics),
+        *(KafkaTopic(physical(t, consumer.namespace), declare=False) for t in topics),
         batch=True,
         group_id=group_id or consumer.name,
         auto_offset_reset="earliest",

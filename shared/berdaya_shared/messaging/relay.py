@@ -12,6 +12,7 @@ import logging
 import asyncpg
 from faststream.kafka import KafkaBroker
 
+from ..topics import physical
 from .outbox import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,9 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval_s: float = 1.0,
         max_backoff_s: float = 30.0,
+        namespace: str = "",
     ) -> None:
+        self._namespace = namespace
         self._pool = pool
         self._broker = broker
         self._batch_size = batch_size
@@ -50,7 +53,7 @@ class OutboxRelay:
             pending = [
                 await self._broker.publish(
                     row["envelope"],
-                    row["topic"],
+                    physical(row["topic"], self._namespace),
                     key=row["key"].encode(),
                     headers={"content-type": "application/json"},
                     no_confirm=True,

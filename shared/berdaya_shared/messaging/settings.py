@@ -8,6 +8,9 @@ class MessagingSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore")
 
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", description="Comma-separated host:port list")
+    topic_namespace: str = Field(
+        "", pattern=r"^[a-z0-9-]*$", description="Prefix of every topic name; empty in production"
+    )
     relay_batch_size: int = Field(500, ge=1, le=10_000)
     relay_poll_interval_s: float = Field(1.0, gt=0, description="Fallback poll when no NOTIFY arrives")
     consumer_max_records: int = Field(1000, ge=1)
