@@ -1,0 +1,54 @@
+"""The composition root: settings, PII cipher, runtime (database, outbox relay) and the FastAPI app."""
+
+from importlib.resources import files
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from berdaya_shared.http import install_error_handlers
+from berdaya_shared.runtime import ServiceRuntime
+
+from .adapters.crypto import PiiCipher
+from .config import Settings
+from .entrypoints import api_imports, api_ukm_coops, api_welfare_aid, api_women
+
+DESCRIPTION = (
+    "Registri Berdaya: sumber kebenaran tentang perempuan, kesejahteraan rumah tangga, bantuan, UKM dan koperasi. "
+    "Satu-satunya layanan yang menyimpan NIK dan nama (terenkripsi). Setiap perubahan menerbitkan peristiwa v1 "
+    "di topik registry.events tanpa data pribadi. Semua perintah menerima header Idempotency-Key."
+)
+
+
+def create_app(settings: Settings | None = None, *, group_id: str | None = None) -> FastAPI:
+    settings = settings or Settings()
+    assert settings.nik_encryption_key and settings.nik_hmac_key  # guaranteed by Settings' validator
+    cipher = PiiCipher(settings.nik_encryption_key, settings.nik_hmac_key)
+    runtime = ServiceRuntime(
+        name="registry",
+        database_url=settings.database_url,
+        migrations=[files("registry.adapters").joinpath("schema.sql").read_text()],
+        settings=settings.messaging,
+        group_id=group_id,
+    )
+    app = FastAPI(title="Berdaya — Registri", version="1.0.0", description=DESCRIPTION, lifespan=runtime.lifespan)
+    app.state.runtime = runtime
+    app.state.cipher = cipher
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(api_imports.router)
+    app.include_router(api_women.router)
+    app.include_router(api_welfare_aid.router)
+    app.include_router(api_welfare_aid.case_notes_router)
+    app.include_router(api_ukm_coops.router)
+
+    @app.get("/health", tags=["Operasional"])
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "service": "registry"}
+
+    @app.get("/ready", tags=["Operasional"])
+    async def ready() -> JSONResponse:
+        status = await runtime.health()
+        return JSONResponse(status, status_code=200 if status["ok"] else 503)
+
+    return app

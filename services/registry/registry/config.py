@@ -1,0 +1,37 @@
+"""Registry settings from REGISTRY_* environment variables; Kafka from the shared messaging settings."""
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from berdaya_shared.messaging import MessagingSettings
+
+# Development-only keys: usable when REGISTRY_ENV is not "production", refused otherwise.
+DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktYmVyZGF5YS1yZWdpc3RyeS1rZXktMzI="  # base64 of 32 bytes
+DEV_HMAC_KEY = "dev-only-berdaya-registry-hmac-key-never-in-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore")
+
+    env: str = Field("development", description='"production" requires real keys')
+    database_url: str = "postgresql://berdaya:berdaya@127.0.0.1:5433/berdaya_registry"
+    host: str = "127.0.0.1"
+    port: int = 8001
+    nik_encryption_key: str | None = Field(None, description="base64 of a 32-byte AES-256-GCM key")
+    nik_hmac_key: str | None = Field(None, description="secret for keyed HMAC lookups (>= 32 characters)")
+    import_max_bytes: int = Field(50 * 1024 * 1024, ge=1024)
+    import_max_rows: int = Field(200_000, ge=1)
+    import_chunk_size: int = Field(1000, ge=1, le=10_000)
+    messaging: MessagingSettings = Field(default_factory=MessagingSettings)
+
+    @model_validator(mode="after")
+    def _keys(self) -> "Settings":
+        if self.env == "production":
+            if not self.nik_encryption_key or not self.nik_hmac_key:
+                raise ValueError(
+                    "REGISTRY_NIK_ENCRYPTION_KEY and REGISTRY_NIK_HMAC_KEY must be set when REGISTRY_ENV=production"
+                )
+        else:
+            self.nik_encryption_key = self.nik_encryption_key or DEV_ENCRYPTION_KEY
+            self.nik_hmac_key = self.nik_hmac_key or DEV_HMAC_KEY
+        return self

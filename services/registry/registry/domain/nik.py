@@ -1,0 +1,84 @@
+"""NIK (Nomor Induk Kependudukan) rules: 16 digits = province, regency, kecamatan of first registration,
+birth date DDMMYY (40 added to the day for women), 4-digit serial. No check digit exists.
+
+A NIK registered outside Kukar is accepted: the registry counts women by domicile, not by NIK area.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+# The 38 Kemendagri province codes (Permendagri 2022/2023 list, Papua's new provinces 93-96 included).
+PROVINCE_CODES = frozenset(
+    {11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64, 65,
+     71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96}
+)
+
+
+class NikError(ValueError):
+    """A rule the NIK (or a field checked against it) breaks; ``pesan`` is for the user."""
+
+    def __init__(self, pesan: str, detail: str, field: str = "nik") -> None:
+        super().__init__(pesan)
+        self.pesan = pesan
+        self.detail = detail
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Nik:
+    value: str
+    province_code: int
+    birth_date: date
+
+    @property
+    def masked(self) -> str:
+        return self.value[:4] + "*" * 8 + self.value[-4:]
+
+
+def normalise(raw: str) -> str:
+    return "".join(raw.split()).replace(".", "").replace("-", "")
+
+
+def parse(raw: str, *, today: date) -> Nik:
+    value = normalise(raw)
+    if not value.isdigit() or not value.isascii():
+        raise NikError("NIK hanya boleh berisi angka", "NIK must contain digits only")
+    if len(value) != 16:
+        raise NikError(f"NIK harus tepat 16 digit (tertulis {len(value)} digit)", "NIK must be exactly 16 digits")
+    province = int(value[:2])
+    if province not in PROVINCE_CODES:
+        raise NikError(
+            f"Kode provinsi {value[:2]} pada NIK tidak dikenal", "unknown Kemendagri province code in NIK"
+        )
+    if value[2:4] == "00" or value[4:6] == "00":
+        raise NikError("Kode kabupaten/kota atau kecamatan pada NIK tidak valid", "regency or district code is 00")
+    day, month, yy = int(value[6:8]), int(value[8:10]), int(value[10:12])
+    if 1 <= day <= 31:
+        raise NikError(
+            "NIK ini adalah NIK laki-laki (tanggal lahir pada NIK 01–31); NIK perempuan bertanggal 41–71",
+            "NIK day part 01-31 denotes a man; a woman's NIK has 41-71",
+        )
+    if not 41 <= day <= 71:
+        raise NikError("Tanggal lahir pada NIK tidak valid (harus 41–71 untuk perempuan)", "NIK day part not 41-71")
+    year = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
+    try:
+        birth = date(year, month, day - 40)
+    except ValueError:
+        raise NikError("Tanggal lahir pada NIK bukan tanggal yang ada", "NIK birth date is impossible") from None
+    if birth > today:
+        raise NikError("Tanggal lahir pada NIK ada di masa depan", "NIK birth date is in the future")
+    if value[12:] == "0000":
+        raise NikError("Nomor urut NIK tidak boleh 0000", "NIK serial 0000 does not exist")
+    return Nik(value, province, birth)
+
+
+def check_birth_date(nik: Nik, birth_date: date) -> None:
+    """The declared birth date must be the one written into the NIK (day, month and two-digit year)."""
+    if (nik.birth_date.day, nik.birth_date.month, nik.birth_date.year % 100) != (
+        birth_date.day, birth_date.month, birth_date.year % 100
+    ):
+        raise NikError(
+            "Tanggal lahir tidak sesuai dengan tanggal lahir pada NIK",
+            "birth_date does not match the birth date encoded in the NIK",
+            field="birth_date",
+        )

@@ -1,0 +1,94 @@
+"""Bulk import of women lists (CSV/XLSX) and the downloadable error report."""
+
+import hashlib
+import json
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import Response
+
+from berdaya_shared.contracts.common import OPD
+from berdaya_shared.http import IDEMPOTENCY_HEADER, DomainError
+
+from ..adapters import spreadsheets
+from ..service_layer import imports
+from . import deps
+from .schemas_programs import ImportRead
+
+router = APIRouter(tags=["Impor daftar perempuan"])
+_SCOPE = "POST /women/imports"
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.post("/women/imports", status_code=201, response_model=ImportRead, summary="Impor daftar perempuan",
+             description="Unggah berkas .csv atau .xlsx (baris pertama = judul kolom: nik, nama, tanggal_lahir, "
+                         "telepon, kecamatan, kode_desa, jumlah_anggota_keluarga, kategori_pekka). Baris valid "
+                         "didaftarkan; NIK yang sudah terdaftar dilewati; baris tidak valid masuk laporan kesalahan.")
+async def upload(
+    request: Request,
+    file: UploadFile = File(description="Berkas .csv atau .xlsx"),
+    registered_by_opd: OPD = Form("dp3a"),
+    opd: OPD | None = Depends(deps.actor_opd),
+) -> Response:
+    settings = request.app.state.settings
+    data = await file.read(settings.import_max_bytes + 1)
+    if len(data) > settings.import_max_bytes:
+        raise DomainError(413, "Berkas terlalu besar", "file exceeds import_max_bytes", field="file")
+    if not data:
+        raise DomainError(422, "Berkas kosong", "empty file", field="file")
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    fingerprint = hashlib.sha256(data).hexdigest()
+    pool = deps.pool(request)
+    # The import runs one transaction per chunk, so it cannot sit inside the shared one-transaction
+    # helper; it is idempotent by NIK anyway, the key only replays the first answer.
+    if key is not None:
+        async with pool.acquire() as conn:
+            stored = await conn.fetchrow(
+                "SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2",
+                _SCOPE, key,
+            )
+        if stored is not None:
+            if stored["request_hash"] != fingerprint:
+                raise DomainError(422, "Idempotency-Key ini sudah dipakai untuk permintaan lain",
+                                  "Idempotency-Key was already used with a different request", field=IDEMPOTENCY_HEADER)
+            return Response(bytes(stored["response_body"]), status_code=stored["status_code"],
+                            media_type="application/json", headers={"Idempotent-Replayed": "true"})
+    result = await imports.run(
+        pool, cipher=deps.cipher(request), data=data, filename=file.filename or "upload", opd=opd or registered_by_opd,
+        chunk_size=settings.import_chunk_size, max_rows=settings.import_max_rows,
+        correlation_id=deps.correlation_id(request),
+    )
+    async with pool.acquire() as conn:
+        body = json.dumps(jsonable_encoder(await imports.get(conn, result.import_ref))).encode()
+        if key is not None:
+            await conn.execute(
+                "INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_body)"
+                " VALUES ($1, $2, $3, 201, $4) ON CONFLICT DO NOTHING", _SCOPE, key, fingerprint, body,
+            )
+    return Response(body, status_code=201, media_type="application/json")
+
+
+@router.get("/women/imports/{import_ref}", response_model=ImportRead, summary="Ringkasan impor")
+async def read(import_ref: UUID, request: Request) -> Any:
+    async with deps.pool(request).acquire() as conn:
+        return await imports.get(conn, import_ref)
+
+
+@router.get("/women/imports/{import_ref}/errors.csv", summary="Laporan kesalahan impor (CSV)",
+            response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+async def errors_csv(import_ref: UUID, request: Request) -> Response:
+    async with deps.pool(request).acquire() as conn:
+        rows = await imports.errors(conn, import_ref)
+    return Response(spreadsheets.report_csv(rows), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="kesalahan-impor-{import_ref}.csv"'})
+
+
+@router.get("/women/imports/{import_ref}/errors.xlsx", summary="Laporan kesalahan impor (XLSX)",
+            response_class=Response, responses={200: {"content": {_XLSX: {}}}})
+async def errors_xlsx(import_ref: UUID, request: Request) -> Response:
+    async with deps.pool(request).acquire() as conn:
+        rows = await imports.errors(conn, import_ref)
+    return Response(spreadsheets.report_xlsx(rows), media_type=_XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="kesalahan-impor-{import_ref}.xlsx"'})

@@ -1,0 +1,88 @@
+"""Women: register, look up, search, correct, erase personal data."""
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from berdaya_shared.contracts.common import OPD, DesaCode, KecamatanCode, PekkaCategory
+from berdaya_shared.http import DomainError, idempotent
+
+from ..service_layer import women
+from . import deps
+from .schemas_women import NikLookup, WomanCorrect, WomanCreate, WomanPage, WomanRead
+
+router = APIRouter(tags=["Perempuan (DP3A)"])
+
+_409 = {409: {"description": "NIK sudah terdaftar; badan jawaban memuat person_ref yang ada"}}
+
+
+@router.post("/women", status_code=201, response_model=WomanRead, responses=_409,
+             summary="Daftarkan perempuan")
+async def register(body: WomanCreate, request: Request, opd: OPD | None = Depends(deps.actor_opd)) -> Response:
+    woman = women.NewWoman(**body.model_dump(exclude={"registered_by_opd"}),
+                           registered_by_opd=opd or body.registered_by_opd)
+
+    async def command(conn: Any) -> tuple[int, Any]:
+        return 201, await women.create(conn, cipher=deps.cipher(request), woman=woman,
+                                       correlation_id=deps.correlation_id(request))
+
+    return await idempotent(request, deps.pool(request), command)
+
+
+@router.get("/women", response_model=WomanPage, summary="Cari perempuan terdaftar")
+async def search(
+    request: Request,
+    kecamatan_code: KecamatanCode | None = Query(None),
+    desa_code: DesaCode | None = Query(None),
+    pekka_category: PekkaCategory | None = Query(None),
+    possible_duplicate: bool | None = Query(None, description="Hanya yang ditandai mungkin ganda"),
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0, le=10_000_000),
+) -> Any:
+    async with deps.pool(request).acquire() as conn:
+        return await women.search(
+            conn, cipher=deps.cipher(request),
+            filters={"kecamatan_code": kecamatan_code, "desa_code": desa_code, "pekka_category": pekka_category},
+            possible_duplicate=possible_duplicate, limit=limit, offset=offset,
+        )
+
+
+@router.post("/women/lookup", response_model=WomanRead, summary="Cari berdasarkan NIK",
+             description="NIK dikirim di badan permintaan (bukan di URL) agar tidak tercatat di log akses.")
+async def lookup(body: NikLookup, request: Request) -> Any:
+    async with deps.pool(request).acquire() as conn:
+        return await women.get_by_nik(conn, cipher=deps.cipher(request), nik_value=body.nik)
+
+
+@router.get("/women/{person_ref}", response_model=WomanRead, summary="Baca data perempuan")
+async def read(person_ref: UUID, request: Request) -> Any:
+    async with deps.pool(request).acquire() as conn:
+        return await women.get(conn, cipher=deps.cipher(request), ref=person_ref)
+
+
+@router.patch("/women/{person_ref}", response_model=WomanRead, responses=_409, summary="Koreksi data")
+async def correct(person_ref: UUID, body: WomanCorrect, request: Request) -> Response:
+    changes = body.model_dump(exclude_unset=True)
+    for required in ("nik", "full_name", "birth_date", "kecamatan_code", "household_size", "pekka_category"):
+        if required in changes and changes[required] is None:
+            raise DomainError(422, f"{required}: tidak boleh dikosongkan", f"{required} cannot be null",
+                              field=required)
+
+    async def command(conn: Any) -> tuple[int, Any]:
+        return 200, await women.correct(conn, cipher=deps.cipher(request), ref=person_ref, changes=changes,
+                                        correlation_id=deps.correlation_id(request))
+
+    return await idempotent(request, deps.pool(request), command)
+
+
+@router.delete("/women/{person_ref}/personal-data", response_model=WomanRead, summary="Hapus data pribadi (UU PDP)",
+               description="Menghapus NIK, nama, telepon, tanggal lahir dan catatan kasus. Referensi, kecamatan, "
+                           "kelompok umur dan semua hitungan tetap. Menerbitkan PersonalDataErased.")
+async def erase(person_ref: UUID, request: Request) -> Response:
+    async def command(conn: Any) -> tuple[int, Any]:
+        return 200, await women.erase(conn, ref=person_ref, cipher=deps.cipher(request),
+                                      correlation_id=deps.correlation_id(request))
+
+    return await idempotent(request, deps.pool(request), command)
