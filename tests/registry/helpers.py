@@ -4,9 +4,11 @@ import random
 from datetime import date
 from typing import Any
 
+from berdaya_shared.messaging import MessagingSettings
+from berdaya_shared.topics import REGISTRY_EVENTS, physical
 from tests.support.kafka import envelopes, wait_for
 
-TOPIC = "registry.events"
+TOPIC = physical(REGISTRY_EVENTS, MessagingSettings().topic_namespace)
 FIRST = ["Siti", "Nur", "Rina", "Dewi", "Sri", "Wulan", "Ani", "Rahmawati", "Fitri", "Yuliana", "Hasnah", "Marlina"]
 LAST = ["Aminah", "Rahayu", "Lestari", "Handayani", "Wahyuni", "Kartika", "Sari", "Hartati", "Fauziah", "Nurhayati"]
 
