@@ -3,10 +3,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 import pytest_asyncio
-
+from berdaya_shared.messaging import MessagingSettings
 from registry.bootstrap import create_app
 from registry.config import Settings
-from berdaya_shared.messaging import MessagingSettings
+
 from tests.support import infra
 from tests.support.kafka import unique
 

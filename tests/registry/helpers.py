@@ -6,6 +6,7 @@ from typing import Any
 
 from berdaya_shared.messaging import MessagingSettings
 from berdaya_shared.topics import REGISTRY_EVENTS, physical
+
 from tests.support.kafka import envelopes, wait_for
 
 TOPIC = physical(REGISTRY_EVENTS, MessagingSettings().topic_namespace)

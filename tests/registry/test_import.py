@@ -8,8 +8,8 @@ from datetime import datetime
 import asyncpg
 import httpx
 from openpyxl import Workbook, load_workbook
-
 from registry.adapters.spreadsheets import report_csv, report_xlsx
+
 from tests.registry.helpers import TOPIC, events_about, nik_for, random_birth, unique_name
 from tests.support.kafka import read_all
 

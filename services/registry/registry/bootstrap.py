@@ -3,11 +3,10 @@
 from importlib.resources import files
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
-
 from berdaya_shared.http import install_error_handlers
 from berdaya_shared.runtime import ServiceRuntime
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from .adapters.crypto import PiiCipher
 from .config import Settings

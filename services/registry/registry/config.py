@@ -1,9 +1,8 @@
 """Registry settings from REGISTRY_* environment variables; Kafka from the shared messaging settings."""
 
+from berdaya_shared.messaging import MessagingSettings
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from berdaya_shared.messaging import MessagingSettings
 
 # Development-only keys: usable when REGISTRY_ENV is not "production", refused otherwise.
 DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktYmVyZGF5YS1yZWdpc3RyeS1rZXktMzI="  # base64 of 32 bytes

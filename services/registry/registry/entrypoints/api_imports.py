@@ -2,19 +2,19 @@
 
 import hashlib
 import json
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
-
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import Response
 
 from berdaya_shared.contracts.common import OPD
 from berdaya_shared.http import IDEMPOTENCY_HEADER, DomainError
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import Response
 
 from ..adapters import spreadsheets
 from ..service_layer import imports
 from . import deps
+from .deps import ActorOpd
 from .schemas_programs import ImportRead
 
 router = APIRouter(tags=["Impor daftar perempuan"])
@@ -28,9 +28,9 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                          "didaftarkan; NIK yang sudah terdaftar dilewati; baris tidak valid masuk laporan kesalahan.")
 async def upload(
     request: Request,
-    file: UploadFile = File(description="Berkas .csv atau .xlsx"),
-    registered_by_opd: OPD = Form("dp3a"),
-    opd: OPD | None = Depends(deps.actor_opd),
+    file: Annotated[UploadFile, File(description="Berkas .csv atau .xlsx")],
+    opd: ActorOpd,
+    registered_by_opd: Annotated[OPD, Form()] = "dp3a",
 ) -> Response:
     settings = request.app.state.settings
     data = await file.read(settings.import_max_bytes + 1)

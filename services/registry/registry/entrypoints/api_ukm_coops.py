@@ -1,16 +1,16 @@
 """UKM (Diskop UKM): businesses and monthly reports; cooperatives, RAT and capital disbursements."""
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
-
-from berdaya_shared.contracts.common import OPD, KecamatanCode, Sector
+from berdaya_shared.contracts.common import KecamatanCode, Sector
 from berdaya_shared.http import idempotent
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from ..service_layer import coops, ukm
 from . import deps
+from .deps import ActorOpd
 from .schemas_programs import (
     AnnualMeetingCreate,
     BusinessCreate,
@@ -43,11 +43,11 @@ async def register_business(body: BusinessCreate, request: Request) -> Response:
 @router.get("/businesses", response_model=BusinessPage)
 async def search_businesses(
     request: Request,
-    owner_person_ref: UUID | None = Query(None),
-    kecamatan_code: KecamatanCode | None = Query(None),
-    sector: Sector | None = Query(None),
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0, le=10_000_000),
+    owner_person_ref: Annotated[UUID | None, Query()] = None,
+    kecamatan_code: Annotated[KecamatanCode | None, Query()] = None,
+    sector: Annotated[Sector | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Any:
     async with deps.pool(request).acquire() as conn:
         return await ukm.search(conn, owner_person_ref=owner_person_ref, kecamatan_code=kecamatan_code,
@@ -101,7 +101,7 @@ async def annual_meeting(coop_ref: UUID, body: AnnualMeetingCreate, request: Req
 @router.post("/capital-disbursements", status_code=201, summary="Catat penyaluran modal",
              description="Kepada perempuan (woman), usaha (business) atau koperasi (coop).")
 async def disburse(
-    body: CapitalDisbursementCreate, request: Request, opd: OPD | None = Depends(deps.actor_opd)
+    body: CapitalDisbursementCreate, request: Request, opd: ActorOpd
 ) -> Response:
     fields = body.model_dump()
     fields["provider_opd"] = opd or fields["provider_opd"]

@@ -1,17 +1,16 @@
 """Welfare assessments, poverty lines, and aid with case notes behind their own scope."""
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
+from berdaya_shared.http import DomainError, idempotent
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import Response
 
-from berdaya_shared.contracts.common import OPD
-from berdaya_shared.http import DomainError, idempotent
-
 from ..service_layer import welfare_aid
 from . import deps
+from .deps import ActorOpd
 from .schemas_programs import (
     AidCreate,
     AidRead,
@@ -66,7 +65,7 @@ async def set_poverty_line(valid_from: date, body: PovertyLineSet, request: Requ
              description="Peristiwa yang diterbitkan hanya memuat jenis, OPD dan tanggal; catatan kasus tetap "
                          "di registri.")
 async def provide_aid(
-    person_ref: UUID, body: AidCreate, request: Request, opd: OPD | None = Depends(deps.actor_opd)
+    person_ref: UUID, body: AidCreate, request: Request, opd: ActorOpd
 ) -> Response:
     async def command(conn: Any) -> tuple[int, Any]:
         return 201, await welfare_aid.provide_aid(
@@ -84,7 +83,7 @@ async def list_aid(person_ref: UUID, request: Request) -> Any:
         return await welfare_aid.list_aid(conn, ref=person_ref)
 
 
-def require_case_scope(x_scope: str | None = Header(None, alias="X-Scope")) -> None:
+def require_case_scope(x_scope: Annotated[str | None, Header(alias="X-Scope")] = None) -> None:
     if x_scope is None or CASE_NOTES_SCOPE not in x_scope.split():
         raise DomainError(403, "Akses catatan kasus memerlukan izin khusus (X-Scope: aid_case_notes)",
                           "missing scope aid_case_notes", field="X-Scope")
@@ -101,7 +100,7 @@ async def read_case_notes(aid_ref: UUID, request: Request) -> Any:
 
 @case_notes_router.post("/aid/{aid_ref}/case-notes", status_code=201, response_model=CaseNoteRead)
 async def add_case_note(
-    aid_ref: UUID, body: CaseNoteCreate, request: Request, opd: OPD | None = Depends(deps.actor_opd)
+    aid_ref: UUID, body: CaseNoteCreate, request: Request, opd: ActorOpd
 ) -> Response:
     async def command(conn: Any) -> tuple[int, Any]:
         return 201, await welfare_aid.add_case_note(

@@ -1,16 +1,16 @@
 """Women: register, look up, search, correct, erase personal data."""
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
-
-from berdaya_shared.contracts.common import OPD, DesaCode, KecamatanCode, PekkaCategory
+from berdaya_shared.contracts.common import DesaCode, KecamatanCode, PekkaCategory
 from berdaya_shared.http import DomainError, idempotent
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from ..service_layer import women
 from . import deps
+from .deps import ActorOpd
 from .schemas_women import NikLookup, WomanCorrect, WomanCreate, WomanPage, WomanRead
 
 router = APIRouter(tags=["Perempuan (DP3A)"])
@@ -20,7 +20,7 @@ _409 = {409: {"description": "NIK sudah terdaftar; badan jawaban memuat person_r
 
 @router.post("/women", status_code=201, response_model=WomanRead, responses=_409,
              summary="Daftarkan perempuan")
-async def register(body: WomanCreate, request: Request, opd: OPD | None = Depends(deps.actor_opd)) -> Response:
+async def register(body: WomanCreate, request: Request, opd: ActorOpd) -> Response:
     woman = women.NewWoman(**body.model_dump(exclude={"registered_by_opd"}),
                            registered_by_opd=opd or body.registered_by_opd)
 
@@ -34,12 +34,12 @@ async def register(body: WomanCreate, request: Request, opd: OPD | None = Depend
 @router.get("/women", response_model=WomanPage, summary="Cari perempuan terdaftar")
 async def search(
     request: Request,
-    kecamatan_code: KecamatanCode | None = Query(None),
-    desa_code: DesaCode | None = Query(None),
-    pekka_category: PekkaCategory | None = Query(None),
-    possible_duplicate: bool | None = Query(None, description="Hanya yang ditandai mungkin ganda"),
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0, le=10_000_000),
+    kecamatan_code: Annotated[KecamatanCode | None, Query()] = None,
+    desa_code: Annotated[DesaCode | None, Query()] = None,
+    pekka_category: Annotated[PekkaCategory | None, Query()] = None,
+    possible_duplicate: Annotated[bool | None, Query(description="Hanya yang ditandai mungkin ganda")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Any:
     async with deps.pool(request).acquire() as conn:
         return await women.search(

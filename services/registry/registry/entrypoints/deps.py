@@ -1,11 +1,11 @@
 """Request-scoped helpers shared by the routers. Authentication will be added here as a dependency."""
 
+from typing import Annotated
 from uuid import uuid4
 
 import asyncpg
-from fastapi import Header, Request
-
 from berdaya_shared.contracts.common import OPD
+from fastapi import Depends, Header, Request
 
 from ..adapters.crypto import PiiCipher
 
@@ -22,5 +22,10 @@ def correlation_id(request: Request) -> str:
     return request.headers.get("X-Correlation-ID") or str(uuid4())
 
 
-def actor_opd(x_opd: OPD | None = Header(None, alias="X-OPD", description="OPD pelaku (nanti dari token)")) -> OPD | None:
+def actor_opd(
+    x_opd: Annotated[OPD | None, Header(alias="X-OPD", description="OPD pelaku (nanti dari token)")] = None,
+) -> OPD | None:
     return x_opd
+
+
+ActorOpd = Annotated[OPD | None, Depends(actor_opd)]

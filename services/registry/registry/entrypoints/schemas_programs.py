@@ -4,10 +4,9 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from berdaya_shared.contracts.common import OPD, KecamatanCode, Period, Sector
 from berdaya_shared.contracts.registry_v1 import CoopKind
+from pydantic import BaseModel, ConfigDict, Field
 
 Rupiah = int
 

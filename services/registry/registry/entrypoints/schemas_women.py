@@ -5,9 +5,8 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
 from berdaya_shared.contracts.common import OPD, AgeBand, DesaCode, KecamatanCode, PekkaCategory
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..clock import today
 from ..domain import nik as nik_rules

@@ -12,10 +12,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
-from pydantic import ValidationError
-
 from berdaya_shared.http import DomainError, field_errors
 from berdaya_shared.messaging import outbox
+from pydantic import ValidationError
 
 from ..adapters import spreadsheets
 from ..adapters import women_repo as repo

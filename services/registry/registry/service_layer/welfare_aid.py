@@ -5,7 +5,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
-
 from berdaya_shared.contracts import registry_v1 as v1
 from berdaya_shared.http import DomainError
 from berdaya_shared.messaging import outbox

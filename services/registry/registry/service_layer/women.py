@@ -6,7 +6,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
-
 from berdaya_shared.contracts.common import age_band
 from berdaya_shared.http import DomainError
 from berdaya_shared.messaging import outbox
