@@ -1,7 +1,8 @@
 """SQL for the women table: batch insert (one row or a whole import chunk), reads, search."""
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -32,7 +33,9 @@ _TYPES = (
     "uuid", "bytea", "bytea", "bytea", "bytea", "date", "bytea", "text", "text", "text", "int", "text", "text",
     "date", "uuid",
 )
-_COLUMNS = ", ".join(WomanRow.__dataclass_fields__)
+_NAMES = [f.name for f in fields(WomanRow)]
+_COLUMNS = ", ".join(_NAMES)
+_VALUES = attrgetter(*_NAMES)  # dataclasses.astuple deep-copies every value: too slow for imports
 _INSERT = (
     f"INSERT INTO women ({_COLUMNS}) SELECT * FROM unnest("
     + ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(_TYPES))
@@ -56,7 +59,7 @@ async def insert_many(conn: asyncpg.Connection, rows: Sequence[WomanRow]) -> set
     """Insert rows whose NIK is new; returns the refs actually inserted (the others' NIKs exist)."""
     if not rows:
         return set()
-    columns = list(zip(*(astuple(r) for r in rows), strict=True))
+    columns = list(zip(*(_VALUES(r) for r in rows), strict=True))
     inserted = await conn.fetch(_INSERT, *[list(c) for c in columns])
     return {r["person_ref"] for r in inserted}
 
