@@ -150,6 +150,9 @@ async def test_a_file_without_the_required_columns_is_refused_as_a_whole(client:
     assert "nik" in response.json()["pesan"]
     broken = await client.post("/women/imports", files={"file": ("x.xlsx", b"PK\x03\x04garbage", "application/zip")})
     assert broken.status_code == 422
+    for garbage in (bytes(range(256)) * 4, b"nik,nama\n\x81\x8d\x9d", b"", b"nik\n"):
+        response = await client.post("/women/imports", files={"file": ("x.csv", garbage, "text/csv")})
+        assert response.status_code == 422, (garbage[:20], response.text)
 
 
 def test_error_reports_neutralise_spreadsheet_formulas() -> None:

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
-
 from registry.adapters.crypto import NAME, NIK, PiiCipher
 from registry.config import DEV_ENCRYPTION_KEY, DEV_HMAC_KEY, Settings
 from registry.domain import model, nik
 from registry.domain.nik import PROVINCE_CODES
+
 from tests.registry.helpers import nik_for
 
 TODAY = date(2026, 11, 28)

@@ -96,6 +96,13 @@ async def test_same_name_birth_date_and_desa_with_another_nik_is_flagged_not_ref
     assert {first["person_ref"], second.json()["person_ref"]} <= refs
     assert other_desa.json()["person_ref"] not in refs
 
+    reviewed = await client.post(
+        f"/women/{second.json()['person_ref']}/possible-duplicates/{first['person_ref']}/dismiss")
+    assert reviewed.status_code == 200 and reviewed.json()["possible_duplicate_of"] == []
+    assert (await client.get(f"/women/{first['person_ref']}")).json()["possible_duplicate_of"] == []
+    again = await client.post(f"/women/{first['person_ref']}/possible-duplicates/{second.json()['person_ref']}/dismiss")
+    assert again.status_code == 404
+
 
 async def test_search_filters_and_paginates_with_a_maximum_page_size(client: httpx.AsyncClient) -> None:
     for _ in range(3):

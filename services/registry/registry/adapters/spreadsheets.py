@@ -55,12 +55,12 @@ def map_header(cells: Iterable[Any]) -> dict[int, tuple[str, str]]:
 
 
 def _rows_csv(data: bytes) -> Iterator[list[Any]]:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")  # old Excel "CSV" exports; latin-1 decodes any byte
+    if "\x00" in text:
+        raise SheetError("Berkas bukan CSV atau XLSX yang valid", "binary data in csv")
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -74,6 +74,8 @@ def _rows_xlsx(data: bytes) -> Iterator[list[Any]]:
     try:
         for row in book.worksheets[0].iter_rows(values_only=True):
             yield list(row)
+    except Exception as exc:  # noqa: BLE001 (a corrupt sheet part surfaces only while reading)
+        raise SheetError("Berkas XLSX rusak atau tidak bisa dibaca", f"unreadable xlsx: {type(exc).__name__}") from None
     finally:
         book.close()
 
@@ -83,19 +85,29 @@ def read_rows(data: bytes, filename: str) -> tuple[dict[int, tuple[str, str]], I
     if not is_xlsx and filename.lower().endswith((".xlsx", ".xls")):
         raise SheetError("Berkas bukan XLSX yang valid (gunakan .xlsx atau .csv)", "not an xlsx file")
     rows = _rows_xlsx(data) if is_xlsx else _rows_csv(data)
-    header = next(rows, None)
+    try:
+        header = next(rows, None)
+    except csv.Error:
+        raise SheetError("Berkas CSV tidak bisa dibaca", "malformed csv") from None
     if header is None:
         raise SheetError("Berkas kosong", "empty file")
     mapping = map_header(header)
 
     def records() -> Iterator[tuple[int, dict[str, Any]]]:
-        for number, row in enumerate(rows, start=2):
+        for number, row in enumerate(_guarded(rows), start=2):
             values = {field: row[i] if i < len(row) else None for i, (field, _) in mapping.items()}
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
                 continue
             yield number, values
 
     return mapping, records()
+
+
+def _guarded(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    try:
+        yield from rows
+    except csv.Error as exc:
+        raise SheetError(f"Berkas CSV tidak bisa dibaca: {exc}", "malformed csv") from None
 
 
 def cell_text(value: Any) -> str | None:

@@ -2,8 +2,8 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from operator import attrgetter
 from datetime import date
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 

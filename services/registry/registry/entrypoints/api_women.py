@@ -77,6 +77,17 @@ async def correct(person_ref: UUID, body: WomanCorrect, request: Request) -> Res
     return await idempotent(request, deps.pool(request), command)
 
 
+@router.post("/women/{person_ref}/possible-duplicates/{other_ref}/dismiss", response_model=WomanRead,
+             summary="Tinjau kemungkinan ganda: nyatakan dua orang berbeda",
+             description="Bila ternyata orang yang sama, koreksi atau hapus salah satu catatan.")
+async def dismiss_duplicate(person_ref: UUID, other_ref: UUID, request: Request) -> Response:
+    async def command(conn: Any) -> tuple[int, Any]:
+        return 200, await women.dismiss_duplicate(conn, cipher=deps.cipher(request), ref=person_ref,
+                                                  other_ref=other_ref)
+
+    return await idempotent(request, deps.pool(request), command)
+
+
 @router.delete("/women/{person_ref}/personal-data", response_model=WomanRead, summary="Hapus data pribadi (UU PDP)",
                description="Menghapus NIK, nama, telepon, tanggal lahir dan catatan kasus. Referensi, kecamatan, "
                            "kelompok umur dan semua hitungan tetap. Menerbitkan PersonalDataErased.")

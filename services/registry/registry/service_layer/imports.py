@@ -105,6 +105,8 @@ async def run(
                     await _register_chunk(conn, pending, result, correlation_id)
                     pending = []
             await _register_chunk(conn, pending, result, correlation_id)
+        except spreadsheets.SheetError as err:
+            raise DomainError(422, err.pesan, err.detail, field="file") from None
         finally:
             result.rejected = len({n for n, _, _ in result.errors})
             await _save(conn, result)

@@ -204,3 +204,17 @@ async def erase(
         await repo.erase(conn, ref)
         await outbox.add(conn, translator.envelope(translator.personal_data_erased(ref, today()), correlation_id))
     return await get(conn, cipher=cipher, ref=ref)
+
+
+async def dismiss_duplicate(conn: asyncpg.Connection, *, cipher: PiiCipher, ref: UUID, other_ref: UUID) -> dict[str, Any]:
+    """A reviewer found the two records to be different women: the flag is closed (no event: nothing public)."""
+    await require_active(conn, ref)
+    done = await conn.execute(
+        "UPDATE possible_duplicates SET status = 'dismissed' WHERE status = 'open'"
+        " AND ((person_ref = $1 AND other_ref = $2) OR (person_ref = $2 AND other_ref = $1))",
+        ref, other_ref,
+    )
+    if done == "UPDATE 0":
+        raise DomainError(404, "Tidak ada tanda kemungkinan ganda antara kedua orang ini",
+                          "no open possible-duplicate flag for this pair", field="other_ref")
+    return await get(conn, cipher=cipher, ref=ref)
