@@ -1,14 +1,23 @@
 """API schemas for welfare, aid, UKM, cooperatives and capital. Examples use Kukar data."""
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from berdaya_shared.contracts.common import OPD, KecamatanCode, Period, Sector
 from berdaya_shared.contracts.registry_v1 import CoopKind
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Rupiah = int
+
+
+def _printable(value: str) -> str:
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+        raise ValueError("Teks tidak boleh berisi karakter kontrol")
+    return value.strip()
+
+
+Text = Annotated[str, AfterValidator(_printable)]
 
 
 def _cfg(example: dict) -> ConfigDict:
@@ -41,7 +50,7 @@ class WelfareAssessmentRead(BaseModel):
 class PovertyLineSet(BaseModel):
     model_config = _cfg({"idr": 753332, "source": "BPS Kutai Kartanegara 2024"})
     idr: Rupiah = Field(gt=0, le=100_000_000, description="Garis kemiskinan per kapita per bulan (Rupiah)")
-    source: str = Field(min_length=2, max_length=200, description="Sumber angka (mis. publikasi BPS)")
+    source: Text = Field(min_length=2, max_length=200, description="Sumber angka (mis. publikasi BPS)")
 
 
 class PovertyLineRead(BaseModel):
@@ -91,7 +100,7 @@ class BusinessCreate(BaseModel):
                          "sector": "kuliner", "kecamatan_code": "64.02.06", "nib": "1234567890123",
                          "has_pirt": True, "has_halal": False, "started_on": "2021-05-01"})
     owner_person_ref: UUID = Field(description="person_ref pemilik usaha (perempuan terdaftar)")
-    name: str = Field(min_length=2, max_length=150, description="Nama usaha")
+    name: Text = Field(min_length=2, max_length=150, description="Nama usaha")
     sector: Sector
     kecamatan_code: KecamatanCode = Field(description="Kecamatan lokasi usaha")
     nib: str | None = Field(None, pattern=r"^\d{13}$", description="Nomor Induk Berusaha (13 digit) bila ada")
@@ -146,12 +155,12 @@ class CoopCreate(BaseModel):
                          "kind": "simpan_pinjam", "formed_on": "2025-01-20", "has_legal_entity": True,
                          "legal_entity_number": "AHU-0001234.AH.01.26.TAHUN 2025",
                          "founding_member_refs": ["0b9e3a4c-2f1d-4c8e-9a57-3e1f2d4c5b6a"]})
-    name: str = Field(min_length=2, max_length=200)
+    name: Text = Field(min_length=2, max_length=200)
     kecamatan_code: KecamatanCode
     kind: CoopKind = Field(description="Jenis koperasi")
     formed_on: date
     has_legal_entity: bool = Field(False, description="Sudah berbadan hukum")
-    legal_entity_number: str | None = Field(None, max_length=100, description="Nomor SK badan hukum")
+    legal_entity_number: Text | None = Field(None, max_length=100, description="Nomor SK badan hukum")
     founding_member_refs: list[UUID] = Field(min_length=1, max_length=5000, description="person_ref anggota pendiri")
 
 

@@ -85,7 +85,7 @@ async def run(
     async with pool.acquire() as conn:
         await conn.execute(
             "INSERT INTO imports (import_ref, filename, registered_by_opd) VALUES ($1, $2, $3)",
-            result.import_ref, filename[:200], opd,
+            result.import_ref, "".join(ch for ch in filename if ch.isprintable())[:200], opd,
         )
         try:
             for number, values in records:
