@@ -43,6 +43,9 @@ def prepare(cipher: PiiCipher, woman: NewWoman, *, on: date, import_ref: UUID | 
     model.check_domicile(woman.kecamatan_code, woman.desa_code)
     registered_on = woman.registered_on or on
     model.check_not_future(registered_on, on, "registered_on")
+    if registered_on < woman.birth_date:
+        raise model.RuleBroken("Tanggal pendaftaran sebelum tanggal lahir", "registered_on before birth_date",
+                               "registered_on")
     fingerprint = model.duplicate_fingerprint_source(
         woman.full_name, woman.birth_date, woman.kecamatan_code, woman.desa_code
     )
