@@ -7,6 +7,7 @@ from berdaya_shared.messaging import MessagingSettings
 from registry.bootstrap import create_app
 from registry.config import Settings
 
+from tests.registry.helpers import mark_start
 from tests.support import infra
 from tests.support.kafka import unique
 
@@ -14,6 +15,7 @@ from tests.support.kafka import unique
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def registry(kafka_bootstrap: str, database_server_url: str) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     """One started registry (own database, real broker) per test module: (client, database url)."""
+    await mark_start(kafka_bootstrap)
     url = await infra.create_database(database_server_url, prefix="reg")
     settings = Settings(
         database_url=url,

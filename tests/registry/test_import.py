@@ -10,8 +10,7 @@ import httpx
 from openpyxl import Workbook, load_workbook
 from registry.adapters.spreadsheets import report_csv, report_xlsx
 
-from tests.registry.helpers import TOPIC, events_about, nik_for, random_birth, unique_name
-from tests.support.kafka import read_all
+from tests.registry.helpers import events_about, nik_for, random_birth, records_since_start, unique_name
 
 rng = random.Random(20251128)
 HEADER = ["NIK", "Nama Lengkap", "Tanggal Lahir", "No HP", "Kecamatan", "Kode Desa", "Jumlah Anggota Keluarga",
@@ -120,7 +119,7 @@ async def test_xlsx_of_1000_rows_with_50_bad_imports_950_once_and_reports_the_50
     finally:
         await conn.close()
 
-    blob = b"\n".join(r.value or b"" for r in await read_all(kafka_bootstrap, TOPIC))
+    blob = b"\n".join(r.value or b"" for r in await records_since_start(kafka_bootstrap))
     assert [v for v in pii if v.encode() in blob] == []
 
 
