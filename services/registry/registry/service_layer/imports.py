@@ -6,12 +6,14 @@ registered", so re-running the same file registers nothing twice. Invalid rows g
 (row, column, reason) that never repeats the row's values: it holds no NIK or name.
 """
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
+from berdaya_shared.contracts import Envelope
 from berdaya_shared.http import DomainError, field_errors
 from berdaya_shared.messaging import outbox
 from pydantic import ValidationError
@@ -74,37 +76,44 @@ async def run(
     max_rows: int, correlation_id: str | None,
 ) -> ImportResult:
     try:
-        mapping, records = spreadsheets.read_rows(data, filename)
+        mapping, records = await asyncio.to_thread(spreadsheets.read_rows, data, filename)
     except spreadsheets.SheetError as err:
         raise DomainError(422, err.pesan, err.detail, field="file") from None
     headers = dict(mapping.values())
     result = ImportResult(import_ref=uuid4())
     on = today()
     seen: dict[bytes, int] = {}
-    pending: list[repo.WomanRow] = []
+
+    def next_chunk() -> tuple[list[tuple[repo.WomanRow, Envelope]], bool]:
+        """Parse, validate, encrypt and wrap the next chunk: CPU work kept off the event loop."""
+        pending = []
+        for number, values in records:
+            result.rows_total += 1
+            if result.rows_total > max_rows:
+                raise DomainError(413, f"Berkas terlalu besar: maksimal {max_rows} baris per impor",
+                                  "too many rows", field="file")
+            row = _prepare_row(cipher, values, opd, headers, on, result, number)
+            if row is None:
+                continue
+            if row.nik_hmac in seen:
+                result.errors.append((number, headers["nik"], f"NIK sama dengan baris {seen[row.nik_hmac]}"))
+                continue
+            seen[row.nik_hmac] = number
+            pending.append((row, translator.envelope(translator.woman_registered(row), correlation_id)))
+            if len(pending) >= chunk_size:
+                return pending, False
+        return pending, True
+
     async with pool.acquire() as conn:
         await conn.execute(
             "INSERT INTO imports (import_ref, filename, registered_by_opd) VALUES ($1, $2, $3)",
             result.import_ref, "".join(ch for ch in filename if ch.isprintable())[:200], opd,
         )
         try:
-            for number, values in records:
-                result.rows_total += 1
-                if result.rows_total > max_rows:
-                    raise DomainError(413, f"Berkas terlalu besar: maksimal {max_rows} baris per impor",
-                                      "too many rows", field="file")
-                row = _prepare_row(cipher, values, opd, headers, on, result, number)
-                if row is None:
-                    continue
-                if row.nik_hmac in seen:
-                    result.errors.append((number, headers["nik"], f"NIK sama dengan baris {seen[row.nik_hmac]}"))
-                    continue
-                seen[row.nik_hmac] = number
-                pending.append(row)
-                if len(pending) >= chunk_size:
-                    await _register_chunk(conn, pending, result, correlation_id)
-                    pending = []
-            await _register_chunk(conn, pending, result, correlation_id)
+            done = False
+            while not done:
+                pending, done = await asyncio.to_thread(next_chunk)
+                await _register_chunk(conn, pending, result)
         except spreadsheets.SheetError as err:
             raise DomainError(422, err.pesan, err.detail, field="file") from None
         finally:
@@ -129,22 +138,18 @@ def _prepare_row(
 
 
 async def _register_chunk(
-    conn: asyncpg.Connection, rows: list[repo.WomanRow], result: ImportResult, correlation_id: str | None
+    conn: asyncpg.Connection, pending: list[tuple[repo.WomanRow, Envelope]], result: ImportResult
 ) -> None:
-    if not rows:
+    if not pending:
         return
     async with conn.transaction():
-        existing = await repo.refs_by_nik(conn, [r.nik_hmac for r in rows])
-        fresh = [r for r in rows if r.nik_hmac not in existing]
-        inserted = await repo.insert_many(conn, fresh)
-        result.already_registered += len(rows) - len(inserted)
+        existing = await repo.refs_by_nik(conn, [row.nik_hmac for row, _ in pending])
+        fresh = [(row, event) for row, event in pending if row.nik_hmac not in existing]
+        inserted = await repo.insert_many(conn, [row for row, _ in fresh])
+        result.already_registered += len(pending) - len(inserted)
         result.registered += len(inserted)
         result.possible_duplicates += len(await repo.flag_duplicates(conn, list(inserted)))
-        await outbox.add_many(
-            conn,
-            (translator.envelope(translator.woman_registered(r), correlation_id) for r in fresh
-             if r.person_ref in inserted),
-        )
+        await outbox.add_many(conn, [event for row, event in fresh if row.person_ref in inserted])
 
 
 async def _save(conn: asyncpg.Connection, result: ImportResult) -> None:
