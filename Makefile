@@ -12,7 +12,7 @@ export DATABASE_URL ?= postgresql://berdaya:berdaya@127.0.0.1:5433/berdaya_test
 
 include deploy/stack.mk
 
-.PHONY: help install up down status test test-fast bench faults demo schemas lint
+.PHONY: help install up down status services-up services-down demo demo-stop test test-fast schemas lint
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -25,6 +25,41 @@ $(VENV)/.installed: requirements.txt shared/pyproject.toml $(wildcard services/*
 	touch $@
 
 install: $(VENV)/.installed ## create the virtual environment with pinned packages
+
+up: install stack-up ## start Kafka, PostgreSQL and the four services, load demo data, print the URLs
+	@if [ "$$(bash deploy/stack.sh status >/dev/null 2>&1; echo $$?)" != 0 ]; then echo "stack not running"; exit 1; fi
+	bash deploy/services.sh up
+	$(PY) -m deploy.demo load
+	@echo
+	@echo "Berdaya is up (make status shows it, make down stops it):"
+	@echo "  dashboard     http://127.0.0.1:$${MONITORING_PORT:-8004}/"
+	@echo "  registry      http://127.0.0.1:$${REGISTRY_PORT:-8001}/docs"
+	@echo "  training      http://127.0.0.1:$${TRAINING_PORT:-8002}/docs"
+	@echo "  marketplace   http://127.0.0.1:$${MARKETPLACE_PORT:-8003}/docs"
+	@echo "  monitoring    http://127.0.0.1:$${MONITORING_PORT:-8004}/docs"
+	@echo "  AsyncAPI      http://127.0.0.1:$${MONITORING_PORT:-8004}/asyncapi"
+	@echo "  live demo     make demo   (a trickle of activity; stops with make down)"
+
+down: ## stop the demo simulator, the services, Kafka and PostgreSQL
+	-@bash deploy/demo.sh stop
+	bash deploy/services.sh down
+	bash deploy/stack.sh down
+
+status: ## one table: the stack and each service's readiness
+	-@bash deploy/stack.sh status
+	@bash deploy/services.sh status
+
+services-up: install ## start only the four services (the stack must run)
+	bash deploy/services.sh up
+
+services-down: ## stop only the four services
+	bash deploy/services.sh down
+
+demo: install ## keep producing realistic activity through the APIs so the dashboard moves
+	bash deploy/demo.sh start
+
+demo-stop: ## stop the activity simulator
+	bash deploy/demo.sh stop
 
 test: install stack-up ## the whole test suite against real Kafka and PostgreSQL (starts them if needed)
 	$(PY) -m pytest

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The four Berdaya services as background processes on this machine (no Docker).
+#
+#   deploy/services.sh up       start every service that is not running; return when all answer /ready
+#   deploy/services.sh down     stop them (SIGTERM, then SIGKILL), leaving no process or port behind
+#   deploy/services.sh status   one table: service, port, process, readiness (database, Kafka, backlog, lag)
+#
+# Logs: deploy/.data/logs/<service>.log; pid files: deploy/.data/run/<service>.pid.
+# Ports: REGISTRY_PORT [8001] TRAINING_PORT [8002] MARKETPLACE_PORT [8003] MONITORING_PORT [8004].
+set -euo pipefail
+
+DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(dirname "$DEPLOY_DIR")
+DATA_DIR=${BERDAYA_DATA_DIR:-$DEPLOY_DIR/.data}
+RUN_DIR=$DATA_DIR/run
+LOG_DIR=$DATA_DIR/logs
+PY=${PYTHON:-$REPO_ROOT/.venv/bin/python}
+READY_TIMEOUT=${READY_TIMEOUT:-90}
+SERVICES=(registry training marketplace monitoring)
+
+log() { printf '[services %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { printf '[services %s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
+
+port_of() {
+    local upper default
+    upper=$(echo "$1" | tr '[:lower:]' '[:upper:]')
+    case $1 in registry) default=8001 ;; training) default=8002 ;; marketplace) default=8003 ;; monitoring) default=8004 ;; esac
+    local var="${upper}_PORT"
+    echo "${!var:-$default}"
+}
+
+pid_of() {
+    local f=$RUN_DIR/$1.pid
+    [ -f "$f" ] || return 1
+    local pid
+    pid=$(cat "$f")
+    kill -0 "$pid" 2>/dev/null || return 1
+    echo "$pid"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+who_listens() { ss -ltnpH "sport = :$1" 2>/dev/null | sed -E 's/.*users:\(\("([^"]+)",pid=([0-9]+).*/\1 (pid \2)/' | head -n1; }
+
+ready() { curl -fsS -m 3 "http://127.0.0.1:$(port_of "$1")/ready" >/dev/null 2>&1; }
+
+start_one() {
+    local svc=$1 port
+    port=$(port_of "$svc")
+    if pid_of "$svc" >/dev/null; then
+        log "$svc already running (pid $(pid_of "$svc")) on :$port"
+        return 0
+    fi
+    if port_open "$port"; then
+        die "port $port for $svc is in use by $(who_listens "$port"). Stop that process, or choose another port:" \
+            "$(echo "$svc" | tr '[:lower:]' '[:upper:]')_PORT=<free port> make up"
+    fi
+    mkdir -p "$RUN_DIR" "$LOG_DIR"
+    log "starting $svc on :$port (log: ${LOG_DIR#"$REPO_ROOT"/}/$svc.log)"
+    (cd "$REPO_ROOT" && exec nohup setsid "$PY" -m "$svc" >>"$LOG_DIR/$svc.log" 2>&1) &
+    echo $! >"$RUN_DIR/$svc.pid"
+}
+
+wait_ready() {
+    local svc=$1 i
+    for ((i = 0; i < READY_TIMEOUT * 2; i++)); do
+        ready "$svc" && { log "$svc ready"; return 0; }
+        pid_of "$svc" >/dev/null || { tail -n 30 "$LOG_DIR/$svc.log" >&2; die "$svc exited during start (log above)"; }
+        sleep 0.5
+    done
+    tail -n 30 "$LOG_DIR/$svc.log" >&2
+    die "$svc not ready after ${READY_TIMEOUT}s (log above)"
+}
+
+stop_one() {
+    local svc=$1 pid i
+    if pid=$(pid_of "$svc"); then
+        log "stopping $svc (pid $pid)"
+        kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+        for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$pid" 2>/dev/null; then
+            log "$svc did not stop in 10 s: SIGKILL"
+            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+        fi
+    fi
+    rm -f "$RUN_DIR/$svc.pid"
+}
+
+status() {
+    local svc port pid all_ok=0
+    printf '%-12s %-6s %-8s %s\n' SERVICE PORT PID READINESS
+    for svc in "${SERVICES[@]}"; do
+        port=$(port_of "$svc")
+        pid=$(pid_of "$svc" || echo -)
+        if body=$(curl -sS -m 3 "http://127.0.0.1:$port/ready" 2>/dev/null); then
+            printf '%-12s %-6s %-8s %s\n' "$svc" "$port" "$pid" "$body"
+            echo "$body" | grep -q '"ok":true' || all_ok=3
+        else
+            printf '%-12s %-6s %-8s %s\n' "$svc" "$port" "$pid" "not answering"
+            all_ok=3
+        fi
+    done
+    return $all_ok
+}
+
+case ${1:-} in
+    up)
+        for svc in "${SERVICES[@]}"; do start_one "$svc"; done
+        for svc in "${SERVICES[@]}"; do wait_ready "$svc"; done
+        ;;
+    down)
+        for svc in "${SERVICES[@]}"; do stop_one "$svc"; done
+        ;;
+    status) status ;;
+    *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac
