@@ -86,6 +86,19 @@ async def duplicates_of(conn: asyncpg.Connection, ref: UUID) -> list[UUID]:
     return sorted((r["ref"] for r in await conn.fetch(_DUPLICATES_OF, ref)), key=str)
 
 
+async def duplicates_of_many(conn: asyncpg.Connection, refs: Sequence[UUID]) -> dict[UUID, list[UUID]]:
+    rows = await conn.fetch(
+        "SELECT person_ref AS ref, other_ref AS other FROM possible_duplicates"
+        " WHERE person_ref = ANY($1::uuid[]) AND status = 'open'"
+        " UNION SELECT other_ref, person_ref FROM possible_duplicates WHERE other_ref = ANY($1::uuid[]) AND status = 'open'",
+        list(refs),
+    )
+    out: dict[UUID, list[UUID]] = {ref: [] for ref in refs}
+    for row in rows:
+        out[row["ref"]].append(row["other"])
+    return {ref: sorted(others, key=str) for ref, others in out.items()}
+
+
 async def search(
     conn: asyncpg.Connection, filters: dict[str, Any], *, possible_duplicate: bool | None, limit: int, offset: int
 ) -> tuple[list[asyncpg.Record], int]:

@@ -138,7 +138,8 @@ async def search(
     limit: int, offset: int,
 ) -> dict[str, Any]:
     rows, total = await repo.search(conn, filters, possible_duplicate=possible_duplicate, limit=limit, offset=offset)
-    items = [read(cipher, r, await repo.duplicates_of(conn, r["person_ref"])) for r in rows]
+    duplicates = await repo.duplicates_of_many(conn, [r["person_ref"] for r in rows])
+    items = [read(cipher, r, duplicates[r["person_ref"]]) for r in rows]
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
