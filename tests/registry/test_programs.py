@@ -91,8 +91,9 @@ async def test_ukm_registration_and_monthly_reports(client: httpx.AsyncClient, k
     owner = await new_woman(client)
     created = await client.post("/businesses", json={
         "owner_person_ref": owner, "name": "Amplang Bu Siti", "sector": "kuliner", "kecamatan_code": "64.02.06",
-        "has_pirt": True, "started_on": "2021-05-01"})
+        "has_pirt": True, "started_on": "2021-05-01", "registered_on": "2025-02-10"})
     assert created.status_code == 201, created.text
+    assert created.json()["registered_on"] == "2025-02-10"
     ref = created.json()["business_ref"]
     assert created.json()["has_nib"] is False
     report = await client.post(f"/businesses/{ref}/reports", json={
@@ -114,6 +115,7 @@ async def test_ukm_registration_and_monthly_reports(client: httpx.AsyncClient, k
     (registered,) = of_type(events, "BusinessRegistered")
     assert registered["payload"]["owner_person_ref"] == owner and registered["payload"]["sector"] == "kuliner"
     assert registered["payload"]["has_pirt"] is True and registered["payload"]["has_nib"] is False
+    assert registered["payload"]["registered_on"] == "2025-02-10"
     (reported,) = of_type(events, "BusinessReported")
     assert reported["payload"] == {
         "business_ref": ref, "owner_person_ref": owner, "period": "2025-03", "monthly_revenue_idr": 4_500_000,

@@ -107,6 +107,7 @@ class BusinessCreate(BaseModel):
     has_pirt: bool = Field(False, description="Memiliki izin PIRT")
     has_halal: bool = Field(False, description="Memiliki sertifikat halal")
     started_on: date = Field(description="Tanggal mulai usaha")
+    registered_on: date | None = Field(None, description="Tanggal pendaftaran di program; kosong = hari ini (WITA)")
 
 
 class BusinessRead(BaseModel):

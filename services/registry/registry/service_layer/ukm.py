@@ -17,12 +17,16 @@ from .women import require_active
 async def create(
     conn: asyncpg.Connection, *, owner_person_ref: UUID, name: str, sector: str, kecamatan_code: str,
     nib: str | None, has_pirt: bool, has_halal: bool, started_on: date, correlation_id: str | None,
+    registered_on: date | None = None,
 ) -> dict[str, Any]:
     await require_active(conn, owner_person_ref)
-    on = today()
-    if started_on > on:
+    on = registered_on or today()
+    if started_on > today():
         raise DomainError(422, "Tanggal mulai usaha tidak boleh di masa depan", "started_on is in the future",
                           field="started_on")
+    if on > today():
+        raise DomainError(422, "Tanggal pendaftaran tidak boleh di masa depan", "registered_on is in the future",
+                          field="registered_on")
     business_ref = uuid4()
     await conn.execute(
         "INSERT INTO businesses (business_ref, owner_person_ref, name, sector, kecamatan_code, has_nib, nib,"
