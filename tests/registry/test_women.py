@@ -200,6 +200,16 @@ async def test_erasure_removes_personal_data_keeps_counts_and_publishes_once(
     assert len(erasures) == 1 and erasures[0]["payload"]["person_ref"] == ref
 
 
+async def test_names_as_opd_lists_write_them_are_accepted_but_not_digits(client: httpx.AsyncClient) -> None:
+    for name in ("R. Icha Andriani, S.E.I", "Hj. Nur'aini", "Ni Luh Putu Sari-Dewi"):
+        response = await register(client, full_name=name)
+        SEEN_PII.append(name)
+        assert response.status_code == 201, response.text
+        assert response.json()["full_name"] == name
+    refused = await register(client, full_name="Siti 123")
+    assert refused.status_code == 422 and refused.json()["kesalahan"][0]["field"] == "full_name"
+
+
 async def test_zz_no_nik_or_name_ever_reaches_the_topic(client: httpx.AsyncClient, kafka_bootstrap: str) -> None:
     # Runs last in this module: every NIK and name sent above is searched for in every record's bytes.
     assert SEEN_PII

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ..clock import today
 from ..domain import nik as nik_rules
 
-_NAME_OK = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]*)*\.?$")
+_NAME_PUNCTUATION = frozenset(" .,'’`-")  # titles as OPD lists write them: "R. Icha Andriani, S.E.I"
 _PHONE_OK = re.compile(r"^(\+62|62|0)\d{7,13}$")
 
 NikField = Annotated[
@@ -27,8 +27,8 @@ def clean_name(value: str) -> str:
     value = " ".join(value.split())
     if not 2 <= len(value) <= 100:
         raise ValueError("Nama lengkap harus 2 sampai 100 karakter")
-    if not _NAME_OK.match(value):
-        raise ValueError("Nama lengkap hanya boleh berisi huruf, spasi, titik, apostrof dan tanda hubung")
+    if not value[0].isalpha() or any(not (ch.isalpha() or ch in _NAME_PUNCTUATION) for ch in value):
+        raise ValueError("Nama lengkap hanya boleh berisi huruf, spasi, titik, koma, apostrof dan tanda hubung")
     return value
 
 
