@@ -19,7 +19,8 @@ def cipher(request: Request) -> PiiCipher:
 
 
 def correlation_id(request: Request) -> str:
-    return request.headers.get("X-Correlation-ID") or str(uuid4())
+    given = request.headers.get("X-Correlation-ID", "")
+    return given if 0 < len(given) <= 100 and given.isprintable() else str(uuid4())
 
 
 def actor_opd(
