@@ -1,0 +1,1 @@
+"""Berdaya training service: DP3A and Distransnaker courses, from enrolment to certificate and job."""

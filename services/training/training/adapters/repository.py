@@ -1,0 +1,208 @@
+"""SQL for courses, enrolments, attendance and placements."""
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from ..domain.model import DROPPED, Course, Enrolment
+
+_COURSE_COLUMNS = (
+    "course_ref, organizer_opd, field, kecamatan_code, title, starts_on, ends_on, sessions, capacity, "
+    "completion_threshold"
+)
+# Seats are held by enrolled and completed participants; a drop-out frees hers.
+_COUNTS = f"""
+SELECT c.*, coalesce(n.enrolled, 0) AS enrolled, coalesce(n.completed, 0) AS completed,
+       coalesce(n.certified, 0) AS certified, coalesce(n.dropped, 0) AS dropped
+FROM courses c
+LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE status = 'enrolled') AS enrolled,
+           count(*) FILTER (WHERE status = 'completed') AS completed,
+           count(*) FILTER (WHERE certified) AS certified,
+           count(*) FILTER (WHERE status = '{DROPPED}') AS dropped
+    FROM enrolments e WHERE e.course_ref = c.course_ref
+) n ON true
+"""
+
+
+def _course(row: asyncpg.Record) -> Course:
+    return Course(**{k: row[k] for k in _COURSE_COLUMNS.split(", ")})
+
+
+async def add_course(conn: asyncpg.Connection, course: Course) -> None:
+    await conn.execute(
+        f"INSERT INTO courses ({_COURSE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        course.course_ref, course.organizer_opd, course.field, course.kecamatan_code, course.title,
+        course.starts_on, course.ends_on, course.sessions, course.capacity, course.completion_threshold,
+    )
+
+
+async def get_course(conn: asyncpg.Connection, course_ref: UUID, *, for_update: bool = False) -> Course | None:
+    lock = " FOR UPDATE" if for_update else ""
+    row = await conn.fetchrow(f"SELECT {_COURSE_COLUMNS} FROM courses WHERE course_ref = $1{lock}", course_ref)
+    return _course(row) if row else None
+
+
+async def course_with_counts(conn: asyncpg.Connection, course_ref: UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(_COUNTS + " WHERE c.course_ref = $1", course_ref)
+
+
+async def list_courses(conn: asyncpg.Connection, *, filters: dict[str, Any], limit: int,
+                       offset: int) -> tuple[list[asyncpg.Record], int]:
+    where, args = [], []
+    for column, value in filters.items():
+        if value is not None:
+            args.append(value)
+            where.append(f"c.{column} = ${len(args)}")
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    total = await conn.fetchval(f"SELECT count(*) FROM courses c{clause}", *args)
+    rows = await conn.fetch(
+        f"{_COUNTS}{clause} ORDER BY c.starts_on DESC, c.course_ref LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
+        *args, limit, offset,
+    )
+    return rows, total
+
+
+async def seats_taken(conn: asyncpg.Connection, course_ref: UUID) -> int:
+    return await conn.fetchval(
+        f"SELECT count(*) FROM enrolments WHERE course_ref = $1 AND status <> '{DROPPED}'", course_ref
+    )
+
+
+async def get_enrolment(conn: asyncpg.Connection, course_ref: UUID, person_ref: UUID) -> Enrolment | None:
+    found = await get_enrolments(conn, course_ref, [person_ref])
+    return found.get(person_ref)
+
+
+async def get_enrolments(conn: asyncpg.Connection, course_ref: UUID,
+                         person_refs: list[UUID]) -> dict[UUID, Enrolment]:
+    rows = await conn.fetch(
+        """
+        SELECT e.person_ref, e.status, e.enrolled_on,
+               coalesce(array_agg(a.session_no) FILTER (WHERE a.present), '{}') AS present
+        FROM enrolments e
+        LEFT JOIN attendance a ON a.course_ref = e.course_ref AND a.person_ref = e.person_ref
+        WHERE e.course_ref = $1 AND e.person_ref = ANY($2::uuid[])
+        GROUP BY e.person_ref, e.status, e.enrolled_on
+        """,
+        course_ref, person_refs,
+    )
+    return {
+        r["person_ref"]: Enrolment(course_ref, r["person_ref"], r["status"], r["enrolled_on"], set(r["present"]))
+        for r in rows
+    }
+
+
+async def add_enrolment(conn: asyncpg.Connection, enrolment: Enrolment) -> None:
+    await conn.execute(
+        "INSERT INTO enrolments (course_ref, person_ref, status, enrolled_on) VALUES ($1, $2, $3, $4)",
+        enrolment.course_ref, enrolment.person_ref, enrolment.status, enrolment.enrolled_on,
+    )
+
+
+async def enrolment_row(conn: asyncpg.Connection, course_ref: UUID, person_ref: UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(_ENROLMENT_READ + " WHERE e.course_ref = $1 AND e.person_ref = $2",
+                               course_ref, person_ref)
+
+
+async def list_enrolments(conn: asyncpg.Connection, course_ref: UUID, *, status: str | None, limit: int,
+                          offset: int) -> tuple[list[asyncpg.Record], int]:
+    total = await conn.fetchval(
+        "SELECT count(*) FROM enrolments WHERE course_ref = $1 AND ($2::text IS NULL OR status = $2)",
+        course_ref, status,
+    )
+    rows = await conn.fetch(
+        _ENROLMENT_READ + " WHERE e.course_ref = $1 AND ($2::text IS NULL OR e.status = $2)"
+        " ORDER BY e.created_at, e.person_ref LIMIT $3 OFFSET $4",
+        course_ref, status, limit, offset,
+    )
+    return rows, total
+
+
+_ENROLMENT_READ = """
+SELECT e.*, c.sessions,
+       (SELECT count(*) FROM attendance a
+        WHERE a.course_ref = e.course_ref AND a.person_ref = e.person_ref AND a.present) AS sessions_present
+FROM enrolments e JOIN courses c USING (course_ref)
+"""
+
+
+async def stored_attendance(conn: asyncpg.Connection, course_ref: UUID, session_no: int,
+                            person_refs: list[UUID]) -> dict[UUID, bool]:
+    rows = await conn.fetch(
+        "SELECT person_ref, present FROM attendance"
+        " WHERE course_ref = $1 AND session_no = $2 AND person_ref = ANY($3::uuid[])",
+        course_ref, session_no, person_refs,
+    )
+    return {r["person_ref"]: r["present"] for r in rows}
+
+
+async def save_attendance(conn: asyncpg.Connection, course_ref: UUID, session_no: int,
+                          marks: list[tuple[UUID, bool]]) -> None:
+    await conn.executemany(
+        """
+        INSERT INTO attendance (course_ref, person_ref, session_no, present) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (course_ref, person_ref, session_no)
+        DO UPDATE SET present = EXCLUDED.present, recorded_at = now()
+        """,
+        [(course_ref, ref, session_no, present) for ref, present in marks],
+    )
+
+
+async def session_sheet(conn: asyncpg.Connection, course_ref: UUID, session_no: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT person_ref, present, recorded_at FROM attendance WHERE course_ref = $1 AND session_no = $2"
+        " ORDER BY person_ref",
+        course_ref, session_no,
+    )
+
+
+async def mark_completed(conn: asyncpg.Connection, *, course_ref: UUID, person_ref: UUID, completed_on: Any,
+                         attendance_rate: Any, certified: bool, certificate_no: str | None,
+                         override_reason: str | None) -> None:
+    await conn.execute(
+        """
+        UPDATE enrolments SET status = 'completed', completed_on = $3, attendance_rate = $4, certified = $5,
+               certificate_no = $6, override_reason = $7
+        WHERE course_ref = $1 AND person_ref = $2
+        """,
+        course_ref, person_ref, completed_on, attendance_rate, certified, certificate_no, override_reason,
+    )
+
+
+async def mark_dropped(conn: asyncpg.Connection, *, course_ref: UUID, person_ref: UUID, dropped_on: Any,
+                       reason: str) -> None:
+    await conn.execute(
+        "UPDATE enrolments SET status = 'dropped', dropped_on = $3, drop_reason = $4"
+        " WHERE course_ref = $1 AND person_ref = $2",
+        course_ref, person_ref, dropped_on, reason,
+    )
+
+
+_PLACEMENT_COLUMNS = (
+    "placement_ref, person_ref, course_ref, sector, formal, monthly_wage_idr, placed_on, recorded_by_opd"
+)
+
+
+async def add_placement(conn: asyncpg.Connection, values: dict[str, Any]) -> None:
+    cols = _PLACEMENT_COLUMNS.split(", ")
+    await conn.execute(
+        f"INSERT INTO placements ({_PLACEMENT_COLUMNS}) VALUES ({', '.join(f'${i + 1}' for i in range(len(cols)))})",
+        *(values[c] for c in cols),
+    )
+
+
+async def get_placement(conn: asyncpg.Connection, placement_ref: UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM placements WHERE placement_ref = $1", placement_ref)
+
+
+async def list_placements(conn: asyncpg.Connection, *, person_ref: UUID | None, course_ref: UUID | None,
+                          limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
+    where = "($1::uuid IS NULL OR person_ref = $1) AND ($2::uuid IS NULL OR course_ref = $2)"
+    total = await conn.fetchval(f"SELECT count(*) FROM placements WHERE {where}", person_ref, course_ref)
+    rows = await conn.fetch(
+        f"SELECT * FROM placements WHERE {where} ORDER BY placed_on DESC, placement_ref LIMIT $3 OFFSET $4",
+        person_ref, course_ref, limit, offset,
+    )
+    return rows, total

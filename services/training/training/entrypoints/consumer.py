@@ -1,0 +1,42 @@
+"""registry.events → the women replica. Runs inside the inbox consumer's transaction.
+
+Only the events the replica needs have handlers; every other registry event is ignored (it is
+still recorded in the inbox, so a replay skips it cheaply).
+"""
+
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+from berdaya_shared.contracts import Event
+from berdaya_shared.contracts import registry_v1 as r
+
+from ..adapters import replica
+
+
+async def woman_profile(conn: asyncpg.Connection, event: Event) -> None:
+    p = event.payload
+    assert isinstance(p, r.WomanRegistered | r.WomanProfileCorrected)
+    await replica.upsert_profile(
+        conn, person_ref=p.person_ref, kecamatan_code=p.kecamatan_code, age_band=p.age_band,
+        pekka_category=p.pekka_category, occurred_at=event.envelope.occurred_at, event_id=event.event_id,
+    )
+
+
+async def personal_data_erased(conn: asyncpg.Connection, event: Event) -> None:
+    p = event.payload
+    assert isinstance(p, r.PersonalDataErased)
+    await replica.mark_erased(conn, person_ref=p.person_ref, erased_on=p.erased_on)
+
+
+EVENT_HANDLERS: dict[str, Callable[[asyncpg.Connection, Event], Awaitable[None]]] = {
+    "registry.WomanRegistered": woman_profile,
+    "registry.WomanProfileCorrected": woman_profile,
+    "registry.PersonalDataErased": personal_data_erased,
+}
+
+
+async def apply(conn: asyncpg.Connection, events: list[Event]) -> None:
+    for event in events:
+        handler = EVENT_HANDLERS.get(event.event_type)
+        if handler is not None:
+            await handler(conn, event)
