@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None)
         name=SERVICE,
         database_url=settings.database_url,
         migrations=migrations(),
+        settings=settings.messaging,
         consume_topics=[REGISTRY_EVENTS],
         apply=consumer.apply,
         group_id=group_id,
