@@ -1,0 +1,40 @@
+"""`python -m monitoring` serves the API and dashboard; `python -m monitoring rebuild` recomputes projections."""
+
+import asyncio
+import logging
+import sys
+
+import uvicorn
+
+from .bootstrap import create_app
+from .config import Settings
+
+
+async def _rebuild(settings: Settings) -> None:
+    import asyncpg
+
+    from .adapters import LIVE_SCHEMA, projection_ddl
+    from .service_layer.rebuild import RebuildProgress, rebuild
+
+    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(projection_ddl(LIVE_SCHEMA))
+        progress = RebuildProgress()
+        await rebuild(pool, settings.messaging, progress)
+        print(progress.as_dict())
+    finally:
+        await pool.close()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO)
+    settings = Settings()
+    if sys.argv[1:2] == ["rebuild"]:
+        asyncio.run(_rebuild(settings))
+        return
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""Each indicator as one SELECT over the fact tables, in a common shape the aggregator groups and filters:
+
+kecamatan_code, period (YYYY-MM), opd, field, pekka_category, age_band — the dimensions;
+subject (what is counted), person_ref (whose cell it is, for suppression), num (counts toward the
+numerator), amount (Rupiah). Queries run with search_path set to the live projection schema.
+"""
+
+M = "to_char({}, 'YYYY-MM')"
+W = "w.pekka_category, w.age_band"
+
+
+def _m(col: str) -> str:
+    return M.format(col)
+
+
+_WOMEN = f"""SELECT w.kecamatan_code, {_m('w.registered_on')} AS period, w.registered_by_opd AS opd, NULL::text AS field,
+  {W}, w.person_ref::text AS subject, w.person_ref, {{num}} AS num, NULL::bigint AS amount
+  FROM women w WHERE w.registered_on IS NOT NULL"""
+
+_COURSE_FACT = f"""SELECT COALESCE(w.kecamatan_code, c.kecamatan_code) AS kecamatan_code, {{period}} AS period,
+  c.organizer_opd AS opd, c.field, {W}, x.course_ref::text || '/' || x.person_ref::text AS subject, x.person_ref,
+  {{num}} AS num, NULL::bigint AS amount
+  FROM {{table}} x LEFT JOIN courses c ON c.course_ref = x.course_ref LEFT JOIN women w ON w.person_ref = x.person_ref"""
+
+_STARTUP = f"""WITH trained AS (SELECT person_ref, min(completed_on) AS first_done FROM completions GROUP BY person_ref)
+SELECT w.kecamatan_code, {_m('t.first_done')} AS period, NULL::text AS opd, NULL::text AS field, {W},
+  t.person_ref::text AS subject, t.person_ref,
+  EXISTS (SELECT 1 FROM businesses b WHERE b.owner_person_ref = t.person_ref
+          AND b.registered_on BETWEEN t.first_done AND t.first_done + 180) AS num, NULL::bigint AS amount
+FROM trained t LEFT JOIN women w ON w.person_ref = t.person_ref
+WHERE NOT EXISTS (SELECT 1 FROM businesses b WHERE b.owner_person_ref = t.person_ref
+                  AND b.registered_on < t.first_done)"""
+
+_LEGAL = f"""SELECT COALESCE(b.kecamatan_code, w.kecamatan_code) AS kecamatan_code, {_m('b.registered_on')} AS period,
+  NULL::text AS opd, b.sector AS field, {W}, b.business_ref::text AS subject, b.owner_person_ref AS person_ref,
+  {{num}} AS num, NULL::bigint AS amount
+FROM businesses b LEFT JOIN women w ON w.person_ref = b.owner_person_ref
+LEFT JOIN LATERAL (SELECT * FROM business_reports r WHERE r.business_ref = b.business_ref
+                   ORDER BY r.period DESC LIMIT 1) r ON true"""
+
+_REVENUE = f"""WITH per AS (
+  SELECT business_ref, (array_agg(owner_person_ref ORDER BY period DESC))[1] AS owner,
+         (array_agg(monthly_revenue_idr ORDER BY period))[1] AS first_rev,
+         (array_agg(monthly_revenue_idr ORDER BY period DESC))[1] AS last_rev, max(period) AS last_period
+  FROM business_reports GROUP BY business_ref HAVING count(*) >= 2)
+SELECT COALESCE(b.kecamatan_code, w.kecamatan_code) AS kecamatan_code, p.last_period AS period, NULL::text AS opd,
+  b.sector AS field, {W}, p.business_ref::text AS subject, COALESCE(b.owner_person_ref, p.owner) AS person_ref,
+  true AS num, p.last_rev - p.first_rev AS amount
+FROM per p LEFT JOIN businesses b ON b.business_ref = p.business_ref
+LEFT JOIN women w ON w.person_ref = COALESCE(b.owner_person_ref, p.owner)"""
+
+_MEMBERS = f"""WITH last AS (
+  SELECT DISTINCT ON (coop_ref, person_ref) coop_ref, person_ref, kind, happened_on FROM coop_member_events
+  ORDER BY coop_ref, person_ref, happened_on DESC, kind DESC)
+SELECT COALESCE(c.kecamatan_code, w.kecamatan_code) AS kecamatan_code, {_m('l.happened_on')} AS period,
+  NULL::text AS opd, c.kind AS field, {W}, l.person_ref::text AS subject, l.person_ref, true AS num,
+  NULL::bigint AS amount
+FROM last l LEFT JOIN coops c ON c.coop_ref = l.coop_ref LEFT JOIN women w ON w.person_ref = l.person_ref
+WHERE l.kind = 'join'"""
+
+_CAPITAL = f"""SELECT COALESCE(w.kecamatan_code, b.kecamatan_code, c.kecamatan_code) AS kecamatan_code,
+  {_m('k.disbursed_on')} AS period,
+  CASE WHEN k.source = 'dp3a_grant' THEN 'dp3a' WHEN k.source IN ('diskop_grant', 'coop_loan') THEN 'diskop_ukm' END
+    AS opd, k.source AS field, {W}, k.recipient_ref::text AS subject,
+  CASE k.recipient_type WHEN 'woman' THEN k.recipient_ref WHEN 'business' THEN b.owner_person_ref END AS person_ref,
+  true AS num, k.amount_idr AS amount
+FROM capital k
+LEFT JOIN businesses b ON k.recipient_type = 'business' AND b.business_ref = k.recipient_ref
+LEFT JOIN coops c ON k.recipient_type = 'coop' AND c.coop_ref = k.recipient_ref
+LEFT JOIN women w ON w.person_ref = CASE k.recipient_type WHEN 'woman' THEN k.recipient_ref
+                                     WHEN 'business' THEN b.owner_person_ref END"""
+
+_ACCESS = f"""WITH access AS (
+  SELECT bo.business_ref, bo.owner_person_ref, 'trade_fair' AS channel, f.starts_on AS on_date
+  FROM booths bo LEFT JOIN fairs f ON f.fair_ref = bo.fair_ref
+  UNION ALL SELECT business_ref, owner_person_ref, channel, listed_on FROM listings)
+SELECT COALESCE(b.kecamatan_code, w.kecamatan_code) AS kecamatan_code, {_m('a.on_date')} AS period,
+  NULL::text AS opd, b.sector AS field, {W}, a.business_ref::text AS subject, a.owner_person_ref AS person_ref,
+  true AS num, NULL::bigint AS amount
+FROM access a LEFT JOIN businesses b ON b.business_ref = a.business_ref
+LEFT JOIN women w ON w.person_ref = a.owner_person_ref WHERE a.channel = '{{channel}}'"""
+
+_SALES = f"""SELECT COALESCE(b.kecamatan_code, w.kecamatan_code) AS kecamatan_code, {_m('s.sold_on')} AS period,
+  NULL::text AS opd, b.sector AS field, {W}, s.sale_ref::text AS subject, s.owner_person_ref AS person_ref,
+  true AS num, s.amount_idr AS amount
+FROM sales s LEFT JOIN businesses b ON b.business_ref = s.business_ref
+LEFT JOIN women w ON w.person_ref = s.owner_person_ref WHERE {{where}}"""
+
+_POVERTY = f"""WITH base AS (
+  SELECT DISTINCT ON (person_ref) person_ref, below_poverty_line, assessment_ref FROM assessments
+  WHERE is_baseline ORDER BY person_ref, assessed_on, assessment_ref),
+latest AS (
+  SELECT DISTINCT ON (person_ref) person_ref, below_poverty_line, assessed_on, assessment_ref FROM assessments
+  ORDER BY person_ref, assessed_on DESC, assessment_ref DESC)
+SELECT w.kecamatan_code, {_m('l.assessed_on')} AS period, w.registered_by_opd AS opd, NULL::text AS field, {W},
+  b.person_ref::text AS subject, b.person_ref,
+  (l.assessment_ref <> b.assessment_ref AND NOT l.below_poverty_line) AS num, NULL::bigint AS amount
+FROM base b JOIN latest l ON l.person_ref = b.person_ref LEFT JOIN women w ON w.person_ref = b.person_ref
+WHERE b.below_poverty_line"""
+
+_AID = f"""SELECT w.kecamatan_code, {_m('a.provided_on')} AS period, a.provider_opd AS opd, NULL::text AS field, {W},
+  a.person_ref::text AS subject, a.person_ref, true AS num, NULL::bigint AS amount
+FROM aid a LEFT JOIN women w ON w.person_ref = a.person_ref WHERE a.kind = '{{kind}}'"""
+
+_PLACEMENTS = f"""SELECT w.kecamatan_code, {_m('p.placed_on')} AS period,
+  COALESCE(c.organizer_opd, 'distransnaker') AS opd, COALESCE(c.field, p.sector) AS field, {W},
+  p.placement_ref::text AS subject, p.person_ref, true AS num, NULL::bigint AS amount
+FROM placements p LEFT JOIN courses c ON c.course_ref = p.course_ref LEFT JOIN women w ON w.person_ref = p.person_ref
+WHERE p.formal"""
+
+_COMPLETED = "EXISTS (SELECT 1 FROM completions d WHERE d.course_ref = x.course_ref AND d.person_ref = x.person_ref)"
+
+BASE_SQL: dict[str, str] = {
+    "women_registered": _WOMEN.format(num="true"),
+    "pekka_registered": _WOMEN.format(num="true") + " AND w.pekka_category <> 'none'",
+    "enrolments": _COURSE_FACT.format(period=_m("x.enrolled_on"), num="true", table="enrolments"),
+    "completions": _COURSE_FACT.format(period=_m("x.completed_on"), num="true", table="completions"),
+    "dropouts": _COURSE_FACT.format(period=_m("x.dropped_on"), num="true", table="dropouts"),
+    "completion_rate": _COURSE_FACT.format(period=_m("c.starts_on"), num=_COMPLETED, table="enrolments"),
+    "women_trained": _COURSE_FACT.format(period=_m("x.completed_on"), num="true", table="completions").replace(
+        "x.course_ref::text || '/' || x.person_ref::text AS subject", "x.person_ref::text AS subject"),
+    "business_startups": _STARTUP,
+    "business_startup_rate": _STARTUP,
+    "ukm_registered": _LEGAL.format(num="true"),
+    "ukm_nib_share": _LEGAL.format(num="COALESCE(r.has_nib, b.has_nib)"),
+    "ukm_pirt_share": _LEGAL.format(num="COALESCE(r.has_pirt, b.has_pirt)"),
+    "ukm_halal_share": _LEGAL.format(num="COALESCE(r.has_halal, b.has_halal)"),
+    "revenue_change_median": _REVENUE,
+    "coops_formed": f"""SELECT c.kecamatan_code, {_m('c.formed_on')} AS period, 'diskop_ukm'::text AS opd,
+      c.kind AS field, NULL::text AS pekka_category, NULL::text AS age_band, c.coop_ref::text AS subject,
+      NULL::uuid AS person_ref, true AS num, NULL::bigint AS amount FROM coops c""",
+    "coop_women_members": _MEMBERS,
+    "coops_rat_compliant": f"""SELECT c.kecamatan_code, {_m('m.held_on')} AS period, 'diskop_ukm'::text AS opd,
+      c.kind AS field, NULL::text AS pekka_category, NULL::text AS age_band, m.coop_ref::text AS subject,
+      NULL::uuid AS person_ref, true AS num, NULL::bigint AS amount
+      FROM coop_meetings m LEFT JOIN coops c ON c.coop_ref = m.coop_ref""",
+    "capital_recipients": _CAPITAL,
+    "capital_disbursed_idr": _CAPITAL,
+    "market_trade_fair": _ACCESS.format(channel="trade_fair"),
+    "market_modern_retail": _ACCESS.format(channel="modern_retail"),
+    "market_digital": _ACCESS.format(channel="digital"),
+    "sales_trade_fair_idr": _SALES.format(where="s.channel = 'trade_fair'"),
+    "sales_modern_retail_idr": _SALES.format(where="s.channel = 'modern_retail'"),
+    "sales_digital_idr": _SALES.format(where="s.channel = 'digital'"),
+    "sales_total_idr": _SALES.format(where="true"),
+    "formal_placements": _PLACEMENTS,
+    "poverty_exits": _POVERTY,
+    "poverty_exit_rate": _POVERTY,
+    "legal_aid_recipients": _AID.format(kind="legal_assistance"),
+    "social_aid_recipients": _AID.format(kind="social_aid"),
+}
+
+GROUP_COLUMN = {
+    None: "'total'",
+    "kecamatan": "kecamatan_code",
+    "period": "period",
+    "opd": "opd",
+    "field": "field",
+    "pekka_category": "pekka_category",
+    "age_band": "age_band",
+    "kecamatan_period": "kecamatan_code || '|' || period",
+}
+
+AGGREGATE = """SELECT {group} AS key,
+  count(DISTINCT subject) FILTER (WHERE num) AS num, count(DISTINCT subject) AS den,
+  count(DISTINCT person_ref) FILTER (WHERE num) AS people_num, count(DISTINCT person_ref) AS people_all,
+  sum(amount) FILTER (WHERE num) AS total,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) FILTER (WHERE num) AS median
+FROM ({base}) AS f
+WHERE ($1::text IS NULL OR kecamatan_code = $1) AND ($2::text IS NULL OR period >= $2)
+  AND ($3::text IS NULL OR period <= $3) AND ($4::text IS NULL OR opd = $4) AND ($5::text IS NULL OR field = $5)
+  AND ($6::text IS NULL OR pekka_category = $6) AND ($7::text IS NULL OR age_band = $7)
+GROUP BY 1 ORDER BY 1 NULLS LAST"""
+
+FUNNEL = """SELECT
+  count(*) AS registered,
+  count(*) FILTER (WHERE EXISTS (SELECT 1 FROM completions c WHERE c.person_ref = w.person_ref)) AS trained,
+  count(*) FILTER (WHERE EXISTS (SELECT 1 FROM businesses b WHERE b.owner_person_ref = w.person_ref)) AS business,
+  count(*) FILTER (WHERE EXISTS (SELECT 1 FROM booths x WHERE x.owner_person_ref = w.person_ref)
+                      OR EXISTS (SELECT 1 FROM listings x WHERE x.owner_person_ref = w.person_ref)
+                      OR EXISTS (SELECT 1 FROM sales x WHERE x.owner_person_ref = w.person_ref)) AS market,
+  count(*) FILTER (WHERE (SELECT NOT a.below_poverty_line FROM assessments a WHERE a.person_ref = w.person_ref
+                          ORDER BY a.assessed_on DESC, a.assessment_ref DESC LIMIT 1)) AS above_poverty_line
+FROM women w
+WHERE w.registered_on IS NOT NULL AND ($1::text IS NULL OR w.kecamatan_code = $1)
+  AND ($2::text IS NULL OR w.pekka_category = $2) AND ($3::text IS NULL OR w.age_band = $3)"""

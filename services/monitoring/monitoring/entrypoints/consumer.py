@@ -1,0 +1,39 @@
+"""The inbox consumer's apply: dispatch each event to its projection through one explicit dict."""
+
+from collections.abc import Callable
+
+import asyncpg
+from berdaya_shared.contracts import Event
+
+from ..adapters import LIVE_SCHEMA
+from ..projections import Handler, business, market, people, training
+
+EVENT_HANDLERS: dict[str, Handler] = {
+    **people.HANDLERS,
+    **business.HANDLERS,
+    **training.HANDLERS,
+    **market.HANDLERS,
+}
+
+# Live batches hold this lock shared; the rebuild's final catch-up and schema swap hold it exclusive.
+SWAP_LOCK = 7_064_020_004
+
+
+async def apply_to(conn: asyncpg.Connection, events: list[Event], schema: str) -> None:
+    """Apply ``events`` to the projection tables in ``schema``; the caller owns the transaction."""
+    await conn.execute(f"SET LOCAL search_path TO {schema}, public")
+    for event in events:
+        handler = EVENT_HANDLERS.get(event.event_type)
+        if handler is not None:
+            await handler(conn, event.payload, event.envelope)
+    await conn.execute("SET LOCAL search_path TO public")
+
+
+def make_apply(on_applied: Callable[[int], None] | None = None) -> Callable[[asyncpg.Connection, list[Event]], object]:
+    async def apply(conn: asyncpg.Connection, events: list[Event]) -> None:
+        await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWAP_LOCK)
+        await apply_to(conn, events, LIVE_SCHEMA)
+        if on_applied is not None:
+            on_applied(len(events))
+
+    return apply

@@ -1,0 +1,122 @@
+"""Rebuild: replay every event topic from the earliest offset into a shadow schema, then swap it in.
+
+A fresh consumer group reads until it reaches the end offsets recorded at start; then, holding the swap
+lock (live batches wait a moment), it reads up to the current end offsets and renames the schemas in
+one transaction. The live API keeps answering from the old schema throughout.
+"""
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from berdaya_shared.contracts import PoisonMessage, decode
+from berdaya_shared.messaging import MessagingSettings
+from berdaya_shared.topics import EVENT_TOPICS, physical
+
+from ..adapters import LIVE_SCHEMA, SHADOW_SCHEMA, projection_ddl
+from ..entrypoints.consumer import SWAP_LOCK, apply_to
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RebuildProgress:
+    state: str = "idle"  # idle | running | swapping | done | failed
+    started_at: float | None = None
+    finished_at: float | None = None
+    events_applied: int = 0
+    target_events: int = 0
+    consumer: str | None = None
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        share = (self.events_applied / self.target_events) if self.target_events else (1.0 if self.state == "done" else 0.0)
+        return {"state": self.state, "events_applied": self.events_applied, "target_events": self.target_events,
+                "progress": round(min(share, 1.0), 4), "consumer": self.consumer, "error": self.error,
+                "elapsed_s": round((self.finished_at or time.monotonic()) - self.started_at, 2) if self.started_at else None}
+
+
+async def rebuild(pool: asyncpg.Pool, messaging: MessagingSettings, progress: RebuildProgress, *,
+                  batch_records: int = 5000) -> None:
+    name = f"monitoring-rebuild-{uuid.uuid4().hex[:8]}"
+    progress.__init__()  # type: ignore[misc]
+    progress.state, progress.started_at, progress.consumer = "running", time.monotonic(), name
+    topics = [physical(t, messaging.topic_namespace) for t in EVENT_TOPICS]
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=messaging.kafka_bootstrap_servers.split(","), group_id=name,
+        auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=batch_records,
+    )
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(f"DROP SCHEMA IF EXISTS {SHADOW_SCHEMA} CASCADE")
+            await conn.execute(projection_ddl(SHADOW_SCHEMA))
+        await consumer.start()
+        await consumer.topics()  # loads the cluster metadata, so the partitions are known
+        partitions = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or set())]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        begin = await consumer.beginning_offsets(partitions)
+        end = await consumer.end_offsets(partitions)
+        progress.target_events = sum(end[tp] - begin[tp] for tp in partitions)
+        await _consume_until(pool, consumer, end, name, progress)
+        progress.state = "swapping"
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", SWAP_LOCK)
+            final = await consumer.end_offsets(partitions)
+            await _consume_until(pool, consumer, final, name, progress, conn=conn)
+            await conn.execute(f"ALTER SCHEMA {LIVE_SCHEMA} RENAME TO {LIVE_SCHEMA}_old")
+            await conn.execute(f"ALTER SCHEMA {SHADOW_SCHEMA} RENAME TO {LIVE_SCHEMA}")
+            await conn.execute(f"DROP SCHEMA {LIVE_SCHEMA}_old CASCADE")
+            await conn.execute("DELETE FROM inbox WHERE consumer = $1", name)
+        await consumer.commit()
+        progress.state = "done"
+    except Exception as exc:
+        progress.state, progress.error = "failed", repr(exc)[:300]
+        log.exception("rebuild failed")
+        raise
+    finally:
+        progress.finished_at = time.monotonic()
+        await consumer.stop()
+
+
+async def _consume_until(pool: asyncpg.Pool, consumer: AIOKafkaConsumer, end: dict[TopicPartition, int], name: str,
+                         progress: RebuildProgress, *, conn: asyncpg.Connection | None = None) -> None:
+    while True:
+        positions = {tp: await consumer.position(tp) for tp in end}
+        if all(positions[tp] >= off for tp, off in end.items()):
+            return
+        batch = await consumer.getmany(timeout_ms=500)
+        events = []
+        for records in batch.values():
+            for record in records:
+                try:
+                    events.append(decode(record.value))
+                except PoisonMessage:
+                    continue  # the live consumer already dead-lettered it
+        if not events:
+            continue
+        if conn is not None:
+            await _apply_batch(conn, events, name)
+        else:
+            async with pool.acquire() as c, c.transaction():
+                await _apply_batch(c, events, name)
+        progress.events_applied += len(events)
+
+
+async def _apply_batch(conn: asyncpg.Connection, events: list[Any], name: str) -> None:
+    fresh = {r["event_id"] for r in await conn.fetch(
+        "INSERT INTO inbox (consumer, event_id, topic, event_type) SELECT $1, e.id, 'replay', e.type"
+        " FROM unnest($2::uuid[], $3::text[]) AS e(id, type) ON CONFLICT DO NOTHING RETURNING event_id",
+        name, [e.event_id for e in events], [e.event_type for e in events])}
+    seen: set[Any] = set()
+    new = []
+    for e in events:
+        if e.event_id in fresh and e.event_id not in seen:
+            seen.add(e.event_id)
+            new.append(e)
+    await apply_to(conn, new, SHADOW_SCHEMA)
