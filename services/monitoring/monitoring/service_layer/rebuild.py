@@ -5,6 +5,7 @@ lock (live batches wait a moment), it reads up to the current end offsets and re
 one transaction. The live API keeps answering from the old schema throughout.
 """
 
+import asyncio
 import logging
 import time
 import uuid
@@ -55,10 +56,12 @@ async def rebuild(pool: asyncpg.Pool, messaging: MessagingSettings, progress: Re
         async with pool.acquire() as conn, conn.transaction():
             await conn.execute(f"DROP SCHEMA IF EXISTS {SHADOW_SCHEMA} CASCADE")
             await conn.execute(projection_ddl(SHADOW_SCHEMA))
+        consumer.subscribe(topics)
         await consumer.start()
-        await consumer.topics()  # loads the cluster metadata, so the partitions are known
-        partitions = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or set())]
-        consumer.assign(partitions)
+        partitions: list[TopicPartition] = []
+        while not partitions:  # a fresh group: every partition comes to us, from the earliest offset
+            await asyncio.sleep(0.05)
+            partitions = sorted(consumer.assignment())
         await consumer.seek_to_beginning(*partitions)
         begin = await consumer.beginning_offsets(partitions)
         end = await consumer.end_offsets(partitions)

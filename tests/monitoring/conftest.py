@@ -1,0 +1,78 @@
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+
+import httpx
+import pytest_asyncio
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from berdaya_shared.contracts import Envelope, lookup
+from berdaya_shared.messaging import MessagingSettings
+from berdaya_shared.topics import EVENT_TOPIC_PARTITIONS, EVENT_TOPICS, MONITORING_INDICATORS, dlq_topic, physical
+from fastapi import FastAPI
+from monitoring.bootstrap import create_app
+from monitoring.config import Settings
+
+from tests.support import infra
+from tests.support.kafka import unique
+
+
+class Producers:
+    """Publishes envelopes as their producing service would: namespaced contract topic, keyed by aggregate_id."""
+
+    def __init__(self, bootstrap: str, namespace: str) -> None:
+        self.namespace = namespace
+        self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, linger_ms=5)
+
+    async def publish(self, envelopes: Iterable[Envelope]) -> None:
+        futures = [await self.producer.send(physical(lookup(e.event_type, e.event_version).topic, self.namespace),
+                                            e.to_bytes(), key=e.aggregate_id.encode()) for e in envelopes]
+        for f in futures:
+            await f
+
+
+@dataclass
+class Monitoring:
+    client: httpx.AsyncClient
+    app: FastAPI
+    events: Producers
+    bootstrap: str
+    namespace: str
+    settings: Settings
+
+
+async def create_namespace_topics(bootstrap: str, namespace: str) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        topics = [NewTopic(physical(t, namespace), EVENT_TOPIC_PARTITIONS, 1) for t in (*EVENT_TOPICS, MONITORING_INDICATORS)]
+        topics.append(NewTopic(physical(dlq_topic("monitoring"), namespace), 1, 1))
+        await admin.create_topics(topics)
+    finally:
+        await admin.close()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def started(kafka_bootstrap: str, database_server_url: str) -> AsyncIterator[tuple[FastAPI, Producers, str, Settings]]:
+    """A started monitoring service with its own database and topic namespace (history = this module's events)."""
+    namespace = unique("mon").lower()
+    await create_namespace_topics(kafka_bootstrap, namespace)
+    url = await infra.create_database(database_server_url, prefix="mon")
+    settings = Settings(database_url=url, feed_throttle_s=0.5, messaging=MessagingSettings(
+        kafka_bootstrap_servers=kafka_bootstrap, topic_namespace=namespace, relay_poll_interval_s=0.2,
+        consumer_batch_timeout_ms=50))
+    app = create_app(settings, group_id=unique("g"))
+    producers = Producers(kafka_bootstrap, namespace)
+    await producers.producer.start()
+    try:
+        async with app.state.runtime.lifespan():
+            yield app, producers, namespace, settings
+    finally:
+        await producers.producer.stop()
+        await infra.drop_database(database_server_url, url)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def monitoring(started: tuple[FastAPI, Producers, str, Settings], kafka_bootstrap: str) -> AsyncIterator[Monitoring]:
+    app, producers, namespace, settings = started
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", timeout=60) as client:
+        yield Monitoring(client, app, producers, kafka_bootstrap, namespace, settings)

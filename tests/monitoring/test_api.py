@@ -1,0 +1,169 @@
+"""The monitoring service against the real broker and database: events in, figures out."""
+
+import csv
+import io
+import json
+from typing import Any
+
+import openpyxl
+from berdaya_shared.contracts import registry_v1 as r
+from berdaya_shared.topics import MONITORING_INDICATORS, physical
+
+from tests.monitoring.conftest import Monitoring
+from tests.monitoring.scenario import program
+from tests.support.kafka import read_all, wait_for
+
+EVENTS = program(seed=3, women=12)
+PEOPLE = [e.payload["person_ref"] for e in EVENTS if e.event_type == "registry.WomanRegistered"]
+COMPLETED = {e.payload["person_ref"] for e in EVENTS if e.event_type == "training.TrainingCompleted"}
+SALES = sum(e.payload["amount_idr"] for e in EVENTS if e.event_type == "marketplace.SaleRecorded")
+
+
+async def figures(m: Monitoring, **params: Any) -> dict[str, list[dict[str, Any]]]:
+    resp = await m.client.get("/api/indicators", params=params)
+    assert resp.status_code == 200, resp.text
+    return {i["indicator"]: i["cells"] for i in resp.json()["indicators"]}
+
+
+async def total(m: Monitoring, name: str, **params: Any) -> Any:
+    return (await figures(m, indicator=name, **params))[name][0]["value"]
+
+
+async def test_events_from_all_topics_become_indicators(monitoring: Monitoring) -> None:
+    await monitoring.events.publish(EVENTS)
+    await wait_for(lambda: _settled(monitoring), timeout_s=30)
+    f = await figures(monitoring)
+    assert f["women_registered"][0]["value"] == 12
+    assert f["enrolments"][0]["value"] == 12
+    assert f["women_trained"][0]["value"] == len(COMPLETED)
+    assert f["completion_rate"][0]["value"] == round(len(COMPLETED) / 12, 4)
+    assert f["sales_total_idr"][0]["value"] == SALES
+    assert (f["coops_formed"][0]["value"], f["coops_formed"][0]["suppressed"]) == (1.0, False)
+    funnel = (await monitoring.client.get("/api/funnel")).json()
+    assert [s["step"] for s in funnel] == ["registered", "trained", "business", "market", "above_poverty_line"]
+    assert funnel[0]["value"] == 12 and funnel[1]["value"] == len(COMPLETED)
+
+
+async def _settled(m: Monitoring) -> bool:
+    f = await figures(m, indicator=["women_registered", "coop_women_members"])
+    return f["women_registered"][0]["value"] == 12 and f["coop_women_members"][0]["suppressed"] is True
+
+
+async def test_cells_under_five_people_are_suppressed(monitoring: Monitoring) -> None:
+    by_kec = await figures(monitoring, indicator=["women_registered", "social_aid_recipients"], group_by="kecamatan")
+    assert {c["key"]: c["value"] for c in by_kec["women_registered"]} == {"64.02.06": 5.0, "64.02.07": 7.0}
+    # 3 women got social aid: a cell that small would point at them.
+    assert by_kec["social_aid_recipients"] and all(c["suppressed"] and c["value"] is None
+                                                    for c in by_kec["social_aid_recipients"])
+
+
+async def test_filters_narrow_the_figures(monitoring: Monitoring) -> None:
+    assert await total(monitoring, "women_registered", kecamatan="64.02.06") == 5  # one moved by a correction
+    assert await total(monitoring, "women_registered", period_from="2027-01") == 0
+    assert await total(monitoring, "enrolments", opd="distransnaker") == 0
+    assert await total(monitoring, "enrolments", field="kuliner") == 12
+
+
+async def test_redelivered_events_change_nothing(monitoring: Monitoring) -> None:
+    before = await figures(monitoring, group_by="kecamatan")
+    stats = monitoring.app.state.runtime.consumer.stats
+    dupes = stats["duplicates"]
+    await monitoring.events.publish(EVENTS)
+    await wait_for(lambda: stats["duplicates"] >= dupes + len(EVENTS), timeout_s=30)
+    assert await figures(monitoring, group_by="kecamatan") == before
+
+
+async def test_bad_queries_are_refused_with_the_field_named(monitoring: Monitoring) -> None:
+    for params, field in (({"kecamatan": "64.03.01"}, "kecamatan"), ({"period_from": "2026-13"}, "period_from"),
+                          ({"indicator": "nope"}, "indicator"), ({"group_by": "nik"}, "group_by")):
+        resp = await monitoring.client.get("/api/indicators", params=params)
+        assert resp.status_code == 422, params
+        assert resp.json()["kesalahan"][0]["field"].startswith(field)
+
+
+async def test_targets_show_progress(monitoring: Monitoring) -> None:
+    body = {"year": 2026, "kecamatan_code": "all", "indicator": "women_registered", "target_value": 48}
+    resp = await monitoring.client.put("/api/targets", json=body, headers={"Idempotency-Key": "t-1"})
+    assert resp.status_code == 200, resp.text
+    rows = (await monitoring.client.get("/api/targets", params={"year": 2026})).json()
+    assert rows == [{"year": 2026, "kecamatan_code": "all", "indicator": "women_registered",
+                     "label": "Perempuan terdaftar", "target": 48.0, "actual": 12.0, "suppressed": False,
+                     "progress": 0.25}]
+    bad = await monitoring.client.put("/api/targets", json={**body, "target_value": -1})
+    assert bad.status_code == 422 and bad.json()["kesalahan"][0]["field"] == "target_value"
+
+
+async def test_exports_for_the_coordination_meeting(monitoring: Monitoring) -> None:
+    resp = await monitoring.client.get("/api/export", params={"format": "csv", "period_from": "2026-01",
+                                                              "period_to": "2026-12"})
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["indikator", "label", "jenis", "kecamatan"]
+    women = {row[3]: row[4] for row in rows if row[0] == "women_registered"}
+    assert women == {"64.02.06": "5.0", "64.02.07": "7.0"}
+    assert any(row[4] == "<5" for row in rows)
+    xlsx = await monitoring.client.get("/api/export", params={"format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert ["women_registered", "Perempuan terdaftar", "count", "64.02.06", 5, "tidak", None] in values
+
+
+async def test_indicator_changes_are_published_for_other_agencies(monitoring: Monitoring) -> None:
+    topic = physical(MONITORING_INDICATORS, monitoring.namespace)
+
+    async def published() -> list[dict[str, Any]]:
+        return [json.loads(rec.value)["payload"] for rec in await read_all(monitoring.bootstrap, topic, idle_s=0.3)]
+
+    def cell(messages: list[dict[str, Any]], kec: str | None) -> list[dict[str, Any]]:
+        return [p for p in messages if p["indicator"] == "women_registered" and p["kecamatan_code"] == kec
+                and p["period"] == "2026-01"]
+
+    messages = await wait_for(lambda: _having(published, lambda ms: cell(ms, None) and cell(ms, None)[-1]["value"] == 12))
+    assert cell(messages, "64.02.06")[-1] == {"indicator": "women_registered", "kecamatan_code": "64.02.06",
+                                              "period": "2026-01", "value": 5.0, "suppressed": False}
+    aid = [p for p in messages if p["indicator"] == "social_aid_recipients"]
+    assert all(p["value"] is None for p in aid if p["suppressed"])
+    # A burst of one batch published each cell's final value once, not once per event.
+    assert len(cell(messages, None)) <= 3
+
+
+async def _having(fetch: Any, ok: Any) -> Any:
+    messages = await fetch()
+    return messages if ok(messages) else None
+
+
+async def test_rebuild_recomputes_the_same_figures_while_the_api_answers(monitoring: Monitoring) -> None:
+    before = await figures(monitoring, group_by="kecamatan")
+    resp = await monitoring.client.post("/api/admin/rebuild")
+    assert resp.status_code == 202
+    seen_states = set()
+
+    async def done() -> bool:
+        progress = (await monitoring.client.get("/api/admin/rebuild")).json()
+        seen_states.add(progress["state"])
+        assert (await monitoring.client.get("/api/indicators", params={"indicator": "women_registered"})).status_code == 200
+        return progress["state"] in ("done", "failed")
+
+    await wait_for(done, timeout_s=60)
+    progress = (await monitoring.client.get("/api/admin/rebuild")).json()
+    assert progress["state"] == "done", progress
+    assert progress["events_applied"] >= 2 * len(EVENTS) and progress["progress"] == 1.0
+    assert await figures(monitoring, group_by="kecamatan") == before
+    # The live consumer keeps feeding the swapped-in projection.
+    await monitoring.events.publish([_one_more_woman()])
+    await wait_for(lambda: _total_is(monitoring, 13), timeout_s=30)
+
+
+def _one_more_woman() -> Any:
+    from datetime import date
+    from uuid import uuid4
+
+    from berdaya_shared.contracts import new_envelope
+
+    return new_envelope(r.WomanRegistered(person_ref=uuid4(), kecamatan_code="64.02.06", age_band="25-34",
+                                          pekka_category="none", household_size=2, registered_by_opd="dp3a",
+                                          registered_on=date(2026, 1, 5)))
+
+
+async def _total_is(m: Monitoring, n: int) -> bool:
+    return await total(m, "women_registered") == n
