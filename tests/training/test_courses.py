@@ -5,9 +5,8 @@ from uuid import uuid4
 
 from tests.support.kafka import wait_for
 from tests.training.conftest import Training
-from tests.training.flows import attend, enrol_when_arrived, schedule
+from tests.training.flows import attend, course_body, enrol_when_arrived, schedule
 from tests.training.helpers import training_events
-
 
 REF_FIELDS = ("course_ref", "person_ref", "placement_ref")
 
@@ -218,15 +217,53 @@ async def test_bad_input_is_answered_with_4xx_naming_the_field(training: Trainin
         answer = await client.request(method, path, json=body)
         assert answer.status_code == status, (path, answer.text)
         assert answer.json()["pesan"], path
-    wrong_order = await client.post("/courses", json={**(await _body()), "ends_on": "2025-03-01"})
+    wrong_order = await client.post("/courses", json=course_body(ends_on="2025-03-01"))
     assert wrong_order.status_code == 422 and wrong_order.json()["kesalahan"][0]["field"] == "ends_on"
-    other_opd = await client.post("/courses", json=await _body(), headers={"X-OPD": "distransnaker"})
+    other_opd = await client.post("/courses", json=course_body(), headers={"X-OPD": "distransnaker"})
     assert other_opd.status_code == 403
 
 
-async def _body() -> dict:
-    from tests.training.flows import course_body
-    return course_body()
+async def test_a_retried_enrolment_and_a_corrected_attendance_publish_what_changed(training: Training) -> None:
+    client = training.client
+    course = await schedule(client, sessions=2)
+    ref = course["course_ref"]
+    woman = await training.registry.register()
+    await enrol_when_arrived(client, ref, await training.registry.register())  # replica is live
+    key = {"Idempotency-Key": f"enrol-{uuid4()}"}
+    body = {"person_ref": str(woman), "enrolled_on": "2025-03-03"}
+    first = await wait_for(lambda: _enrol_ok(client, ref, body, key))
+    retried = await client.post(f"/courses/{ref}/enrolments", json=body, headers=key)
+    assert retried.status_code == 201 and retried.json() == first
+    reused = await client.post(f"/courses/{ref}/enrolments", json=body | {"enrolled_on": "2025-03-04"}, headers=key)
+    assert reused.status_code == 422 and reused.json()["kesalahan"][0]["field"] == "Idempotency-Key"
+
+    assert (await attend(client, ref, 1, {woman: False})).json()["events_published"] == 1
+    corrected = (await attend(client, ref, 1, {woman: True})).json()
+    assert corrected["rows"][0]["result"] == "corrected" and corrected["events_published"] == 1
+    assert (await client.get(f"/courses/{ref}/enrolments/{woman}")).json()["sessions_present"] == 1
+
+    events = await events_for(training, str(woman), expected=3)
+    assert [e["event_type"] for e in events].count("training.ParticipantEnrolled") == 1
+    marks = [e["payload"]["present"] for e in events if e["event_type"] == "training.AttendanceRecorded"]
+    assert marks == [False, True]
+
+
+async def _enrol_ok(client, ref: str, body: dict, key: dict) -> dict | None:  # type: ignore[no-untyped-def]
+    answer = await client.post(f"/courses/{ref}/enrolments", json=body, headers=key)
+    return answer.json() if answer.status_code == 201 else None
+
+
+async def test_courses_and_placements_are_listed_page_by_page(training: Training) -> None:
+    client = training.client
+    made = [await schedule(client, kecamatan_code="64.02.17", field="jasa") for _ in range(3)]
+    page = (await client.get("/courses", params={"kecamatan_code": "64.02.17", "limit": 2})).json()
+    assert page["total"] == 3 and len(page["items"]) == 2 and page["limit"] == 2
+    rest = (await client.get("/courses", params={"kecamatan_code": "64.02.17", "limit": 2, "offset": 2})).json()
+    assert {c["course_ref"] for c in page["items"] + rest["items"]} == {c["course_ref"] for c in made}
+    assert all("fill_rate" in c for c in page["items"])
+    assert (await client.get("/courses", params={"field": "bukan_bidang"})).status_code == 422
+    assert (await client.get("/placements", params={"person_ref": str(uuid4())})).json()["total"] == 0
+    assert (await client.get("/placements", params={"limit": 0})).status_code == 422
 
 
 async def test_the_api_is_documented(training: Training) -> None:
