@@ -6,18 +6,17 @@ from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
-import pytest
 import pytest_asyncio
 from berdaya_shared.contracts import Event, decode
 from berdaya_shared.messaging import InboxConsumer, outbox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from monitoring.adapters import LIVE_SCHEMA, projection_ddl, service_ddl
 from monitoring.adapters.indicator_sql import BASE_SQL
 from monitoring.entrypoints.consumer import make_apply
 from monitoring.service_layer import indicators
 from monitoring.service_layer.indicators import Filters
+
 from tests.monitoring.scenario import program
 from tests.support import infra
 
@@ -48,7 +47,7 @@ async def feed(pool: asyncpg.Pool, events: list[Event], cuts: list[int]) -> None
     """Apply ``events`` through the real inbox consumer path, in batches split at ``cuts``."""
     sources = {e.event_id: SimpleNamespace(topic=e.envelope.producer + ".events") for e in events}
     bounds = sorted({0, len(events), *(c % (len(events) + 1) for c in cuts)})
-    for lo, hi in zip(bounds, bounds[1:]):
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
         await consumer(pool)._apply_with_retry(events[lo:hi], sources)  # type: ignore[arg-type]
 
 

@@ -12,13 +12,16 @@ from .config import Settings
 
 async def _rebuild(settings: Settings) -> None:
     import asyncpg
+    from berdaya_shared.messaging import outbox
 
-    from .adapters import LIVE_SCHEMA, projection_ddl
+    from .adapters import LIVE_SCHEMA, projection_ddl, service_ddl
     from .service_layer.rebuild import RebuildProgress, rebuild
 
     pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
     try:
         async with pool.acquire() as conn, conn.transaction():
+            await outbox.install(conn)
+            await conn.execute(service_ddl())
             await conn.execute(projection_ddl(LIVE_SCHEMA))
         progress = RebuildProgress()
         await rebuild(pool, settings.messaging, progress)

@@ -9,7 +9,8 @@ SHADOW_SCHEMA = "proj_shadow"
 def projection_ddl(schema: str) -> str:
     """DDL of the projection tables inside ``schema`` (created if missing)."""
     body = files(__package__).joinpath("projection.sql").read_text()
-    return f'CREATE SCHEMA IF NOT EXISTS {schema};\nSET LOCAL search_path TO {schema}, public;\n{body}\nSET LOCAL search_path TO public;'
+    return (f"CREATE SCHEMA IF NOT EXISTS {schema};\nSET LOCAL search_path TO {schema}, public;\n{body}\n"
+            "SET LOCAL search_path TO public;")
 
 
 def service_ddl() -> str:

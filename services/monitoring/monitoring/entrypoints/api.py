@@ -108,7 +108,7 @@ async def stream(request: Request) -> StreamingResponse:
             while not await request.is_disconnected():
                 try:
                     message = await asyncio.wait_for(queue.get(), timeout=15)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
                 yield f"event: headline\ndata: {message}\n\n"
