@@ -111,8 +111,10 @@ ensure_kafka_jars() {
     log "fetching Kafka jars from Maven Central (deploy/kafka/pom.xml) into $KAFKA_LIBS"
     local t0=$SECONDS
     rm -rf "$KAFKA_LIBS"
+    mkdir -p "$DATA_DIR"
     mvn -q -B -Dstyle.color=never -f "$DEPLOY_DIR/kafka/pom.xml" dependency:copy-dependencies \
-        -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS" || die "mvn could not fetch the Kafka jars"
+        -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS" >"$DATA_DIR/mvn.log" 2>&1 ||
+        { tail -n 40 "$DATA_DIR/mvn.log" >&2; die "mvn could not fetch the Kafka jars (log: $DATA_DIR/mvn.log)"; }
     echo "$want" >"$stamp"
     log "Kafka jars fetched in $((SECONDS - t0)) s ($(ls "$KAFKA_LIBS" | wc -l) jars)"
 }
@@ -271,9 +273,12 @@ init_postgres() {
     [ -f "$PG_DATA/PG_VERSION" ] && return 0
     log "initdb $PG_DATA (superuser $PG_USER)"
     mkdir -p "$PG_DATA"
+    # The fallback parent under /var/lib/postgresql is created by root: hand it to postgres.
+    if is_root && [[ $PG_DATA == /var/lib/postgresql/* ]]; then chown postgres:postgres "$(dirname "$PG_DATA")"; fi
     chmod 700 "$PG_DATA"
     local pwfile
-    pwfile=$(mktemp "$DATA_DIR/.pgpw.XXXXXX")
+    # Next to the data dir, where the postgres user can read it (it may not reach $DATA_DIR, see resolve_pg_data).
+    pwfile=$(mktemp "$(dirname "$PG_DATA")/.pgpw.XXXXXX")
     echo "$PG_PASSWORD" >"$pwfile"
     if is_root; then chown postgres:postgres "$PG_DATA" "$pwfile"; fi
     # Host connections (all we allow: no Unix socket) authenticate with SCRAM passwords.
