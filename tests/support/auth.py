@@ -1,0 +1,78 @@
+"""Access tokens for the tests: one RSA keypair per test session, tokens for any OPD and scope set.
+
+``install_env()`` (called from tests/conftest.py) points AUTH_PUBLIC_KEY / AUTH_PRIVATE_KEY at the
+session's key, so every app the tests build, and every service process they start, verifies these
+tokens; nothing is written to disk.
+"""
+
+import os
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from berdaya_shared.auth import AuthSettings, mint_token
+from berdaya_shared.scopes import ALL_SCOPES, PROFILES
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+ISSUER = "berdaya-registry"
+AUDIENCE = "berdaya"
+
+
+@cache
+def private_key() -> Any:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def public_pem(key: Any = None) -> str:
+    key = key or private_key()
+    return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def private_pem(key: Any = None) -> str:
+    key = key or private_key()
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()
+
+
+def install_env() -> None:
+    os.environ["AUTH_PUBLIC_KEY"] = public_pem()
+    os.environ["AUTH_PRIVATE_KEY"] = private_pem()
+    os.environ["AUTH_ISSUER"] = ISSUER
+    os.environ["AUTH_AUDIENCE"] = AUDIENCE
+
+
+def settings() -> AuthSettings:
+    return AuthSettings(public_key=public_pem(), issuer=ISSUER, audience=AUDIENCE)
+
+
+def token(
+    profile: str | None = None,
+    *,
+    opd: str | None = None,
+    scopes: Iterable[str] | None = None,
+    client_id: str | None = None,
+    ttl_s: int = 900,
+    key: Any = None,
+    issuer: str = ISSUER,
+    audience: str = AUDIENCE,
+    now: float | None = None,
+) -> str:
+    """A signed token: a named profile from berdaya_shared.scopes.PROFILES, or an explicit OPD and scopes."""
+    if profile is not None:
+        p_opd, p_scopes = PROFILES[profile]
+        opd = opd or p_opd
+        scopes = p_scopes if scopes is None else scopes
+    return mint_token(key or private_key(), issuer=issuer, audience=audience,
+                      client_id=client_id or f"test-{profile or opd or 'client'}", opd=opd,
+                      scopes=scopes or (), ttl_s=ttl_s, now=now)
+
+
+def bearer(profile: str | None = None, **kwargs: Any) -> dict[str, str]:
+    return {"Authorization": "Bearer " + token(profile, **kwargs)}
+
+
+def all_scopes(opd: str = "dp3a", ttl_s: int = 4 * 3600) -> dict[str, str]:
+    """Headers for the existing service tests: a client of ``opd`` holding every scope."""
+    return bearer(opd=opd, scopes=ALL_SCOPES, client_id=f"test-all-{opd}", ttl_s=ttl_s)
