@@ -7,7 +7,7 @@ from uuid import UUID
 
 from berdaya_shared.contracts.common import OPD, KecamatanCode
 from berdaya_shared.contracts.training_v1 import JobPlaced, ParticipantDropped, TrainingField
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 DropReason = ParticipantDropped.model_fields["reason"].annotation
 PlacementSector = JobPlaced.model_fields["sector"].annotation
@@ -28,6 +28,19 @@ def _plausible(value: date) -> date:
 PlausibleDate = Annotated[date, Field(examples=["2025-03-10"])]
 
 
+def _plain_text(value: str) -> str:
+    # PostgreSQL refuses NUL in text, and control characters only hide what an OPD typed.
+    if any(not ch.isprintable() for ch in value):
+        raise ValueError("teks tidak boleh berisi karakter kontrol")
+    value = value.strip()
+    if len(value) < 3:
+        raise ValueError("teks terlalu pendek (minimal 3 karakter)")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(_plain_text)]
+
+
 class Command(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -43,11 +56,11 @@ class CourseCreate(Command):
     )
     field: TrainingField = Field(description="Training field", examples=["kuliner"])
     kecamatan_code: KecamatanCode
-    title: str = Field(min_length=3, max_length=200, examples=["Pelatihan Olahan Ikan Asin Muara Badak"])
+    title: PlainText = Field(min_length=3, max_length=200, examples=["Pelatihan Olahan Ikan Asin Muara Badak"])
     starts_on: PlausibleDate
     ends_on: PlausibleDate = Field(examples=["2025-03-21"])
-    sessions: int = Field(ge=1, le=365, description="Number of sessions", examples=[8])
-    capacity: int = Field(ge=1, le=10_000, description="Maximum number of participants", examples=[25])
+    sessions: int = Field(strict=True, ge=1, le=365, description="Number of sessions", examples=[8])
+    capacity: int = Field(strict=True, ge=1, le=10_000, description="Maximum number of participants", examples=[25])
     completion_threshold: Decimal | None = Field(
         None, gt=0, le=1, max_digits=4, decimal_places=3,
         description="Share of sessions a participant must attend for a certificate; service default 0.75",
@@ -152,7 +165,7 @@ class SessionSheetRead(BaseModel):
 class CompletionCreate(Command):
     person_ref: UUID
     completed_on: PlausibleDate
-    override_reason: str | None = Field(
+    override_reason: PlainText | None = Field(
         None, min_length=3, max_length=500,
         description="Required when attendance is below the threshold; the completion is then recorded without "
                     "a certificate",
@@ -171,7 +184,7 @@ class PlacementCreate(Command):
     course_ref: UUID | None = Field(None, description="The course that led to the job, if any")
     sector: PlacementSector = Field(examples=["manufaktur"])  # type: ignore[valid-type]
     formal: bool = Field(description="Formal-sector job (contract, BPJS Ketenagakerjaan)")
-    monthly_wage_idr: int = Field(ge=0, le=1_000_000_000, description="Whole Rupiah per month",
+    monthly_wage_idr: int = Field(strict=True, ge=0, le=1_000_000_000, description="Whole Rupiah per month",
                                   examples=[3_800_000])
     placed_on: PlausibleDate
 
