@@ -113,3 +113,23 @@ async def test_reference_figures_are_not_trivial(pool: asyncpg.Pool) -> None:
     assert figures["completions"]["value"] >= 5
     assert figures["dropouts"] == {"key": "total", "value": None, "suppressed": True}  # 1..4 people: withheld
     assert figures["coops_formed"]["value"] == 1
+
+
+async def test_every_golden_sample_of_the_consumed_topics_is_applied(pool: asyncpg.Pool) -> None:
+    from importlib.resources import files
+
+    from berdaya_shared.topics import EVENT_TOPICS
+    from monitoring.entrypoints.consumer import EVENT_HANDLERS
+
+    samples = [decode(p.read_bytes()) for p in files("berdaya_shared.contracts").joinpath("samples").iterdir()
+               if p.name.endswith(".json")]
+    consumed = [s for s in samples if s.envelope.producer + ".events" in EVENT_TOPICS]
+    assert {s.event_type for s in consumed} <= set(EVENT_HANDLERS)
+    await reset(pool)
+    await feed(pool, consumed, [])
+    async with pool.acquire() as conn:
+        for table in ("women", "assessments", "aid", "businesses", "business_reports", "coops", "coop_meetings",
+                      "capital", "courses", "enrolments", "completions", "dropouts", "placements", "fairs",
+                      "booths", "listings", "sales"):
+            assert await conn.fetchval(f"SELECT count(*) FROM {LIVE_SCHEMA}.{table}") >= 1, table
+    _reference.clear()

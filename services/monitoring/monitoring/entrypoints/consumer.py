@@ -6,11 +6,13 @@ import asyncpg
 from berdaya_shared.contracts import Event
 
 from ..adapters import LIVE_SCHEMA
-from ..projections import Handler, business, market, people, training
+from ..projections import Handler, business, coops, market, people, training, welfare
 
 EVENT_HANDLERS: dict[str, Handler] = {
     **people.HANDLERS,
+    **welfare.HANDLERS,
     **business.HANDLERS,
+    **coops.HANDLERS,
     **training.HANDLERS,
     **market.HANDLERS,
 }
