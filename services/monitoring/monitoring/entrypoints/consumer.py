@@ -6,7 +6,7 @@ import asyncpg
 from berdaya_shared.contracts import Event
 
 from ..adapters import LIVE_SCHEMA
-from ..projections import Handler, business, coops, market, people, training, welfare
+from ..projections import Handler, StatementBatch, business, coops, market, people, training, welfare
 
 EVENT_HANDLERS: dict[str, Handler] = {
     **people.HANDLERS,
@@ -23,11 +23,13 @@ SWAP_LOCK = 7_064_020_004
 
 async def apply_to(conn: asyncpg.Connection, events: list[Event], schema: str) -> None:
     """Apply ``events`` to the projection tables in ``schema``; the caller owns the transaction."""
-    await conn.execute(f"SET LOCAL search_path TO {schema}, public")
+    batch = StatementBatch()
     for event in events:
         handler = EVENT_HANDLERS.get(event.event_type)
         if handler is not None:
-            await handler(conn, event.payload, event.envelope)
+            await handler(batch, event.payload, event.envelope)
+    await conn.execute(f"SET LOCAL search_path TO {schema}, public")
+    await batch.flush(conn)
     await conn.execute("SET LOCAL search_path TO public")
 
 

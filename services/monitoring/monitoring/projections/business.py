@@ -2,13 +2,12 @@
 
 from typing import Any
 
-import asyncpg
 from berdaya_shared.contracts import Envelope
 
-from . import Handler
+from . import Handler, StatementBatch
 
 
-async def business_registered(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def business_registered(conn: StatementBatch, p: Any, env: Envelope) -> None:
     await conn.execute(
         "INSERT INTO businesses (business_ref, owner_person_ref, sector, kecamatan_code, has_nib, has_pirt,"
         " has_halal, started_on, registered_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
@@ -17,7 +16,7 @@ async def business_registered(conn: asyncpg.Connection, p: Any, env: Envelope) -
     )
 
 
-async def business_reported(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def business_reported(conn: StatementBatch, p: Any, env: Envelope) -> None:
     # Two reports for one month: the later event (UUIDv7 ids are time-ordered) wins whatever the arrival order.
     await conn.execute(
         "INSERT INTO business_reports (business_ref, period, owner_person_ref, monthly_revenue_idr, workers,"

@@ -2,13 +2,12 @@
 
 from typing import Any
 
-import asyncpg
 from berdaya_shared.contracts import Envelope
 
-from . import Handler
+from . import Handler, StatementBatch
 
 
-async def coop_formed(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def coop_formed(conn: StatementBatch, p: Any, env: Envelope) -> None:
     await conn.execute(
         "INSERT INTO coops (coop_ref, kecamatan_code, kind, formed_on, has_legal_entity) VALUES ($1, $2, $3, $4, $5)"
         " ON CONFLICT DO NOTHING",
@@ -20,17 +19,17 @@ async def coop_formed(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
     )
 
 
-async def member_joined(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def member_joined(conn: StatementBatch, p: Any, env: Envelope) -> None:
     await conn.execute("INSERT INTO coop_member_events VALUES ($1, $2, $3, 'join') ON CONFLICT DO NOTHING",
                        p.coop_ref, p.person_ref, p.joined_on)
 
 
-async def member_left(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def member_left(conn: StatementBatch, p: Any, env: Envelope) -> None:
     await conn.execute("INSERT INTO coop_member_events VALUES ($1, $2, $3, 'leave') ON CONFLICT DO NOTHING",
                        p.coop_ref, p.person_ref, p.left_on)
 
 
-async def annual_meeting(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def annual_meeting(conn: StatementBatch, p: Any, env: Envelope) -> None:
     await conn.execute(
         "INSERT INTO coop_meetings VALUES ($1, $2, $3) ON CONFLICT (coop_ref, fiscal_year)"
         " DO UPDATE SET held_on = LEAST(coop_meetings.held_on, EXCLUDED.held_on)",
@@ -38,7 +37,7 @@ async def annual_meeting(conn: asyncpg.Connection, p: Any, env: Envelope) -> Non
     )
 
 
-async def capital_disbursed(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def capital_disbursed(conn: StatementBatch, p: Any, env: Envelope) -> None:
     await conn.execute(
         "INSERT INTO capital VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
         p.disbursement_ref, p.recipient_type, p.recipient_ref, p.source, p.amount_idr, p.disbursed_on,

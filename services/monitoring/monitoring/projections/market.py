@@ -2,23 +2,22 @@
 
 from typing import Any
 
-import asyncpg
 from berdaya_shared.contracts import Envelope
 
-from . import Handler
+from . import Handler, StatementBatch
 
 
-async def fair_scheduled(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def fair_scheduled(conn: StatementBatch, p: Any, env: Envelope) -> None:
     await conn.execute("INSERT INTO fairs VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                        p.fair_ref, p.kecamatan_code, p.outside_kukar, p.starts_on, p.ends_on)
 
 
-async def booth_assigned(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def booth_assigned(conn: StatementBatch, p: Any, env: Envelope) -> None:
     await conn.execute("INSERT INTO booths VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                        p.fair_ref, p.business_ref, p.owner_person_ref)
 
 
-async def product_listed(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def product_listed(conn: StatementBatch, p: Any, env: Envelope) -> None:
     await conn.execute(
         "INSERT INTO listings (product_ref, business_ref, owner_person_ref, channel, category, price_idr, listed_on)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (product_ref) DO UPDATE SET"
@@ -29,7 +28,7 @@ async def product_listed(conn: asyncpg.Connection, p: Any, env: Envelope) -> Non
     )
 
 
-async def product_delisted(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def product_delisted(conn: StatementBatch, p: Any, env: Envelope) -> None:
     await conn.execute(
         "INSERT INTO listings (product_ref, business_ref, owner_person_ref, channel, delisted_on)"
         " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (product_ref) DO UPDATE SET"
@@ -38,7 +37,7 @@ async def product_delisted(conn: asyncpg.Connection, p: Any, env: Envelope) -> N
     )
 
 
-async def sale_recorded(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def sale_recorded(conn: StatementBatch, p: Any, env: Envelope) -> None:
     await conn.execute(
         "INSERT INTO sales VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
         p.sale_ref, p.business_ref, p.owner_person_ref, p.channel, p.fair_ref, p.amount_idr, p.quantity, p.sold_on,

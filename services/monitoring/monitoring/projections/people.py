@@ -2,10 +2,9 @@
 
 from typing import Any
 
-import asyncpg
 from berdaya_shared.contracts import Envelope
 
-from . import Handler
+from . import Handler, StatementBatch
 
 _UPSERT_WOMAN = """
 INSERT INTO women (person_ref, kecamatan_code, desa_code, age_band, pekka_category, household_size,
@@ -34,21 +33,21 @@ def _version(on: Any, rank: int, env: Envelope) -> str:
     return f"{on.isoformat()}|{rank}|{env.event_id}"
 
 
-async def woman_registered(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def woman_registered(conn: StatementBatch, p: Any, env: Envelope) -> None:
     await conn.execute(
         _UPSERT_WOMAN, p.person_ref, p.kecamatan_code, p.desa_code, p.age_band, p.pekka_category,
         p.household_size, _version(p.registered_on, 0, env), p.registered_by_opd, p.registered_on,
     )
 
 
-async def profile_corrected(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def profile_corrected(conn: StatementBatch, p: Any, env: Envelope) -> None:
     await conn.execute(
         _UPSERT_WOMAN, p.person_ref, p.kecamatan_code, p.desa_code, p.age_band, p.pekka_category,
         p.household_size, _version(p.corrected_on, 1, env), None, None,
     )
 
 
-async def personal_data_erased(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def personal_data_erased(conn: StatementBatch, p: Any, env: Envelope) -> None:
     # Refs stay and counts remain: the projection never held personal data to remove.
     await conn.execute(
         "INSERT INTO erasures (person_ref, erased_on) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -56,7 +55,7 @@ async def personal_data_erased(conn: asyncpg.Connection, p: Any, env: Envelope) 
     )
 
 
-async def aid_provided(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def aid_provided(conn: StatementBatch, p: Any, env: Envelope) -> None:
     await conn.execute(
         "INSERT INTO aid (aid_ref, person_ref, kind, provider_opd, provided_on) VALUES ($1, $2, $3, $4, $5)"
         " ON CONFLICT DO NOTHING",

@@ -2,13 +2,12 @@
 
 from typing import Any
 
-import asyncpg
 from berdaya_shared.contracts import Envelope
 
-from . import Handler
+from . import Handler, StatementBatch
 
 
-async def welfare_assessed(conn: asyncpg.Connection, p: Any, env: Envelope) -> None:
+async def welfare_assessed(conn: StatementBatch, p: Any, env: Envelope) -> None:
     await conn.execute(
         "INSERT INTO assessments (assessment_ref, person_ref, assessed_on, household_size, per_capita_income_idr,"
         " poverty_line_idr, below_poverty_line, is_baseline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
