@@ -24,7 +24,14 @@ $(VENV)/.installed: requirements.txt shared/pyproject.toml $(wildcard services/*
 	$(PIP) install -q -e shared $(foreach s,$(SERVICES),$(if $(wildcard services/$(s)/pyproject.toml),-e services/$(s)))
 	touch $@
 
-install: $(VENV)/.installed ## create the virtual environment with pinned packages
+# The official AsyncAPI JSON Schemas (npm package @asyncapi/specs, pinned): the contract tests validate
+# the published AsyncAPI document against them without fetching anything while they run.
+ASYNCAPI_SPECS := deploy/.data/npm/node_modules/@asyncapi/specs/package.json
+$(ASYNCAPI_SPECS):
+	mkdir -p deploy/.data/npm
+	npm install --prefix deploy/.data/npm --no-save --no-audit --no-fund --ignore-scripts @asyncapi/specs@6.11.1
+
+install: $(VENV)/.installed $(ASYNCAPI_SPECS) ## create the virtual environment with pinned packages
 
 up: install stack-up ## start Kafka, PostgreSQL and the four services, load demo data, print the URLs
 	@if [ "$$(bash deploy/stack.sh status >/dev/null 2>&1; echo $$?)" != 0 ]; then echo "stack not running"; exit 1; fi
@@ -67,8 +74,9 @@ test: install stack-up ## the whole test suite against real Kafka and PostgreSQL
 test-fast: install ## contract and unit tests only (no broker or database needed)
 	$(PY) -m pytest tests/foundation/test_contracts.py
 
-schemas: install ## regenerate the published JSON Schemas of the events
+schemas: install ## regenerate the published JSON Schemas and the AsyncAPI document of the events
 	$(PY) -m berdaya_shared.contracts.export
+	$(PY) -m berdaya_shared.asyncapi
 
 lint: install ## ruff
 	$(VENV)/bin/ruff check shared services tests
