@@ -121,8 +121,9 @@ async def test_indicator_changes_are_published_for_other_agencies(monitoring: Mo
     messages = await wait_for(lambda: _having(published, lambda ms: cell(ms, None) and cell(ms, None)[-1]["value"] == 12))
     assert cell(messages, "64.02.06")[-1] == {"indicator": "women_registered", "kecamatan_code": "64.02.06",
                                               "period": "2026-01", "value": 5.0, "suppressed": False}
-    aid = [p for p in messages if p["indicator"] == "social_aid_recipients"]
-    assert all(p["value"] is None for p in aid if p["suppressed"])
+    # Three coop members: a cell that small is published as suppressed, without its value.
+    members = [p for p in messages if p["indicator"] == "coop_women_members" and p["kecamatan_code"] is None]
+    assert members and all(p["suppressed"] and p["value"] is None for p in members)
     # A burst of one batch published each cell's final value once, not once per event.
     assert len(cell(messages, None)) <= 3
 
@@ -167,3 +168,26 @@ def _one_more_woman() -> Any:
 
 async def _total_is(m: Monitoring, n: int) -> bool:
     return await total(m, "women_registered") == n
+
+
+async def test_desa_grouping_suppresses_small_villages(monitoring: Monitoring) -> None:
+    from datetime import date
+    from uuid import uuid4
+
+    from berdaya_shared.contracts import new_envelope
+
+    def woman(desa: str) -> Any:
+        return new_envelope(r.WomanRegistered(
+            person_ref=uuid4(), kecamatan_code="64.02.11", desa_code=desa, age_band="35-44",
+            pekka_category="none", household_size=2, registered_by_opd="dp3a", registered_on=date(2026, 2, 5)))
+
+    await monitoring.events.publish([woman("64.02.11.2001") for _ in range(5)] + [woman("64.02.11.2002")])
+
+    async def cells() -> Any:
+        got = {c["key"]: c for c in (await figures(monitoring, indicator="women_registered", group_by="desa",
+                                                   kecamatan="64.02.11"))["women_registered"]}
+        return got if len(got) == 2 else None
+
+    got = await wait_for(cells, timeout_s=30)
+    assert (got["64.02.11.2001"]["value"], got["64.02.11.2001"]["suppressed"]) == (5.0, False)
+    assert (got["64.02.11.2002"]["value"], got["64.02.11.2002"]["suppressed"]) == (None, True)

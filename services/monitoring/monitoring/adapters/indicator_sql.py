@@ -6,7 +6,7 @@ numerator), amount (Rupiah). Queries run with search_path set to the live projec
 """
 
 M = "to_char({}, 'YYYY-MM')"
-W = "w.pekka_category, w.age_band"
+W = "w.pekka_category, w.age_band, w.desa_code"
 
 
 def _m(col: str) -> str:
@@ -127,11 +127,11 @@ BASE_SQL: dict[str, str] = {
     "ukm_halal_share": _LEGAL.format(num="COALESCE(r.has_halal, b.has_halal)"),
     "revenue_change_median": _REVENUE,
     "coops_formed": f"""SELECT c.kecamatan_code, {_m('c.formed_on')} AS period, 'diskop_ukm'::text AS opd,
-      c.kind AS field, NULL::text AS pekka_category, NULL::text AS age_band, c.coop_ref::text AS subject,
+      c.kind AS field, NULL::text AS pekka_category, NULL::text AS age_band, NULL::text AS desa_code, c.coop_ref::text AS subject,
       NULL::uuid AS person_ref, true AS num, NULL::bigint AS amount FROM coops c""",
     "coop_women_members": _MEMBERS,
     "coops_rat_compliant": f"""SELECT c.kecamatan_code, {_m('m.held_on')} AS period, 'diskop_ukm'::text AS opd,
-      c.kind AS field, NULL::text AS pekka_category, NULL::text AS age_band, m.coop_ref::text AS subject,
+      c.kind AS field, NULL::text AS pekka_category, NULL::text AS age_band, NULL::text AS desa_code, m.coop_ref::text AS subject,
       NULL::uuid AS person_ref, true AS num, NULL::bigint AS amount
       FROM coop_meetings m LEFT JOIN coops c ON c.coop_ref = m.coop_ref""",
     "capital_recipients": _CAPITAL,
@@ -158,6 +158,7 @@ GROUP_COLUMN = {
     "field": "field",
     "pekka_category": "pekka_category",
     "age_band": "age_band",
+    "desa": "desa_code",
     "kecamatan_period": "kecamatan_code || '|' || period",
 }
 

@@ -11,7 +11,7 @@ from ..service_layer.indicators import Filters
 KEC = r"^64\.02\.(0[1-9]|1[0-9]|20)$"
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 IndicatorName = Literal[tuple(BY_NAME)]  # type: ignore[valid-type]
-GroupBy = Literal["kecamatan", "period", "opd", "field", "pekka_category", "age_band"]
+GroupBy = Literal["kecamatan", "desa", "period", "opd", "field", "pekka_category", "age_band"]
 Opd = Literal["dp3a", "disperindag", "diskop_ukm", "distransnaker"]
 Pekka = Literal["none", "productive", "child_marriage_risk", "elderly"]
 AgeBand = Literal["<18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
