@@ -191,3 +191,13 @@ async def test_desa_grouping_suppresses_small_villages(monitoring: Monitoring) -
     got = await wait_for(cells, timeout_s=30)
     assert (got["64.02.11.2001"]["value"], got["64.02.11.2001"]["suppressed"]) == (5.0, False)
     assert (got["64.02.11.2002"]["value"], got["64.02.11.2002"]["suppressed"]) == (None, True)
+
+
+async def test_dashboard_assets_are_served_locally(monitoring: Monitoring) -> None:
+    page = await monitoring.client.get("/")
+    assert page.status_code == 200 and '<html lang="id">' in page.text
+    assert "http" not in page.text.split("<body>")[0].replace('http-equiv', '')  # nothing from a CDN
+    chart = await monitoring.client.get("/static/vendor/chart.umd.js")
+    assert chart.status_code == 200 and "Chart.js v4" in chart.text[:200]
+    assert (await monitoring.client.get("/ready")).json()["ok"] is True
+    assert (await monitoring.client.get("/asyncapi")).status_code == 200

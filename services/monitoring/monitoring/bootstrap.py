@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
+from berdaya_shared.asyncapi import asyncapi_router
 from berdaya_shared.http import install_error_handlers
 from berdaya_shared.runtime import ServiceRuntime
 from berdaya_shared.topics import EVENT_TOPICS
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None)
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(api.admin)
+    app.include_router(asyncapi_router())
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.get("/", include_in_schema=False)
