@@ -201,3 +201,24 @@ async def test_dashboard_assets_are_served_locally(monitoring: Monitoring) -> No
     assert chart.status_code == 200 and "Chart.js v4" in chart.text[:200]
     assert (await monitoring.client.get("/ready")).json()["ok"] is True
     assert (await monitoring.client.get("/asyncapi")).status_code == 200
+
+
+async def test_a_poison_message_is_dead_lettered_and_does_not_block(monitoring: Monitoring) -> None:
+    from datetime import date
+    from uuid import uuid4
+
+    from berdaya_shared.contracts import new_envelope
+    from berdaya_shared.topics import REGISTRY_EVENTS, dlq_topic
+
+    producer = monitoring.events.producer
+    await producer.send_and_wait(physical(REGISTRY_EVENTS, monitoring.namespace), b"{not json", key=b"x")
+    await monitoring.events.publish([new_envelope(r.WomanRegistered(
+        person_ref=uuid4(), kecamatan_code="64.02.12", age_band="18-24", pekka_category="none", household_size=1,
+        registered_by_opd="dp3a", registered_on=date(2026, 4, 1))) for _ in range(5)])
+    await wait_for(lambda: _kec_total_is(monitoring, "64.02.12", 5), timeout_s=30)
+    dead = await read_all(monitoring.bootstrap, physical(dlq_topic("monitoring"), monitoring.namespace), idle_s=0.3)
+    assert [dict(rec.headers)["dlq-error"] for rec in dead] == [b"invalid_json"]
+
+
+async def _kec_total_is(m: Monitoring, kec: str, n: int) -> bool:
+    return await total(m, "women_registered", kecamatan=kec) == n

@@ -36,7 +36,8 @@ def main() -> None:
     if sys.argv[1:2] == ["rebuild"]:
         asyncio.run(_rebuild(settings))
         return
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    # Live-feed streams never end by themselves: bound the graceful shutdown so a stop does not hang.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, timeout_graceful_shutdown=5)
 
 
 if __name__ == "__main__":
