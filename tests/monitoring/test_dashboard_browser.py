@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from uuid import uuid4
 
+import httpx
 import pytest_asyncio
 import uvicorn
 from berdaya_shared.contracts import new_envelope
@@ -24,7 +25,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 def women(n: int, kecamatan: str = "64.02.09") -> list:
     return [new_envelope(r.WomanRegistered(
         person_ref=uuid4(), kecamatan_code=kecamatan, age_band="25-34", pekka_category="productive",
-        household_size=3, registered_by_opd="dp3a", registered_on=date(2026, 3, 10))) for _ in range(n)]
+        household_size=3, registered_by_opd="dp3a", registered_on=date.today().replace(day=1))) for _ in range(n)]
 
 
 def free_port() -> int:
@@ -51,6 +52,10 @@ async def test_dashboard_updates_live_without_reloading(started: tuple[FastAPI, 
                                                         base_url: str) -> None:
     producers = started[1]
     await producers.publish(women(6))
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        target = {"year": date.today().year, "kecamatan_code": "all", "indicator": "women_registered",
+                  "target_value": 20}
+        assert (await client.put("/api/targets", json=target)).status_code == 200
     ARTIFACTS.mkdir(exist_ok=True)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -66,7 +71,8 @@ async def test_dashboard_updates_live_without_reloading(started: tuple[FastAPI, 
         await expect(card).to_have_text("11", timeout=15_000)
         assert await page.evaluate("window.__marker") == "same page"  # updated in place, never reloaded
         await expect(page.locator('[data-step="registered"]')).to_contain_text("11")
-        await expect(page.locator("#by-kecamatan")).to_contain_text("64.02.10", timeout=10_000)
+        await expect(page.locator("#by-kecamatan")).to_contain_text("Kembang Janggut", timeout=10_000)
+        await expect(page.locator("#targets")).to_contain_text("55", timeout=10_000)  # 11 of a target of 20
         await page.screenshot(path=str(ARTIFACTS / "monitoring-dashboard.png"), full_page=True)
 
         phone = await browser.new_page(viewport={"width": 390, "height": 844}, locale="id-ID")

@@ -52,7 +52,7 @@ async function renderKecamatan() {
   const keys = [...new Set(data.indicators.flatMap(i => i.cells.map(c => c.key)).filter(Boolean))].sort();
   const table = document.getElementById("by-kecamatan");
   table.tHead.innerHTML = "<tr><th>Kecamatan</th>" + data.indicators.map(i => `<th>${i.label}</th>`).join("") + "</tr>";
-  table.tBodies[0].innerHTML = keys.map(k => "<tr><td>" + k + "</td>" + data.indicators.map(i => {
+  table.tBodies[0].innerHTML = keys.map(k => "<tr><td>" + (KECAMATAN[k] || k) + "</td>" + data.indicators.map(i => {
     const c = i.cells.find(x => x.key === k);
     return "<td>" + (c ? fmt(i.kind, c.value, c.suppressed) : "0") + "</td>";
   }).join("") + "</tr>").join("");
@@ -95,7 +95,7 @@ async function renderTargets() {
   document.querySelector("#targets tbody").innerHTML = rows.length ? rows.map(r => {
     const kind = kinds[r.indicator];
     const pct = r.progress === null ? 0 : Math.min(1, r.progress);
-    return `<tr><td>${r.label}</td><td>${r.kecamatan_code === "all" ? "Seluruh Kukar" : r.kecamatan_code}</td>
+    return `<tr><td>${r.label}</td><td>${r.kecamatan_code === "all" ? "Seluruh Kukar" : (KECAMATAN[r.kecamatan_code] || r.kecamatan_code)}</td>
       <td>${fmt(kind, r.target, false)}</td><td>${fmt(kind, r.actual, r.suppressed)}</td>
       <td><div class="progress" title="${r.progress === null ? "—" : percent.format(r.progress)}"><div style="width:${pct * 100}%"></div></div>
       ${r.progress === null ? "—" : percent.format(r.progress)}</td></tr>`;
