@@ -205,13 +205,12 @@ class Policy:
         return self.default_read
 
     def missing(self, app: FastAPI) -> list[str]:
-        """Write routes of ``app`` that the table does not cover."""
+        """Write operations of ``app``'s OpenAPI document that the table does not cover."""
         out = []
-        for route in app.routes:
-            if isinstance(route, APIRoute):
-                for method in route.methods:
-                    if method in WRITE_METHODS and (method, route.path) not in self.rules:
-                        out.append(f"{method} {route.path}")
+        for path, operations in app.openapi().get("paths", {}).items():
+            for method in operations:
+                if method.upper() in WRITE_METHODS and (method.upper(), path) not in self.rules:
+                    out.append(f"{method.upper()} {path}")
         return sorted(out)
 
 
@@ -228,6 +227,17 @@ def enforce(request: Request) -> None:
         raise DomainError(403, "Tindakan ini belum diberi aturan izin", f"no policy for {request.method} {path}")
     if rule.scope is not None and not principal.has(rule.scope):
         raise forbidden(rule.scope, principal)
+    _actor_opd_from_token(request, principal)
+
+
+def _actor_opd_from_token(request: Request, principal: Principal) -> None:
+    """The actor's OPD is the token's: routes that read the X-OPD header see the token's OPD (or none),
+    whatever the caller sent."""
+    headers = [(k, v) for k, v in request.scope["headers"] if k.lower() != b"x-opd"]
+    if principal.opd:
+        headers.append((b"x-opd", principal.opd.encode()))
+    request.scope["headers"] = headers
+    request.__dict__.pop("_headers", None)
 
 
 def install_auth(app: FastAPI, policy: Policy, settings: AuthSettings | None = None) -> None:
@@ -235,6 +245,8 @@ def install_auth(app: FastAPI, policy: Policy, settings: AuthSettings | None = N
 
     Call before including routers: FastAPI copies app-level dependencies into each route it adds.
     """
+    if any(isinstance(r, APIRoute) or type(r).__name__ == "_IncludedRouter" for r in app.routes):
+        raise RuntimeError("install_auth must be called before any route or router is added to the app")
     app.state.auth = Verifier(settings or AuthSettings())
     app.state.auth_policy = policy
     app.router.dependencies.append(Depends(enforce))

@@ -168,3 +168,34 @@ async def test_the_key_can_come_from_a_file(tmp_path: Any) -> None:
 def test_a_missing_key_fails_at_start_with_the_command_that_makes_one(tmp_path: Any) -> None:
     with pytest.raises(RuntimeError, match="deploy.keys"):
         small_app(AuthSettings(public_key_file=tmp_path / "absent.pem"))
+
+
+async def test_the_actor_opd_is_the_tokens_whatever_x_opd_says() -> None:
+    from typing import Annotated
+
+    from fastapi import Header
+
+    app = FastAPI()
+    install_error_handlers(app)
+    install_auth(app, Policy({("POST", "/who"): Rule("things:write")}), auth.settings())
+
+    @app.post("/who")
+    async def who(x_opd: Annotated[str | None, Header(alias="X-OPD")] = None) -> dict[str, Any]:
+        return {"opd": x_opd}
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        spoofed = {**auth.bearer(opd="distransnaker", scopes=["things:write"]), "X-OPD": "dp3a"}
+        assert (await c.post("/who", headers=spoofed)).json() == {"opd": "distransnaker"}
+        no_opd = {**auth.bearer(scopes=["things:write"]), "X-OPD": "dp3a"}
+        assert (await c.post("/who", headers=no_opd)).json() == {"opd": None}
+
+
+def test_auth_must_be_installed_before_routes_so_none_escapes_it() -> None:
+    app = FastAPI()
+
+    @app.post("/early")
+    async def early() -> None:
+        return None
+
+    with pytest.raises(RuntimeError, match="before any route"):
+        install_auth(app, Policy({}), auth.settings())

@@ -1,0 +1,18 @@
+"""Who may call what on the monitoring service.
+
+Its figures are the program's published aggregates (no personal data; cells below 5 people
+suppressed), which the design makes public: the dashboard, indicators, exports and live feed need no
+token. Changing targets and rebuilding projections (and watching a rebuild) need monitoring:admin.
+"""
+
+from berdaya_shared import scopes as s
+from berdaya_shared.auth import PUBLIC, Policy, Rule
+
+POLICY = Policy(
+    {
+        ("PUT", "/api/targets"): Rule(s.MONITORING_ADMIN),
+        ("POST", "/api/admin/rebuild"): Rule(s.MONITORING_ADMIN),
+        ("GET", "/api/admin/rebuild"): Rule(s.MONITORING_ADMIN),
+    },
+    default_read=PUBLIC,
+)

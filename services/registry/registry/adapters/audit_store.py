@@ -1,0 +1,84 @@
+"""The registry's two audit records: stored state before/after a change (personal data only as
+fingerprints) and the log of personal-data reads with their stated purpose."""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from importlib.resources import files
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from berdaya_shared.audit import fingerprint
+from berdaya_shared.auth import Principal
+
+SCHEMA = files("registry.adapters").joinpath("pii_audit.sql").read_text()
+
+# ref name (path parameter or answer field) -> (table, key column)
+_ENTITIES = {
+    "person_ref": ("women", "person_ref"),
+    "other_ref": ("women", "person_ref"),
+    "business_ref": ("businesses", "business_ref"),
+    "coop_ref": ("coops", "coop_ref"),
+    "aid_ref": ("aid_records", "aid_ref"),
+    "disbursement_ref": ("capital_disbursements", "disbursement_ref"),
+    "import_ref": ("imports", "import_ref"),
+}
+_PERSONAL_PLAIN = {"birth_date"}  # stored in clear for the age band, but personal: fingerprint in the trail
+
+
+def _safe(row: asyncpg.Record) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, bytes | bytearray | memoryview):
+            out[key] = fingerprint(bytes(value))
+        elif key in _PERSONAL_PLAIN and value is not None:
+            out[key] = fingerprint(str(value).encode())
+        elif isinstance(value, UUID | date | datetime):
+            out[key] = str(value)
+        else:
+            out[key] = value
+    return out
+
+
+async def snapshot(conn: asyncpg.Connection, name: str, ref: str) -> dict[str, Any] | None:
+    entity = _ENTITIES.get(name)
+    if entity is None:
+        return None
+    try:
+        key = UUID(ref)
+    except ValueError:
+        return None
+    table, column = entity
+    row = await conn.fetchrow(f"SELECT * FROM {table} WHERE {column} = $1", key)  # names from the table above
+    if row is None:
+        return None
+    state = _safe(row)
+    if table == "coops":
+        state["members"] = [_safe(r) for r in await conn.fetch(
+            "SELECT * FROM coop_memberships WHERE coop_ref = $1 ORDER BY id", key)]
+    return state
+
+
+async def record_reads(
+    conn: asyncpg.Connection, principal: Principal, person_refs: Iterable[UUID | str | None], *, what: str,
+    purpose: str,
+) -> None:
+    refs = [UUID(str(r)) if r is not None else None for r in person_refs]
+    await conn.executemany(
+        "INSERT INTO pii_access_log (client_id, opd, person_ref, what, purpose) VALUES ($1, $2, $3, $4, $5)",
+        [(principal.client_id, principal.opd, ref, what, purpose) for ref in refs],
+    )
+
+
+async def reads(
+    conn: asyncpg.Connection, *, person_ref: UUID | None, client_id: str | None, since: datetime | None,
+    until: datetime | None, limit: int, offset: int,
+) -> dict[str, Any]:
+    where = ("($1::uuid IS NULL OR person_ref = $1) AND ($2::text IS NULL OR client_id = $2)"
+             " AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)")
+    args = (person_ref, client_id, since, until)
+    total = await conn.fetchval(f"SELECT count(*) FROM pii_access_log WHERE {where}", *args)
+    rows = await conn.fetch(
+        f"SELECT at, client_id, opd, person_ref, what, purpose FROM pii_access_log WHERE {where}"
+        " ORDER BY id DESC LIMIT $5 OFFSET $6", *args, limit, offset)
+    return {"total": total, "limit": limit, "offset": offset, "items": [dict(r) for r in rows]}

@@ -1,0 +1,56 @@
+"""Who may call what on the training service: scopes per route, and course ownership.
+
+DP3A and Distransnaker both hold courses:write, but each changes only its own courses: a course
+belongs to its organizer OPD (the token's OPD must match). Reads need any valid token.
+"""
+
+from typing import Any
+from uuid import UUID
+
+from berdaya_shared import scopes as s
+from berdaya_shared.auth import PUBLIC, WRITE_METHODS, Policy, Rule, authenticated
+from berdaya_shared.http import DomainError
+from fastapi import Request
+
+POLICY = Policy({
+    ("GET", "/asyncapi"): PUBLIC,
+    ("GET", "/asyncapi.json"): PUBLIC,
+    ("POST", "/courses"): Rule(s.COURSES_WRITE),
+    ("POST", "/courses/{course_ref}/enrolments"): Rule(s.COURSES_WRITE),
+    ("POST", "/courses/{course_ref}/sessions/{session_no}/attendance"): Rule(s.COURSES_WRITE),
+    ("POST", "/courses/{course_ref}/completions"): Rule(s.COURSES_WRITE),
+    ("POST", "/courses/{course_ref}/dropouts"): Rule(s.COURSES_WRITE),
+    ("POST", "/placements"): Rule(s.PLACEMENTS_WRITE),
+})
+
+
+def _not_yours(organizer: Any, opd: str | None) -> DomainError:
+    return DomainError(
+        403, f"Pelatihan ini milik OPD {organizer}; hanya OPD penyelenggara yang dapat mengubahnya",
+        f"course belongs to {organizer}, caller's OPD is {opd or 'none'}", organizer_opd=organizer,
+    )
+
+
+async def course_ownership(request: Request) -> None:
+    """Router dependency: a change to a course (or its participants) must come from its organizer OPD."""
+    if request.method not in WRITE_METHODS:
+        return
+    principal = authenticated(request)
+    raw = request.path_params.get("course_ref")
+    if raw is None:  # scheduling: the organizer named in the body must be the caller's OPD
+        try:
+            body = await request.json()
+        except ValueError:
+            return  # malformed JSON is answered by validation
+        organizer = body.get("organizer_opd") if isinstance(body, dict) else None
+        if organizer is not None and organizer != principal.opd:
+            raise _not_yours(organizer, principal.opd)
+        return
+    try:
+        course_ref = UUID(str(raw))
+    except ValueError:
+        return  # the route's own validation answers 422
+    async with request.app.state.runtime.pool.acquire() as conn:
+        organizer = await conn.fetchval("SELECT organizer_opd FROM courses WHERE course_ref = $1", course_ref)
+    if organizer is not None and organizer != principal.opd:
+        raise _not_yours(organizer, principal.opd)
