@@ -6,10 +6,11 @@ tokens; nothing is written to disk.
 """
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
+import httpx
 from berdaya_shared.auth import AuthSettings, mint_token
 from berdaya_shared.scopes import ALL_SCOPES, PROFILES
 from cryptography.hazmat.primitives import serialization
@@ -76,3 +77,21 @@ def bearer(profile: str | None = None, **kwargs: Any) -> dict[str, str]:
 def all_scopes(opd: str = "dp3a", ttl_s: int = 4 * 3600) -> dict[str, str]:
     """Headers for the existing service tests: a client of ``opd`` holding every scope."""
     return bearer(opd=opd, scopes=ALL_SCOPES, client_id=f"test-all-{opd}", ttl_s=ttl_s)
+
+
+class AllScopes(httpx.Auth):
+    """httpx auth for the service tests written before authentication: every request carries a token
+    holding every scope, for the OPD the request names in X-OPD (as those tests did), else ``default_opd``.
+    Tokens are cached per OPD."""
+
+    def __init__(self, default_opd: str = "dp3a") -> None:
+        self.default_opd = default_opd
+        self._headers: dict[str, str] = {}
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        opd = request.headers.get("X-OPD") or self.default_opd
+        if "Authorization" not in request.headers:
+            if opd not in self._headers:
+                self._headers[opd] = all_scopes(opd)["Authorization"]
+            request.headers["Authorization"] = self._headers[opd]
+        yield request

@@ -37,9 +37,10 @@ def purpose(
 Purpose = Annotated[str, Depends(purpose)]
 
 
-async def log_reads(conn: asyncpg.Connection, request: Request, person_refs: Iterable[Any], *, what: str,
-                    why: str) -> None:
+async def log_reads(conn: asyncpg.Connection, request: Request, person_refs: Iterable[Any], *, why: str) -> None:
     """Record that the caller read these people's personal data (in the reading connection)."""
+    route = request.scope.get("route")
+    what = f"{request.method} {getattr(route, 'path', request.url.path)}"
     await audit_store.record_reads(conn, authenticated(request), person_refs, what=what, purpose=why)
 
 
