@@ -159,7 +159,7 @@ async def test_a_write_route_missing_from_the_policy_is_refused_and_reported(cli
 async def test_the_key_can_come_from_a_file(tmp_path: Any) -> None:
     path = tmp_path / "pub.pem"
     path.write_text(auth.public_pem())
-    app = small_app(AuthSettings(public_key_file=path, issuer=auth.ISSUER, audience=auth.AUDIENCE))
+    app = small_app(AuthSettings(public_key=None, public_key_file=path, issuer=auth.ISSUER, audience=auth.AUDIENCE))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         r = await c.post("/things", headers=auth.bearer(opd="dp3a", scopes=["things:write"]))
     assert r.status_code == 201
@@ -167,7 +167,7 @@ async def test_the_key_can_come_from_a_file(tmp_path: Any) -> None:
 
 def test_a_missing_key_fails_at_start_with_the_command_that_makes_one(tmp_path: Any) -> None:
     with pytest.raises(RuntimeError, match="deploy.keys"):
-        small_app(AuthSettings(public_key_file=tmp_path / "absent.pem"))
+        small_app(AuthSettings(public_key=None, public_key_file=tmp_path / "absent.pem"))
 
 
 async def test_the_actor_opd_is_the_tokens_whatever_x_opd_says() -> None:
