@@ -95,3 +95,8 @@ class AllScopes(httpx.Auth):
                 self._headers[opd] = all_scopes(opd)["Authorization"]
             request.headers["Authorization"] = self._headers[opd]
         yield request
+
+
+def opd_headers(ttl_s: int = 2 * 3600) -> dict[str, dict[str, str]]:
+    """Bearer headers per OPD with that OPD's default client scopes (for deploy.demo.driver.Driver)."""
+    return {opd: bearer(opd, ttl_s=ttl_s) for opd in ("dp3a", "diskop_ukm", "distransnaker", "disperindag")}
