@@ -79,8 +79,15 @@ async def record_change(
     config = _config(request)
     entity = entity_of(request, answer)
     after: Any = None
-    if config.snapshot is not None and entity is not None:
-        after = await config.snapshot(conn, *entity)
+    if config.snapshot is not None:
+        # A command under a parent (an aid record for a woman) shows the record it created, when known.
+        for created in _new_refs(request, answer):
+            after = await config.snapshot(conn, *created)
+            if after is not None:
+                prior = None
+                break
+        if after is None and entity is not None:
+            after = await config.snapshot(conn, *entity)
     if after is None:
         after = answer if config.store_answer else _refs_only(answer)
     principal = getattr(request.state, "principal", None)
@@ -92,6 +99,14 @@ async def record_change(
         getattr(route, "path", request.url.path), status, f"{entity[0]}={entity[1]}" if entity else None,
         _json(prior), _json(after),
     )
+
+
+def _new_refs(request: Request, answer: Any) -> list[tuple[str, str]]:
+    """The answer's own ref (its first ``*_ref`` field) when the path does not name it: a created record."""
+    if not isinstance(answer, dict):
+        return []
+    first = next(((k, str(v)) for k, v in answer.items() if k.endswith("_ref") and v is not None), None)
+    return [first] if first and first[1] not in {str(v) for v in request.path_params.values()} else []
 
 
 def _refs_only(answer: Any) -> Any:

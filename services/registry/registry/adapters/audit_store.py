@@ -20,6 +20,7 @@ _ENTITIES = {
     "business_ref": ("businesses", "business_ref"),
     "coop_ref": ("coops", "coop_ref"),
     "aid_ref": ("aid_records", "aid_ref"),
+    "assessment_ref": ("welfare_assessments", "assessment_ref"),
     "disbursement_ref": ("capital_disbursements", "disbursement_ref"),
     "import_ref": ("imports", "import_ref"),
 }
