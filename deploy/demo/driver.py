@@ -201,7 +201,38 @@ async def load(driver: Driver, s: Scenario, *, progress: Callable[[str], None] =
 
 
 async def load_market(driver: Driver, s: Scenario, biz: dict[str, Any], ref: dict[str, Any]) -> None:
-    raise NotImplementedError
+    e = driver.endpoints
+    ends = s.fair_starts_on.toordinal() + 2
+    fair = await driver.post(e.marketplace, "/fairs", {
+        "name": s.fair_name, "kecamatan_code": s.fair_kecamatan, "location": "Pulau Kumala, Tenggarong",
+        "starts_on": s.fair_starts_on.isoformat(), "ends_on": type(s.fair_starts_on).fromordinal(ends).isoformat(),
+        "booths": max(len(s.booth_businesses), 1) + 10,
+    }, key="fair:1", opd="disperindag")
+    fair_ref = fair["fair_ref"]
+    await driver.gather(
+        driver.post(e.marketplace, f"/fairs/{fair_ref}/booths", {"business_ref": biz[b]},
+                    key=f"booth:{b}", opd="disperindag", wait_for_replica=True)
+        for b in s.booth_businesses
+    )
+    await driver.gather(
+        driver.post(e.marketplace, "/listings", {
+            "business_ref": biz[b], "channel": channel, "category": category, "price_idr": price,
+            "listed_on": s.fair_starts_on.isoformat(),
+        }, key=f"listing:{b}", opd="disperindag", wait_for_replica=True)
+        for b, channel, category, price in s.listings
+    )
+    fair_rows = [{"business_ref": biz[x.business], "amount_idr": x.amount_idr, "quantity": x.quantity,
+                  "sold_on": x.sold_on.isoformat()} for x in s.sales if x.channel == "trade_fair"]
+    if fair_rows:
+        await driver.post(e.marketplace, f"/fairs/{fair_ref}/sales-sheet", {"rows": fair_rows},
+                          key="sales-sheet:1", opd="disperindag")
+    await driver.gather(
+        driver.post(e.marketplace, "/sales", {
+            "business_ref": biz[x.business], "channel": x.channel, "amount_idr": x.amount_idr,
+            "quantity": x.quantity, "sold_on": x.sold_on.isoformat(),
+        }, key=f"sale:{x.business}:{x.channel}:{i}", opd="disperindag", wait_for_replica=True)
+        for i, x in enumerate(s.sales) if x.channel != "trade_fair"
+    )
 
 
 def _existing_ref(message: str) -> str:

@@ -1,0 +1,1 @@
+"""Berdaya marketplace service: Disperindag's trade fairs, modern retail and digital markets."""

@@ -1,0 +1,56 @@
+"""What happened in the marketplace; translated to the shared v1 contracts by the service layer."""
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class TradeFairScheduled:
+    fair_ref: UUID
+    name: str
+    kecamatan_code: str | None
+    outside_kukar: bool
+    starts_on: date
+    ends_on: date
+    booths: int
+
+
+@dataclass(frozen=True)
+class BoothAssigned:
+    fair_ref: UUID
+    business_ref: UUID
+    owner_person_ref: UUID
+    booth_no: int
+
+
+@dataclass(frozen=True)
+class ProductListed:
+    product_ref: UUID
+    business_ref: UUID
+    owner_person_ref: UUID
+    channel: str
+    category: str
+    price_idr: int
+    listed_on: date
+
+
+@dataclass(frozen=True)
+class ProductDelisted:
+    product_ref: UUID
+    business_ref: UUID
+    owner_person_ref: UUID
+    channel: str
+    delisted_on: date
+
+
+@dataclass(frozen=True)
+class SaleRecorded:
+    sale_ref: UUID
+    business_ref: UUID
+    owner_person_ref: UUID
+    channel: str
+    fair_ref: UUID | None
+    amount_idr: int
+    quantity: int
+    sold_on: date
