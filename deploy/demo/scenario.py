@@ -253,7 +253,7 @@ def generate(n_women: int = 200, *, seed: int = 7, start: date = date(2025, 1, 6
         for w, c in distransnaker_done[: max(1, len(distransnaker_done) // 2)]
     ]
     coop_members = [w.key for w in women if w.kecamatan_code == "64.02.06"][:12] or [women[0].key]
-    aid = [(w.key, rng.choice(["legal_assistance", "social_aid", "counselling"]), date(2025, 6, 2)) for w in women[::37]]
+    aid = [(w.key, rng.choice(["legal_assistance", "social_aid", "counselling"]), date(2025, 6, 2)) for w in women[::9]]
     capital = [(b, rng.choice(["kur", "dp3a_grant", "diskop_grant"]), rng.randint(2, 20) * 1_000_000, date(2025, 7, 1))
                for b in biz_keys[::5]]
     return Scenario(

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
 from berdaya_shared.topics import all_topics, physical
+
 from deploy.demo.driver import Endpoints
 from tests.support import infra
 
@@ -127,7 +127,7 @@ async def running_platform(
 ) -> AsyncIterator[Platform]:
     namespace = f"e2e-{uuid.uuid4().hex[:10]}"
     ports = {s: free_port() for s in SERVICES}
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (once, before any process starts)
     platform = Platform(
         namespace=namespace,
         endpoints=Endpoints(**{s: f"http://127.0.0.1:{p}" for s, p in ports.items()}),

@@ -1,0 +1,87 @@
+"""The whole platform: four services as real processes, a Kukar scenario through the HTTP APIs only, and every
+indicator on the monitoring service checked against figures computed independently from the scenario."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from deploy.demo.driver import Driver, load
+from deploy.demo.scenario import Scenario, generate
+from tests.e2e import expected
+from tests.support.platform import Platform, running_platform
+
+pytestmark = pytest.mark.e2e
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def platform(kafka_bootstrap: str, database_server_url: str) -> AsyncIterator[Platform]:
+    async with running_platform(kafka_bootstrap, database_server_url, log_dir=ARTIFACTS) as p:
+        yield p
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def scenario(platform: Platform) -> Scenario:
+    s = generate(220, seed=11)
+    driver = Driver(platform.endpoints, namespace="e2e")
+    try:
+        await load(driver, s, progress=lambda line: None)
+    finally:
+        await driver.close()
+    return s
+
+
+async def _settled(platform: Platform, want: dict, timeout_s: float = 120.0) -> dict:
+    """Poll monitoring until its regency figures equal ``want`` (events are still flowing until then)."""
+    deadline = time.monotonic() + timeout_s
+    got: dict = {}
+    async with httpx.AsyncClient(base_url=platform.endpoints.monitoring, timeout=10) as client:
+        while time.monotonic() < deadline:
+            body = (await client.get("/api/indicators")).json()
+            got = {i["indicator"]: i["cells"][0]["value"] for i in body["indicators"]}
+            if got == want:
+                return got
+            await asyncio.sleep(0.5)
+    return got
+
+
+async def test_every_indicator_matches_the_scenario(platform: Platform, scenario: Scenario) -> None:
+    want = expected.indicators(scenario)
+    got = await _settled(platform, want)
+    wrong = {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v}
+    assert not wrong, f"indicator: (monitoring, expected) {wrong}"
+    assert set(got) == set(want), "an indicator of the catalogue is not checked here"
+
+
+async def test_figures_by_kecamatan_suppress_small_cells(platform: Platform, scenario: Scenario) -> None:
+    async with httpx.AsyncClient(base_url=platform.endpoints.monitoring, timeout=10) as client:
+        body = (await client.get("/api/indicators", params={"indicator": "women_registered",
+                                                             "group_by": "kecamatan"})).json()
+    cells = {c["key"]: c for c in body["indicators"][0]["cells"]}
+    want = expected.by_kecamatan(scenario)
+    assert {k: c["value"] for k, c in cells.items()} == want
+    assert all(c["suppressed"] == (want[k] is None) for k, c in cells.items())
+    assert any(v is None for v in want.values()), "the scenario should include a kecamatan with < 5 women"
+
+
+async def test_funnel_from_registration_to_above_the_poverty_line(platform: Platform, scenario: Scenario) -> None:
+    async with httpx.AsyncClient(base_url=platform.endpoints.monitoring, timeout=10) as client:
+        steps = (await client.get("/api/funnel")).json()
+    assert {s["step"]: s["value"] for s in steps} == expected.funnel(scenario)
+
+
+async def test_a_retried_scenario_changes_nothing(platform: Platform, scenario: Scenario) -> None:
+    """The rural retry: the same commands again with the same Idempotency-Keys add no event and no figure."""
+    driver = Driver(platform.endpoints, namespace="e2e")
+    try:
+        await load(driver, scenario, progress=lambda line: None)
+    finally:
+        await driver.close()
+    want = expected.indicators(scenario)
+    got = await _settled(platform, want, timeout_s=10)
+    assert got == want
