@@ -1,0 +1,15 @@
+"""Who may call what on the marketplace service (Disperindag): scopes per route; reads need any valid token."""
+
+from berdaya_shared import scopes as s
+from berdaya_shared.auth import PUBLIC, Policy, Rule
+
+POLICY = Policy({
+    ("GET", "/asyncapi"): PUBLIC,
+    ("GET", "/asyncapi.json"): PUBLIC,
+    ("POST", "/fairs"): Rule(s.FAIRS_WRITE),
+    ("POST", "/fairs/{fair_ref}/booths"): Rule(s.FAIRS_WRITE),
+    ("POST", "/fairs/{fair_ref}/sales-sheet"): Rule(s.SALES_WRITE),
+    ("POST", "/listings"): Rule(s.LISTINGS_WRITE),
+    ("POST", "/listings/{product_ref}/delist"): Rule(s.LISTINGS_WRITE),
+    ("POST", "/sales"): Rule(s.SALES_WRITE),
+})
