@@ -7,8 +7,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SERVICES := registry training marketplace monitoring
 
-export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:9092
-export DATABASE_URL ?= postgresql://berdaya:berdaya@127.0.0.1:5433/berdaya_test
+export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:$(or $(KAFKA_PORT),9092)
+export DATABASE_URL ?= postgresql://berdaya:berdaya@127.0.0.1:$(or $(PG_PORT),5433)/berdaya_test
 
 include deploy/stack.mk
 

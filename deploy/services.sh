@@ -18,6 +18,13 @@ PY=${PYTHON:-$REPO_ROOT/.venv/bin/python}
 READY_TIMEOUT=${READY_TIMEOUT:-90}
 SERVICES=(registry training marketplace monitoring)
 
+# The stack the services talk to: the local one of deploy/stack.sh unless told otherwise.
+export KAFKA_BOOTSTRAP_SERVERS=${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:${KAFKA_PORT:-9092}}
+for svc in "${SERVICES[@]}"; do
+    var="$(echo "$svc" | tr '[:lower:]' '[:upper:]')_DATABASE_URL"
+    export "$var=${!var:-postgresql://${PG_USER:-berdaya}:${PG_PASSWORD:-berdaya}@127.0.0.1:${PG_PORT:-5433}/berdaya_$svc}"
+done
+
 log() { printf '[services %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[services %s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
 
@@ -86,14 +93,23 @@ stop_one() {
     rm -f "$RUN_DIR/$svc.pid"
 }
 
+# One row of the status table from a /ready body: database, Kafka, outbox backlog, consumer lag and counters.
+row() {
+    "$PY" -c 'import json, sys
+d = json.loads(sys.argv[1]); c = d.get("consumer") or {}
+print("{:<7} {:<6} {:<8} {:<8} {:<9} {}".format("ready" if d.get("ok") else "NOT", d.get("database"), d.get("kafka"),
+      d.get("outbox_backlog", "-"), c.get("lag", "-"),
+      "applied {applied}, duplicates {duplicates}, dead-lettered {dead_lettered}".format(**c) if c else "-"))' "$1"
+}
+
 status() {
-    local svc port pid all_ok=0
-    printf '%-12s %-6s %-8s %s\n' SERVICE PORT PID READINESS
+    local svc port pid body all_ok=0
+    printf '%-12s %-6s %-8s %-7s %-6s %-8s %-8s %-9s %s\n' SERVICE PORT PID STATE DB KAFKA BACKLOG LAG CONSUMER
     for svc in "${SERVICES[@]}"; do
         port=$(port_of "$svc")
         pid=$(pid_of "$svc" || echo -)
-        if body=$(curl -sS -m 3 "http://127.0.0.1:$port/ready" 2>/dev/null); then
-            printf '%-12s %-6s %-8s %s\n' "$svc" "$port" "$pid" "$body"
+        if body=$(curl -sS -m 8 "http://127.0.0.1:$port/ready" 2>/dev/null); then
+            printf '%-12s %-6s %-8s %s\n' "$svc" "$port" "$pid" "$(row "$body")"
             echo "$body" | grep -q '"ok":true' || all_ok=3
         else
             printf '%-12s %-6s %-8s %s\n' "$svc" "$port" "$pid" "not answering"

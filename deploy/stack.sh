@@ -28,7 +28,7 @@ KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
 KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
-KAFKA_LIBS=$DATA_DIR/kafka-libs          # jars copied by mvn from deploy/kafka/pom.xml
+KAFKA_LIBS=${KAFKA_LIBS:-$DATA_DIR/kafka-libs}          # jars copied by mvn from deploy/kafka/pom.xml
 KAFKA_DIR=$DATA_DIR/kafka                # server.properties, pid file, stdout, logs/, data/ (log.dirs)
 KAFKA_PID_FILE=$KAFKA_DIR/kafka.pid
 
@@ -248,14 +248,14 @@ ensure_postgres() {
 
 # The data dir. As root, PostgreSQL runs as the `postgres` OS user (it refuses to run as root), which must be
 # able to reach the directory; a clone under a private home (e.g. /root, mode 700) cannot be reached, so then
-# the data goes under /var/lib/postgresql instead, keyed by the repository's path.
+# the data goes under /var/lib/postgresql instead, keyed by the data directory's path.
 resolve_pg_data() {
     if [ -n "${PG_DATA:-}" ]; then return; fi
     PG_DATA=$DATA_DIR/pg
     if is_root && id postgres >/dev/null 2>&1; then
         mkdir -p "$DATA_DIR"
         if ! runuser -u postgres -- test -x "$DATA_DIR"; then
-            PG_DATA=/var/lib/postgresql/berdaya-$(echo "$REPO_ROOT" | cksum | cut -d' ' -f1)/pg
+            PG_DATA=/var/lib/postgresql/berdaya-$(echo "$DATA_DIR" | cksum | cut -d' ' -f1)/pg
             log "postgres cannot reach $DATA_DIR; using PG_DATA=$PG_DATA"
         fi
     fi

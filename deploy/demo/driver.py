@@ -8,6 +8,7 @@ answers 422 "not registered yet".
 
 import asyncio
 import logging
+import zlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -142,7 +143,7 @@ async def load(driver: Driver, s: Scenario, *, progress: Callable[[str], None] =
     async def open_business(b: Any) -> None:
         answer = await driver.post(e.registry, "/businesses", {
             "owner_person_ref": ref[b.owner], "name": f"Usaha {b.sector.title()} {b.key.upper()}", "sector": b.sector,
-            "kecamatan_code": b.kecamatan_code, "nib": f"91{abs(hash(b.key)) % 10**11:011d}" if b.has_nib else None,
+            "kecamatan_code": b.kecamatan_code, "nib": f"91{zlib.crc32(b.key.encode()) % 10**11:011d}" if b.has_nib else None,
             "has_pirt": b.has_pirt, "has_halal": b.has_halal, "started_on": b.started_on.isoformat(),
             "registered_on": b.registered_on.isoformat(),
         }, key=f"business:{b.key}", opd="diskop_ukm")

@@ -186,8 +186,10 @@ def generate(n_women: int = 200, *, seed: int = 7, start: date = date(2025, 1, 6
     courses: list[Course] = []
     pool = [w.key for w in women]
     rng.shuffle(pool)
-    n_courses = max(4, n_women // 25)
+    n_courses = max(1, n_women // 25)
     for c in range(n_courses):
+        if not pool:
+            break
         dp3a = c % 3 != 2
         field_ = rng.choice(TRAINING_FIELDS_DP3A if dp3a else TRAINING_FIELDS_DISTRANSNAKER)
         kec = rng.choices(kec_codes, weights)[0]

@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from faststream.kafka import KafkaBroker
 
 from .messaging import outbox
 from .messaging.consumer import ApplyBatch, InboxConsumer, subscribe
 from .messaging.relay import OutboxRelay
 from .messaging.settings import MessagingSettings
+from .topics import physical
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,7 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self.consumer: InboxConsumer | None = None
         self._tasks: list[asyncio.Task[Any]] = []
+        self._lag_clients: tuple[AIOKafkaAdminClient, AIOKafkaConsumer] | None = None
         if self.consume_topics:
             if self.apply is None:
                 raise ValueError("a consuming service needs an apply function")
@@ -104,6 +108,13 @@ class ServiceRuntime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        if self._lag_clients is not None:
+            admin, offsets = self._lag_clients
+            self._lag_clients = None
+            with contextlib.suppress(Exception):
+                await offsets.stop()
+            with contextlib.suppress(Exception):
+                await admin.close()
         await self.broker.stop()
         if self.pool is not None:
             await self.pool.close()
@@ -115,6 +126,24 @@ class ServiceRuntime:
             yield
         finally:
             await self.stop()
+
+    async def consumer_lag(self) -> int:
+        """Events on the consumed topics not yet committed by this service's consumer group."""
+        if self._lag_clients is None:
+            servers = self.settings.kafka_bootstrap_servers.split(",")
+            admin = AIOKafkaAdminClient(bootstrap_servers=servers, client_id=f"{self.name}-lag")
+            offsets: AIOKafkaConsumer = AIOKafkaConsumer(bootstrap_servers=servers, group_id=None,
+                                                         enable_auto_commit=False, client_id=f"{self.name}-lag")
+            await admin.start()
+            await offsets.start()
+            self._lag_clients = (admin, offsets)
+        admin, offsets = self._lag_clients
+        topics = [physical(t, self.settings.topic_namespace) for t in self.consume_topics]
+        await offsets.topics()  # refreshes metadata
+        partitions = [TopicPartition(t, p) for t in topics for p in sorted(offsets.partitions_for_topic(t) or ())]
+        committed = await admin.list_consumer_group_offsets(self.group_id or self.name)
+        end = await offsets.end_offsets(partitions)
+        return sum(max(0, end[tp] - (committed[tp].offset if tp in committed else 0)) for tp in partitions)
 
     async def health(self) -> dict[str, Any]:
         """Readiness: database and broker reachable, outbox backlog, consumer counters."""
@@ -134,5 +163,9 @@ class ServiceRuntime:
             status["kafka"] = f"error: {type(exc).__name__}"
         if self.consumer is not None:
             status["consumer"] = dict(self.consumer.stats)
+            try:
+                status["consumer"]["lag"] = await asyncio.wait_for(self.consumer_lag(), 5.0)
+            except Exception as exc:  # noqa: BLE001 (lag is information; readiness does not hang on it)
+                status["consumer"]["lag"] = f"unknown: {type(exc).__name__}"
         status["ok"] = status["database"] == "ok" and status["kafka"] == "ok"
         return status

@@ -127,7 +127,8 @@ class InboxConsumer:
         }
         log.warning("consumer %s: dead-lettering %s[%s]@%s: %s", self.name, record.topic,
                     record.partition, record.offset, poison)
-        await self.broker.publish(record.value or b"", physical(dlq_topic(self.name), self.namespace), key=record.key, headers=headers)
+        topic = physical(dlq_topic(self.name), self.namespace)
+        await self.broker.publish(record.value or b"", topic, key=record.key, headers=headers)
         self.stats["dead_lettered"] += 1
 
 
