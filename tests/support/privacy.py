@@ -29,10 +29,10 @@ async def read_topics(bootstrap: str, topics: Iterable[str], timeout_s: float = 
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
-        if not partitions:
-            await consumer.force_metadata_update()  # type: ignore[attr-defined]
-            partitions = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
+        await consumer.topics()  # loads the cluster's metadata
+        partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+        missing = [t for t in topics if not consumer.partitions_for_topic(t)]
+        assert not missing, f"topics not found: {missing}"
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         end = await consumer.end_offsets(partitions)
