@@ -1,5 +1,6 @@
 "use strict";
 const rupiah = new Intl.NumberFormat("id-ID", { style: "currency", currency: "IDR", maximumFractionDigits: 0 });
+const rupiahShort = new Intl.NumberFormat("id-ID", { style: "currency", currency: "IDR", notation: "compact", maximumFractionDigits: 1 });
 const number = new Intl.NumberFormat("id-ID");
 const percent = new Intl.NumberFormat("id-ID", { style: "percent", maximumFractionDigits: 1 });
 const dateTime = new Intl.DateTimeFormat("id-ID", { dateStyle: "long", timeStyle: "medium", timeZone: "Asia/Makassar" });
@@ -15,6 +16,12 @@ function fmt(kind, value, suppressed) {
   if (kind === "ratio") return percent.format(value);
   return number.format(value);
 }
+// Cards and chart axes are narrow: large Rupiah amounts read as "Rp 1,1 M" (miliar) or "Rp 37,5 jt".
+function fmtShort(kind, value, suppressed) {
+  if (!suppressed && value !== null && value !== undefined && (kind === "sum_idr" || kind === "median_idr")
+      && Math.abs(value) >= 1e6) return rupiahShort.format(value);
+  return fmt(kind, value, suppressed);
+}
 function monthLabel(p) { const [y, m] = p.split("-"); return month.format(new Date(Number(y), Number(m) - 1, 1)); }
 async function getJSON(url) { const r = await fetch(url); if (!r.ok) throw new Error(url + " " + r.status); return r.json(); }
 
@@ -28,7 +35,8 @@ function renderHeadline(msg) {
     card.dataset.indicator = ind.name;
     card.innerHTML = `<div class="label"></div><div class="value"></div>`;
     card.querySelector(".label").textContent = ind.label;
-    card.querySelector(".value").textContent = fmt(ind.kind, f.value, f.suppressed);
+    card.querySelector(".value").textContent = fmtShort(ind.kind, f.value, f.suppressed);
+    card.querySelector(".value").title = fmt(ind.kind, f.value, f.suppressed);
     box.appendChild(card);
   }
   const funnel = document.getElementById("funnel");
@@ -77,7 +85,7 @@ async function renderCharts() {
         data: { labels, datasets: [{ label: ind.label, data: values, backgroundColor: "#b4236b", borderColor: "#b4236b" }] },
         options: { maintainAspectRatio: false, animation: false,
           plugins: { tooltip: { callbacks: { label: ctx => fmt(ind.kind, ctx.parsed.y, ctx.parsed.y === null) } } },
-          scales: { y: { beginAtZero: true, ticks: { callback: v => fmt(ind.kind, v, false) } } } },
+          scales: { y: { beginAtZero: true, ticks: { callback: v => fmtShort(ind.kind, v, false) } } } },
       });
     } else {
       const chart = charts[ind.indicator];
