@@ -80,6 +80,7 @@ CATALOG: tuple[EventSpec, ...] = (
         "indicator",
         lambda p: f"{p.indicator}|{p.kecamatan_code or 'kukar'}|{p.period}",
     ),
+    _spec("monitoring.EvaluationRoundApproved", mon.EvaluationRoundApproved, "round", "round_ref"),
 )
 
 BY_KEY: dict[tuple[str, int], EventSpec] = {(s.event_type, s.version): s for s in CATALOG}
