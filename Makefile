@@ -74,6 +74,9 @@ test: install stack-up ## the whole test suite against real Kafka and PostgreSQL
 test-fast: install ## contract and unit tests only (no broker or database needed)
 	$(PY) -m pytest tests/foundation/test_contracts.py
 
+faults: install stack-up ## the fault runs (SIGKILL of services mid-load, poison messages), with their figures
+	$(PY) -m pytest tests/faults -s -q
+
 schemas: install ## regenerate the published JSON Schemas and the AsyncAPI document of the events
 	$(PY) -m berdaya_shared.contracts.export
 	$(PY) -m berdaya_shared.asyncapi
