@@ -14,8 +14,9 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from .adapters import LIVE_SCHEMA, projection_ddl, service_ddl
+from .adapters.rounds import rounds_ddl
 from .config import Settings
-from .entrypoints import api
+from .entrypoints import api, api_rounds
 from .entrypoints.consumer import make_apply
 from .service_layer.live import LiveFeed
 from .service_layer.rebuild import RebuildProgress
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None)
     runtime = MonitoringRuntime(
         name="monitoring",
         database_url=settings.database_url,
-        migrations=[service_ddl(), projection_ddl(LIVE_SCHEMA)],
+        migrations=[service_ddl(), projection_ddl(LIVE_SCHEMA), rounds_ddl()],
         settings=settings.messaging,
         consume_topics=EVENT_TOPICS,
         apply=make_apply(feed.mark),  # type: ignore[arg-type]
@@ -62,6 +63,8 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None)
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(api.admin)
+    app.include_router(api_rounds.router)
+    app.include_router(api_rounds.pages)
     app.include_router(asyncapi_router())
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
