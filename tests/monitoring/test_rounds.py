@@ -49,6 +49,8 @@ def cell(round_body: dict[str, Any], indicator: str, kec: str | None) -> dict[st
 async def test_snapshot_stays_frozen_while_live_figures_take_late_data(monitoring: Monitoring) -> None:
     await monitoring.events.publish(women(6, date(2025, 3, 5)) + women(2, date(2025, 3, 6), "64.02.10"))
     await wait_for(lambda: _equals(live_q1(monitoring), 8.0))
+    target = {"year": 2025, "kecamatan_code": "all", "indicator": "women_registered", "target_value": 40}
+    assert (await monitoring.client.put("/api/targets", json=target)).status_code == 200
     resp = await monitoring.client.post("/api/rounds", json={"period_kind": "quarter", "period": "2025-Q1",
                                                              "title": "Rapat koordinasi triwulan I"}, headers=DP3A)
     assert resp.status_code == 201, resp.text
@@ -170,6 +172,8 @@ async def test_action_carries_over_and_two_rounds_compare(monitoring: Monitoring
     cells = {(x["indicator"], x["kecamatan_code"]): x for x in cmp["indicators"]}
     assert cells[("women_registered", None)] == {"indicator": "women_registered", "kecamatan_code": None,
                                                  "a": 8.0, "b": 0.0, "change": -8.0}
+    [progress] = [t for t in cmp["targets"] if t["indicator"] == "women_registered"]
+    assert (progress["target"], progress["a"], progress["b"]) == (40, 0.2, 0.325)  # 8 then 13 of 40 in 2025
     assert cmp["a"]["actions_opened"] == [action] and cmp["a"]["actions_closed"] == []
     assert cmp["b"]["actions_opened"] == [] and cmp["b"]["actions_closed"] == [action]
     missing = await c.get("/api/rounds/compare", params={"a": q1, "b": str(uuid4())})
@@ -221,6 +225,7 @@ async def test_printable_page_opens_in_chromium(monitoring: Monitoring, base_url
             await expect(page.locator("#obstacles")).to_contain_text("Anggaran")
             await expect(page.locator("#obstacles")).to_contain_text('=HYPERLINK("http://x")')  # escaped text
             await expect(page.locator("#actions")).to_contain_text("Diskop UKM")
+            await expect(page.locator("#targets")).to_contain_text("20,0%")
             await page.emulate_media(media="print")
             await page.screenshot(path=str(ARTIFACTS / "monitoring-round-print.png"), full_page=True)
         finally:
