@@ -74,6 +74,10 @@ test: install stack-up ## the whole test suite against real Kafka and PostgreSQL
 test-fast: install ## contract and unit tests only (no broker or database needed)
 	$(PY) -m pytest tests/foundation/test_contracts.py
 
+bench: install stack-up ## benchmarks beside the machine's limits (BENCH_EVENTS=1000000 for the 1M replay)
+	$(PIP) install -q -r bench/requirements.txt
+	$(PY) -m bench
+
 faults: install stack-up ## the fault runs (SIGKILL of services mid-load, poison messages), with their figures
 	$(PY) -m pytest tests/faults -s -q
 
