@@ -231,3 +231,19 @@ async def test_printable_page_opens_in_chromium(monitoring: Monitoring, base_url
         finally:
             await browser.close()
     assert (ARTIFACTS / "monitoring-round-print.png").stat().st_size > 10_000
+
+
+async def test_bad_round_input_is_refused_naming_the_field(monitoring: Monitoring) -> None:
+    c = monitoring.client
+    for body in ({"period_kind": "month", "period": "2025-Q1"}, {"period_kind": "quarter", "period": "2025-Q5"},
+                 {"period_kind": "month", "period": "2025-13"}, {"period_kind": "year", "period": "2025"}):
+        resp = await c.post("/api/rounds", json=body, headers=DP3A)
+        assert resp.status_code == 422 and "period" in resp.text, (body, resp.text)
+    assert (await c.post("/api/rounds", json={"period_kind": "month", "period": "2025-05"},
+                         headers={"X-OPD": "bappeda"})).status_code == 422
+    action = {"opd": "dp3a", "owner_opd": "dp3a", "description": "x", "due_on": "2025-02-30"}
+    resp = await c.post(f"/api/rounds/{STATE['april']}/actions", json=action, headers=DP3A)
+    assert resp.status_code == 422 and "due_on" in resp.text
+    assert (await c.get("/api/rounds", params={"limit": 500})).status_code == 422
+    listed = (await c.get("/api/rounds")).json()
+    assert {x["round_ref"] for x in listed} >= {STATE["q1"], STATE["april"]}
