@@ -176,6 +176,12 @@ async def test_action_carries_over_and_two_rounds_compare(monitoring: Monitoring
     assert (progress["target"], progress["a"], progress["b"]) == (40, 0.2, 0.325)  # 8 then 13 of 40 in 2025
     assert cmp["a"]["actions_opened"] == [action] and cmp["a"]["actions_closed"] == []
     assert cmp["b"]["actions_opened"] == [] and cmp["b"]["actions_closed"] == [action]
+    later = await c.post(f"/api/rounds/{april['round_ref']}/actions", headers=DP3A, json={
+        "opd": "dp3a", "owner_opd": "dp3a", "description": "Rekap data peserta", "due_on": "2025-06-30"})
+    assert later.status_code == 201
+    older_round = await c.put(f"/api/rounds/{q1}/actions/{later.json()['action_ref']}", json={"status": "done"},
+                              headers=DP3A)
+    assert older_round.status_code == 409  # q1 is approved; and it never saw this action
     missing = await c.get("/api/rounds/compare", params={"a": q1, "b": str(uuid4())})
     assert missing.status_code == 404
 

@@ -98,10 +98,15 @@ async def add_action(conn: asyncpg.Connection, *, round_ref: UUID, acting_opd: s
 
 async def review_action(conn: asyncpg.Connection, *, round_ref: UUID, action_ref: UUID, acting_opd: str,
                         status: d.ActionStatus, note: str) -> dict:
-    await writable(conn, round_ref)
-    action = await conn.fetchrow("SELECT * FROM eval_actions WHERE action_ref = $1 FOR UPDATE", action_ref)
+    row = await writable(conn, round_ref)
+    action = await conn.fetchrow(
+        "SELECT a.*, o.opened_at AS round_opened_at FROM eval_actions a"
+        " JOIN eval_rounds o ON o.round_ref = a.opened_round_ref WHERE a.action_ref = $1 FOR UPDATE OF a", action_ref)
     if action is None:
         raise DomainError(404, "Tindak lanjut tidak ditemukan", "action not found", field="action_ref")
+    if action["round_opened_at"] > row["opened_at"]:
+        raise DomainError(409, "Tindak lanjut dibuka pada putaran yang lebih baru",
+                          "the action was opened in a later round", field="action_ref")
     if acting_opd not in (action["opd"], action["owner_opd"]):
         raise DomainError(403, "OPD hanya boleh mengubah tindak lanjutnya sendiri",
                           f"{acting_opd} may not update this action", field="action_ref")
