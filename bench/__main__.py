@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from berdaya_shared.topics import EVENT_TOPICS
 
-from . import consume, target
+from . import commands, consume, target
 from .env import RESULTS, Run, kafka_bootstrap, machine, versions
 from .history import preload
 
@@ -52,6 +52,8 @@ async def main() -> int:
 
         print("(a) bare aiokafka consumer ...", flush=True)
         results["raw"] = await consume.raw(topics, loaded)
+        print("(a2) bare aiokafka consumer + contract decode of every event ...", flush=True)
+        results["raw_decode"] = await consume.raw(topics, loaded, decode_each=True)
 
         print(f"(b) naive per-event-transaction consumer on {sample:,} events ...", flush=True)
         naive_db = await run.create_database("naive")
@@ -63,6 +65,13 @@ async def main() -> int:
         rebuild = await asyncio.to_thread(rebuild_in_process, run, rebuild_db)
         rebuild["events_per_s"] = round(loaded / rebuild["wall_s"])  # type: ignore[operator]
         results["rebuild"] = rebuild
+
+        if os.environ.get("BENCH_COMMANDS", "1") == "1":
+            print("(d) command path: registry POST /women vs bare FastAPI+asyncpg insert, 32 in flight ...", flush=True)
+            try:
+                results["commands"] = await commands.measure(run)
+            except Exception as exc:  # noqa: BLE001 - report it, keep the other figures
+                results["commands"] = {"error": repr(exc)[:500]}
     finally:
         await run.delete_topics()
         await run.drop_databases()
@@ -70,7 +79,9 @@ async def main() -> int:
     raw_rate = results["raw"]["events_per_s"]  # type: ignore[index]
     naive_rate = results["naive"]["events_per_s"]  # type: ignore[index]
     rebuild_rate = results["rebuild"]["events_per_s"]  # type: ignore[index]
+    decode_rate = results["raw_decode"]["events_per_s"]  # type: ignore[index]
     results["ratios"] = {
+        "rebuild_over_raw_decode": round(rebuild_rate / decode_rate, 3) if decode_rate else None,
         "rebuild_over_raw": round(rebuild_rate / raw_rate, 3) if raw_rate else None,
         "rebuild_over_naive": round(rebuild_rate / naive_rate, 1) if naive_rate else None,
     }
@@ -79,12 +90,24 @@ async def main() -> int:
     out.write_text(json.dumps(results, indent=2, default=str))
     rows = [
         ("bare aiokafka consume (ceiling)", f"{raw_rate:,} ev/s", ""),
+        ("bare aiokafka consume + decode", f"{decode_rate:,} ev/s", "pydantic decode of every envelope"),
         ("naive: one transaction per event", f"{naive_rate:,} ev/s", f"sample {sample:,}"),
         ("monitoring rebuild (whole process)", f"{rebuild_rate:,} ev/s",
          f"{results['rebuild']['wall_s']} s, peak RSS {results['rebuild']['peak_rss_mb']} MB"),  # type: ignore[index]
         ("rebuild ÷ raw (target ≥ 0.5)", str(results["ratios"]["rebuild_over_raw"]), ""),  # type: ignore[index]
         ("rebuild ÷ naive (target ≥ 20)", str(results["ratios"]["rebuild_over_naive"]), ""),  # type: ignore[index]
     ]
+    cmd = results.get("commands") or {}
+    if "ratio" in cmd:  # type: ignore[operator]
+        rows += [
+            ("bare FastAPI+asyncpg insert", f"{cmd['bare_per_s']:,} req/s",  # type: ignore[index]
+             f"p50 {cmd['bare_p50_ms']} ms, p99 {cmd['bare_p99_ms']} ms"),  # type: ignore[index]
+            ("registry POST /women (row+outbox)", f"{cmd['registry_per_s']:,} req/s",  # type: ignore[index]
+             f"p50 {cmd['registry_p50_ms']} ms, p99 {cmd['registry_p99_ms']} ms"),  # type: ignore[index]
+            ("command ÷ bare (target ≥ 0.8)", str(cmd["ratio"]), ""),  # type: ignore[index]
+        ]
+    elif cmd:
+        rows.append(("command path", "failed", str(cmd.get("error"))[:80]))  # type: ignore[union-attr]
     print(f"\n{total:,} events on {results['machine']}")
     for name, value, extra in rows:
         print(f"  {name:<38} {value:>14}  {extra}")

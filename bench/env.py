@@ -163,7 +163,7 @@ async def serve(name: str, module_args: list[str], env: dict[str, str], *, ready
     log = LOGS / f"{name}-{port}.log"
     full_env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap(), **env, "BENCH_PORT": str(port)}
     with log.open("wb") as out:
-        popen = subprocess.Popen([sys.executable, "-m", *module_args], cwd=REPO, env=full_env, stdout=out,
+        popen = subprocess.Popen([sys.executable, "-m", *module_args], cwd=REPO, env=full_env, stdout=out,  # noqa: ASYNC220 (a quick fork; the server runs on its own)
                                  stderr=subprocess.STDOUT, start_new_session=True)
     proc = Process(name, port, popen, log)
     deadline = time.monotonic() + timeout_s
@@ -230,6 +230,6 @@ async def versions() -> dict[str, str]:
         if jars:
             out["kafka"] = jars[0].name.removeprefix("kafka_2.13-").removesuffix(".jar")
     with contextlib.suppress(Exception):
-        out["git_commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+        out["git_commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,  # noqa: ASYNC221
                                            text=True, timeout=5).stdout.strip()
     return out

@@ -119,8 +119,18 @@ status() {
     return $all_ok
 }
 
+# Access tokens: the registry signs them, every service verifies them. Development keys are made once
+# (deploy/keys.py); a deployment sets AUTH_* to its own keys or identity provider instead.
+auth_keys() {
+    [ -n "${AUTH_PUBLIC_KEY:-}${AUTH_JWKS_URL:-}" ] && return 0
+    (cd "$REPO_ROOT" && BERDAYA_DATA_DIR=$DATA_DIR "$PY" -m deploy.keys >/dev/null) || die "could not create the token keys"
+    export AUTH_PUBLIC_KEY_FILE=${AUTH_PUBLIC_KEY_FILE:-$DATA_DIR/keys/jwt-public.pem}
+    export AUTH_PRIVATE_KEY_FILE=${AUTH_PRIVATE_KEY_FILE:-$DATA_DIR/keys/jwt-private.pem}
+}
+
 case ${1:-} in
     up)
+        auth_keys
         for svc in "${SERVICES[@]}"; do start_one "$svc"; done
         for svc in "${SERVICES[@]}"; do wait_ready "$svc"; done
         ;;

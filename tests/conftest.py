@@ -3,7 +3,11 @@ from contextlib import ExitStack
 
 import pytest
 
-from tests.support import infra
+from tests.support import auth, infra
+
+# Every app and service process the tests start verifies (and the registry signs) tokens with this
+# session's test key; see tests/support/auth.py.
+auth.install_env()
 
 
 @pytest.fixture(scope="session")

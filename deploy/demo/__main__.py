@@ -11,6 +11,7 @@ import random
 import signal
 import time
 
+from ..keys import dev_headers
 from .driver import Driver, Endpoints, load
 from .scenario import generate
 
@@ -23,7 +24,7 @@ def endpoints() -> Endpoints:
 
 
 async def run_load(women: int) -> None:
-    driver = Driver(endpoints(), namespace="demo-v1")
+    driver = Driver(endpoints(), namespace="demo-v1", headers=dev_headers())
     started = time.monotonic()
     print(f"loading demo data: {women} women and their program activity through the APIs")
     try:
@@ -42,7 +43,7 @@ async def run_simulate(interval: float) -> None:
     while not stop.is_set():
         round_no += 1
         seed = random.randrange(1_000_000_000)
-        driver = Driver(endpoints(), namespace=f"sim-{seed}", concurrency=4)
+        driver = Driver(endpoints(), namespace=f"sim-{seed}", concurrency=4, headers=dev_headers())
         try:
             await load(driver, generate(8, seed=seed), progress=lambda line: None)
             print(f"round {round_no}: {driver.sent} commands", flush=True)

@@ -14,6 +14,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
+from . import audit
 from .messaging.idempotency import IdempotencyKeyReused, request_fingerprint, run_idempotent
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -101,6 +102,8 @@ async def idempotent(
 ) -> Response:
     """Run a command in one transaction; a retry with the same Idempotency-Key returns the first answer.
 
+    The audit row of the change (who, when, before/after) is written in that same transaction.
+
     ``command`` gets the transaction's connection and returns (status code, JSON-able body).
     """
     key = request.headers.get(IDEMPOTENCY_HEADER)
@@ -109,8 +112,11 @@ async def idempotent(
     raw = await request.body()
 
     async def run(conn: asyncpg.Connection) -> tuple[int, bytes]:
+        prior = await audit.before(conn, request)
         status, body = await command(conn)
-        return status, json.dumps(jsonable_encoder(body), ensure_ascii=False).encode()
+        answer = jsonable_encoder(body)
+        await audit.record_change(conn, request, status, answer, prior)  # same transaction as the change
+        return status, json.dumps(answer, ensure_ascii=False).encode()
 
     try:
         outcome = await run_idempotent(

@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from faststream.kafka import KafkaBroker
 
+from . import audit
 from .messaging import outbox
 from .messaging.consumer import ApplyBatch, InboxConsumer, subscribe
 from .messaging.relay import OutboxRelay
@@ -84,6 +85,7 @@ class ServiceRuntime:
             async with conn.transaction():
                 await conn.execute("SELECT pg_advisory_xact_lock(hashtext('berdaya-migrations'))")
                 await outbox.install(conn)
+                await conn.execute(audit.SCHEMA)
                 for sql in self.migrations:
                     await conn.execute(sql)
         if self.consumer is not None:

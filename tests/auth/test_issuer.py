@@ -175,3 +175,19 @@ async def test_cli_lists_clients_without_secrets_and_refuses_duplicates(issuer: 
     with pytest.raises(SystemExit):
         cli_clients.parser().parse_args(["create", "--name", "x", "--scope", "root:everything"])
 
+
+
+def test_the_cli_runs_as_python_m_registry_clients(issuer: Issuer) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "REGISTRY_DATABASE_URL": issuer.database_url}
+    created = subprocess.run([sys.executable, "-m", "registry", "clients", "create", "--name", "Bappeda",
+                              "--profile", "subscriber", "--client-id", "ext-bappeda"],
+                             env=env, capture_output=True, text=True, timeout=60)
+    assert created.returncode == 0, created.stderr
+    assert "client_secret=" in created.stdout and "tidak dapat ditampilkan lagi" in created.stderr
+    listed = subprocess.run([sys.executable, "-m", "registry", "clients", "list"], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert "ext-bappeda\t-\tactive\tpublic:read\tBappeda" in listed.stdout

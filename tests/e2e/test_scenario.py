@@ -9,10 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
+from berdaya_shared.topics import all_topics, physical
 
 from deploy.demo.driver import Driver, load
 from deploy.demo.scenario import Scenario, generate
 from tests.e2e import expected
+from tests.support import privacy
+from tests.support.auth import opd_headers
 from tests.support.platform import Platform, running_platform
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +31,7 @@ async def platform(kafka_bootstrap: str, database_server_url: str) -> AsyncItera
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def scenario(platform: Platform) -> Scenario:
     s = generate(220, seed=11)
-    driver = Driver(platform.endpoints, namespace="e2e")
+    driver = Driver(platform.endpoints, namespace="e2e", headers=opd_headers())
     try:
         await load(driver, s, progress=lambda line: None)
     finally:
@@ -75,9 +78,18 @@ async def test_funnel_from_registration_to_above_the_poverty_line(platform: Plat
     assert {s["step"]: s["value"] for s in steps} == expected.funnel(scenario)
 
 
+async def test_no_topic_carries_personal_data(platform: Platform, scenario: Scenario, kafka_bootstrap: str) -> None:
+    """UU PDP: after the whole scenario, no message on any topic holds a woman's NIK, name, phone or birth date."""
+    topics = [physical(t.name, platform.namespace) for t in all_topics()]
+    records = await privacy.read_topics(kafka_bootstrap, topics)
+    assert len(records) > 3 * len(scenario.women), "the scan read too little to mean anything"
+    people = [privacy.Person(w.nik, w.full_name, w.birth_date, w.phone) for w in scenario.women]
+    assert privacy.findings(records, people) == []
+
+
 async def test_a_retried_scenario_changes_nothing(platform: Platform, scenario: Scenario) -> None:
     """The rural retry: the same commands again with the same Idempotency-Keys add no event and no figure."""
-    driver = Driver(platform.endpoints, namespace="e2e")
+    driver = Driver(platform.endpoints, namespace="e2e", headers=opd_headers())
     try:
         await load(driver, scenario, progress=lambda line: None)
     finally:

@@ -21,6 +21,7 @@ from marketplace.bootstrap import create_app
 from marketplace.config import Settings
 
 from tests.support import infra
+from tests.support.auth import AllScopes
 from tests.support.kafka import read_all, unique, wait_for
 
 
@@ -99,7 +100,8 @@ async def market(kafka_bootstrap: str, database_server_url: str) -> AsyncIterato
     try:
         async with app.state.runtime.lifespan():
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t", timeout=60) as client:
+            async with httpx.AsyncClient(transport=transport, base_url="http://t", timeout=60,
+                                         auth=AllScopes("disperindag")) as client:
                 yield Market(client, app, registry, kafka_bootstrap, namespace, url)
     finally:
         await registry.producer.stop()

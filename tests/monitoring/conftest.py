@@ -13,6 +13,7 @@ from monitoring.bootstrap import create_app
 from monitoring.config import Settings
 
 from tests.support import infra
+from tests.support.auth import AllScopes
 from tests.support.kafka import unique
 
 
@@ -74,5 +75,6 @@ async def started(kafka_bootstrap: str, database_server_url: str) -> AsyncIterat
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def monitoring(started: tuple[FastAPI, Producers, str, Settings], kafka_bootstrap: str) -> AsyncIterator[Monitoring]:
     app, producers, namespace, settings = started
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", timeout=60) as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", timeout=60,
+                                 auth=AllScopes()) as client:
         yield Monitoring(client, app, producers, kafka_bootstrap, namespace, settings)

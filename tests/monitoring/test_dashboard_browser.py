@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from playwright.async_api import async_playwright, expect
 
 from tests.monitoring.conftest import Producers
+from tests.support.auth import AllScopes
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -52,7 +53,7 @@ async def test_dashboard_updates_live_without_reloading(started: tuple[FastAPI, 
                                                         base_url: str) -> None:
     producers = started[1]
     await producers.publish(women(6))
-    async with httpx.AsyncClient(base_url=base_url) as client:
+    async with httpx.AsyncClient(base_url=base_url, auth=AllScopes()) as client:
         target = {"year": date.today().year, "kecamatan_code": "all", "indicator": "women_registered",
                   "target_value": 20}
         assert (await client.put("/api/targets", json=target)).status_code == 200

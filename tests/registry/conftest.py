@@ -9,6 +9,7 @@ from registry.config import Settings
 
 from tests.registry.helpers import mark_start
 from tests.support import infra
+from tests.support.auth import AllScopes
 from tests.support.kafka import unique
 
 
@@ -25,7 +26,8 @@ async def registry(kafka_bootstrap: str, database_server_url: str) -> AsyncItera
     try:
         async with app.state.runtime.lifespan():
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t", timeout=120) as client:
+            async with httpx.AsyncClient(transport=transport, base_url="http://t", timeout=120, auth=AllScopes(),
+                                         headers={"X-Purpose": "pengujian otomatis"}) as client:
                 yield client, url
     finally:
         await infra.drop_database(database_server_url, url)

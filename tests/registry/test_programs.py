@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from tests.registry.helpers import events_about, woman_body
+from tests.support.auth import bearer
 
 rng = random.Random()
 
@@ -73,12 +74,11 @@ async def test_aid_event_says_only_kind_opd_and_date_and_case_notes_need_their_s
     listed = (await client.get(f"/women/{ref}/aid")).json()
     assert listed[0]["case_notes"] == 1 and note not in str(listed)
 
-    forbidden = await client.get(f"/aid/{aid_ref}/case-notes")
+    forbidden = await client.get(f"/aid/{aid_ref}/case-notes", headers=bearer("dp3a"))  # no aid_notes:read
     assert forbidden.status_code == 403
-    notes = await client.get(f"/aid/{aid_ref}/case-notes", headers={"X-Scope": "aid_case_notes"})
+    notes = await client.get(f"/aid/{aid_ref}/case-notes")
     assert notes.status_code == 200 and notes.json()[0]["note"] == note
-    added = await client.post(f"/aid/{aid_ref}/case-notes", json={"note": "Putusan keluar"},
-                              headers={"X-Scope": "aid_case_notes"})
+    added = await client.post(f"/aid/{aid_ref}/case-notes", json={"note": "Putusan keluar"})
     assert added.status_code == 201
 
     (event,) = of_type(await events_about(kafka_bootstrap, {ref}, expected=2), "AidProvided")

@@ -9,6 +9,7 @@ from training.bootstrap import create_app
 from training.config import Settings
 
 from tests.support import infra
+from tests.support.auth import AllScopes
 from tests.support.kafka import unique
 from tests.training.helpers import Registry, create_namespace_topics, new_namespace
 
@@ -45,7 +46,7 @@ async def training(kafka_bootstrap: str, database_server_url: str) -> AsyncItera
     try:
         async with app.state.runtime.lifespan():
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t", timeout=60) as client:
+            async with httpx.AsyncClient(transport=transport, base_url="http://t", timeout=60, auth=AllScopes()) as client:
                 yield Training(client, app, registry, kafka_bootstrap, namespace, url, settings)
     finally:
         await registry.stop()

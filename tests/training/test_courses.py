@@ -3,6 +3,9 @@
 from collections import Counter
 from uuid import uuid4
 
+import httpx
+
+from tests.support.auth import AllScopes
 from tests.support.kafka import wait_for
 from tests.training.conftest import Training
 from tests.training.flows import attend, course_body, enrol_when_arrived, schedule
@@ -166,7 +169,9 @@ async def test_the_threshold_rule_decides_the_certificate(training: Training) ->
 
 
 async def test_a_placement_after_training_is_published(training: Training) -> None:
-    client = training.client
+    # Distransnaker's own client: only a course's organizer OPD may change it.
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=training.app), base_url="http://t", timeout=60,
+                               auth=AllScopes("distransnaker"))
     course = await schedule(client, organizer_opd="distransnaker", field="manufaktur", sessions=1)
     ref = course["course_ref"]
     worker, untrained = await training.registry.register(), await training.registry.register()

@@ -13,6 +13,7 @@ from registry.config import Settings as RegistrySettings
 
 from tests.registry.helpers import woman_body
 from tests.support import infra
+from tests.support.auth import AllScopes
 from tests.support.kafka import unique, wait_for
 from tests.training.conftest import Training
 from tests.training.flows import attend, enrol_when_arrived, schedule
@@ -28,7 +29,7 @@ async def registry(training: Training, database_server_url: str) -> AsyncIterato
     try:
         async with app.state.runtime.lifespan():
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://r", timeout=60) as client:
+            async with httpx.AsyncClient(transport=transport, base_url="http://r", timeout=60, auth=AllScopes()) as client:
                 yield client
     finally:
         await infra.drop_database(database_server_url, url)

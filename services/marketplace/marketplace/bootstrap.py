@@ -2,6 +2,8 @@
 
 from importlib.resources import files
 
+from berdaya_shared.asyncapi import asyncapi_router
+from berdaya_shared.auth import install_auth
 from berdaya_shared.http import DomainError, install_error_handlers
 from berdaya_shared.runtime import ServiceRuntime
 from berdaya_shared.topics import REGISTRY_EVENTS
@@ -13,6 +15,7 @@ from .config import Settings
 from .domain.model import Refused
 from .entrypoints import consumer
 from .entrypoints.api import fairs_router, trade_router
+from .entrypoints.policy import POLICY
 
 SERVICE = "marketplace"
 
@@ -44,6 +47,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None)
     app.state.runtime = runtime
     app.state.settings = settings
     install_error_handlers(app)
+    install_auth(app, POLICY)
 
     @app.exception_handler(Refused)
     async def _refused(_request: Request, exc: Refused) -> JSONResponse:
@@ -52,6 +56,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None)
 
     app.include_router(fairs_router())
     app.include_router(trade_router())
+    app.include_router(asyncapi_router())
 
     @app.get("/health", tags=["ops"], summary="Liveness")
     async def health() -> dict[str, str]:

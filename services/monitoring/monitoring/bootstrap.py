@@ -6,6 +6,7 @@ from importlib.resources import files
 from typing import Any
 
 from berdaya_shared.asyncapi import asyncapi_router
+from berdaya_shared.auth import install_auth
 from berdaya_shared.http import install_error_handlers
 from berdaya_shared.runtime import ServiceRuntime
 from berdaya_shared.topics import EVENT_TOPICS
@@ -18,6 +19,7 @@ from .adapters.rounds import rounds_ddl
 from .config import Settings
 from .entrypoints import api, api_rounds
 from .entrypoints.consumer import make_apply
+from .entrypoints.policy import POLICY
 from .service_layer.live import LiveFeed
 from .service_layer.rebuild import RebuildProgress
 
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None)
     app.state.settings = settings
     app.state.rebuild_progress = RebuildProgress()
     install_error_handlers(app)
+    install_auth(app, POLICY)
     app.include_router(api.router)
     app.include_router(api.admin)
     app.include_router(api_rounds.router)

@@ -1,3 +1,5 @@
+import sys
+
 import uvicorn
 
 from .bootstrap import create_app
@@ -5,6 +7,10 @@ from .config import Settings
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["clients"]:
+        from .cli_clients import main as clients_main
+
+        sys.exit(clients_main(sys.argv[2:]))
     settings = Settings()
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
 

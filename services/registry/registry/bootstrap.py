@@ -3,14 +3,19 @@
 from importlib.resources import files
 from typing import Any
 
+from berdaya_shared import audit
+from berdaya_shared.asyncapi import asyncapi_router
+from berdaya_shared.auth import install_auth
 from berdaya_shared.http import install_error_handlers
 from berdaya_shared.runtime import ServiceRuntime
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from .adapters import audit_store, clients
 from .adapters.crypto import PiiCipher
 from .config import Settings
-from .entrypoints import api_imports, api_ukm_coops, api_welfare_aid, api_women
+from .entrypoints import api_audit, api_imports, api_ukm_coops, api_welfare_aid, api_women, oauth
+from .entrypoints.policy import POLICY
 
 DESCRIPTION = (
     "Registri Berdaya: sumber kebenaran tentang perempuan, kesejahteraan rumah tangga, bantuan, UKM dan koperasi. "
@@ -26,7 +31,8 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None)
     runtime = ServiceRuntime(
         name="registry",
         database_url=settings.database_url,
-        migrations=[files("registry.adapters").joinpath("schema.sql").read_text()],
+        migrations=[files("registry.adapters").joinpath("schema.sql").read_text(), clients.SCHEMA,
+                    audit_store.SCHEMA],
         settings=settings.messaging,
         group_id=group_id,
     )
@@ -35,11 +41,17 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None)
     app.state.cipher = cipher
     app.state.settings = settings
     install_error_handlers(app)
+    install_auth(app, POLICY)
+    # The trail keeps stored state (personal data only as fingerprints), never answers that carry it.
+    audit.install(app, snapshot=audit_store.snapshot, store_answer=False)
+    oauth.install(app)
     app.include_router(api_imports.router)
     app.include_router(api_women.router)
     app.include_router(api_welfare_aid.router)
     app.include_router(api_welfare_aid.case_notes_router)
     app.include_router(api_ukm_coops.router)
+    app.include_router(api_audit.router)
+    app.include_router(asyncapi_router())
 
     @app.get("/health", tags=["Operasional"])
     async def health() -> dict[str, Any]:

@@ -2,10 +2,12 @@
 
 from importlib.resources import files
 
+from berdaya_shared.asyncapi import asyncapi_router
+from berdaya_shared.auth import install_auth
 from berdaya_shared.http import DomainError, install_error_handlers
 from berdaya_shared.runtime import ServiceRuntime
 from berdaya_shared.topics import REGISTRY_EVENTS
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
@@ -13,6 +15,7 @@ from .config import Settings
 from .domain.errors import Refused
 from .entrypoints import consumer
 from .entrypoints.api import courses_router, placements_router
+from .entrypoints.policy import POLICY, course_ownership
 
 SERVICE = "training"
 
@@ -43,14 +46,16 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None)
     app.state.runtime = runtime
     app.state.settings = settings
     install_error_handlers(app)
+    install_auth(app, POLICY)
 
     @app.exception_handler(Refused)
     async def _refused(_request: Request, exc: Refused) -> JSONResponse:
         error = DomainError(exc.status, exc.pesan, exc.detail, field=exc.field, **exc.extra)
         return JSONResponse(status_code=exc.status, content=jsonable_encoder(error.body()))
 
-    app.include_router(courses_router())
+    app.include_router(courses_router([Depends(course_ownership)]))
     app.include_router(placements_router())
+    app.include_router(asyncapi_router())
 
     @app.get("/health", tags=["ops"], summary="Liveness")
     async def health() -> dict[str, str]:

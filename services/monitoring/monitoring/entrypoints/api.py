@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any, Literal
 
+from berdaya_shared import audit
 from berdaya_shared.http import DomainError, idempotent
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -133,6 +134,8 @@ async def start_rebuild(request: Request) -> JSONResponse:
     task.add_done_callback(lambda t: t.cancelled() or t.exception())  # failure is reported in the progress
     state.rebuild_task = task
     state.rebuild_progress.state = "running"
+    async with _pool(request).acquire() as conn:
+        await audit.record_change(conn, request, 202, {"rebuild": "started"}, None)
     return JSONResponse(state.rebuild_progress.as_dict(), status_code=202)
 
 

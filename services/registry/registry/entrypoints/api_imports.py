@@ -5,6 +5,7 @@ import json
 from typing import Annotated, Any
 from uuid import UUID
 
+from berdaya_shared import audit
 from berdaya_shared.contracts.common import OPD
 from berdaya_shared.http import IDEMPOTENCY_HEADER, DomainError
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -14,6 +15,7 @@ from fastapi.responses import Response
 from ..adapters import spreadsheets
 from ..service_layer import imports
 from . import deps
+from .api_audit import Purpose, log_reads
 from .deps import ActorOpd
 from .schemas_programs import ImportRead
 
@@ -60,8 +62,10 @@ async def upload(
         chunk_size=settings.import_chunk_size, max_rows=settings.import_max_rows,
         correlation_id=deps.correlation_id(request),
     )
-    async with pool.acquire() as conn:
-        body = json.dumps(jsonable_encoder(await imports.get(conn, result.import_ref))).encode()
+    async with pool.acquire() as conn, conn.transaction():
+        answer = jsonable_encoder(await imports.get(conn, result.import_ref))
+        await audit.record_change(conn, request, 201, answer, None)
+        body = json.dumps(answer).encode()
         if key is not None:
             await conn.execute(
                 "INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_body)"
@@ -78,17 +82,19 @@ async def read(import_ref: UUID, request: Request) -> Any:
 
 @router.get("/women/imports/{import_ref}/errors.csv", summary="Laporan kesalahan impor (CSV)",
             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-async def errors_csv(import_ref: UUID, request: Request) -> Response:
+async def errors_csv(import_ref: UUID, request: Request, why: Purpose) -> Response:
     async with deps.pool(request).acquire() as conn:
         rows = await imports.errors(conn, import_ref)
+        await log_reads(conn, request, [None], why=why)  # refused rows have no person yet
     return Response(spreadsheets.report_csv(rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="kesalahan-impor-{import_ref}.csv"'})
 
 
 @router.get("/women/imports/{import_ref}/errors.xlsx", summary="Laporan kesalahan impor (XLSX)",
             response_class=Response, responses={200: {"content": {_XLSX: {}}}})
-async def errors_xlsx(import_ref: UUID, request: Request) -> Response:
+async def errors_xlsx(import_ref: UUID, request: Request, why: Purpose) -> Response:
     async with deps.pool(request).acquire() as conn:
         rows = await imports.errors(conn, import_ref)
+        await log_reads(conn, request, [None], why=why)  # refused rows have no person yet
     return Response(spreadsheets.report_xlsx(rows), media_type=_XLSX,
                     headers={"Content-Disposition": f'attachment; filename="kesalahan-impor-{import_ref}.xlsx"'})

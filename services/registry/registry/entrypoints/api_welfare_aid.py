@@ -1,15 +1,16 @@
 """Welfare assessments, poverty lines, and aid with case notes behind their own scope."""
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from berdaya_shared.http import DomainError, idempotent
-from fastapi import APIRouter, Depends, Header, Request
+from berdaya_shared.http import idempotent
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..service_layer import welfare_aid
 from . import deps
+from .api_audit import Purpose, log_reads
 from .deps import ActorOpd
 from .schemas_programs import (
     AidCreate,
@@ -23,7 +24,6 @@ from .schemas_programs import (
 )
 
 router = APIRouter(tags=["Kesejahteraan dan bantuan (DP3A)"])
-CASE_NOTES_SCOPE = "aid_case_notes"
 
 
 @router.post("/women/{person_ref}/welfare-assessments", status_code=201, response_model=WelfareAssessmentRead,
@@ -83,19 +83,18 @@ async def list_aid(person_ref: UUID, request: Request) -> Any:
         return await welfare_aid.list_aid(conn, ref=person_ref)
 
 
-def require_case_scope(x_scope: Annotated[str | None, Header(alias="X-Scope")] = None) -> None:
-    if x_scope is None or CASE_NOTES_SCOPE not in x_scope.split():
-        raise DomainError(403, "Akses catatan kasus memerlukan izin khusus (X-Scope: aid_case_notes)",
-                          "missing scope aid_case_notes", field="X-Scope")
-
-
-case_notes_router = APIRouter(tags=["Catatan kasus (akses terbatas)"], dependencies=[Depends(require_case_scope)])
+# Case notes need their own scopes (aid_notes:read / aid_notes:write, see policy.py); reading them is
+# a personal-data read: purpose required, logged.
+case_notes_router = APIRouter(tags=["Catatan kasus (akses terbatas)"])
 
 
 @case_notes_router.get("/aid/{aid_ref}/case-notes", response_model=list[CaseNoteRead])
-async def read_case_notes(aid_ref: UUID, request: Request) -> Any:
+async def read_case_notes(aid_ref: UUID, request: Request, why: Purpose) -> Any:
     async with deps.pool(request).acquire() as conn:
-        return await welfare_aid.case_notes(conn, cipher=deps.cipher(request), aid_ref=aid_ref)
+        notes = await welfare_aid.case_notes(conn, cipher=deps.cipher(request), aid_ref=aid_ref)
+        person = await conn.fetchval("SELECT person_ref FROM aid_records WHERE aid_ref = $1", aid_ref)
+        await log_reads(conn, request, [person], why=why)
+        return notes
 
 
 @case_notes_router.post("/aid/{aid_ref}/case-notes", status_code=201, response_model=CaseNoteRead)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from ..service_layer import women
 from . import deps
+from .api_audit import Purpose, log_reads
 from .deps import ActorOpd
 from .schemas_women import NikLookup, WomanCorrect, WomanCreate, WomanPage, WomanRead
 
@@ -31,9 +32,14 @@ async def register(body: WomanCreate, request: Request, opd: ActorOpd) -> Respon
     return await idempotent(request, deps.pool(request), command)
 
 
-@router.get("/women", response_model=WomanPage, summary="Cari perempuan terdaftar")
+_PII = ("Memuat data pribadi: perlu izin personal_data:read dan header X-Purpose; setiap pembacaan dicatat "
+        "di log audit (GET /audit/pii-access).")
+
+
+@router.get("/women", response_model=WomanPage, summary="Cari perempuan terdaftar", description=_PII)
 async def search(
     request: Request,
+    why: Purpose,
     kecamatan_code: Annotated[KecamatanCode | None, Query()] = None,
     desa_code: Annotated[DesaCode | None, Query()] = None,
     pekka_category: Annotated[PekkaCategory | None, Query()] = None,
@@ -42,24 +48,30 @@ async def search(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Any:
     async with deps.pool(request).acquire() as conn:
-        return await women.search(
+        page = await women.search(
             conn, cipher=deps.cipher(request),
             filters={"kecamatan_code": kecamatan_code, "desa_code": desa_code, "pekka_category": pekka_category},
             possible_duplicate=possible_duplicate, limit=limit, offset=offset,
         )
+        await log_reads(conn, request, [w["person_ref"] for w in page["items"]], why=why)
+        return page
 
 
 @router.post("/women/lookup", response_model=WomanRead, summary="Cari berdasarkan NIK",
-             description="NIK dikirim di badan permintaan (bukan di URL) agar tidak tercatat di log akses.")
-async def lookup(body: NikLookup, request: Request) -> Any:
+             description="NIK dikirim di badan permintaan (bukan di URL) agar tidak tercatat di log akses. " + _PII)
+async def lookup(body: NikLookup, request: Request, why: Purpose) -> Any:
     async with deps.pool(request).acquire() as conn:
-        return await women.get_by_nik(conn, cipher=deps.cipher(request), nik_value=body.nik)
+        woman = await women.get_by_nik(conn, cipher=deps.cipher(request), nik_value=body.nik)
+        await log_reads(conn, request, [woman["person_ref"]], why=why)
+        return woman
 
 
-@router.get("/women/{person_ref}", response_model=WomanRead, summary="Baca data perempuan")
-async def read(person_ref: UUID, request: Request) -> Any:
+@router.get("/women/{person_ref}", response_model=WomanRead, summary="Baca data perempuan", description=_PII)
+async def read(person_ref: UUID, request: Request, why: Purpose) -> Any:
     async with deps.pool(request).acquire() as conn:
-        return await women.get(conn, cipher=deps.cipher(request), ref=person_ref)
+        woman = await women.get(conn, cipher=deps.cipher(request), ref=person_ref)
+        await log_reads(conn, request, [person_ref], why=why)
+        return woman
 
 
 @router.patch("/women/{person_ref}", response_model=WomanRead, responses=_409, summary="Koreksi data")
