@@ -89,26 +89,41 @@ async def rebuild(pool: asyncpg.Pool, messaging: MessagingSettings, progress: Re
 
 async def _consume_until(pool: asyncpg.Pool, consumer: AIOKafkaConsumer, end: dict[TopicPartition, int], name: str,
                          progress: RebuildProgress, *, conn: asyncpg.Connection | None = None) -> None:
-    while True:
-        positions = {tp: await consumer.position(tp) for tp in end}
-        if all(positions[tp] >= off for tp, off in end.items()):
-            return
-        batch = await consumer.getmany(timeout_ms=500)
-        events = []
-        for records in batch.values():
-            for record in records:
-                try:
-                    events.append(decode(record.value))
-                except PoisonMessage:
-                    continue  # the live consumer already dead-lettered it
-        if not events:
-            continue
-        if conn is not None:
-            await _apply_batch(conn, events, name)
-        else:
-            async with pool.acquire() as c, c.transaction():
-                await _apply_batch(c, events, name)
-        progress.events_applied += len(events)
+    # Decoding is CPU in this process, applying is mostly PostgreSQL's work: the next batch is fetched and
+    # decoded while the previous one is written (one batch in flight, so memory stays bounded).
+    in_flight: asyncio.Task[None] | None = None
+    try:
+        while True:
+            positions = {tp: await consumer.position(tp) for tp in end}
+            if all(positions[tp] >= off for tp, off in end.items()):
+                return
+            batch = await consumer.getmany(timeout_ms=500)
+            events = []
+            for records in batch.values():
+                for record in records:
+                    try:
+                        events.append(decode(record.value))
+                    except PoisonMessage:
+                        continue  # the live consumer already dead-lettered it
+            if not events:
+                continue
+            if conn is not None:
+                await _apply_batch(conn, events, name)
+                progress.events_applied += len(events)
+                continue
+            if in_flight is not None:
+                await in_flight
+            in_flight = asyncio.create_task(_apply_in_own_transaction(pool, events, name, progress))
+    finally:
+        if in_flight is not None:
+            await in_flight
+
+
+async def _apply_in_own_transaction(pool: asyncpg.Pool, events: list[Any], name: str,
+                                    progress: RebuildProgress) -> None:
+    async with pool.acquire() as c, c.transaction():
+        await _apply_batch(c, events, name)
+    progress.events_applied += len(events)
 
 
 async def _apply_batch(conn: asyncpg.Connection, events: list[Any], name: str) -> None:
