@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 # Not inside a longer word: a UUID's all-digit group ("-081234567890") is not a phone number.
 _BOUNDARY, _BOUNDARY_END = rb"(?<![0-9A-Za-z-])", rb"(?![0-9A-Za-z-])"
@@ -26,20 +27,27 @@ class Person:
 
 async def read_topics(bootstrap: str, topics: Iterable[str], timeout_s: float = 60.0) -> list[tuple[str, bytes]]:
     """Every record (topic, key + headers + value) of ``topics`` from offset 0 to their current end."""
+    topics = list(topics)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    missing = [d["topic"] for d in described if d["error_code"] or not d["partitions"]]
+    assert not missing, f"topics not found: {missing}"
+    partitions = [TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]]
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer.topics()  # loads the cluster's metadata
-        partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
-        missing = [t for t in topics if not consumer.partitions_for_topic(t)]
-        assert not missing, f"topics not found: {missing}"
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         end = await consumer.end_offsets(partitions)
         out: list[tuple[str, bytes]] = []
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if all(await consumer.position(tp) >= off for tp, off in end.items()):
+            positions = {tp: await consumer.position(tp) for tp in end}
+            if all(positions[tp] >= off for tp, off in end.items()):
                 break
             for tp, records in (await consumer.getmany(timeout_ms=500)).items():
                 for r in records:
