@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from playwright.async_api import async_playwright, expect
 
 from tests.monitoring.conftest import Monitoring, Producers
+from tests.support.auth import bearer
 from tests.support.kafka import read_all, wait_for
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -88,7 +89,9 @@ async def test_each_opd_writes_only_its_own_notes_obstacles_and_actions(monitori
     assert ok.status_code == 200, ok.text
     other = await c.put(f"/api/rounds/{ref}/notes/diskop_ukm", json={"progress_note": "x"}, headers=DISPERINDAG)
     assert other.status_code == 403
-    anonymous = await c.put(f"/api/rounds/{ref}/notes/disperindag", json={"progress_note": "x"})
+    # A client without an OPD (an outside agency's token): no acting OPD at all.
+    anonymous = await c.put(f"/api/rounds/{ref}/notes/disperindag", json={"progress_note": "x"},
+                            headers=bearer("subscriber"))
     assert anonymous.status_code == 422 and "X-OPD" in anonymous.text
     obstacle = {"opd": "disperindag", "category": "budget", "severity": "high",
                 "description": "=HYPERLINK(\"http://x\") anggaran pameran terlambat"}
