@@ -48,8 +48,11 @@ def dev_headers(opds: tuple[str, ...] = ("dp3a", "diskop_ukm", "distransnaker", 
     from berdaya_shared.auth import AuthSettings, mint_token
     from berdaya_shared.scopes import DEFAULT_SCOPES
 
-    private, _ = ensure()
-    key, settings = load_private(private), AuthSettings()
+    settings = AuthSettings()
+    if os.environ.get("AUTH_PRIVATE_KEY"):  # the services were given a key: sign with the same one
+        key = serialization.load_pem_private_key(os.environ["AUTH_PRIVATE_KEY"].encode(), password=None)
+    else:
+        key = load_private(Path(os.environ.get("AUTH_PRIVATE_KEY_FILE") or ensure()[0]))
     return {
         opd: {"Authorization": "Bearer " + mint_token(
             key, issuer=settings.issuer, audience=settings.audience, client_id=f"dev-{opd}", opd=opd,

@@ -21,6 +21,7 @@ from berdaya_shared.topics import CONSUMERS, REGISTRY_EVENTS, dlq_topic, physica
 
 from deploy.demo.driver import Driver
 from deploy.demo.scenario import generate
+from tests.support.auth import opd_headers
 from tests.support.kafka import read_all, wait_for
 from tests.support.platform import Platform, _wait_ready, running_platform, start_service, stop_service
 
@@ -58,7 +59,8 @@ async def women_registered(platform: Platform) -> float | None:
 
 async def test_sigkill_of_registry_and_monitoring_loses_nothing_and_counts_nothing_twice(platform: Platform) -> None:
     women = generate(240, seed=41).women
-    driver = Driver(platform.endpoints, namespace=f"fault-{uuid.uuid4().hex[:6]}", concurrency=8, replica_wait_s=120)
+    driver = Driver(platform.endpoints, namespace=f"fault-{uuid.uuid4().hex[:6]}", concurrency=8, replica_wait_s=120,
+                    headers=opd_headers())
     acknowledged: dict[str, str] = {}
 
     async def register(w: object) -> None:
