@@ -12,6 +12,7 @@ import httpx
 
 from deploy.demo.scenario import POPULATION_WEIGHT, _desa_codes
 
+from . import auth
 from .env import Run, served
 
 FIRST = ["Siti", "Nur", "Sri", "Dewi", "Rina", "Ani", "Wati", "Yuli", "Fitri", "Lestari", "Rahma", "Aminah"]
@@ -39,6 +40,7 @@ def bodies(count: int, seed: int = 3) -> list[dict[str, Any]]:
 
 
 async def closed_loop(url: str, payloads: list[dict[str, Any]], *, concurrency: int, seconds: float) -> dict[str, Any]:
+    headers = auth.headers("dp3a")  # the bare app ignores it; the registry verifies it on every request
     latencies: list[float] = []
     errors = 0
     it = iter(payloads)
@@ -52,7 +54,7 @@ async def closed_loop(url: str, payloads: list[dict[str, Any]], *, concurrency: 
                 return
             t0 = time.perf_counter()
             try:
-                response = await client.post(url + "/women", json=body, headers={"X-OPD": "dp3a"})
+                response = await client.post(url + "/women", json=body, headers=headers)
             except httpx.TransportError:  # a dropped connection counts as a failed command, not a crash
                 errors += 1
                 continue

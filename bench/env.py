@@ -20,6 +20,8 @@ import httpx
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from berdaya_shared.topics import all_topics, physical
 
+from . import auth
+
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench-results"
 LOGS = RESULTS / "logs"
@@ -161,7 +163,8 @@ async def serve(name: str, module_args: list[str], env: dict[str, str], *, ready
     LOGS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = LOGS / f"{name}-{port}.log"
-    full_env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap(), **env, "BENCH_PORT": str(port)}
+    full_env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap(), **auth.env(), **env,
+                "BENCH_PORT": str(port)}
     with log.open("wb") as out:
         popen = subprocess.Popen([sys.executable, "-m", *module_args], cwd=REPO, env=full_env, stdout=out,  # noqa: ASYNC220 (a quick fork; the server runs on its own)
                                  stderr=subprocess.STDOUT, start_new_session=True)
