@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from . import audit
 from .messaging.idempotency import IdempotencyKeyReused, request_fingerprint, run_idempotent
@@ -43,6 +44,16 @@ _PESAN = {
     "too_short": "jumlah item terlalu sedikit",
     "too_long": "jumlah item terlalu banyak",
     "value_error": "nilainya tidak valid",
+}
+
+
+# The framework's own refusals (unknown path, wrong method, an unreadable body): same body shape as ours.
+_HTTP_PESAN = {
+    400: "Permintaan tidak dapat dibaca (isi atau formatnya rusak)",
+    404: "Alamat tidak ditemukan",
+    405: "Metode ini tidak diizinkan untuk alamat ini",
+    413: "Permintaan terlalu besar",
+    415: "Jenis isi permintaan tidak didukung",
 }
 
 
@@ -87,6 +98,14 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=422,
             content={"pesan": "Data yang dikirim tidak valid", "detail": "validation failed", "kesalahan": errors},
         )
+
+    @app.exception_handler(HTTPException)
+    async def _http(_request: Request, exc: HTTPException) -> Response:
+        if exc.status_code < 400:
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        pesan = _HTTP_PESAN.get(exc.status_code, "Permintaan tidak dapat diproses")
+        return JSONResponse(status_code=exc.status_code, headers=exc.headers,
+                            content={"pesan": pesan, "detail": jsonable_encoder(exc.detail)})
 
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
