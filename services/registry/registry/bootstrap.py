@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None)
     app.include_router(api_ukm_coops.router)
     app.include_router(api_audit.router)
     app.include_router(asyncapi_router())
+    app.add_middleware(api_imports.UploadLimit, max_bytes=settings.import_max_bytes)
 
     @app.get("/health", tags=["Operasional"])
     async def health() -> dict[str, Any]:

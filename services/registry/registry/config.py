@@ -18,8 +18,9 @@ class Settings(BaseSettings):
     port: int = 8001
     nik_encryption_key: str | None = Field(None, description="base64 of a 32-byte AES-256-GCM key")
     nik_hmac_key: str | None = Field(None, description="secret for keyed HMAC lookups (>= 32 characters)")
-    import_max_bytes: int = Field(50 * 1024 * 1024, ge=1024)
-    import_max_rows: int = Field(200_000, ge=1)
+    import_max_bytes: int = Field(50 * 1024 * 1024, ge=1024,
+                                  description="largest bulk-import file (bytes); larger uploads get 413 unread")
+    import_max_rows: int = Field(200_000, ge=1, description="most data rows in one bulk-import file (else 413)")
     import_chunk_size: int = Field(1000, ge=1, le=10_000)
     messaging: MessagingSettings = Field(default_factory=MessagingSettings)
 

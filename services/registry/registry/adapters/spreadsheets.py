@@ -38,20 +38,56 @@ def _header_key(value: Any) -> str:
     return re.sub(r"[\s\-/.]+", "_", str(value or "").strip().casefold()).strip("_")
 
 
+# The column name each field is documented under (the endpoint's description), for messages.
+DISPLAY = {"nik": "nik", "full_name": "nama", "birth_date": "tanggal_lahir", "phone": "telepon",
+           "kecamatan_code": "kecamatan", "desa_code": "kode_desa", "household_size": "jumlah_anggota_keluarga",
+           "pekka_category": "kategori_pekka"}
+
+
+def _shown(cell: Any) -> str:
+    """A header cell as quoted in a message: printable, short."""
+    text = "".join(ch for ch in str(cell) if ch.isprintable()).strip()
+    return text[:40] + ("…" if len(text) > 40 else "")
+
+
 def map_header(cells: Iterable[Any]) -> dict[int, tuple[str, str]]:
-    """Column index -> (field, header as written) for the columns we know."""
+    """Column index -> (field, header as written). Every titled column must be one we know, once: a column
+    we would ignore (a typo such as "telpon", or a column we do not store) would silently lose its data."""
     mapping: dict[int, tuple[str, str]] = {}
+    unknown: list[str] = []
+    repeated: list[str] = []
     for i, cell in enumerate(cells):
-        field = _BY_ALIAS.get(_header_key(cell))
-        if field and field not in {f for f, _ in mapping.values()}:
+        key = _header_key(cell)
+        if not key:
+            continue  # an untitled column; data under it is refused row by row (see read_rows)
+        field = _BY_ALIAS.get(key)
+        if field is None:
+            unknown.append(_shown(cell))
+        elif field in {f for f, _ in mapping.values()}:
+            repeated.append(_shown(cell))
+        else:
             mapping[i] = (field, str(cell).strip())
     missing = [f for f in REQUIRED if f not in {f for f, _ in mapping.values()}]
+    problems, details = [], []
     if missing:
+        problems.append("kolom wajib tidak ditemukan: " + ", ".join(DISPLAY[f] for f in missing))
+        details.append(f"missing required columns: {', '.join(missing)}")
+    if unknown:
+        problems.append("kolom tidak dikenal: " + ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else ""))
+        details.append(f"{len(unknown)} unknown column(s)")
+    if repeated:
+        problems.append("kolom ganda: " + ", ".join(repeated[:10]))
+        details.append(f"{len(repeated)} repeated column(s)")
+    if problems:
         raise SheetError(
-            "Kolom wajib tidak ditemukan di baris judul: " + ", ".join(missing),
-            f"missing required columns: {', '.join(missing)}",
+            "Baris judul tidak sesuai (" + "; ".join(problems) + "). Kolom yang diterima: "
+            + ", ".join(DISPLAY.values()) + ".",
+            "; ".join(details),
         )
     return mapping
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _rows_csv(data: bytes) -> Iterator[list[Any]]:
@@ -59,7 +95,7 @@ def _rows_csv(data: bytes) -> Iterator[list[Any]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("latin-1")  # old Excel "CSV" exports; latin-1 decodes any byte
-    if "\x00" in text:
+    if _CONTROL.search(text.rstrip("\x1a")):  # control characters: binary data, not a text list
         raise SheetError("Berkas bukan CSV atau XLSX yang valid", "binary data in csv")
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
@@ -96,18 +132,28 @@ def read_rows(data: bytes, filename: str) -> tuple[dict[int, tuple[str, str]], I
     def records() -> Iterator[tuple[int, dict[str, Any]]]:
         for number, row in enumerate(_guarded(rows), start=2):
             values = {field: row[i] if i < len(row) else None for i, (field, _) in mapping.items()}
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+            if len(row) > len(mapping):
+                stray = next((i for i, v in enumerate(row) if i not in mapping and not _blank(v)), None)
+                if stray is not None:
+                    raise SheetError(f"Baris {number} berisi data di kolom ke-{stray + 1} yang tidak berjudul",
+                                     f"row {number} has data in untitled column {stray + 1}")
+            if all(_blank(v) for v in values.values()):
                 continue
             yield number, values
 
     return mapping, records()
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _guarded(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
     try:
         yield from rows
     except csv.Error as exc:
-        raise SheetError(f"Berkas CSV tidak bisa dibaca: {exc}", "malformed csv") from None
+        raise SheetError("Berkas CSV rusak dan tidak bisa dibaca sampai habis (misalnya tanda kutip yang tidak "
+                         "ditutup atau isi sel yang terlalu panjang)", f"malformed csv: {exc}") from None
 
 
 def cell_text(value: Any) -> str | None:

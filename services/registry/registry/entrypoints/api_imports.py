@@ -10,7 +10,8 @@ from berdaya_shared.contracts.common import OPD
 from berdaya_shared.http import IDEMPOTENCY_HEADER, DomainError
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..adapters import spreadsheets
 from ..service_layer import imports
@@ -22,12 +23,83 @@ from .schemas_programs import ImportRead
 router = APIRouter(tags=["Impor daftar perempuan"])
 _SCOPE = "POST /women/imports"
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Room for the multipart framing (boundaries, part headers, the form fields) around the file itself.
+_MULTIPART_SLACK = 64 * 1024
+
+
+def too_large(max_bytes: int) -> DomainError:
+    size = f"{max_bytes / 2**20:.4g} MB" if max_bytes >= 2**20 else f"{max_bytes / 1024:.4g} KB"
+    return DomainError(413, f"Berkas terlalu besar: maksimal {size} per impor",
+                       f"file exceeds import_max_bytes ({max_bytes} bytes)", field="file", max_bytes=max_bytes)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class UploadLimit:
+    """Refuses an import upload over ``max_bytes`` with 413 before it is parsed.
+
+    The form parser would otherwise spool any upload, however large, to a temporary file before the endpoint
+    could look at it: a declared Content-Length over the limit is answered at once, and a body sent without
+    one is counted as it arrives and cut off at the limit.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, path: str = "/women/imports") -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_bytes + _MULTIPART_SLACK
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send)
+            return
+        received, cut, started = 0, False, False
+
+        async def counted() -> Message:
+            nonlocal received, cut
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    cut = True
+                    raise _TooLarge
+            return message
+
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if cut:
+                return  # whatever the app made of the cut body, the answer is the 413 below
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, guarded)
+        except Exception:
+            if not cut:
+                raise
+        if cut and not started:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        error = too_large(self.max_bytes)
+        await JSONResponse(error.body(), status_code=413, headers={"Connection": "close"})(scope, receive, send)
 
 
 @router.post("/women/imports", status_code=201, response_model=ImportRead, summary="Impor daftar perempuan",
              description="Unggah berkas .csv atau .xlsx (baris pertama = judul kolom: nik, nama, tanggal_lahir, "
-                         "telepon, kecamatan, kode_desa, jumlah_anggota_keluarga, kategori_pekka). Baris valid "
-                         "didaftarkan; NIK yang sudah terdaftar dilewati; baris tidak valid masuk laporan kesalahan.")
+                         "telepon, kecamatan, kode_desa, jumlah_anggota_keluarga, kategori_pekka; kolom lain "
+                         "ditolak). Baris valid didaftarkan; NIK yang sudah terdaftar dilewati; baris tidak valid "
+                         "masuk laporan kesalahan. Berkas yang tidak terbaca, tanpa baris data, atau melebihi "
+                         "batas ukuran (REGISTRY_IMPORT_MAX_BYTES, bawaan 50 MB) atau jumlah baris "
+                         "(REGISTRY_IMPORT_MAX_ROWS, bawaan 200.000) ditolak utuh: tidak ada yang didaftarkan.",
+             responses={413: {"description": "Berkas melebihi batas ukuran atau jumlah baris"},
+                        422: {"description": "Berkas atau baris judulnya tidak valid"}})
 async def upload(
     request: Request,
     file: Annotated[UploadFile, File(description="Berkas .csv atau .xlsx")],
@@ -37,7 +109,7 @@ async def upload(
     settings = request.app.state.settings
     data = await file.read(settings.import_max_bytes + 1)
     if len(data) > settings.import_max_bytes:
-        raise DomainError(413, "Berkas terlalu besar", "file exceeds import_max_bytes", field="file")
+        raise too_large(settings.import_max_bytes)
     if not data:
         raise DomainError(422, "Berkas kosong", "empty file", field="file")
     key = request.headers.get(IDEMPOTENCY_HEADER)

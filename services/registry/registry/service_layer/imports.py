@@ -71,11 +71,29 @@ def validate_row(values: dict[str, Any], opd: str, headers: dict[str, str]) -> N
     return NewWoman(**data.model_dump(exclude={"registered_on"}))
 
 
+def check_file(data: bytes, filename: str, max_rows: int) -> int:
+    """Read the whole file once without registering anything: its data row count, or why it is refused."""
+    _, records = spreadsheets.read_rows(data, filename)
+    count = 0
+    for _ in records:
+        count += 1
+        if count > max_rows:
+            raise DomainError(413, f"Berkas terlalu besar: maksimal {max_rows} baris data per impor",
+                              f"more than import_max_rows ({max_rows}) data rows", field="file")
+    if count == 0:
+        raise spreadsheets.SheetError("Berkas tidak berisi data: hanya baris judul, tanpa baris data",
+                                      "no data rows below the header")
+    return count
+
+
 async def run(
     pool: asyncpg.Pool, *, cipher: PiiCipher, data: bytes, filename: str, opd: str, chunk_size: int,
     max_rows: int, correlation_id: str | None,
 ) -> ImportResult:
     try:
+        # A file is refused as a whole before anything is registered: a first pass reads it through (structure,
+        # row count), so an unreadable row or one too many cannot stop an import half-way.
+        await asyncio.to_thread(check_file, data, filename, max_rows)
         mapping, records = await asyncio.to_thread(spreadsheets.read_rows, data, filename)
     except spreadsheets.SheetError as err:
         raise DomainError(422, err.pesan, err.detail, field="file") from None
@@ -90,8 +108,8 @@ async def run(
         for number, values in records:
             result.rows_total += 1
             if result.rows_total > max_rows:
-                raise DomainError(413, f"Berkas terlalu besar: maksimal {max_rows} baris per impor",
-                                  "too many rows", field="file")
+                raise DomainError(413, f"Berkas terlalu besar: maksimal {max_rows} baris data per impor",
+                                  f"more than import_max_rows ({max_rows}) data rows", field="file")
             row = _prepare_row(cipher, values, opd, headers, on, result, number)
             if row is None:
                 continue
