@@ -254,5 +254,16 @@ async def test_bad_round_input_is_refused_naming_the_field(monitoring: Monitorin
     resp = await c.post(f"/api/rounds/{STATE['april']}/actions", json=action, headers=DP3A)
     assert resp.status_code == 422 and "due_on" in resp.text
     assert (await c.get("/api/rounds", params={"limit": 500})).status_code == 422
+    # Free text with a NUL (PostgreSQL refuses it) or another control character is refused, naming the field.
+    april = STATE["april"]
+    for path, method, body in (
+            ("/api/rounds", "POST", {"period_kind": "month", "period": "2025-06", "title": "Rapat\x00"}),
+            (f"/api/rounds/{april}/actions", "POST", action | {"due_on": "2025-06-30", "description": "Rekap\x00"}),
+            (f"/api/rounds/{april}/obstacles", "POST", {"opd": "dp3a", "category": "budget", "severity": "high",
+                                                        "description": "Dana\x07"}),
+            (f"/api/rounds/{april}/notes/dp3a", "PUT", {"progress_note": "\x00"})):
+        resp = await c.request(method, path, json=body, headers=DP3A)
+        assert resp.status_code == 422, (path, resp.text)
+        assert resp.json()["kesalahan"][0]["pesan"] == "Teks tidak boleh berisi karakter kontrol", resp.text
     listed = (await c.get("/api/rounds")).json()
     assert {x["round_ref"] for x in listed} >= {STATE["q1"], STATE["april"]}

@@ -11,7 +11,7 @@ from berdaya_shared.contracts.common import OPD
 from berdaya_shared.http import DomainError, idempotent
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ..domain import rounds as d
 from ..service_layer import indicators
@@ -23,6 +23,16 @@ pages = APIRouter(prefix="/rounds", tags=["Putaran evaluasi"])
 ActingOpd = Annotated[OPD, Header(alias="X-OPD", description="OPD yang bertindak", examples=["dp3a"])]
 
 
+def _text(value: str) -> str:
+    # PostgreSQL refuses NUL in text, and control characters only hide what an OPD typed; line breaks stay.
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value) or "\x7f" in value:
+        raise ValueError("Teks tidak boleh berisi karakter kontrol")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_text)]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -30,36 +40,36 @@ class Strict(BaseModel):
 class RoundCreate(Strict):
     period_kind: d.PeriodKind = Field(description="Bulan atau triwulan", examples=["quarter"])
     period: str = Field(description="YYYY-MM atau YYYY-Qn", examples=["2025-Q1"])
-    title: str = Field("", max_length=200, examples=["Rapat koordinasi triwulan I"])
+    title: Text = Field("", max_length=200, examples=["Rapat koordinasi triwulan I"])
 
     @model_validator(mode="after")
     def _period_matches_kind(self) -> "RoundCreate":
         if d.month_range(self.period_kind, self.period) is None:
-            raise ValueError("period must be YYYY-MM for month or YYYY-Qn for quarter")
+            raise ValueError("period harus YYYY-MM untuk bulan atau YYYY-Qn untuk triwulan")
         return self
 
 
 class NoteWrite(Strict):
-    progress_note: str = Field(min_length=1, max_length=5000, examples=["Pelatihan batik selesai di 3 kecamatan"])
+    progress_note: Text = Field(min_length=1, max_length=5000, examples=["Pelatihan batik selesai di 3 kecamatan"])
 
 
 class ObstacleCreate(Strict):
     opd: OPD
     category: d.ObstacleCategory = Field(examples=["budget"])
-    description: str = Field(min_length=1, max_length=2000, examples=["Anggaran pelatihan belum cair"])
+    description: Text = Field(min_length=1, max_length=2000, examples=["Anggaran pelatihan belum cair"])
     severity: d.Severity = Field(examples=["high"])
 
 
 class ActionCreate(Strict):
     opd: OPD
     owner_opd: OPD = Field(description="OPD penanggung jawab")
-    description: str = Field(min_length=1, max_length=2000, examples=["Percepat pencairan anggaran"])
+    description: Text = Field(min_length=1, max_length=2000, examples=["Percepat pencairan anggaran"])
     due_on: date = Field(examples=["2025-05-31"])
 
 
 class ActionReview(Strict):
     status: d.ActionStatus
-    note: str = Field("", max_length=2000)
+    note: Text = Field("", max_length=2000)
 
 
 def _pool(request: Request) -> Any:
