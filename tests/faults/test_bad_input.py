@@ -13,16 +13,27 @@ import time
 import zipfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
 import pytest_asyncio
 import schemathesis
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from berdaya_shared.contracts import new_envelope
+from berdaya_shared.contracts import registry_v1 as r
 from berdaya_shared.messaging import MessagingSettings
-from berdaya_shared.topics import EVENT_TOPIC_PARTITIONS, EVENT_TOPICS, MONITORING_INDICATORS, dlq_topic, physical
+from berdaya_shared.topics import (
+    EVENT_TOPIC_PARTITIONS,
+    EVENT_TOPICS,
+    MONITORING_INDICATORS,
+    REGISTRY_EVENTS,
+    dlq_topic,
+    physical,
+)
 from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -34,11 +45,12 @@ from tests.registry.helpers import woman_body
 from tests.support import infra
 from tests.support.auth import all_scopes
 from tests.support.kafka import unique
+from tests.training.flows import course_body
 
 SERVICES = ("registry", "training", "marketplace", "monitoring")
 MAX_EXAMPLES = 25  # per operation, positive and negative cases mixed
 # The OPD whose token (holding every scope) calls each service.
-CALLER_OPD = {"registry": "dp3a", "training": "distransnaker", "marketplace": "disperindag", "monitoring": "dp3a"}
+CALLER_OPD = {"registry": "dp3a", "training": "dp3a", "marketplace": "disperindag", "monitoring": "dp3a"}
 # Operations left out, and why:
 EXCLUDED = {
     # A server-sent-event stream: it never ends by design, so a request to it never returns.
@@ -82,40 +94,126 @@ class Summary:
     cases: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
     server_errors: list[str] = field(default_factory=list)
+    unexplained: list[str] = field(default_factory=list)  # 4xx without an Indonesian message
     seconds: float = 0.0
 
     def line(self) -> str:
         spread = " ".join(f"{k}x{v}" for k, v in sorted(self.statuses.items()))
         return (f"schemathesis {self.service}: {self.operations} operations, {self.cases} cases, "
-                f"server errors = {len(self.server_errors)} ({self.seconds:.0f} s; statuses {spread})")
+                f"server errors = {len(self.server_errors)}, 4xx without pesan = {len(self.unexplained)} "
+                f"({self.seconds:.0f} s; statuses {spread})")
+
+
+async def publish_registry_facts(bootstrap: str, namespace: str) -> dict[str, str]:
+    """A woman and her business as the registry would announce them, for the other services' replicas."""
+    person, business = uuid4(), uuid4()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        for payload in (
+            r.WomanRegistered(person_ref=person, kecamatan_code="64.02.06", age_band="25-34",
+                              pekka_category="productive", household_size=4, registered_by_opd="dp3a",
+                              registered_on=date(2025, 2, 1)),
+            r.BusinessRegistered(business_ref=business, owner_person_ref=person, sector="kuliner",
+                                 kecamatan_code="64.02.06", has_nib=True, has_pirt=False, has_halal=False,
+                                 started_on=date(2025, 3, 1), registered_on=date(2025, 3, 2)),
+        ):
+            envelope = new_envelope(payload)
+            await producer.send_and_wait(physical(REGISTRY_EVENTS, namespace), envelope.to_bytes(),
+                                         key=envelope.aggregate_id.encode())
+    finally:
+        await producer.stop()
+    return {"person_ref": str(person), "business_ref": str(business)}
 
 
 @pytest_asyncio.fixture(params=SERVICES, loop_scope="session")
 async def fuzzed(request: pytest.FixtureRequest, kafka_bootstrap: str,
-                 database_server_url: str) -> AsyncIterator[tuple[str, FastAPI]]:
-    """A service app (not started: schemathesis runs its lifespan) over a fresh database and namespace."""
+                 database_server_url: str) -> AsyncIterator[tuple[str, FastAPI, dict[str, str]]]:
+    """A service app (not started: schemathesis runs its lifespan) over a fresh database and namespace, and
+    the refs the registry has announced on that namespace."""
     service = request.param
     namespace = unique("fz").lower()
     await create_topics(kafka_bootstrap, namespace)
+    known = await publish_registry_facts(kafka_bootstrap, namespace)
     url = await infra.create_database(database_server_url, prefix="fz")
     app = build_app(service, url, kafka_bootstrap, namespace)
     try:
-        yield service, app
+        yield service, app, known
     finally:
         # The lifespan runs on schemathesis' own loop thread: stop it there before dropping the database.
         await asyncio.to_thread(schemathesis_asgi.shutdown_lifespans)
         await infra.drop_database(database_server_url, url)
 
 
-def fuzz_operation(operation: Any, send: Callable[[Any], None]) -> None:
-    strategies = []
-    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-        try:
-            strategies.append(operation.as_strategy(generation_mode=mode))
-        except Exception:  # noqa: BLE001 (an operation with nothing to make invalid has no negative cases)
-            continue
+def created(http: Any, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    """A seeding command; one that needs a replicated ref is retried until the registry's event arrived."""
+    deadline = time.monotonic() + 30
+    while True:
+        response = http.request(method, path, timeout=60, **kwargs)
+        if response.status_code in (200, 201) or time.monotonic() > deadline:
+            assert response.status_code in (200, 201), (path, response.status_code, response.text)
+            return response.json()
+        time.sleep(0.2)
 
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
+
+def seed(service: str, http: Any, known: dict[str, str]) -> dict[str, str]:
+    """Entities for the fuzzed operations to find: path parameters are drawn from these refs too, so cases
+    reach past the 404 into each handler's own rules."""
+    refs = dict(known)
+    if service == "registry":
+        woman = created(http, "POST", "/women", json=woman_body(rng))["person_ref"]
+        refs["person_ref"] = woman
+        refs["aid_ref"] = created(http, "POST", f"/women/{woman}/aid", json={
+            "kind": "social_aid", "provided_on": "2024-05-01", "case_note": "Catatan uji"})["aid_ref"]
+        refs["business_ref"] = created(http, "POST", "/businesses", json={
+            "owner_person_ref": woman, "name": "Kripik Pisang Bu Ani", "sector": "kuliner",
+            "kecamatan_code": "64.02.06", "started_on": "2020-01-01"})["business_ref"]
+        refs["coop_ref"] = created(http, "POST", "/coops", json={
+            "name": "Koperasi Uji", "kecamatan_code": "64.02.06", "kind": "produsen", "formed_on": "2024-01-01",
+            "founding_member_refs": [woman]})["coop_ref"]
+        refs["import_ref"] = created(http, "POST", "/women/imports", files={
+            "file": ("daftar.csv", csv_bytes(HEADER, good_rows(2) + [["1", "=1+1", "", "", "", "", "0", ""]]),
+                     "text/csv")})["import_ref"]
+        refs["valid_from"] = "2024-01-01"
+    elif service == "training":
+        course = created(http, "POST", "/courses", json=course_body())["course_ref"]
+        refs["course_ref"] = course
+        created(http, "POST", f"/courses/{course}/enrolments",
+                json={"person_ref": known["person_ref"], "enrolled_on": "2025-03-03"})
+        refs["session_no"] = "1"
+        refs["placement_ref"] = created(http, "POST", "/placements", json={
+            "person_ref": known["person_ref"], "sector": "jasa", "formal": False, "monthly_wage_idr": 1_500_000,
+            "placed_on": "2025-10-01"})["placement_ref"]
+    elif service == "marketplace":
+        refs["fair_ref"] = created(http, "POST", "/fairs", json={
+            "name": "Pameran UMKM Perempuan Tenggarong", "kecamatan_code": "64.02.06", "starts_on": "2025-08-15",
+            "ends_on": "2025-08-17", "booths": 3})["fair_ref"]
+        refs["product_ref"] = created(http, "POST", "/listings", json={
+            "business_ref": known["business_ref"], "channel": "digital", "category": "amplang",
+            "price_idr": 25000})["product_ref"]
+    else:
+        round_ref = created(http, "POST", "/api/rounds", json={
+            "period_kind": "quarter", "period": "2025-Q1", "title": "Rapat koordinasi triwulan I"})["round_ref"]
+        refs["round_ref"] = round_ref
+        refs["action_ref"] = created(http, "POST", f"/api/rounds/{round_ref}/actions", json={
+            "opd": "dp3a", "owner_opd": "dp3a", "description": "Rekap data peserta", "due_on": "2025-06-30"})["action_ref"]
+        refs["opd"] = "dp3a"
+    return refs
+
+
+def fuzz_operation(operation: Any, known: dict[str, str], send: Callable[[Any], None]) -> None:
+    strategies = []
+    names = {p.name for p in operation.path_parameters}
+    fixed = {k: v for k, v in known.items() if k in names}
+    variants: list[dict[str, Any]] = [{}] + ([{"path_parameters": fixed}] if fixed else [])
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        for extra in variants:
+            try:
+                strategies.append(operation.as_strategy(generation_mode=mode, **extra))
+            except Exception:  # noqa: BLE001 (an operation with nothing to make invalid has no negative cases)
+                continue
+
+    @settings(max_examples=MAX_EXAMPLES * (2 if fixed else 1), deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
     @given(case=st.one_of(strategies))
     def run(case: Any) -> None:
@@ -126,11 +224,14 @@ def fuzz_operation(operation: Any, send: Callable[[Any], None]) -> None:
 
 # schemathesis' own strategies draw from `random` internally; not this test's concern.
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
-def test_schemathesis_finds_no_server_error(fuzzed: tuple[str, FastAPI]) -> None:
-    service, app = fuzzed
+def test_schemathesis_finds_no_server_error(fuzzed: tuple[str, FastAPI, dict[str, str]]) -> None:
+    service, app, known = fuzzed
     started = time.monotonic()
     headers = all_scopes(CALLER_OPD[service]) | {"X-Purpose": "pengujian masukan buruk"}
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    with schemathesis_asgi.get_client(app) as http:
+        http.headers.update(headers)
+        known = seed(service, http, known)
     summary = Summary(service)
 
     for result in schema.get_all_operations():
@@ -140,21 +241,36 @@ def test_schemathesis_finds_no_server_error(fuzzed: tuple[str, FastAPI]) -> None
         summary.operations += 1
 
         def send(case: Any, operation: Any = operation) -> None:
-            response = case.call(headers=headers, timeout=60)
             summary.cases += 1
-            summary.statuses[response.status_code] = summary.statuses.get(response.status_code, 0) + 1
-            if response.status_code >= 500:
-                summary.server_errors.append(
-                    f"{operation.method.upper()} {operation.path} -> {response.status_code}: {response.text[:300]}\n"
-                    f"    {case.as_curl_command()}")
+            try:
+                response = case.call(headers=headers, timeout=60)
+            except Exception as exc:  # noqa: BLE001 (the in-process client re-raises what would be a 500)
+                summary.statuses[500] = summary.statuses.get(500, 0) + 1
+                summary.server_errors.append(f"{operation.method.upper()} {operation.path} -> raised "
+                                             f"{type(exc).__name__}: {str(exc)[:300]}\n    {case.as_curl_command()}")
+                return
+            status = response.status_code
+            summary.statuses[status] = summary.statuses.get(status, 0) + 1
+            where = (f"{operation.method.upper()} {operation.path} -> {status}: "
+                     f"{response.content[:300].decode('utf-8', 'replace')}")
+            if status >= 500:
+                summary.server_errors.append(f"{where}\n    {case.as_curl_command()}")
+            elif status >= 400:
+                try:
+                    explained = bool(response.json().get("pesan"))
+                except (ValueError, AttributeError):
+                    explained = False
+                if not explained:
+                    summary.unexplained.append(f"{where}\n    {case.as_curl_command()}")
 
-        fuzz_operation(operation, send)
+        fuzz_operation(operation, known, send)
     summary.seconds = time.monotonic() - started
     print("\n" + summary.line())
-    for failure in summary.server_errors[:20]:
+    for failure in (summary.server_errors + summary.unexplained)[:20]:
         print("  " + failure)
     assert summary.operations > 5 and summary.cases > summary.operations
     assert not summary.server_errors, "\n".join(summary.server_errors[:20])
+    assert not summary.unexplained, "\n".join(summary.unexplained[:20])
 
 
 # --- broken files sent to the registry's bulk import ---------------------------------------------------------
@@ -260,9 +376,9 @@ def xlsx_bytes(rows: list[list[Any]], formulas: bool = False) -> bytes:
     """A workbook of text cells (text that looks like a formula stays text), or with ``formulas`` such text
     written as real formula cells (saved with no computed value, as a script would write them)."""
     book = Workbook()
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row, start=1):
-            cell = book.active.cell(r, c, value)
+    for row_no, row in enumerate(rows, start=1):
+        for col_no, value in enumerate(row, start=1):
+            cell = book.active.cell(row_no, col_no, value)
             if isinstance(value, str) and not formulas:
                 cell.data_type = "s"
     out = io.BytesIO()
