@@ -1,10 +1,13 @@
-"""python -m bench — the rebuild benchmark, side by side with the machine's limits in the same run.
+"""python -m bench — every DESIGN.md §7 figure, each beside its yardstick measured in the same run.
 
 Preloads a realistic event history (BENCH_EVENTS, default 100,000) into a private topic namespace, then measures:
-(a) a bare aiokafka consumer reading it and doing nothing (the ceiling), (b) a naive FastStream consumer applying each
-event in its own transaction (on a sample of BENCH_NAIVE_SAMPLE events, default 5,000), and (c) the monitoring
-service's own rebuild (`python -m monitoring rebuild` as a separate process: its wall time and peak RSS). Prints a table
-and writes bench-results/<timestamp>.json. Topics and databases it created are removed at the end.
+(a) a bare aiokafka consumer reading it and doing nothing (the ceiling), and the same decoding every event,
+(b) a naive FastStream consumer applying each event in its own transaction (on a sample of BENCH_NAIVE_SAMPLE events,
+default 5,000), (c) the monitoring service's own rebuild (`python -m monitoring rebuild` as a separate process: its
+wall time and peak RSS), (d) the command path (registry POST /women vs a bare FastAPI+asyncpg insert), (e) the bulk
+import of BENCH_IMPORT_ROWS women (default 100,000) vs a raw COPY of the same rows, (f) freshness from HTTP 201 to the
+monitoring projection at BENCH_FRESH_RATE commands/s (default 500). Prints a table and writes
+bench-results/<timestamp>.json. Topics and databases it created are removed at the end.
 """
 
 import asyncio
@@ -18,8 +21,8 @@ from datetime import UTC, datetime
 
 from berdaya_shared.topics import EVENT_TOPICS
 
-from . import commands, consume, target
-from .env import RESULTS, Run, kafka_bootstrap, machine, versions
+from . import commands, consume, freshness, imports, report, target
+from .env import RESULTS, Run, kafka_bootstrap, load_average, machine, versions
 from .history import preload
 
 
@@ -72,48 +75,57 @@ async def main() -> int:
                 results["commands"] = await commands.measure(run)
             except Exception as exc:  # noqa: BLE001 - report it, keep the other figures
                 results["commands"] = {"error": repr(exc)[:500]}
+        if os.environ.get("BENCH_IMPORT", "1") == "1":
+            rows = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
+            print(f"(e) bulk import: {rows:,}-row CSV through POST /women/imports vs raw COPY of the same rows ...",
+                  flush=True)
+            try:
+                results["import"] = await imports.measure(run, rows)
+            except Exception as exc:  # noqa: BLE001
+                results["import"] = {"error": repr(exc)[:500]}
     finally:
         await run.delete_topics()
         await run.drop_databases()
 
+    if os.environ.get("BENCH_FRESHNESS", "1") == "1":
+        rate = float(os.environ.get("BENCH_FRESH_RATE", "500"))
+        seconds = float(os.environ.get("BENCH_FRESH_SECONDS", "16"))
+        print(f"(f) freshness: HTTP 201 -> monitoring projection, open loop at {rate:g} commands/s for {seconds:g} s ...",
+              flush=True)
+        capacity = (results.get("commands") or {}).get("registry_per_s")  # type: ignore[union-attr]
+        try:
+            results["freshness"] = await freshness.measure(capacity, rate=rate, seconds=seconds)
+        except Exception as exc:  # noqa: BLE001
+            results["freshness"] = {"error": repr(exc)[:500]}
+
+    results["machine"]["load_average_at_end"] = load_average()  # type: ignore[index]
+    results["ratios"] = ratios(results)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print(f"\n{total:,} events; {results['machine']}")
+    print(report.table(results))
+    print(f"\nwritten: {out}")
+    return 0
+
+
+def ratios(results: dict[str, object]) -> dict[str, object]:
     raw_rate = results["raw"]["events_per_s"]  # type: ignore[index]
     naive_rate = results["naive"]["events_per_s"]  # type: ignore[index]
     rebuild_rate = results["rebuild"]["events_per_s"]  # type: ignore[index]
     decode_rate = results["raw_decode"]["events_per_s"]  # type: ignore[index]
-    results["ratios"] = {
+    out: dict[str, object] = {
         "rebuild_over_raw_decode": round(rebuild_rate / decode_rate, 3) if decode_rate else None,
         "rebuild_over_raw": round(rebuild_rate / raw_rate, 3) if raw_rate else None,
         "rebuild_over_naive": round(rebuild_rate / naive_rate, 1) if naive_rate else None,
     }
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    out.write_text(json.dumps(results, indent=2, default=str))
-    rows = [
-        ("bare aiokafka consume (ceiling)", f"{raw_rate:,} ev/s", ""),
-        ("bare aiokafka consume + decode", f"{decode_rate:,} ev/s", "pydantic decode of every envelope"),
-        ("naive: one transaction per event", f"{naive_rate:,} ev/s", f"sample {sample:,}"),
-        ("monitoring rebuild (whole process)", f"{rebuild_rate:,} ev/s",
-         f"{results['rebuild']['wall_s']} s, peak RSS {results['rebuild']['peak_rss_mb']} MB"),  # type: ignore[index]
-        ("rebuild ÷ raw (target ≥ 0.5)", str(results["ratios"]["rebuild_over_raw"]), ""),  # type: ignore[index]
-        ("rebuild ÷ naive (target ≥ 20)", str(results["ratios"]["rebuild_over_naive"]), ""),  # type: ignore[index]
-    ]
     cmd = results.get("commands") or {}
     if "ratio" in cmd:  # type: ignore[operator]
-        rows += [
-            ("bare FastAPI+asyncpg insert", f"{cmd['bare_per_s']:,} req/s",  # type: ignore[index]
-             f"p50 {cmd['bare_p50_ms']} ms, p99 {cmd['bare_p99_ms']} ms"),  # type: ignore[index]
-            ("registry POST /women (row+outbox)", f"{cmd['registry_per_s']:,} req/s",  # type: ignore[index]
-             f"p50 {cmd['registry_p50_ms']} ms, p99 {cmd['registry_p99_ms']} ms"),  # type: ignore[index]
-            ("command ÷ bare (target ≥ 0.8)", str(cmd["ratio"]), ""),  # type: ignore[index]
-        ]
-    elif cmd:
-        rows.append(("command path", "failed", str(cmd.get("error"))[:80]))  # type: ignore[union-attr]
-    print(f"\n{total:,} events on {results['machine']}")
-    for name, value, extra in rows:
-        print(f"  {name:<38} {value:>14}  {extra}")
-    print(f"\nwritten: {out}")
-    return 0
-
+        out["command_over_bare"] = cmd["ratio"]  # type: ignore[index]
+    imp = results.get("import") or {}
+    if "ratio" in imp:  # type: ignore[operator]
+        out["import_over_copy"] = imp["ratio"]  # type: ignore[index]
+    return out
 
 if __name__ == "__main__":
     sys.exit(asyncio.run(main()))

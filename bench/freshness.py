@@ -1,0 +1,203 @@
+"""Freshness: how long after the registry's HTTP 201 a registration shows in the monitoring projection.
+
+Open loop at a fixed rate (requests leave on schedule whatever the answers do, so a slow server builds a
+queue instead of slowing the client down): registry ``POST /women`` with its outbox relay running, a monitoring
+service process consuming the same topic namespace. A watcher polls monitoring's database every ~20 ms with one
+query for the person_refs answered with 201 and not yet seen in ``proj.women`` (that row commits in the same
+transaction as the inbox row); each ref's freshness is the time it was first seen minus the time of its 201.
+The resolution is the poll interval plus the query's own time.
+"""
+
+import asyncio
+import statistics
+import time
+import uuid
+from typing import Any
+
+import asyncpg
+import httpx
+
+from . import auth
+from .commands import bodies
+from .env import Run, served
+
+POLL_S = 0.02
+WARMUP_S = 2.0  # samples sent in the first seconds are reported apart (connections, caches, group join)
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
+
+
+class Watcher:
+    """Polls the projection for pending refs; records when each first became visible."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.pending: dict[uuid.UUID, float] = {}
+        self.delays: dict[uuid.UUID, float] = {}
+        self.polls = 0
+        self.poll_s: list[float] = []
+        self._stop = asyncio.Event()
+
+    def created(self, ref: uuid.UUID, at: float) -> None:
+        self.pending[ref] = at
+
+    async def run(self) -> None:
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            while not self._stop.is_set():
+                if self.pending:
+                    asked = time.perf_counter()
+                    rows = await conn.fetch("SELECT person_ref FROM proj.women WHERE person_ref = ANY($1::uuid[])",
+                                            list(self.pending))
+                    self.polls += 1
+                    self.poll_s.append(time.perf_counter() - asked)
+                    for row in rows:
+                        at = self.pending.pop(row["person_ref"], None)
+                        if at is not None:
+                            # The query's snapshot was taken when it was sent: the row committed before that.
+                            self.delays[row["person_ref"]] = max(0.0, asked - at)
+                await asyncio.sleep(POLL_S)
+        finally:
+            await conn.close()
+
+    async def drain(self, timeout_s: float) -> None:
+        deadline = time.perf_counter() + timeout_s
+        while self.pending and time.perf_counter() < deadline:  # noqa: ASYNC110 (the watcher empties it)
+            await asyncio.sleep(0.05)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+async def open_loop(url: str, payloads: list[dict[str, Any]], *, rate: float, seconds: float,
+                    watcher: Watcher | None, max_backlog_s: float = 1.0) -> dict[str, Any]:
+    """Send ``rate`` requests per second for ``seconds`` on schedule; returns rates and latencies.
+
+    A server that cannot keep up would queue requests without end; once more than ``max_backlog_s`` seconds'
+    worth of requests are unanswered the schedule stops early (``stopped_at_s``): the rate is not sustained."""
+    headers = auth.headers("dp3a")
+    count = min(len(payloads), int(rate * seconds))
+    sent_at: dict[uuid.UUID, float] = {}
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    done_at: list[float] = []
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, pool=120.0), limits=limits) as client:
+
+        async def one(body: dict[str, Any], due: float) -> None:
+            try:
+                response = await client.post(url + "/women", json=body, headers=headers)
+            except httpx.HTTPError as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                return
+            now = time.perf_counter()
+            if response.status_code != 201:
+                errors[str(response.status_code)] = errors.get(str(response.status_code), 0) + 1
+                return
+            ref = uuid.UUID(response.json()["person_ref"])
+            latencies.append(now - due)
+            done_at.append(now)
+            sent_at[ref] = due
+            if watcher is not None:
+                watcher.created(ref, now)
+
+        started = time.perf_counter()
+        tasks: list[asyncio.Task[None]] = []
+        late = 0.0
+        stopped_at = None
+        for i in range(count):
+            if i - len(done_at) - sum(errors.values()) > max_backlog_s * rate:
+                stopped_at = time.perf_counter() - started
+                break
+            due = started + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            else:
+                late = max(late, -delay)
+            tasks.append(asyncio.create_task(one(payloads[i], due)))
+        last_sent = time.perf_counter()
+        await asyncio.gather(*tasks)
+        finished = time.perf_counter()
+    ok = len(latencies)
+    # Throughput over the scheduled window: answers that came back while requests were still leaving.
+    window = stopped_at or seconds
+    in_window = sum(1 for t in done_at if t <= started + window)
+    return {
+        "offered_per_s": rate, "requests": len(tasks), "ok": ok, "errors": errors,
+        "stopped_at_s": round(stopped_at, 2) if stopped_at else None,
+        "send_s": round(last_sent - started, 2), "client_max_late_ms": round(late * 1000, 1),
+        "wall_s": round(finished - started, 2), "achieved_per_s": round(ok / (finished - started), 1),
+        "answered_in_window_per_s": round(in_window / window, 1),
+        "http_p50_ms": _pct(latencies, 0.5), "http_p99_ms": _pct(latencies, 0.99),
+        "http_mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
+        "_sent_at": sent_at, "_started": started,
+    }
+
+
+async def _one_rate(registry_url: str, watcher: Watcher, payloads: list[dict[str, Any]], rate: float,
+                    seconds: float) -> dict[str, Any]:
+    result = await open_loop(registry_url, payloads, rate=rate, seconds=seconds, watcher=watcher)
+    await watcher.drain(60.0)
+    sent_at: dict[uuid.UUID, float] = result.pop("_sent_at")
+    started: float = result.pop("_started")
+    steady = [d for ref, d in watcher.delays.items() if ref in sent_at and sent_at[ref] >= started + WARMUP_S]
+    every = [d for ref, d in watcher.delays.items() if ref in sent_at]
+    missing = sum(1 for ref in sent_at if ref not in watcher.delays)
+    watcher.delays.clear()
+    watcher.pending.clear()
+    # A schedule stopped early (backlog) may leave no sample after the warm-up: then every sample counts.
+    basis = "after warm-up" if len(steady) >= 50 else "all"
+    samples = steady if basis == "after warm-up" else every
+    return {**result, "seen": len(every), "not_seen_within_60s": missing, "samples": len(samples),
+            "samples_basis": basis, "fresh_p50_ms": _pct(samples, 0.5), "fresh_p90_ms": _pct(samples, 0.9),
+            "fresh_p99_ms": _pct(samples, 0.99), "fresh_max_ms": _pct(samples, 1.0), "fresh_p99_all_ms": _pct(every, 0.99)}
+
+
+async def measure(capacity_per_s: float | None, *, rate: float = 500.0, seconds: float = 16.0) -> dict[str, Any]:
+    """Freshness at ``rate``; if the registry cannot keep that rate, also at a rate it can sustain
+    (60% of its closed-loop capacity measured by the command stage, when known)."""
+    run = Run()  # empty topics: the monitoring process starts with nothing to catch up on
+    out: dict[str, Any] = {"rate_target": rate, "seconds": seconds, "poll_ms": POLL_S * 1000}
+    try:
+        await run.create_topics()
+        registry_db = await run.create_database("fresh_reg")
+        monitoring_db = await run.create_database("fresh_mon")
+        payloads = bodies(int(rate * seconds) * 2 + 2000, seed=11)
+        async with served("fresh-registry", ["bench.serve", "registry"],
+                          {"REGISTRY_DATABASE_URL": registry_db, "TOPIC_NAMESPACE": run.namespace}) as registry, \
+                served("fresh-monitoring", ["bench.serve", "monitoring"],
+                       {"MONITORING_DATABASE_URL": monitoring_db, "TOPIC_NAMESPACE": run.namespace}) as monitoring:
+            watcher = Watcher(monitoring_db)
+            watch = asyncio.create_task(watcher.run())
+            try:
+                # Warm-up: the first registrations wait for monitoring's consumer group to form.
+                warm = await open_loop(registry.url, payloads[:20], rate=20, seconds=1.0, watcher=watcher)
+                await watcher.drain(60.0)
+                out["warmup"] = {"ok": warm["ok"], "seen": len(watcher.delays), "still_pending": len(watcher.pending)}
+                watcher.delays.clear()
+                offset = 20
+                main = await _one_rate(registry.url, watcher, payloads[offset:], rate, seconds)
+                offset += main["requests"]
+                out["at_target"] = main
+                sustained = (main["achieved_per_s"] >= 0.95 * rate and not main["errors"]
+                             and main["stopped_at_s"] is None)
+                out["sustained"] = sustained
+                if not sustained:
+                    lower = round(min(rate / 2, 0.6 * (capacity_per_s or main["achieved_per_s"])))
+                    lower = max(lower, 10)
+                    out["at_lower"] = await _one_rate(registry.url, watcher, payloads[offset:], lower, seconds)
+            finally:
+                watcher.stop()
+                await watch
+            out["monitoring_peak_rss_mb"] = monitoring.peak_rss_mb()
+            out["registry_peak_rss_mb"] = registry.peak_rss_mb()
+    finally:
+        await run.delete_topics()
+        await run.drop_databases()
+    return out
