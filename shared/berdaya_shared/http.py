@@ -5,6 +5,7 @@ Errors speak Bahasa Indonesia to the user (``pesan``) and carry the English tech
 """
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from . import audit
+from .messaging.consumer import TRANSIENT_ERRORS
 from .messaging.idempotency import IdempotencyKeyReused, request_fingerprint, run_idempotent
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -55,6 +57,9 @@ _HTTP_PESAN = {
     413: "Permintaan terlalu besar",
     415: "Jenis isi permintaan tidak didukung",
 }
+
+
+log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -110,6 +115,17 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse(status_code=exc.status_code, content=jsonable_encoder(exc.body()))
+
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The database restarting or unreachable: nothing was committed, so the same request (same
+        # Idempotency-Key) can simply be sent again.
+        log.warning("%s %s: database unavailable: %r", request.method, request.url.path, exc)
+        return JSONResponse(status_code=503, headers={"Retry-After": "2"}, content={
+            "pesan": "Basis data sedang tidak tersedia; silakan kirim ulang sebentar lagi",
+            "detail": f"database unavailable: {type(exc).__name__}"})
+
+    for error in TRANSIENT_ERRORS:
+        app.add_exception_handler(error, _unavailable)
 
 
 async def idempotent(

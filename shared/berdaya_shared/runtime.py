@@ -99,6 +99,7 @@ class ServiceRuntime:
                 poll_interval_s=self.settings.relay_poll_interval_s,
                 max_backoff_s=self.settings.retry_max_backoff_s,
                 namespace=self.settings.topic_namespace,
+                listen_dsn=self.database_url,
             )
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay"))
         log.info("%s started", self.name)

@@ -5,6 +5,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date
+from typing import Any
 
 import asyncpg
 import pytest
@@ -27,8 +28,9 @@ CREATE TABLE applied (person_ref uuid PRIMARY KEY, times_applied int NOT NULL);
 
 
 class Harness:
-    def __init__(self, pool: asyncpg.Pool, bootstrap: str, topic: str, consumer_name: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, bootstrap: str, topic: str, consumer_name: str, url: str) -> None:
         self.pool, self.bootstrap, self.topic, self.consumer_name = pool, bootstrap, topic, consumer_name
+        self.url = url
         self.settings = MessagingSettings(kafka_bootstrap_servers=bootstrap)
 
     async def register(self, kecamatan: str = "64.02.06") -> WomanRegistered:
@@ -70,7 +72,7 @@ class RelayHandle:
     async def __aenter__(self) -> OutboxRelay:
         self.broker = make_broker(self.h.settings, client_id="test-relay")
         await self.broker.start()
-        return self.cls(self.h.pool, self.broker, batch_size=100, poll_interval_s=30.0)
+        return self.cls(self.h.pool, self.broker, batch_size=100, poll_interval_s=30.0, listen_dsn=self.h.url)
 
     async def __aexit__(self, *exc: object) -> None:
         await self.broker.stop()
@@ -100,7 +102,7 @@ async def harness(fresh_database: str, kafka_bootstrap: str) -> AsyncIterator[Ha
     async with pool.acquire() as conn:
         await outbox.install(conn)
         await conn.execute(TEST_TABLES)
-    yield Harness(pool, kafka_bootstrap, topic, consumer_name)
+    yield Harness(pool, kafka_bootstrap, topic, consumer_name, fresh_database)
     await pool.close()
 
 
@@ -175,6 +177,39 @@ async def test_relay_wakes_on_notify_without_waiting_for_the_poll(harness: Harne
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_relay_keeps_publishing_when_its_database_connections_are_killed(harness: Harness) -> None:
+    """A database restart cuts every connection; the relay must outlive it and publish what comes next."""
+    async with harness.relay() as relay:
+        task = asyncio.create_task(relay.run())
+        try:
+            await harness.register()
+            await wait_for(lambda: relay.published == 1, timeout_s=10)
+            killer = await asyncpg.connect(harness.url)
+            try:
+                killed = await killer.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            finally:
+                await killer.close()
+            assert killed >= 2, "the relay's LISTEN connection and the pool's connections are cut"
+            await asyncio.sleep(0.5)
+            await wait_for(_registers(harness), timeout_s=10)
+            await wait_for(lambda: relay.published == 2, timeout_s=20)
+            assert not task.done(), "the relay loop must not end"
+        finally:
+            task.cancel()
+
+
+def _registers(harness: Harness) -> Any:
+    async def attempt() -> bool:
+        try:
+            await harness.register()
+        except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
+            return False  # a pool connection cut by the test itself; the next one is fresh
+        return True
+    return attempt
 
 
 async def test_poison_messages_go_to_the_dead_letter_topic_and_the_partition_moves_on(harness: Harness) -> None:

@@ -7,6 +7,7 @@ consumers' inboxes make that harmless.
 """
 
 import asyncio
+import contextlib
 import logging
 
 import asyncpg
@@ -34,8 +35,10 @@ class OutboxRelay:
         poll_interval_s: float = 1.0,
         max_backoff_s: float = 30.0,
         namespace: str = "",
+        listen_dsn: str | None = None,
     ) -> None:
         self._namespace = namespace
+        self._listen_dsn = listen_dsn
         self._pool = pool
         self._broker = broker
         self._batch_size = batch_size
@@ -69,12 +72,18 @@ class OutboxRelay:
         await conn.execute(_MARK, ids)
 
     async def run(self) -> None:
-        """Publish until cancelled: woken by NOTIFY, with a timed poll as the fallback."""
-        listener = await self._listen()
+        """Publish until cancelled: woken by NOTIFY, with a timed poll as the fallback.
+
+        Nothing but cancellation ends this loop: a database restart or an unreachable broker only delays
+        publishing (rows stay unmarked) and the LISTEN connection is opened again when it was lost.
+        """
+        listener: asyncpg.Connection | None = None
         backoff = 0.1
         try:
             while True:
                 self._wake.clear()
+                if listener is None or listener.is_closed():
+                    listener = await self._listen()
                 try:
                     count = await self.publish_pending()
                     backoff = 0.1
@@ -83,37 +92,31 @@ class OutboxRelay:
                     log.warning("outbox relay: publish failed (%s), retrying in %.1fs", exc, backoff)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, self._max_backoff_s)
-                    listener = await self._relisten(listener)
                     continue
                 if count < self._batch_size:
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
-                    except TimeoutError:
-                        pass
         finally:
             if listener is not None:
-                await self._unlisten(listener)
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(listener.close(), 5)
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 
-    async def _unlisten(self, conn: asyncpg.Connection) -> None:
-        if not conn.is_closed():
-            await conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
-        await self._pool.release(conn)
-
     async def _listen(self) -> asyncpg.Connection | None:
-        try:
-            conn = await self._pool.acquire()
-            await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
-            return conn
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            log.warning("outbox relay: LISTEN unavailable (%s); polling", exc)
+        """A connection of its own for LISTEN (not the pool's: the pool takes back a connection that breaks)."""
+        if self._listen_dsn is None:
             return None
-
-    async def _relisten(self, listener: asyncpg.Connection | None) -> asyncpg.Connection | None:
-        if listener is not None and not listener.is_closed():
-            return listener
-        if listener is not None:
-            await self._unlisten(listener)
-        return await self._listen()
+        conn = None
+        try:
+            conn = await asyncio.wait_for(asyncpg.connect(self._listen_dsn), 10)
+            await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+            # Lost LISTEN connection (database restart): wake up at once to listen again and catch up.
+            conn.add_termination_listener(self._on_notify)
+            return conn
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            log.warning("outbox relay: LISTEN unavailable (%s); polling every %.1fs", exc, self._poll_interval_s)
+            if conn is not None:
+                conn.terminate()
+            return None
