@@ -374,6 +374,8 @@ BROKEN: list[tuple[str, str, Callable[[], bytes], str, int, str]] = [
      lambda: b"PK\x03\x04" + random.Random(3).randbytes(64 * 1024), XLSX_TYPE, 422, "XLSX tidak bisa dibaca"),
     ("a zip that is not a workbook", "daftar.xlsx", lambda: zip_bytes(), XLSX_TYPE, 422, "XLSX tidak bisa dibaca"),
     ("a CSV renamed .xlsx", "daftar.xlsx", lambda: csv_bytes(HEADER, good_rows(2)), XLSX_TYPE, 422, "bukan XLSX"),
+    ("an xlsx whose sheet breaks off half-way", "daftar.xlsx", lambda: truncated_sheet(good_rows(1500)), XLSX_TYPE,
+     422, "XLSX rusak"),
     ("a CSV line past the field size limit half-way", "daftar.csv",
      lambda: csv_bytes(HEADER, good_rows(1500)) + b'"' + b"x" * 200_000 + b'"\n', "text/csv", 422,
      "CSV rusak"),
@@ -391,6 +393,19 @@ def xlsx_bytes(rows: list[list[Any]], formulas: bool = False) -> bytes:
                 cell.data_type = "s"
     out = io.BytesIO()
     book.save(out)
+    return out.getvalue()
+
+
+def truncated_sheet(rows: list[list[str]]) -> bytes:
+    """A workbook whose sheet XML stops in the middle (a copy cut short, re-zipped so the archive is sound)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([HEADER.split(","), *rows])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) * 3 // 4]
+            archive.writestr(item, data)
     return out.getvalue()
 
 
