@@ -49,16 +49,16 @@ class Platform:
         return "\n".join(text[-lines:])
 
 
-async def _create_namespaced_topics(bootstrap: str, namespace: str) -> list[str]:
+async def _create_namespaced_topics(bootstrap: str, namespace: str, replication_factor: int = 1) -> list[str]:
     names = []
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         topics = []
-        for spec in all_topics():
+        for spec in all_topics(replication_factor):
             name = physical(spec.name, namespace)
             names.append(name)
-            topics.append(NewTopic(name, spec.partitions, 1, topic_configs=spec.config))
+            topics.append(NewTopic(name, spec.partitions, replication_factor, topic_configs=spec.config))
         await admin.create_topics(topics)
     finally:
         await admin.close()
@@ -123,7 +123,8 @@ def stop_service(platform: Platform, service: str, sig: int = signal.SIGTERM) ->
 
 @contextlib.asynccontextmanager
 async def running_platform(
-    bootstrap: str, server_url: str, *, log_dir: Path, extra_env: dict[str, str] | None = None
+    bootstrap: str, server_url: str, *, log_dir: Path, extra_env: dict[str, str] | None = None,
+    replication_factor: int = 1,
 ) -> AsyncIterator[Platform]:
     namespace = f"e2e-{uuid.uuid4().hex[:10]}"
     ports = {s: free_port() for s in SERVICES}
@@ -134,7 +135,7 @@ async def running_platform(
         databases={s: await infra.create_database(server_url, prefix=f"e2e_{s}") for s in SERVICES},
         logs={s: log_dir / f"{s}.log" for s in SERVICES},
     )
-    topics = await _create_namespaced_topics(bootstrap, namespace)
+    topics = await _create_namespaced_topics(bootstrap, namespace, replication_factor)
     try:
         for service in SERVICES:
             start_service(platform, service, bootstrap, extra_env)

@@ -1,0 +1,52 @@
+"""A platform on private infrastructure with the load and ledger that run through every fault: ``Stage.run``
+starts the load, applies a fault (which breaks something and heals it), stops the load and compares everything."""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from tests.faults.infra import KafkaCluster, PostgresServer
+from tests.faults.ledger import RESULTS, Ledger, Load, Row, caught_up, check, diagnose
+from tests.support.kafka import wait_for
+from tests.support.platform import Platform
+
+
+class Stage:
+    """A platform on private infrastructure, with the load and the ledger that run through every fault."""
+
+    def __init__(self, platform: Platform, kafka: KafkaCluster, pg: PostgresServer | None, load: Load,
+                 ledger: Ledger) -> None:
+        self.platform, self.kafka, self.pg, self.load, self.ledger = platform, kafka, pg, load, ledger
+
+    async def until_caught_up(self, snapshot: dict[str, set[str]], timeout_s: float = 240) -> None:
+        try:
+            await wait_for(lambda: caught_up(self.platform, snapshot), timeout_s=timeout_s, interval_s=0.25)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{await diagnose(self.platform, snapshot)}") from None
+
+    async def run(self, name: str, fault: Callable[[], Awaitable[None]], *, warmup_s: float = 2.0,
+                  tail_s: float = 2.0) -> Row:
+        """Load running → ``fault`` (breaks something and heals it) → load stops → everything compared."""
+        before, retries = self.ledger.count(), self.ledger.retries
+        stop = asyncio.Event()
+        load = asyncio.create_task(self.load.run(stop))
+        await asyncio.sleep(warmup_s)
+        await fault()
+        healed = time.monotonic()
+        snapshot = self.ledger.snapshot()  # everything acknowledged up to the heal
+        await self.until_caught_up(snapshot)
+        recovered = time.monotonic() - healed
+        await asyncio.sleep(tail_s)
+        stop.set()
+        await load
+        everything = self.ledger.snapshot()
+        await self.until_caught_up(everything)
+        await asyncio.sleep(1.0)  # anything applied twice or dead-lettered late would show now
+        result = await check(self.platform, self.kafka.bootstrap, self.ledger)
+        row = Row(name, self.ledger.count() - before, result.lost, result.applied_twice, result.redelivered,
+                  result.dead_lettered, round(recovered, 1), self.ledger.retries - retries, result.problems)
+        RESULTS.append(row)
+        print(f"\n{name}: {row}")
+        assert result.ok, result.problems
+        assert result.lost == 0 and result.applied_twice == 0
+        return row

@@ -1,0 +1,140 @@
+"""Faults on a platform of its own: a private single-node Kafka and a private PostgreSQL, so that the broker and
+the database can be killed, frozen and restarted. The four services run as real processes; a steady load of
+commands flows through their HTTP APIs during every fault.
+
+After each fault: every acknowledged command is in its service's outbox once, on Kafka, in monitoring's inbox and
+projections once, on the public dashboard figures; the dead-letter topics hold exactly the poison injected.
+"""
+
+import asyncio
+import json
+import signal
+import uuid
+from collections.abc import AsyncIterator
+from importlib.resources import files
+
+import httpx
+import pytest_asyncio
+from aiokafka import AIOKafkaProducer
+from berdaya_shared.topics import EVENT_TOPICS, dlq_topic, physical
+
+from tests.faults.conftest import ARTIFACTS
+from tests.faults.infra import KafkaCluster, PostgresServer
+from tests.faults.ledger import Ledger, Load
+from tests.faults.stage import Stage
+from tests.support.auth import all_scopes
+from tests.support.kafka import wait_for
+from tests.support.platform import _wait_ready, running_platform, start_service, stop_service
+
+SUBSCRIBERS = {"registry.events": ("training", "marketplace", "monitoring"),
+               "training.events": ("monitoring",), "marketplace.events": ("monitoring",)}
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def stage() -> AsyncIterator[Stage]:
+    kafka, pg = KafkaCluster(1), PostgresServer()
+    try:
+        await asyncio.to_thread(pg.init)
+        await asyncio.to_thread(pg.start)
+        await kafka.start()
+        async with running_platform(kafka.bootstrap, pg.url, log_dir=ARTIFACTS / "single-node") as platform:
+            ledger = Ledger()
+            load = Load(platform, ledger, seed=101)
+            try:
+                yield Stage(platform, kafka, pg, load, ledger)
+            finally:
+                await load.close()
+    finally:
+        kafka.stop()
+        pg.remove()
+
+
+async def test_broker_killed_with_sigkill_then_restarted(stage: Stage) -> None:
+    async def fault() -> None:
+        node = stage.kafka.nodes[0]
+        stage.kafka.kill(node)
+        await asyncio.sleep(3)
+        await stage.kafka.restart(node)
+
+    await stage.run("kill -9 Kafka broker, restart", fault)
+
+
+async def test_each_service_killed_with_sigkill_then_restarted(stage: Stage) -> None:
+    for service in ("registry", "training", "marketplace", "monitoring"):
+        async def fault(service: str = service) -> None:
+            stop_service(stage.platform, service, signal.SIGKILL)
+            await asyncio.sleep(1)
+            start_service(stage.platform, service, stage.kafka.bootstrap)
+            await _wait_ready(stage.platform, service)
+
+        await stage.run(f"kill -9 {service}, restart", fault)
+
+
+async def test_postgres_restarted(stage: Stage) -> None:
+    async def fault() -> None:
+        assert stage.pg is not None
+        await asyncio.to_thread(stage.pg.restart, "immediate")
+
+    await stage.run("PostgreSQL crash-restart", fault)
+
+
+async def test_broker_unreachable_for_30_seconds(stage: Stage) -> None:
+    async def fault() -> None:
+        node = stage.kafka.nodes[0]
+        stage.kafka.signal(node, signal.SIGSTOP)  # alive but silent: every request times out
+        try:
+            await asyncio.sleep(30)
+        finally:
+            stage.kafka.signal(node, signal.SIGCONT)
+
+    await stage.run("Kafka unreachable 30 s", fault)
+
+
+async def test_replay_of_every_topic_into_monitoring_changes_nothing(stage: Stage) -> None:
+    admin = all_scopes("dp3a")
+
+    async def fault() -> None:
+        async with httpx.AsyncClient(base_url=stage.platform.endpoints.monitoring, headers=admin,
+                                     timeout=30) as client:
+            started = await client.post("/api/admin/rebuild")
+            assert started.status_code == 202, started.text
+
+            async def finished() -> bool:
+                state = (await client.get("/api/admin/rebuild")).json()
+                assert state["state"] != "failed", state
+                return state["state"] == "done"
+
+            await wait_for(finished, timeout_s=240, interval_s=0.5)
+
+    await stage.run("replay all topics into monitoring", fault)
+
+
+async def test_poison_in_every_topic_is_dead_lettered_and_nothing_else(stage: Stage) -> None:
+    good = json.loads(files("berdaya_shared.contracts").joinpath("samples/registry.WomanRegistered.v1.json")
+                      .read_text())
+
+    def poison(topic: str) -> list[bytes]:
+        marker = {"injected_into": topic}
+        return [
+            b"{not json " + topic.encode(),
+            json.dumps({**good, **marker, "event_id": str(uuid.uuid4()), "event_type": "registry.Unknown"}).encode(),
+            json.dumps({**good, **marker, "event_id": str(uuid.uuid4()), "event_version": 7}).encode(),
+            json.dumps({**good, **marker, "event_id": str(uuid.uuid4()),
+                        "payload": {**good["payload"], "household_size": -3}}).encode(),
+        ]
+
+    async def fault() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=stage.kafka.bootstrap)
+        await producer.start()
+        try:
+            for topic in EVENT_TOPICS:
+                values = poison(topic)
+                for value in values:
+                    await producer.send_and_wait(physical(topic, stage.platform.namespace), value, key=b"poison")
+                for consumer in SUBSCRIBERS[topic]:
+                    stage.ledger.poison[physical(dlq_topic(consumer), stage.platform.namespace)] += values
+        finally:
+            await producer.stop()
+
+    row = await stage.run("poison in every topic", fault)
+    assert row.dead_lettered == sum(4 * len(c) for c in SUBSCRIBERS.values())
