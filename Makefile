@@ -78,8 +78,8 @@ bench: install stack-up ## benchmarks beside the machine's limits (BENCH_EVENTS=
 	$(PIP) install -q -r bench/requirements.txt
 	$(PY) -m bench
 
-faults: install stack-up ## the fault runs (SIGKILL of services mid-load, poison messages), with their figures
-	$(PY) -m pytest tests/faults -s -q
+faults: install stack-up ## the fault suite: broker/service/database failures under load, poison, bad input; prints the fault table
+	$(PY) -m pytest tests/faults -q -p no:cacheprovider
 
 schemas: install ## regenerate the published JSON Schemas and the AsyncAPI document of the events
 	$(PY) -m berdaya_shared.contracts.export

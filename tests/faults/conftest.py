@@ -6,7 +6,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from tests.faults.ledger import RESULTS
+from tests.faults.ledger import RESULTS, SUMMARIES
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "faults"
 HEADER = ("fault", "acknowledged", "lost", "applied twice", "redelivered", "dead-lettered", "recovered in",
@@ -24,6 +24,10 @@ def table() -> list[str]:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if SUMMARIES:
+        terminalreporter.section("bad input (schemathesis, every service, valid tokens)")
+        for line in SUMMARIES:
+            terminalreporter.write_line(line)
     if not RESULTS:
         return
     terminalreporter.section("fault table (every acknowledged command reflected exactly once?)")

@@ -317,3 +317,4 @@ class Row:
 
 
 RESULTS: list[Row] = []
+SUMMARIES: list[str] = []  # one line per service from the schemathesis runs (tests/faults/test_bad_input.py)

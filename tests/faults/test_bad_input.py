@@ -43,6 +43,7 @@ from openpyxl import Workbook, load_workbook
 from schemathesis.generation import GenerationMode
 from schemathesis.python import asgi as schemathesis_asgi
 
+from tests.faults.ledger import SUMMARIES
 from tests.registry.helpers import woman_body
 from tests.support import infra
 from tests.support.auth import all_scopes
@@ -274,6 +275,7 @@ def test_schemathesis_finds_no_server_error(fuzzed: tuple[str, FastAPI, dict[str
         fuzz_operation(operation, known, send)
     summary.seconds = time.monotonic() - started
     print("\n" + summary.line())
+    SUMMARIES.append(summary.line())
     for failure in (summary.server_errors + summary.unexplained)[:20]:
         print("  " + failure)
     assert summary.operations > 5 and summary.cases > summary.operations
