@@ -3,12 +3,11 @@ test-artifacts/faults/table.json."""
 
 import json
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from tests.faults.ledger import RESULTS, SUMMARIES
+from tests.faults.stage import ARTIFACTS
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "faults"
 HEADER = ("fault", "acknowledged", "lost", "applied twice", "redelivered", "dead-lettered", "recovered in",
           "client retries")
 

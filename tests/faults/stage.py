@@ -2,13 +2,17 @@
 starts the load, applies a fault (which breaks something and heals it), stops the load and compares everything."""
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 from tests.faults.infra import KafkaCluster, PostgresServer
 from tests.faults.ledger import RESULTS, Ledger, Load, Row, caught_up, check, diagnose
 from tests.support.kafka import wait_for
-from tests.support.platform import Platform
+from tests.support.platform import Platform, running_platform
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "faults"
 
 
 class Stage:
@@ -50,3 +54,17 @@ class Stage:
         assert result.ok, result.problems
         assert result.lost == 0 and result.applied_twice == 0
         return row
+
+
+@contextlib.asynccontextmanager
+async def staged(kafka: KafkaCluster, pg: PostgresServer | None, server_url: str, *, name: str,
+                 seed: int) -> AsyncIterator[Stage]:
+    """The four services on ``kafka`` and the database server at ``server_url``, with a fresh load and ledger."""
+    async with running_platform(kafka.bootstrap, server_url, log_dir=ARTIFACTS / name,
+                                replication_factor=kafka.size) as platform:
+        ledger = Ledger()
+        load = Load(platform, ledger, seed=seed)
+        try:
+            yield Stage(platform, kafka, pg, load, ledger)
+        finally:
+            await load.close()

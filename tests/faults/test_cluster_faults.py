@@ -9,11 +9,8 @@ import pytest_asyncio
 from aiokafka.admin import AIOKafkaAdminClient
 from berdaya_shared.topics import REGISTRY_EVENTS, physical
 
-from tests.faults.conftest import ARTIFACTS
 from tests.faults.infra import KafkaCluster
-from tests.faults.ledger import Ledger, Load
-from tests.faults.stage import Stage
-from tests.support.platform import running_platform
+from tests.faults.stage import Stage, staged
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -21,14 +18,8 @@ async def stage(database_server_url: str) -> AsyncIterator[Stage]:
     kafka = KafkaCluster(3)
     try:
         await kafka.start()
-        async with running_platform(kafka.bootstrap, database_server_url, log_dir=ARTIFACTS / "cluster",
-                                    replication_factor=3) as platform:
-            ledger = Ledger()
-            load = Load(platform, ledger, seed=303)
-            try:
-                yield Stage(platform, kafka, None, load, ledger)
-            finally:
-                await load.close()
+        async with staged(kafka, None, database_server_url, name="cluster", seed=303) as stage:
+            yield stage
     finally:
         kafka.stop()
 

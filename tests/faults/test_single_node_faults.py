@@ -18,13 +18,11 @@ import pytest_asyncio
 from aiokafka import AIOKafkaProducer
 from berdaya_shared.topics import EVENT_TOPICS, dlq_topic, physical
 
-from tests.faults.conftest import ARTIFACTS
 from tests.faults.infra import KafkaCluster, PostgresServer
-from tests.faults.ledger import Ledger, Load
-from tests.faults.stage import Stage
+from tests.faults.stage import Stage, staged
 from tests.support.auth import all_scopes
 from tests.support.kafka import wait_for
-from tests.support.platform import _wait_ready, running_platform, start_service, stop_service
+from tests.support.platform import _wait_ready, start_service, stop_service
 
 SUBSCRIBERS = {"registry.events": ("training", "marketplace", "monitoring"),
                "training.events": ("monitoring",), "marketplace.events": ("monitoring",)}
@@ -37,13 +35,8 @@ async def stage() -> AsyncIterator[Stage]:
         await asyncio.to_thread(pg.init)
         await asyncio.to_thread(pg.start)
         await kafka.start()
-        async with running_platform(kafka.bootstrap, pg.url, log_dir=ARTIFACTS / "single-node") as platform:
-            ledger = Ledger()
-            load = Load(platform, ledger, seed=101)
-            try:
-                yield Stage(platform, kafka, pg, load, ledger)
-            finally:
-                await load.close()
+        async with staged(kafka, pg, pg.url, name="single-node", seed=101) as stage:
+            yield stage
     finally:
         kafka.stop()
         pg.remove()
