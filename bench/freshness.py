@@ -161,7 +161,7 @@ async def _one_rate(registry_url: str, watcher: Watcher, payloads: list[dict[str
 
 async def measure(capacity_per_s: float | None, *, rate: float = 500.0, seconds: float = 16.0) -> dict[str, Any]:
     """Freshness at ``rate``; if the registry cannot keep that rate, also at a rate it can sustain
-    (60% of its closed-loop capacity measured by the command stage, when known)."""
+    (40% of its closed-loop capacity measured by the command stage, when known)."""
     run = Run()  # empty topics: the monitoring process starts with nothing to catch up on
     out: dict[str, Any] = {"rate_target": rate, "seconds": seconds, "poll_ms": POLL_S * 1000}
     try:
@@ -189,7 +189,7 @@ async def measure(capacity_per_s: float | None, *, rate: float = 500.0, seconds:
                              and main["stopped_at_s"] is None)
                 out["sustained"] = sustained
                 if not sustained:
-                    lower = round(min(rate / 2, 0.6 * (capacity_per_s or main["achieved_per_s"])))
+                    lower = round(min(rate / 2, 0.4 * (capacity_per_s or main["achieved_per_s"])))
                     lower = max(lower, 10)
                     out["at_lower"] = await _one_rate(registry.url, watcher, payloads[offset:], lower, seconds)
             finally:
