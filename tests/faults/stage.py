@@ -21,6 +21,7 @@ class Stage:
     def __init__(self, platform: Platform, kafka: KafkaCluster, pg: PostgresServer | None, load: Load,
                  ledger: Ledger) -> None:
         self.platform, self.kafka, self.pg, self.load, self.ledger = platform, kafka, pg, load, ledger
+        self._seen = (0, 0)  # redelivered copies and dead letters before the current fault
 
     async def until_caught_up(self, snapshot: dict[str, set[str]], timeout_s: float = 240) -> None:
         try:
@@ -47,8 +48,11 @@ class Stage:
         await self.until_caught_up(everything)
         await asyncio.sleep(1.0)  # anything applied twice or dead-lettered late would show now
         result = await check(self.platform, self.kafka.bootstrap, self.ledger)
-        row = Row(name, self.ledger.count() - before, result.lost, result.applied_twice, result.redelivered,
-                  result.dead_lettered, round(recovered, 1), self.ledger.retries - retries, result.problems)
+        # Lost and applied-twice are over the whole history (must stay 0); copies and dead letters count this fault's.
+        row = Row(name, self.ledger.count() - before, result.lost, result.applied_twice,
+                  result.redelivered - self._seen[0], result.dead_lettered - self._seen[1], round(recovered, 1),
+                  self.ledger.retries - retries, result.problems)
+        self._seen = (result.redelivered, result.dead_lettered)
         RESULTS.append(row)
         print(f"\n{name}: {row}")
         assert result.ok, result.problems
