@@ -170,3 +170,30 @@ async def idempotent(
         ) from None
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
     return Response(outcome.body, status_code=outcome.status_code, media_type="application/json", headers=headers)
+
+
+def install_ops_routes(app: FastAPI, service: str, health: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+    """``GET /health`` (the process answers) and ``GET /ready`` (database and broker reachable, backlog and lag;
+    503 when not ready), the same on every service."""
+
+    @app.get("/health", tags=["Operasional"], summary="Proses hidup")
+    async def _health() -> dict[str, Any]:
+        return {"status": "ok", "service": service}
+
+    @app.get("/ready", tags=["Operasional"], summary="Siap melayani: basis data dan broker terjangkau")
+    async def _ready() -> JSONResponse:
+        status = await health()
+        return JSONResponse(jsonable_encoder(status), status_code=200 if status["ok"] else 503)
+
+
+def install_refusals(app: FastAPI, refused: type[Exception]) -> None:
+    """Answer a service's domain refusal (``status``, ``pesan``, ``detail``, ``field``, ``extra``) with the shared
+    error body."""
+
+    async def _refused(_request: Request, exc: Exception) -> JSONResponse:
+        e: Any = exc
+        error = DomainError(e.status, e.pesan, e.detail, field=e.field, **e.extra)
+        return JSONResponse(status_code=e.status, content=jsonable_encoder(error.body()))
+
+    app.add_exception_handler(refused, _refused)
+

@@ -7,11 +7,11 @@ from typing import Any
 
 from berdaya_shared.asyncapi import asyncapi_router
 from berdaya_shared.auth import install_auth
-from berdaya_shared.http import install_error_handlers
+from berdaya_shared.http import install_error_handlers, install_ops_routes
 from berdaya_shared.runtime import ServiceRuntime
 from berdaya_shared.topics import EVENT_TOPICS
 from fastapi import FastAPI
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from .adapters import LIVE_SCHEMA, projection_ddl, service_ddl
@@ -74,14 +74,6 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None)
     @app.get("/", include_in_schema=False)
     async def dashboard() -> FileResponse:
         return FileResponse(str(STATIC.joinpath("index.html")))
-
-    @app.get("/health", tags=["Operasional"])
-    async def health() -> dict[str, Any]:
-        return {"status": "ok", "service": "monitoring"}
-
-    @app.get("/ready", tags=["Operasional"])
-    async def ready() -> JSONResponse:
-        status = await runtime.health()
-        return JSONResponse(status, status_code=200 if status["ok"] else 503)
+    install_ops_routes(app, "monitoring", runtime.health)
 
     return app

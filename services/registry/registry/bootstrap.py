@@ -1,15 +1,13 @@
 """The composition root: settings, PII cipher, runtime (database, outbox relay) and the FastAPI app."""
 
 from importlib.resources import files
-from typing import Any
 
 from berdaya_shared import audit
 from berdaya_shared.asyncapi import asyncapi_router
 from berdaya_shared.auth import install_auth
-from berdaya_shared.http import install_error_handlers
+from berdaya_shared.http import install_error_handlers, install_ops_routes
 from berdaya_shared.runtime import ServiceRuntime
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 
 from .adapters import audit_store, clients
 from .adapters.crypto import PiiCipher
@@ -53,14 +51,6 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None)
     app.include_router(api_audit.router)
     app.include_router(asyncapi_router())
     app.add_middleware(api_imports.UploadLimit, max_bytes=settings.import_max_bytes)
-
-    @app.get("/health", tags=["Operasional"])
-    async def health() -> dict[str, Any]:
-        return {"status": "ok", "service": "registry"}
-
-    @app.get("/ready", tags=["Operasional"])
-    async def ready() -> JSONResponse:
-        status = await runtime.health()
-        return JSONResponse(status, status_code=200 if status["ok"] else 503)
+    install_ops_routes(app, "registry", runtime.health)
 
     return app

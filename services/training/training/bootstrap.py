@@ -4,12 +4,10 @@ from importlib.resources import files
 
 from berdaya_shared.asyncapi import asyncapi_router
 from berdaya_shared.auth import install_auth
-from berdaya_shared.http import DomainError, install_error_handlers
+from berdaya_shared.http import install_error_handlers, install_ops_routes, install_refusals
 from berdaya_shared.runtime import ServiceRuntime
 from berdaya_shared.topics import REGISTRY_EVENTS
-from fastapi import Depends, FastAPI, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI
 
 from .config import Settings
 from .domain.errors import Refused
@@ -47,23 +45,11 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None)
     app.state.settings = settings
     install_error_handlers(app)
     install_auth(app, POLICY)
-
-    @app.exception_handler(Refused)
-    async def _refused(_request: Request, exc: Refused) -> JSONResponse:
-        error = DomainError(exc.status, exc.pesan, exc.detail, field=exc.field, **exc.extra)
-        return JSONResponse(status_code=exc.status, content=jsonable_encoder(error.body()))
+    install_refusals(app, Refused)
 
     app.include_router(courses_router([Depends(course_ownership)]))
     app.include_router(placements_router())
     app.include_router(asyncapi_router())
-
-    @app.get("/health", tags=["ops"], summary="Liveness")
-    async def health() -> dict[str, str]:
-        return {"status": "ok", "service": SERVICE}
-
-    @app.get("/ready", tags=["ops"], summary="Readiness: database and broker reachable")
-    async def ready() -> JSONResponse:
-        status = await runtime.health()
-        return JSONResponse(status_code=200 if status["ok"] else 503, content=jsonable_encoder(status))
+    install_ops_routes(app, SERVICE, runtime.health)
 
     return app
