@@ -83,9 +83,11 @@ async def test_make_up_then_down_leaves_nothing_behind(private_env: dict[str, st
         down = await asyncio.to_thread(make, "down", private_env)
     assert down.returncode == 0, down.stdout[-3000:] + down.stderr[-3000:]
     assert [p for p in ports if port_open(p)] == []
-    leftovers = subprocess.run(["pgrep", "-f", private_env["BERDAYA_DATA_DIR"]], capture_output=True, text=True)
+    leftovers = await asyncio.to_thread(subprocess.run, ["pgrep", "-f", private_env["BERDAYA_DATA_DIR"]],
+                                        capture_output=True, text=True)
     assert leftovers.stdout.strip() == "", f"processes left behind: {leftovers.stdout}"
-    subprocess.run(["bash", "deploy/stack.sh", "reset"], cwd=REPO, env=private_env, capture_output=True, timeout=120)
+    await asyncio.to_thread(subprocess.run, ["bash", "deploy/stack.sh", "reset"], cwd=REPO, env=private_env,
+                            capture_output=True, timeout=120)
 
 
 async def _equals(value: object, want: float) -> bool:
