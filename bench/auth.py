@@ -8,10 +8,8 @@ an OPD's default client scopes, exactly what an agency's staff application holds
 from functools import cache
 from typing import Any
 
-from berdaya_shared.auth import mint_token
+from berdaya_shared.auth import mint_token, new_signing_key, private_pem, public_pem
 from berdaya_shared.scopes import PROFILES
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 ISSUER = "berdaya-bench"
 AUDIENCE = "berdaya"
@@ -19,17 +17,13 @@ AUDIENCE = "berdaya"
 
 @cache
 def _key() -> Any:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return new_signing_key()
 
 
 def env() -> dict[str, str]:
     """The AUTH_* environment a service process needs to verify (and the registry to sign) these tokens."""
-    key = _key()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    return {"AUTH_PUBLIC_KEY": public, "AUTH_PRIVATE_KEY": private, "AUTH_ISSUER": ISSUER, "AUTH_AUDIENCE": AUDIENCE}
+    return {"AUTH_PUBLIC_KEY": public_pem(_key()), "AUTH_PRIVATE_KEY": private_pem(_key()), "AUTH_ISSUER": ISSUER,
+            "AUTH_AUDIENCE": AUDIENCE}
 
 
 def headers(profile: str = "dp3a", *, ttl_s: int = 4 * 3600) -> dict[str, str]:

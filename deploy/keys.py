@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 KEY_DIR = Path(os.environ.get("BERDAYA_DATA_DIR", Path(__file__).resolve().parent / ".data")) / "keys"
 PRIVATE = KEY_DIR / "jwt-private.pem"
@@ -27,14 +26,14 @@ def ensure(key_dir: Path = KEY_DIR) -> tuple[Path, Path]:
     if private.exists() and public.exists():
         return private, public
     key_dir.mkdir(parents=True, exist_ok=True)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    from berdaya_shared.auth import new_signing_key, private_pem, public_pem
+
+    key = new_signing_key()
     tmp = private.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()))
-    public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                     serialization.PublicFormat.SubjectPublicKeyInfo))
+    with os.fdopen(fd, "w") as f:
+        f.write(private_pem(key))
+    public.write_text(public_pem(key))
     tmp.replace(private)
     return private, public
 

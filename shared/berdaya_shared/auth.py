@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -259,6 +260,21 @@ def install_auth(app: FastAPI, policy: Policy, settings: AuthSettings | None = N
 def principal_of(request: Request) -> Principal | None:
     """The verified caller of this request, if any (for audit records)."""
     return getattr(request.state, "principal", None)
+
+
+def new_signing_key() -> Any:
+    """A fresh RSA 2048 key for signing access tokens."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def private_pem(private_key: Any) -> str:
+    return private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                     serialization.NoEncryption()).decode()
+
+
+def public_pem(private_key: Any) -> str:
+    return private_key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                 serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
 def key_id(public_key: Any) -> str:

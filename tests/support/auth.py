@@ -11,10 +11,9 @@ from functools import cache
 from typing import Any
 
 import httpx
-from berdaya_shared.auth import AuthSettings, mint_token
+from berdaya_shared import auth as shared_auth
+from berdaya_shared.auth import AuthSettings, mint_token, new_signing_key
 from berdaya_shared.scopes import ALL_SCOPES, PROFILES
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 ISSUER = "berdaya-registry"
 AUDIENCE = "berdaya"
@@ -22,19 +21,15 @@ AUDIENCE = "berdaya"
 
 @cache
 def private_key() -> Any:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return new_signing_key()
 
 
 def public_pem(key: Any = None) -> str:
-    key = key or private_key()
-    return key.public_key().public_bytes(serialization.Encoding.PEM,
-                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return shared_auth.public_pem(key or private_key())
 
 
 def private_pem(key: Any = None) -> str:
-    key = key or private_key()
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return shared_auth.private_pem(key or private_key())
 
 
 def install_env() -> None:
