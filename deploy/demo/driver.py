@@ -49,6 +49,8 @@ class Driver:
         self._replica_wait_s = replica_wait_s
         self.client = httpx.AsyncClient(timeout=30.0)
         self.sent = 0
+        self.retries = 0
+        self.server_errors: list[str] = []  # 5xx other than 503 ("send again"), each retried but worth a look
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -69,13 +71,17 @@ class Driver:
                 except httpx.TransportError as exc:
                     if asyncio.get_running_loop().time() > deadline:
                         raise LoadError(f"POST {path}: {exc}") from exc
+                    self.retries += 1
                     await asyncio.sleep(delay)
                     continue
                 if response.status_code in accept:
                     self.sent += 1
                     return response.json() if response.content else {}
+                if response.status_code >= 500 and response.status_code != 503:
+                    self.server_errors.append(f"POST {path} -> {response.status_code} {response.text[:200]}")
                 lagging = response.status_code == 422 and wait_for_replica
                 if (lagging or response.status_code >= 500) and asyncio.get_running_loop().time() < deadline:
+                    self.retries += 1
                     await asyncio.sleep(delay)
                     delay = min(delay * 1.5, 2.0)
                     continue

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import json
 import random
-import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ import asyncpg
 import httpx
 from berdaya_shared.topics import CONSUMERS, EVENT_TOPICS, dlq_topic, physical
 
+from deploy.demo.driver import Driver
 from deploy.demo.scenario import Woman, generate
 from tests.support.auth import opd_headers
 from tests.support.kafka import read_all
@@ -52,18 +52,12 @@ REF_FIELD = {"woman": "person_ref"}  # the answer's field holding the ref, when 
 SECTORS = ("kuliner", "kerajinan", "fesyen", "pertanian", "jasa")
 
 
-class CommandFailed(AssertionError):
-    pass
-
-
 @dataclass
 class Ledger:
     """Every acknowledged command, by kind: ref → Rupiah (sales) or 0."""
 
     acked: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
     poison: dict[str, list[bytes]] = field(default_factory=lambda: defaultdict(list))  # dlq topic → values
-    retries: int = 0
-    server_errors: list[str] = field(default_factory=list)  # 5xx other than 503 "try again": a bug
 
     def count(self) -> int:
         return sum(len(v) for v in self.acked.values())
@@ -79,42 +73,22 @@ class Load:
                  deadline_s: float = 300.0) -> None:
         self.platform = platform
         self.ledger = ledger
-        self.headers = opd_headers()
-        self.client = httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=3.0),
-                                        limits=httpx.Limits(max_connections=64))
-        self.deadline_s = deadline_s
+        # The demo's driver: retried with the same key on a dropped connection, a 5xx or a lagging replica.
+        self.driver = Driver(platform.endpoints, namespace="fault", concurrency=64, headers=opd_headers(),
+                             replica_wait_s=deadline_s)
         self._women = iter(generate(women, seed=seed).women)
         self._rng = random.Random(seed)
         self.course_ref: str | None = None
 
     async def close(self) -> None:
-        await self.client.aclose()
+        await self.driver.close()
 
     async def post(self, service: str, path: str, body: dict[str, Any], *, opd: str, kind: str,
                    ref: str | None = None, replica: bool = False) -> dict[str, Any]:
-        headers = {"Idempotency-Key": f"fault:{uuid.uuid4()}", **self.headers[opd]}
-        url = self.platform.url(service) + path
-        give_up = time.monotonic() + self.deadline_s
-        delay = 0.1
-        while True:
-            try:
-                response = await self.client.post(url, json=body, headers=headers)
-                status = response.status_code
-            except httpx.TransportError as exc:  # refused, reset, timed out: the answer may have been lost
-                response, status = None, repr(exc)
-            if response is not None and status in (200, 201):
-                answer = response.json()
-                self.ledger.acked[kind][ref or answer[REF_FIELD.get(kind, f"{kind}_ref")]] = int(body.get("amount_idr", 0))
-                return answer
-            if response is not None and status >= 500 and status != 503:
-                self.ledger.server_errors.append(f"POST {path} -> {status} {response.text[:200]}")
-            retry = response is None or status >= 500 or (replica and status == 422)
-            if not retry or time.monotonic() > give_up:
-                text = response.text[:300] if response is not None else ""
-                raise CommandFailed(f"POST {path} -> {status} {text}")
-            self.ledger.retries += 1
-            await asyncio.sleep(delay)
-            delay = min(delay * 1.5, 1.0)
+        answer = await self.driver.post(self.platform.url(service), path, body, key=str(uuid.uuid4()), opd=opd,
+                                        wait_for_replica=replica)
+        self.ledger.acked[kind][ref or answer[REF_FIELD.get(kind, f"{kind}_ref")]] = int(body.get("amount_idr", 0))
+        return answer
 
     async def schedule_course(self) -> None:
         answer = await self.post("training", "/courses", {
@@ -219,7 +193,7 @@ class Check:
         return not self.problems
 
 
-async def check(platform: Platform, bootstrap: str, ledger: Ledger) -> Check:
+async def check(platform: Platform, bootstrap: str, ledger: Ledger, server_errors: list[str]) -> Check:
     problems: list[str] = []
     lost = twice = 0
     acked = ledger.snapshot()
@@ -287,8 +261,8 @@ async def check(platform: Platform, bootstrap: str, ledger: Ledger) -> Check:
         if values != sorted(ledger.poison.get(topic, [])):
             problems.append(f"{topic}: {len(values)} messages, expected exactly the "
                             f"{len(ledger.poison.get(topic, []))} poison messages")
-    if ledger.server_errors:
-        problems.append(f"{len(ledger.server_errors)} server errors (not 503), first: {ledger.server_errors[0]}")
+    if server_errors:
+        problems.append(f"{len(server_errors)} server errors (not 503), first: {server_errors[0]}")
     redelivered = copies - sum(len(v) for v in on_kafka.values())
     return Check(ledger.count(), lost, twice, redelivered, dead, problems)
 

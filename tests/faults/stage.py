@@ -32,7 +32,7 @@ class Stage:
     async def run(self, name: str, fault: Callable[[], Awaitable[None]], *, warmup_s: float = 2.0,
                   tail_s: float = 2.0) -> Row:
         """Load running → ``fault`` (breaks something and heals it) → load stops → everything compared."""
-        before, retries = self.ledger.count(), self.ledger.retries
+        before, retries = self.ledger.count(), self.load.driver.retries
         stop = asyncio.Event()
         load = asyncio.create_task(self.load.run(stop))
         await asyncio.sleep(warmup_s)
@@ -47,11 +47,11 @@ class Stage:
         everything = self.ledger.snapshot()
         await self.until_caught_up(everything)
         await asyncio.sleep(1.0)  # anything applied twice or dead-lettered late would show now
-        result = await check(self.platform, self.kafka.bootstrap, self.ledger)
+        result = await check(self.platform, self.kafka.bootstrap, self.ledger, self.load.driver.server_errors)
         # Lost and applied-twice are over the whole history (must stay 0); copies and dead letters count this fault's.
         row = Row(name, self.ledger.count() - before, result.lost, result.applied_twice,
                   result.redelivered - self._seen[0], result.dead_lettered - self._seen[1], round(recovered, 1),
-                  self.ledger.retries - retries, result.problems)
+                  self.load.driver.retries - retries, result.problems)
         self._seen = (result.redelivered, result.dead_lettered)
         RESULTS.append(row)
         print(f"\n{name}: {row}")
