@@ -15,6 +15,17 @@ async def of_type(market: Market, event_type: str, **match: str) -> list[dict]:
             and all(str(e["payload"].get(k)) == v for k, v in match.items())]
 
 
+async def settled(market: Market, expected: int, event_type: str, **match: str) -> list[dict]:
+    """The events of a type once `expected` of them are on Kafka and a short pause brought no more."""
+    await wait_for(lambda: _at_least(market, expected, event_type, **match))
+    await asyncio.sleep(0.5)
+    return await of_type(market, event_type, **match)
+
+
+async def _at_least(market: Market, expected: int, event_type: str, **match: str) -> bool:
+    return len(await of_type(market, event_type, **match)) >= expected
+
+
 async def test_booths_are_limited_to_the_fair_and_one_per_business(market: Market) -> None:
     fair = await market.fair(booths=2)
     a, _ = await market.known_business()
@@ -31,9 +42,8 @@ async def test_booths_are_limited_to_the_fair_and_one_per_business(market: Marke
     full = await market.client.post(url, json={"business_ref": str(c)})
     assert full.status_code == 409 and "sudah terisi" in full.json()["pesan"]
     assert (await market.client.get(f"/fairs/{fair['fair_ref']}")).json()["booths_assigned"] == 2
-    booths = await wait_for(lambda: of_type(market, "marketplace.BoothAssigned", fair_ref=fair["fair_ref"]))
-    await asyncio.sleep(0.5)
-    assert len(await of_type(market, "marketplace.BoothAssigned", fair_ref=fair["fair_ref"])) == 2 == len(booths)
+    booths = await settled(market, 2, "marketplace.BoothAssigned", fair_ref=fair["fair_ref"])
+    assert sorted(e["payload"]["booth_no"] for e in booths) == [1, 2]
 
 
 async def test_concurrent_requests_cannot_overfill_a_fair(market: Market) -> None:
@@ -115,9 +125,7 @@ async def test_fair_sales_sheet_is_all_or_nothing_and_one_event_per_sale(market:
 
     good = await market.client.post(url, json={"rows": rows})
     assert good.status_code == 201 and good.json()["recorded"] == 3 and good.json()["amount_idr"] == 600000
-    events = await wait_for(lambda: of_type(market, "marketplace.SaleRecorded", fair_ref=fair["fair_ref"]))
-    await asyncio.sleep(0.5)
-    events = await of_type(market, "marketplace.SaleRecorded", fair_ref=fair["fair_ref"])
+    events = await settled(market, 3, "marketplace.SaleRecorded", fair_ref=fair["fair_ref"])
     assert sorted(e["payload"]["amount_idr"] for e in events) == [100000, 200000, 300000]
     assert all(e["payload"]["channel"] == "trade_fair" and e["payload"]["owner_person_ref"] for e in events)
 
