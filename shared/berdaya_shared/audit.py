@@ -65,6 +65,21 @@ def entity_of(request: Request, answer: Any = None) -> tuple[str, str] | None:
     return None
 
 
+def written(request: Request, name: str, ref: Any, state: dict[str, Any]) -> None:
+    """A command hands over the stored state of a record it has just written (as the snapshot function would
+    give it), so the trail does not read it back. Only for a record the command does not change afterwards."""
+    known = getattr(request.state, "audit_written", None) or {}
+    request.state.audit_written = {**known, (name, str(ref)): state}
+
+
+async def _after(conn: asyncpg.Connection, request: Request, snapshot: Snapshot, name: str, ref: str
+                 ) -> dict[str, Any] | None:
+    known = getattr(request.state, "audit_written", None) or {}
+    if (name, ref) in known:
+        return known[(name, ref)]
+    return await snapshot(conn, name, ref)
+
+
 async def before(conn: asyncpg.Connection, request: Request) -> dict[str, Any] | None:
     config, entity = _config(request), entity_of(request)
     if config.snapshot is None or entity is None:
@@ -82,12 +97,12 @@ async def record_change(
     if config.snapshot is not None:
         # A command under a parent (an aid record for a woman) shows the record it created, when known.
         for created in _new_refs(request, answer):
-            after = await config.snapshot(conn, *created)
+            after = await _after(conn, request, config.snapshot, *created)
             if after is not None:
                 prior = None
                 break
         if after is None and entity is not None:
-            after = await config.snapshot(conn, *entity)
+            after = await _after(conn, request, config.snapshot, *entity)
     if after is None:
         after = answer if config.store_answer else _refs_only(answer)
     principal = getattr(request.state, "principal", None)

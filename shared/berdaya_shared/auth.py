@@ -152,7 +152,12 @@ def authenticated(request: Request) -> Principal:
     return principal
 
 
-CurrentPrincipal = Annotated[Principal, Depends(authenticated)]
+async def _current_principal(request: Request) -> Principal:
+    # FastAPI runs a plain ``def`` dependency in a worker thread; an async one runs on the loop (no thread hop).
+    return authenticated(request)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(_current_principal)]
 
 
 def forbidden(scope: str, principal: Principal) -> DomainError:
@@ -163,7 +168,7 @@ def forbidden(scope: str, principal: Principal) -> DomainError:
 def require(scope: str) -> Any:
     """FastAPI dependency factory: the caller must hold ``scope``."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.has(scope):
             raise forbidden(scope, principal)
         return principal
@@ -215,8 +220,9 @@ class Policy:
         return sorted(out)
 
 
-def enforce(request: Request) -> None:
-    """App-wide dependency: applies the app's Policy to the matched route."""
+async def enforce(request: Request) -> None:
+    """App-wide dependency: applies the app's Policy to the matched route (async: it runs on the event loop,
+    not in a worker thread, on every request)."""
     policy: Policy = request.app.state.auth_policy
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)

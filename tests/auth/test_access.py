@@ -142,6 +142,8 @@ async def test_every_change_is_in_the_trail_with_before_and_after_but_no_persona
     assert creation["method"] == "POST" and creation["path"] == "/women" and creation["before"] is None
     assert creation["client_id"].startswith("dp3a-") and creation["opd"] == "dp3a" and creation["status"] == 201
     assert correction["path"] == "/women/{person_ref}" and correction["before"]["household_size"] == 4
+    # The registration's "after" (kept from the insert, not read back) is the stored row the correction found.
+    assert creation["after"] == correction["before"] and creation["after"]["person_ref"] == ref
     assert correction["after"]["household_size"] == 7
     assert correction["before"]["name_cipher"] != correction["after"]["name_cipher"]  # changed, not shown
     note = "Korban KDRT, dirujuk ke UPTD PPA Tenggarong"

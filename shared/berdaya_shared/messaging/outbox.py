@@ -9,6 +9,15 @@ from ..contracts import Envelope, lookup
 
 NOTIFY_CHANNEL = "berdaya_outbox"
 _COLUMNS = ("event_id", "topic", "key", "event_type", "envelope")
+_STAGE_AND_NOTIFY = f"""
+WITH staged AS (
+    INSERT INTO outbox ({", ".join(_COLUMNS)})
+    SELECT e, t, k, y, v FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[])
+        WITH ORDINALITY AS staged_rows (e, t, k, y, v, n)
+    ORDER BY n  -- ids in the order given: the relay publishes a key's events in id order
+)
+SELECT pg_notify('{NOTIFY_CHANNEL}', '')
+"""
 
 
 async def install(conn: asyncpg.Connection) -> None:
@@ -31,11 +40,9 @@ async def add_many(conn: asyncpg.Connection, envelopes: Iterable[Envelope], *, t
         return
     if not conn.is_in_transaction():
         raise RuntimeError("outbox.add must run inside the transaction that changes the state")
+    # NOTIFY is delivered on commit only, so the relay never wakes for a rolled-back change.
     if len(rows) > 20:
         await conn.copy_records_to_table("outbox", records=rows, columns=_COLUMNS)
-    else:
-        await conn.executemany(
-            "INSERT INTO outbox (event_id, topic, key, event_type, envelope) VALUES ($1, $2, $3, $4, $5)", rows
-        )
-    # Delivered on commit only, so the relay never wakes for a rolled-back change.
-    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+        await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+    else:  # the rows and the notification in one statement: one round trip per command
+        await conn.execute(_STAGE_AND_NOTIFY, *(list(column) for column in zip(*rows, strict=True)))

@@ -17,7 +17,7 @@ Pekka = Literal["none", "productive", "child_marriage_risk", "elderly"]
 AgeBand = Literal["<18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
 
 
-def filters(
+async def filters(
     kecamatan: Annotated[str | None, Query(pattern=KEC, description="Kode kecamatan, mis. 64.02.06")] = None,
     period_from: Annotated[str | None, Query(pattern=PERIOD, description="Bulan awal YYYY-MM")] = None,
     period_to: Annotated[str | None, Query(pattern=PERIOD, description="Bulan akhir YYYY-MM")] = None,

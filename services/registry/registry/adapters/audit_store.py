@@ -1,7 +1,7 @@
 """The registry's two audit records: stored state before/after a change (personal data only as
 fingerprints) and the log of personal-data reads with their stated purpose."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from importlib.resources import files
 from typing import Any
@@ -27,7 +27,7 @@ _ENTITIES = {
 _PERSONAL_PLAIN = {"birth_date"}  # stored in clear for the age band, but personal: fingerprint in the trail
 
 
-def _safe(row: asyncpg.Record) -> dict[str, Any]:
+def safe_state(row: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in row.items():
         if isinstance(value, bytes | bytearray | memoryview):
@@ -53,9 +53,9 @@ async def snapshot(conn: asyncpg.Connection, name: str, ref: str) -> dict[str, A
     row = await conn.fetchrow(f"SELECT * FROM {table} WHERE {column} = $1", key)  # names from the table above
     if row is None:
         return None
-    state = _safe(row)
+    state = safe_state(row)
     if table == "coops":
-        state["members"] = [_safe(r) for r in await conn.fetch(
+        state["members"] = [safe_state(r) for r in await conn.fetch(
             "SELECT * FROM coop_memberships WHERE coop_ref = $1 ORDER BY id", key)]
     return state
 

@@ -41,6 +41,19 @@ _INSERT = (
     + ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(_TYPES))
     + ") ON CONFLICT (nik_hmac) DO NOTHING RETURNING person_ref"
 )
+_INSERT_ONE = f"""
+WITH new AS (
+    INSERT INTO women ({_COLUMNS}) VALUES ({", ".join(f"${i + 1}" for i in range(len(_NAMES)))})
+    ON CONFLICT (nik_hmac) DO NOTHING RETURNING *
+), flagged AS (
+    INSERT INTO possible_duplicates (person_ref, other_ref)
+    SELECT new.person_ref, o.person_ref FROM new
+    JOIN women o ON o.dup_fingerprint = new.dup_fingerprint AND o.erased_at IS NULL
+    ON CONFLICT DO NOTHING
+    RETURNING other_ref
+)
+SELECT new.*, ARRAY(SELECT other_ref FROM flagged) AS flagged_refs FROM new
+"""
 _FLAG_DUPLICATES = """
 INSERT INTO possible_duplicates (person_ref, other_ref)
 SELECT n.person_ref, o.person_ref FROM women n
@@ -62,6 +75,17 @@ async def insert_many(conn: asyncpg.Connection, rows: Sequence[WomanRow]) -> set
     columns = list(zip(*(_VALUES(r) for r in rows), strict=True))
     inserted = await conn.fetch(_INSERT, *[list(c) for c in columns])
     return {r["person_ref"] for r in inserted}
+
+
+async def insert_one(conn: asyncpg.Connection, row: WomanRow) -> tuple[dict[str, Any], list[UUID]] | None:
+    """Insert one woman and flag her possible duplicates in one statement: (the stored row, the refs she was
+    flagged against), or None when her NIK exists. The statement's snapshot predates the new row, so she is
+    never compared with herself."""
+    stored = await conn.fetchrow(_INSERT_ONE, *_VALUES(row))
+    if stored is None:
+        return None
+    state = dict(stored)
+    return state, sorted(state.pop("flagged_refs"), key=str)
 
 
 async def flag_duplicates(conn: asyncpg.Connection, refs: Sequence[UUID]) -> set[UUID]:

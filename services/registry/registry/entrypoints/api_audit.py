@@ -20,7 +20,7 @@ router = APIRouter(tags=["Audit (petugas pelindungan data DP3A)"])
 PURPOSE_HEADER = "X-Purpose"
 
 
-def purpose(
+async def purpose(
     x_purpose: Annotated[str | None, Header(alias=PURPOSE_HEADER, description=(
         "Tujuan membaca data pribadi (wajib, dicatat di log audit), mis. 'verifikasi penerima bantuan'"))] = None,
 ) -> str:

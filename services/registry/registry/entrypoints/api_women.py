@@ -3,11 +3,13 @@
 from typing import Annotated, Any
 from uuid import UUID
 
+from berdaya_shared import audit
 from berdaya_shared.contracts.common import DesaCode, KecamatanCode, PekkaCategory
 from berdaya_shared.http import DomainError, idempotent
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from ..adapters import audit_store
 from ..service_layer import women
 from . import deps
 from .api_audit import Purpose, log_reads
@@ -26,8 +28,10 @@ async def register(body: WomanCreate, request: Request, opd: ActorOpd) -> Respon
                            registered_by_opd=opd or body.registered_by_opd)
 
     async def command(conn: Any) -> tuple[int, Any]:
-        return 201, await women.create(conn, cipher=deps.cipher(request), woman=woman,
-                                       correlation_id=deps.correlation_id(request))
+        answer, stored = await women.create(conn, cipher=deps.cipher(request), woman=woman,
+                                            correlation_id=deps.correlation_id(request))
+        audit.written(request, "person_ref", answer["person_ref"], audit_store.safe_state(stored))
+        return 201, answer
 
     return await idempotent(request, deps.pool(request), command)
 

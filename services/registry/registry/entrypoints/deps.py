@@ -1,4 +1,4 @@
-"""Request-scoped helpers shared by the routers. Authentication will be added here as a dependency."""
+"""Request-scoped helpers shared by the routers (authentication is app-wide: berdaya_shared.auth)."""
 
 from typing import Annotated
 from uuid import uuid4
@@ -23,8 +23,8 @@ def correlation_id(request: Request) -> str:
     return given if 0 < len(given) <= 100 and given.isprintable() else str(uuid4())
 
 
-def actor_opd(
-    x_opd: Annotated[OPD | None, Header(alias="X-OPD", description="OPD pelaku (nanti dari token)")] = None,
+async def actor_opd(
+    x_opd: Annotated[OPD | None, Header(alias="X-OPD", description="OPD pelaku (diisi dari token)")] = None,
 ) -> OPD | None:
     return x_opd
 

@@ -1,7 +1,7 @@
 """Handlers for women: register, read, search, correct, erase personal data."""
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -81,19 +81,20 @@ def already_registered(ref: UUID) -> DomainError:
 
 async def create(
     conn: asyncpg.Connection, *, cipher: PiiCipher, woman: NewWoman, correlation_id: str | None
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Register a woman: (the answer, the row as stored). Three statements: the row with its duplicate flags,
+    the event with the relay's wake-up, and (by the caller) the audit row."""
     try:
         row = prepare(cipher, woman, on=today())
     except (nik.NikError, model.RuleBroken) as err:
         raise rule_error(err) from None
-    if not await repo.insert_many(conn, [row]):
+    written = await repo.insert_one(conn, row)
+    if written is None:
         existing = await repo.refs_by_nik(conn, [row.nik_hmac])
         raise already_registered(existing[row.nik_hmac])
-    flagged = await repo.flag_duplicates(conn, [row.person_ref])
+    stored, duplicates = written
     await outbox.add(conn, translator.envelope(translator.woman_registered(row), correlation_id))
-    # The answer comes from the row just written (no read back): one round trip less per registration.
-    duplicates = await repo.duplicates_of(conn, row.person_ref) if flagged else []
-    return read(cipher, {**asdict(row), "erased_at": None}, duplicates)
+    return read(cipher, stored, duplicates), stored
 
 
 def read(cipher: PiiCipher, row: Mapping[str, Any], duplicates: list[UUID]) -> dict[str, Any]:
