@@ -13,7 +13,7 @@ import httpx
 from deploy.demo.scenario import POPULATION_WEIGHT, _desa_codes
 
 from . import auth
-from .env import Run, served
+from .env import Run, cpu_seconds, served
 
 FIRST = ["Siti", "Nur", "Sri", "Dewi", "Rina", "Ani", "Wati", "Yuli", "Fitri", "Lestari", "Rahma", "Aminah"]
 LAST = ["Aminah", "Rahayu", "Hasanah", "Wulandari", "Sari", "Handayani", "Pertiwi", "Kusuma", "Lestari", "Nurjanah"]
@@ -65,14 +65,16 @@ async def closed_loop(url: str, payloads: list[dict[str, Any]], *, concurrency: 
 
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(timeout=30.0, limits=limits) as client:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
+        client_cpu = time.process_time() - cpu_started
     latencies.sort()
     pick = (lambda q: round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 1)) if latencies \
         else (lambda q: None)
     return {"ok": len(latencies), "errors": errors, "seconds": round(elapsed, 2),
             "per_s": round(len(latencies) / elapsed, 1), "p50_ms": pick(0.5), "p99_ms": pick(0.99),
+            "client_cpu_pct": round(100 * client_cpu / elapsed),  # 100 = the load generator used a whole core
             "mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else None}
 
 
@@ -89,7 +91,12 @@ async def measure(run: Run, *, concurrency: int = 32, seconds: float = 8.0, roun
             for name, proc in (("bare", bare), ("registry", registry)):
                 chunk = payloads[offset:]
                 await closed_loop(proc.url, chunk[:200], concurrency=concurrency, seconds=1.0)  # warm-up
+                cpu_before = cpu_seconds(proc.popen.pid)
                 result = await closed_loop(proc.url, chunk[200:], concurrency=concurrency, seconds=seconds)
+                # Server CPU per command: unlike req/s, it does not depend on how much CPU the load generator and
+                # the rest of the machine leave to the server.
+                result["server_cpu_ms"] = round((cpu_seconds(proc.popen.pid) - cpu_before) * 1000
+                                                / max(1, result["ok"] + result["errors"]), 2)
                 offset += 200 + result["ok"] + result["errors"] + concurrency
                 results[name].append(result)
     best = {k: max(r["per_s"] for r in v) for k, v in results.items()}
@@ -97,4 +104,7 @@ async def measure(run: Run, *, concurrency: int = 32, seconds: float = 8.0, roun
             "registry_per_s": best["registry"],
             "ratio": round(best["registry"] / best["bare"], 3) if best["bare"] else None,
             "registry_p50_ms": results["registry"][-1]["p50_ms"], "registry_p99_ms": results["registry"][-1]["p99_ms"],
-            "bare_p50_ms": results["bare"][-1]["p50_ms"], "bare_p99_ms": results["bare"][-1]["p99_ms"]}
+            "bare_p50_ms": results["bare"][-1]["p50_ms"], "bare_p99_ms": results["bare"][-1]["p99_ms"],
+            "bare_client_cpu_pct": max(r["client_cpu_pct"] for r in results["bare"]),
+            "bare_cpu_ms": min(r["server_cpu_ms"] for r in results["bare"]),
+            "registry_cpu_ms": min(r["server_cpu_ms"] for r in results["registry"])}

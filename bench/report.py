@@ -49,11 +49,16 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     if "ratio" in cmd:
         out += [
             ("bare FastAPI+asyncpg insert", _n(cmd["bare_per_s"], " req/s"), "", "",
-             f"p50 {cmd['bare_p50_ms']} ms, p99 {cmd['bare_p99_ms']} ms, {cmd['concurrency']} in flight"),
+             f"p50 {cmd['bare_p50_ms']} ms, p99 {cmd['bare_p99_ms']} ms, {cmd['concurrency']} in flight"
+             + (f", load generator at {cmd['bare_client_cpu_pct']}% of a core" if "bare_client_cpu_pct" in cmd else "")),
             ("registry POST /women (row+outbox)", _n(cmd["registry_per_s"], " req/s"), "", "",
              f"p50 {cmd['registry_p50_ms']} ms, p99 {cmd['registry_p99_ms']} ms"),
             ("command ÷ bare", str(cmd["ratio"]), "≥ 0.8", _verdict(cmd["ratio"] >= 0.8), ""),
         ]
+        if "registry_cpu_ms" in cmd:
+            out.append(("server CPU per command: registry / bare", f"{cmd['registry_cpu_ms']} / {cmd['bare_cpu_ms']} ms",
+                        "", "", "process CPU time ÷ requests (best round); bare ÷ registry "
+                        f"{round(cmd['bare_cpu_ms'] / cmd['registry_cpu_ms'], 2) if cmd['registry_cpu_ms'] else '-'}"))
     elif cmd:
         out.append(("command path", "failed", "", "", str(cmd.get("error"))[:80]))
     imp = results.get("import") or {}
