@@ -173,15 +173,20 @@ WHERE ($1::text IS NULL OR kecamatan_code = $1) AND ($2::text IS NULL OR period 
   AND ($6::text IS NULL OR pekka_category = $6) AND ($7::text IS NULL OR age_band = $7)
 GROUP BY 1 ORDER BY 1 NULLS LAST"""
 
+# Set-based: each step is one pass over its table (one row per person), joined by hash or merge to the women,
+# instead of a probe per woman per step. The steps are distinct per person, so the joins never multiply rows.
 FUNNEL = """SELECT
   count(*) AS registered,
-  count(*) FILTER (WHERE EXISTS (SELECT 1 FROM completions c WHERE c.person_ref = w.person_ref)) AS trained,
-  count(*) FILTER (WHERE EXISTS (SELECT 1 FROM businesses b WHERE b.owner_person_ref = w.person_ref)) AS business,
-  count(*) FILTER (WHERE EXISTS (SELECT 1 FROM booths x WHERE x.owner_person_ref = w.person_ref)
-                      OR EXISTS (SELECT 1 FROM listings x WHERE x.owner_person_ref = w.person_ref)
-                      OR EXISTS (SELECT 1 FROM sales x WHERE x.owner_person_ref = w.person_ref)) AS market,
-  count(*) FILTER (WHERE (SELECT NOT a.below_poverty_line FROM assessments a WHERE a.person_ref = w.person_ref
-                          ORDER BY a.assessed_on DESC, a.assessment_ref DESC LIMIT 1)) AS above_poverty_line
+  count(t.person_ref) AS trained,
+  count(b.person_ref) AS business,
+  count(m.person_ref) AS market,
+  count(*) FILTER (WHERE NOT a.below_poverty_line) AS above_poverty_line
 FROM women w
+LEFT JOIN (SELECT DISTINCT person_ref FROM completions) t ON t.person_ref = w.person_ref
+LEFT JOIN (SELECT DISTINCT owner_person_ref AS person_ref FROM businesses) b ON b.person_ref = w.person_ref
+LEFT JOIN (SELECT owner_person_ref AS person_ref FROM booths UNION SELECT owner_person_ref FROM listings
+           UNION SELECT owner_person_ref FROM sales) m ON m.person_ref = w.person_ref
+LEFT JOIN (SELECT DISTINCT ON (person_ref) person_ref, below_poverty_line FROM assessments
+           ORDER BY person_ref, assessed_on DESC, assessment_ref DESC) a ON a.person_ref = w.person_ref
 WHERE w.registered_on IS NOT NULL AND ($1::text IS NULL OR w.kecamatan_code = $1)
   AND ($2::text IS NULL OR w.pekka_category = $2) AND ($3::text IS NULL OR w.age_band = $3)"""
