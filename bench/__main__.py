@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from berdaya_shared.topics import EVENT_TOPICS
 
-from . import commands, consume, freshness, imports, report, target
+from . import commands, consume, dashboard, freshness, imports, report, target
 from .env import RESULTS, Run, kafka_bootstrap, load_average, machine, versions
 from .history import preload
 
@@ -68,6 +68,11 @@ async def main() -> int:
         rebuild = await asyncio.to_thread(rebuild_in_process, run, rebuild_db)
         rebuild["events_per_s"] = round(loaded / rebuild["wall_s"])  # type: ignore[operator]
         results["rebuild"] = rebuild
+        print("(c2) dashboard reads on the rebuilt projection ...", flush=True)
+        try:
+            results["dashboard"] = await dashboard.measure(rebuild_db)
+        except Exception as exc:  # noqa: BLE001 - report it, keep the other figures
+            results["dashboard"] = {"error": repr(exc)[:500]}
 
         if os.environ.get("BENCH_COMMANDS", "1") == "1":
             print("(d) command path: registry POST /women vs bare FastAPI+asyncpg insert, 32 in flight ...", flush=True)

@@ -45,6 +45,17 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
                         f"{events:,} events; BENCH_EVENTS=1000000 for the target run"))
         out.append(("monitoring rebuild peak RSS", _n(reb.get("peak_rss_mb"), " MB"), "< 300 MB",
                     _verdict(reb.get("peak_rss_mb", 1e9) < 300), f"at {events:,} events"))
+    dash = results.get("dashboard") or {}
+    if "headline_ms" in dash:
+        out += [
+            ("dashboard: live headline + funnel", _n(dash["headline_ms"], " ms"), "", "",
+             f"{dash['women']:,} women in the rebuilt projection; funnel alone {dash['funnel_ms']} ms"),
+            (f"dashboard: all {dash['indicators']} indicators", _n(dash["all_indicators_by_total_ms"], " ms"), "", "",
+             f"per kecamatan {dash['all_indicators_by_kecamatan_ms']} ms, per month "
+             f"{dash['all_indicators_by_period_ms']} ms"),
+        ]
+    elif dash:
+        out.append(("dashboard reads", "failed", "", "", str(dash.get("error"))[:80]))
     cmd = results.get("commands") or {}
     if "ratio" in cmd:
         out += [
