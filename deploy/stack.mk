@@ -24,5 +24,5 @@ stack-env: ## print export lines for KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL
 stack-reset: ## stop the stack and delete its Kafka and PostgreSQL data (keeps the jars)
 	$(STACK_SH) reset
 
-topics: ## create the missing Kafka topics from shared/berdaya_shared/topics.py
+topics: ## create the missing Kafka topics from shared/contracts/berdaya_contracts/topics.py
 	$(STACK_SH) topics

@@ -6,7 +6,7 @@
 #   deploy/stack.sh up          bootstrap, start PostgreSQL and Kafka, create databases and topics; returns when ready
 #   deploy/stack.sh down        stop Kafka and PostgreSQL (SIGKILL if they do not stop in time), free their ports
 #   deploy/stack.sh status      one line per component; exit 0 when everything runs, 3 otherwise
-#   deploy/stack.sh topics      (re)create missing Kafka topics from shared/berdaya_shared/topics.py
+#   deploy/stack.sh topics      (re)create missing Kafka topics from shared/contracts/berdaya_contracts/topics.py
 #   deploy/stack.sh env         print `export` lines for KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL
 #   deploy/stack.sh reset       down, then delete Kafka and PostgreSQL data (keeps the downloaded jars)
 #
