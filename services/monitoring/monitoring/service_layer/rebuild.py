@@ -19,6 +19,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from berdaya_contracts import PoisonMessage, decode
 from berdaya_contracts.topics import EVENT_TOPICS, physical
+from berdaya_shared import errors
 from berdaya_shared.messaging import MessagingSettings
 
 from .. import projections
@@ -61,6 +62,17 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def start(pool: asyncpg.Pool, messaging: MessagingSettings, progress: RebuildProgress) -> "asyncio.Task[None]":
+    """Start a rebuild in the background; its outcome, failure included, is reported in ``progress``.
+    Raises Conflict while another one runs."""
+    if progress.state in ("running", "swapping"):
+        raise errors.Conflict("Pembangunan ulang sedang berjalan", "a rebuild is already running")
+    task = asyncio.create_task(rebuild(pool, messaging, progress))
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
+    progress.state = "running"
+    return task
 
 
 async def rebuild(pool: asyncpg.Pool, messaging: MessagingSettings, progress: RebuildProgress, *,
