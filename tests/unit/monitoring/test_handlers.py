@@ -179,3 +179,12 @@ async def test_targets_default_to_the_year_of_today_in_kutai_kartanegara() -> No
     rows = await targets.progress(uow, year=None, kecamatan=None, today=date(2027, 1, 1))
     assert [r["year"] for r in rows] == [2027] and uow.asked == [("targets", 2027, None)]
     assert await targets.progress(uow, year=2026, kecamatan=None, today=date(2027, 1, 1)) == []
+
+
+def test_a_changed_headline_cell_translates_to_indicator_changed() -> None:
+    from monitoring.service_layer import translator
+
+    hidden = translator.to_contract(events.IndicatorChanged("coop_women_members", None, "2026-01", None, True))
+    assert isinstance(hidden, v1.IndicatorChanged) and (hidden.kecamatan_code, hidden.value) == (None, None)
+    shown = translator.to_contract(events.IndicatorChanged("women_registered", "64.02.06", "2026-01", 5.0, False))
+    assert (shown.kecamatan_code, shown.value, shown.suppressed) == ("64.02.06", 5.0, False)

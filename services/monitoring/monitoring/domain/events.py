@@ -17,3 +17,14 @@ class RoundApproved:
     approved_on: date
     approved_by_opd: str
     figures: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class IndicatorChanged:
+    """A published headline cell changed (kecamatan_code None = the whole regency; value None when suppressed)."""
+
+    indicator: str
+    kecamatan_code: str | None
+    period: str
+    value: float | None
+    suppressed: bool

@@ -13,6 +13,10 @@ _TRANSLATE: dict[type[Any], Callable[[Any], Payload]] = {
         round_ref=e.round_ref, period_kind=e.period_kind, period=e.period, approved_on=e.approved_on,
         approved_by_opd=e.approved_by_opd, figures=[v1.RoundFigure(**c) for c in e.figures],
     ),
+    events.IndicatorChanged: lambda e: v1.IndicatorChanged(
+        indicator=e.indicator, kecamatan_code=e.kecamatan_code, period=e.period, value=e.value,
+        suppressed=e.suppressed,
+    ),
 }
 
 
