@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
+import asyncpg
 from berdaya_shared import errors
 
 from ..domain import rounds as d
@@ -13,7 +14,7 @@ from . import indicators
 from .unit_of_work import MonitoringUnitOfWork
 
 
-async def freeze(conn: Any, kind: d.PeriodKind, period: str) -> indicators.PeriodFigures:
+async def freeze(conn: asyncpg.Connection, kind: d.PeriodKind, period: str) -> indicators.PeriodFigures:
     """The figures a round of ``period`` freezes, read on ``conn`` (a snapshot of the live projection).
     Raises Invalid for a period that does not match its kind."""
     return await indicators.period_figures(conn, _months(kind, period), int(period[:4]))
