@@ -7,6 +7,7 @@ with the method, path, status and Keycloak's answer.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ class Admin:
         self._http = httpx.AsyncClient(base_url=self.url, timeout=timeout)
         self._token = ""
         self._token_expires = 0.0
+        self._token_lock = asyncio.Lock()
 
     async def __aenter__(self) -> Admin:
         return self
@@ -56,8 +58,12 @@ class Admin:
         await self._http.aclose()
 
     async def _bearer(self) -> str:
-        if time.monotonic() < self._token_expires:
-            return self._token
+        async with self._token_lock:
+            if time.monotonic() >= self._token_expires:
+                await self._sign_in()
+        return self._token
+
+    async def _sign_in(self) -> None:
         answer = await self._http.post("/realms/master/protocol/openid-connect/token", data={
             "grant_type": "password", "client_id": "admin-cli",
             "username": self._username, "password": self._password,
@@ -68,7 +74,6 @@ class Admin:
         self._token = body["access_token"]
         # Renew 10 s early so that a token never expires between our check and Keycloak's.
         self._token_expires = time.monotonic() + max(5, body["expires_in"] - 10)
-        return self._token
 
     async def request(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
                       ok: tuple[int, ...] = (200, 201, 204)) -> httpx.Response:

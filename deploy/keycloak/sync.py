@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,15 @@ class RealmSync:
         self.changes: list[str] = []
         self._client_ids: dict[str, str] = {}   # clientId -> internal id
         self._groups: dict[str, str] = {}       # group path -> id
+        self._cache: dict[str, Any] = {}        # GET answers that this run does not change (client scopes, roles)
 
     def _changed(self, what: str) -> None:
         self.changes.append(what)
+
+    async def _cached(self, path: str) -> Any:
+        if path not in self._cache:
+            self._cache[path] = await self.admin.get(path)
+        return self._cache[path]
 
     async def run(self, *, verify: bool = True) -> list[str]:
         """Create the realm if absent, then (``verify``) reconcile every object; returns the changes made."""
@@ -51,16 +58,13 @@ class RealmSync:
         await self.sync_required_actions()
         for scope in self.spec.get("clientScopes", []):
             await self.sync_client_scope(scope)
-        for client in self.spec.get("clients", []):
-            await self.sync_client(client)
-        for client_id, roles in self.spec.get("roles", {}).get("client", {}).items():
-            await self.sync_client_roles(client_id, roles)
-        for role in self.spec.get("roles", {}).get("realm", []):
-            await self.sync_realm_role(role)
-        for group in self.spec.get("groups", []):
-            await self.sync_group(group, parent=None, parent_path="")
-        for user in self.spec.get("users", []):
-            await self.sync_user(user)
+        # Each kind depends on the one before (clients hold the scope roles that duties bundle, groups map
+        # duties, users join groups); objects of one kind are independent, so they are checked concurrently.
+        await each(self.spec.get("clients", []), self.sync_client)
+        await each(list(self.spec.get("roles", {}).get("client", {}).items()), lambda item: self.sync_client_roles(*item))
+        await each(self.spec.get("roles", {}).get("realm", []), self.sync_realm_role)
+        await each(self.spec.get("groups", []), lambda group: self.sync_group(group, parent=None, parent_path=""))
+        await each(self.spec.get("users", []), self.sync_user)
         return self.changes
 
     # -- realm -------------------------------------------------------------------------------------------------
@@ -161,6 +165,11 @@ class RealmSync:
             self._client_ids[client_id] = found[0]["id"]
         return self._client_ids[client_id]
 
+    async def group_id(self, path: str) -> str:
+        if path not in self._groups:
+            self._groups[path] = (await self.admin.get(f"{self.base}/group-by-path{path}"))["id"]
+        return self._groups[path]
+
     async def sync_client(self, client: dict[str, Any]) -> None:
         name = client["clientId"]
         fields = {k: v for k, v in client.items() if k not in CLIENT_SCOPE_LISTS and k != "protocolMappers"}
@@ -190,7 +199,7 @@ class RealmSync:
             await self.sync_mappers(client_path, client["protocolMappers"], f"client {name}")
 
     async def sync_scope_list(self, client_path: str, endpoint: str, wanted: list[str], name: str) -> None:
-        scopes = {s["name"]: s["id"] for s in await self.admin.get(f"{self.base}/client-scopes")}
+        scopes = {s["name"]: s["id"] for s in await self._cached(f"{self.base}/client-scopes")}
         current = {s["name"]: s["id"] for s in await self.admin.get(f"{client_path}/{endpoint}")}
         for scope in wanted:
             if scope not in current:
@@ -218,9 +227,9 @@ class RealmSync:
     # -- realm roles, groups, users ----------------------------------------------------------------------------
     async def role_reps(self, mapping: dict[str, Any]) -> list[dict[str, Any]]:
         """Role representations for ``{"realm": [...], "client": {clientId: [...]}}`` (a composites block)."""
-        reps = [await self.admin.get(f"{self.base}/roles/{name}") for name in mapping.get("realm", [])]
+        reps = [await self._cached(f"{self.base}/roles/{name}") for name in mapping.get("realm", [])]
         for client_id, names in mapping.get("client", {}).items():
-            roles = await self.admin.get(f"{self.base}/clients/{await self.client_id(client_id)}/roles")
+            roles = await self._cached(f"{self.base}/clients/{await self.client_id(client_id)}/roles")
             by_name = {r["name"]: r for r in roles}
             reps += [by_name[n] for n in names]
         return reps
@@ -271,8 +280,7 @@ class RealmSync:
         roles = f"{self.base}/groups/{group_id}/role-mappings/realm"
         await self.sync_mapping(roles, await self.role_reps({"realm": group.get("realmRoles", [])}),
                                 await self.admin.get(roles), f"group {path} roles")
-        for child in group.get("subGroups", []):
-            await self.sync_group(child, group_id, path)
+        await each(group.get("subGroups", []), lambda child: self.sync_group(child, group_id, path))
 
     async def sync_user(self, user: dict[str, Any]) -> None:
         groups = user.get("groups", [])
@@ -285,7 +293,7 @@ class RealmSync:
         current = {g["path"]: g["id"] for g in await self.admin.get(path)}
         for group in groups:
             if group not in current:
-                await self.admin.put(f"{path}/{self._groups[group]}", None)
+                await self.admin.put(f"{path}/{await self.group_id(group)}", None)
                 self._changed(f"user {user['username']} joined {group}")
         for group, group_id in current.items():
             if group not in groups:
@@ -313,6 +321,17 @@ class RealmSync:
                                  {"type": "password", "value": self.secrets.users[name], "temporary": False})
             self._changed(f"user {name}: password set (none was recorded)")
         return str(current["id"])
+
+
+async def each(items: list[Any], check: Callable[[Any], Awaitable[None]], limit: int = 6) -> None:
+    """Run ``check`` on every item, at most ``limit`` at a time; the first failure is raised."""
+    gate = asyncio.Semaphore(limit)
+
+    async def one(item: Any) -> None:
+        async with gate:
+            await check(item)
+
+    await asyncio.gather(*(one(item) for item in items))
 
 
 def with_paths(groups: list[dict[str, Any]], parent: str) -> list[dict[str, Any]]:
