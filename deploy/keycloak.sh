@@ -302,7 +302,7 @@ main() {
     local cmd=${1:-}
     case "$cmd" in
         bootstrap | start | up | down | status | sync | users | env | reset) ;;
-        *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+        *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
     esac
     mkdir -p "$KC_DIR"
     # One command at a time per Keycloak directory (deploy/stack.sh holds its own lock on another file).
