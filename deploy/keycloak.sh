@@ -168,8 +168,8 @@ kc_pid() {
     [ -f "$KC_PID_FILE" ] || return 1
     pid=$(cat "$KC_PID_FILE")
     [ -n "$pid" ] || return 1
-    # kc.sh names its home by the resolved path of bin/kc.sh.
-    pgrep -g "$pid" -f "kc.home.dir=$(readlink -f "$KC_HOME/bin")/.. " >/dev/null 2>&1 || return 1
+    # The wrapper (bin/kc.sh as we called it) or the JVM (kc.sh names its home by the resolved path).
+    pgrep -g "$pid" -f "$KC_HOME/bin/kc.sh |kc.home.dir=$(readlink -f "$KC_HOME/bin")/.. " >/dev/null 2>&1 || return 1
     echo "$pid"
 }
 
@@ -190,6 +190,9 @@ cmd_start() {
         port_open "$port" &&
             die "port $port is taken by another process (ss -ltnp 'sport = :$port'); set KEYCLOAK_PORT / KEYCLOAK_MANAGEMENT_PORT"
     done
+    # Our login theme (Bahasa Indonesia); themes are read at start, so a copy per start keeps it current.
+    rm -rf "$KC_HOME/themes/berdaya"
+    cp -r "$DEPLOY_DIR/keycloak/themes/berdaya" "$KC_HOME/themes/berdaya"
     log "starting keycloak $KC_VERSION on $KC_URL (management $KC_MGMT_PORT)"
     # Production mode (`start`), not `start-dev`: start-dev ignores the built options, uses relaxed security
     # defaults and is not what a regency runs; the only concession to a laptop is plain HTTP on loopback.
@@ -218,8 +221,10 @@ cmd_start() {
 
 kc_wait_ready() {
     local t0=$SECONDS pid
+    pid=$(cat "$KC_PID_FILE")
     while ! kc_ready; do
-        pid=$(kc_pid) || { kc_log_tail; die "keycloak exited during start-up (log: $KC_OUT)"; }
+        # The process we started (its exec into kc.sh may not have happened yet: kc_pid could miss it).
+        kill -0 "$pid" 2>/dev/null || { kc_log_tail; die "keycloak exited during start-up (log: $KC_OUT)"; }
         if ((SECONDS - t0 >= KC_START_TIMEOUT)); then
             kc_log_tail
             die "keycloak not ready within ${KC_START_TIMEOUT} s (log: $KC_OUT)"

@@ -8,6 +8,7 @@ with the method, path, status and Keycloak's answer.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,11 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 
 def admin_credentials(directory: Path | None = None) -> tuple[str, str]:
-    """(username, password) of the bootstrap admin from ``admin.env``; FileNotFoundError when absent."""
+    """(username, password) of the bootstrap admin: the ``KC_BOOTSTRAP_ADMIN_USERNAME`` / ``_PASSWORD``
+    environment variables when set (deploy/compose.yaml), else ``admin.env`` of deploy/keycloak.sh;
+    FileNotFoundError when neither exists."""
+    if os.environ.get("KC_BOOTSTRAP_ADMIN_PASSWORD"):
+        return os.environ.get("KC_BOOTSTRAP_ADMIN_USERNAME", "berdaya-admin"), os.environ["KC_BOOTSTRAP_ADMIN_PASSWORD"]
     env = read_env_file((directory or keycloak_dir()) / "admin.env")
     return env["KC_BOOTSTRAP_ADMIN_USERNAME"], env["KC_BOOTSTRAP_ADMIN_PASSWORD"]
 

@@ -199,10 +199,19 @@ async def sign_in_form(http: httpx.AsyncClient, realm: TestRealm, username: str,
         "client_id": "berdaya-registry", "response_type": "code", "scope": "openid",
         "redirect_uri": "http://127.0.0.1:8001/auth/callback", "state": "s", "nonce": "n",
         "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"})
-    action = html.unescape(re.search(r'action="([^"]+)"', page.text).group(1))  # type: ignore[union-attr]
+    form = re.search(r'<form[^>]*id="kc-form-login"[^>]*>', page.text).group(0)  # type: ignore[union-attr]
+    action = html.unescape(re.search(r'action="([^"]+)"', form).group(1))  # type: ignore[union-attr]
     # Keycloak marks its cookies Secure; browsers send them to http://127.0.0.1 (a trustworthy origin), httpx not.
     cookies = "; ".join(f"{c.name}={c.value}" for c in http.cookies.jar)
     return await http.post(action, data={"username": username, "password": password}, headers={"Cookie": cookies})
+
+
+async def test_the_login_page_speaks_bahasa_indonesia(keycloak_realm: TestRealm) -> None:
+    async with httpx.AsyncClient(timeout=15) as http:
+        wrong = await sign_in_form(http, keycloak_realm, "dp3a.petugas", "bukan-sandinya-123")
+    assert wrong.status_code == 200
+    assert "<title>Masuk ke Berdaya</title>" in wrong.text
+    assert "Nama pengguna atau kata sandi salah." in wrong.text and "Kata sandi" in wrong.text
 
 
 async def test_five_wrong_passwords_lock_the_account(keycloak_realm: TestRealm) -> None:
