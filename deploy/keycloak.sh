@@ -173,7 +173,14 @@ kc_pid() {
     echo "$pid"
 }
 
-kc_ready() { curl -fsS -m 2 -o /dev/null "http://$HOST:$KC_MGMT_PORT/health/ready" 2>/dev/null; }
+# Readiness from the management port's /health/ready, over bash's /dev/tcp (no curl needed).
+kc_ready() {
+    local status
+    status=$( (exec 3<>"/dev/tcp/$HOST/$KC_MGMT_PORT" &&
+        printf 'GET /health/ready HTTP/1.0\r\nHost: %s\r\n\r\n' "$HOST" >&3 && timeout 2 head -n1 <&3) 2>/dev/null) ||
+        return 1
+    [[ $status == "HTTP/1."?" 200"* ]]
+}
 
 kc_log_tail() {
     echo "---- $KC_OUT (last 40 lines)" >&2
@@ -236,6 +243,12 @@ kc_wait_ready() {
 cmd_sync() {
     ensure_python
     (cd "$REPO_ROOT" && KEYCLOAK_URL=$KC_URL KEYCLOAK_DIR=$KC_DIR "$(python_bin)" -m deploy.keycloak.sync)
+    sync_stamp >"$KC_DIR/.realm-synced"
+}
+
+# What the last sync applied, to which server process: the realm files, the sync's code and the server's pid.
+sync_stamp() {
+    { cat "$DEPLOY_DIR"/keycloak/realm-*.json "$DEPLOY_DIR"/keycloak/*.py; cat "$KC_PID_FILE"; } | sha256sum | cut -d' ' -f1
 }
 
 cmd_up() {
@@ -243,7 +256,13 @@ cmd_up() {
     cmd_start
     kc_wait_ready
     log "keycloak ready in $((SECONDS - t0)) s (pid $(cat "$KC_PID_FILE"), $(kc_rss_mb) MB resident)"
-    cmd_sync
+    # Every start gets the realm applied; a server that already got these very files is not asked again
+    # (`make realm` always applies).
+    if [ -f "$KC_DIR/.realm-synced" ] && [ "$(cat "$KC_DIR/.realm-synced")" = "$(sync_stamp)" ]; then
+        log "realm files unchanged since this server's last sync"
+    else
+        cmd_sync
+    fi
 }
 
 kc_rss_mb() {
@@ -268,7 +287,7 @@ cmd_down() {
             sleep 0.5
         fi
     fi
-    rm -f "$KC_PID_FILE"
+    rm -f "$KC_PID_FILE" "$KC_DIR/.realm-synced"
     wait_port_closed "$KC_PORT" 10 || log "WARNING: port $KC_PORT still open"
     wait_port_closed "$KC_MGMT_PORT" 10 || log "WARNING: port $KC_MGMT_PORT still open"
 }
