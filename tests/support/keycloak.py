@@ -13,6 +13,7 @@ Fixtures (register with ``pytest_plugins = ["tests.support.keycloak"]`` in a con
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import time
@@ -26,7 +27,7 @@ import httpx
 import pytest
 
 from deploy.keycloak import spec as realmspec
-from deploy.keycloak.admin import Admin, admin_credentials
+from deploy.keycloak.admin import Admin, AdminError, admin_credentials
 from deploy.keycloak.spec import Secrets, keycloak_dir, keycloak_url
 from deploy.keycloak.sync import RealmSync
 from tests.support.tcp_proxy import TcpProxy
@@ -218,13 +219,15 @@ async def connect(url: str | None = None, directory: Path | None = None) -> Keyc
     except httpx.TransportError:
         await admin.close()
         pytest.fail(START_HINT.format(url=url), pytrace=False)
+    except AdminError as error:
+        await admin.close()
+        pytest.fail(f"Keycloak at {url} refuses the admin credentials of {directory / 'admin.env'} ({error.status}): "
+                    "is KEYCLOAK_DIR the directory of the server that runs there?", pytrace=False)
     return KeycloakServer(url, admin, directory)
 
 
 def decode_unverified(token: str) -> dict[str, Any]:
     """The claims of a JWT, without checking its signature (for assertions on what Keycloak put in)."""
-    import base64
-
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))  # type: ignore[no-any-return]
 
