@@ -173,6 +173,15 @@ kc_pid() {
     echo "$pid"
 }
 
+# The process group of a JVM running from our distribution when the pid file is gone (exact home, never a
+# broad pattern).
+kc_orphan() {
+    local java
+    [ -d "$KC_HOME/bin" ] || return 1
+    java=$(pgrep -f "kc.home.dir=$(readlink -f "$KC_HOME/bin")/.. " | head -n1)
+    [ -n "$java" ] && ps -o pgid= -p "$java" | tr -d ' '
+}
+
 # Readiness from the management port's /health/ready, over bash's /dev/tcp (no curl needed).
 kc_ready() {
     local status
@@ -274,7 +283,7 @@ kc_rss_mb() {
 
 cmd_down() {
     local pid
-    if ! pid=$(kc_pid); then
+    if ! pid=$(kc_pid || kc_orphan); then
         log "keycloak not running"
     else
         log "stopping keycloak (pid $pid)"
