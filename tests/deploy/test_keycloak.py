@@ -172,6 +172,17 @@ async def test_a_staff_token_names_her_opd_duties_and_kecamatan(keycloak_realm: 
     assert set(added["berdaya_scopes"]) == duty("officer-disperindag")
 
 
+async def test_a_group_can_limit_its_members_to_a_kecamatan(keycloak_realm: TestRealm) -> None:
+    realm = keycloak_realm
+    group = await realm.admin.get(f"/{realm.name}/group-by-path/dp3a/field-officer")
+    group["attributes"] = {**(group.get("attributes") or {}), "kecamatan": ["64.02.13", "64.02.20"]}
+    await realm.admin.put(f"/{realm.name}/groups/{group['id']}", group)
+    await realm.add_user("uji.samboja", groups=["/dp3a/field-officer"])
+    assert sorted((await user_token(realm, "uji.samboja"))["kecamatan"]) == ["64.02.13", "64.02.20"]
+    # Her own attribute, when she has one, is the one that counts.
+    assert (await user_token(realm, "dp3a.lapangan"))["kecamatan"] == ["64.02.06"]
+
+
 async def test_kecamatan_limits_reach_machine_tokens_and_bad_codes_are_refused(keycloak_realm: TestRealm) -> None:
     await keycloak_realm.add_machine("machine-lapangan", groups=["/dp3a/field-officer"],
                                      kecamatan=["64.02.06", "64.02.13"])
