@@ -18,11 +18,11 @@ include deploy/stack.mk
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt shared/pyproject.toml $(wildcard services/*/pyproject.toml)
+$(VENV)/.installed: requirements.txt shared/contracts/pyproject.toml shared/kit/pyproject.toml $(wildcard services/*/pyproject.toml)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -r requirements.txt
-	$(PIP) install -q -e shared $(foreach s,$(SERVICES),$(if $(wildcard services/$(s)/pyproject.toml),-e services/$(s)))
+	$(PIP) install -q -e shared/contracts -e shared/kit $(foreach s,$(SERVICES),$(if $(wildcard services/$(s)/pyproject.toml),-e services/$(s)))
 	touch $@
 
 # The official AsyncAPI JSON Schemas (npm package @asyncapi/specs, pinned): the contract tests validate
@@ -76,8 +76,8 @@ demo-stop: ## stop the activity simulator
 test: install stack-up ## the whole test suite against real Kafka, PostgreSQL and Keycloak (starts them if needed)
 	$(PY) -m pytest
 
-test-fast: install ## contract and unit tests only (no broker or database needed)
-	$(PY) -m pytest tests/foundation/test_contracts.py
+test-fast: install ## the unit layer: contracts, domain rules and every command handler on fakes (no broker or database)
+	$(PY) -m pytest -q tests/unit tests/foundation/test_contracts.py tests/foundation/test_layers.py
 
 bench: install stack-up ## benchmarks beside the machine's limits (BENCH_EVENTS=1000000 for the 1M replay)
 	$(PIP) install -q -r bench/requirements.txt
@@ -87,7 +87,7 @@ faults: install stack-up ## the fault suite: broker/service/database failures un
 	$(PY) -m pytest tests/faults -q -p no:cacheprovider
 
 schemas: install ## regenerate the published JSON Schemas and the AsyncAPI document of the events
-	$(PY) -m berdaya_shared.contracts.export
+	$(PY) -m berdaya_contracts.export
 	$(PY) -m berdaya_shared.asyncapi
 
 lint: install ## ruff

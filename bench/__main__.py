@@ -19,7 +19,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from berdaya_shared.topics import EVENT_TOPICS
+from berdaya_contracts.topics import EVENT_TOPICS
 
 from . import commands, consume, dashboard, freshness, imports, report, target
 from .env import RESULTS, Run, kafka_bootstrap, load_average, machine, versions

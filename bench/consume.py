@@ -15,7 +15,7 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
-from berdaya_shared.contracts import decode
+from berdaya_contracts import decode
 from faststream.kafka import KafkaBroker
 from faststream.kafka import Topic as KafkaTopic
 from faststream.kafka.annotations import KafkaMessage

@@ -18,7 +18,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from berdaya_shared.topics import all_topics, physical
+from berdaya_contracts.topics import all_topics, physical
 
 from . import auth
 

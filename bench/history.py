@@ -20,12 +20,12 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
-from berdaya_shared.contracts import Envelope, lookup, new_envelope
-from berdaya_shared.contracts import marketplace_v1 as m
-from berdaya_shared.contracts import registry_v1 as r
-from berdaya_shared.contracts import training_v1 as t
-from berdaya_shared.contracts.common import Payload
-from berdaya_shared.topics import physical
+from berdaya_contracts import Envelope, lookup, new_envelope
+from berdaya_contracts import marketplace_v1 as m
+from berdaya_contracts import registry_v1 as r
+from berdaya_contracts import training_v1 as t
+from berdaya_contracts.common import Payload
+from berdaya_contracts.topics import physical
 
 from deploy.demo.scenario import (
     GK_2024,

@@ -1,6 +1,6 @@
 """Create every Berdaya Kafka topic with its partition count and configuration.
 
-The list comes from berdaya_shared.topics.all_topics() (shared/berdaya_shared/topics.py), the contract every
+The list comes from berdaya_contracts.topics.all_topics() (shared/contracts/berdaya_contracts/topics.py), the contract every
 producer and subscriber uses. Idempotent: topics that already exist are left alone (a partition count that
 differs from the contract is reported, never changed).
 
@@ -19,7 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 # Import the topic contract from the repository's shared/ package without requiring it to be installed.
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "shared"))
-from berdaya_shared.topics import all_topics  # noqa: E402
+from berdaya_contracts.topics import all_topics  # noqa: E402
 
 TOPIC_ALREADY_EXISTS = 36  # Kafka protocol error code
 

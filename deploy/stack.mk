@@ -26,7 +26,7 @@ stack-env: ## print export lines for KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL and K
 stack-reset: ## stop the stack and delete its Kafka, PostgreSQL and Keycloak data (keeps jars and distribution)
 	$(STACK_SH) reset
 
-topics: ## create the missing Kafka topics from shared/berdaya_shared/topics.py
+topics: ## create the missing Kafka topics from shared/contracts/berdaya_contracts/topics.py
 	$(STACK_SH) topics
 
 realm: ## apply deploy/keycloak/realm-*.json to the running Keycloak (also done by every stack-up)

@@ -7,7 +7,7 @@
 #   deploy/stack.sh up          bootstrap, start PostgreSQL, Kafka and Keycloak, create databases, topics and the realm
 #   deploy/stack.sh down        stop Keycloak, Kafka and PostgreSQL (SIGKILL if they do not stop in time), free ports
 #   deploy/stack.sh status      one line per component; exit 0 when everything runs, 3 otherwise
-#   deploy/stack.sh topics      (re)create missing Kafka topics from shared/berdaya_shared/topics.py
+#   deploy/stack.sh topics      (re)create missing Kafka topics from shared/contracts/berdaya_contracts/topics.py
 #   deploy/stack.sh env         print `export` lines for KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL and KEYCLOAK_URL
 #   deploy/stack.sh reset       down, then delete Kafka, PostgreSQL and Keycloak data (keeps jars and distribution)
 #

@@ -12,8 +12,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from berdaya_contracts import CATALOG
 from berdaya_shared import asyncapi
-from berdaya_shared.contracts import CATALOG
 
 REPO = Path(__file__).resolve().parents[2]
 OFFICIAL = REPO / "deploy/.data/npm/node_modules/@asyncapi/specs/schemas/3.0.0.json"

@@ -15,10 +15,13 @@ import httpx
 import jwt
 import pytest
 import pytest_asyncio
+from berdaya_shared import migrate
 from berdaya_shared.auth import Verifier
+from berdaya_shared.service import service_migrations
 from fastapi import FastAPI
 from registry import cli_clients
 from registry.adapters import clients
+from registry.bootstrap import SPEC
 from registry.entrypoints import oauth
 
 from tests.support import auth, infra
@@ -41,7 +44,7 @@ async def issuer(database_server_url: str) -> AsyncIterator[Issuer]:
     pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
     try:
         async with pool.acquire() as conn:
-            await conn.execute(clients.SCHEMA)
+            await migrate.migrate(conn, [*migrate.kit_migrations(), *service_migrations(SPEC)])
         app = FastAPI()
         app.state.runtime = _Runtime(pool)
         oauth.install(app, oauth.IssuerSettings(private_key=auth.private_pem(), issuer=auth.ISSUER,

@@ -4,8 +4,8 @@ import json
 import uuid
 from datetime import date
 
-from berdaya_shared.contracts import new_envelope
-from berdaya_shared.contracts.registry_v1 import WomanRegistered
+from berdaya_contracts import new_envelope
+from berdaya_contracts.registry_v1 import WomanRegistered
 
 from tests.support.privacy import Person, findings
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
-from berdaya_shared.topics import all_topics, physical
+from berdaya_contracts.topics import all_topics, physical
 
 from deploy.demo.driver import Driver, load
 from deploy.demo.scenario import Scenario, generate

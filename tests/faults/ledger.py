@@ -22,7 +22,7 @@ from typing import Any
 
 import asyncpg
 import httpx
-from berdaya_shared.topics import CONSUMERS, EVENT_TOPICS, dlq_topic, physical
+from berdaya_contracts.topics import CONSUMERS, EVENT_TOPICS, dlq_topic, physical
 
 from deploy.demo.driver import Driver
 from deploy.demo.scenario import Woman, generate

@@ -24,10 +24,9 @@ import pytest_asyncio
 import schemathesis
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from berdaya_shared.contracts import new_envelope
-from berdaya_shared.contracts import registry_v1 as r
-from berdaya_shared.messaging import MessagingSettings
-from berdaya_shared.topics import (
+from berdaya_contracts import new_envelope
+from berdaya_contracts import registry_v1 as r
+from berdaya_contracts.topics import (
     EVENT_TOPIC_PARTITIONS,
     EVENT_TOPICS,
     MONITORING_INDICATORS,
@@ -35,6 +34,7 @@ from berdaya_shared.topics import (
     dlq_topic,
     physical,
 )
+from berdaya_shared.messaging import MessagingSettings
 from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as seed_hypothesis

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 from aiokafka.admin import AIOKafkaAdminClient
-from berdaya_shared.topics import REGISTRY_EVENTS, physical
+from berdaya_contracts.topics import REGISTRY_EVENTS, physical
 
 from tests.faults.infra import KafkaCluster
 from tests.faults.stage import Stage, staged

@@ -16,7 +16,7 @@ from importlib.resources import files
 import httpx
 import pytest_asyncio
 from aiokafka import AIOKafkaProducer
-from berdaya_shared.topics import EVENT_TOPICS, dlq_topic, physical
+from berdaya_contracts.topics import EVENT_TOPICS, dlq_topic, physical
 
 from tests.faults.infra import KafkaCluster, PostgresServer
 from tests.faults.stage import Stage, staged
@@ -103,7 +103,7 @@ async def test_replay_of_every_topic_into_monitoring_changes_nothing(stage: Stag
 
 
 async def test_poison_in_every_topic_is_dead_lettered_and_nothing_else(stage: Stage) -> None:
-    good = json.loads(files("berdaya_shared.contracts").joinpath("samples/registry.WomanRegistered.v1.json")
+    good = json.loads(files("berdaya_contracts").joinpath("samples/registry.WomanRegistered.v1.json")
                       .read_text())
 
     def poison(topic: str) -> list[bytes]:

@@ -4,12 +4,12 @@ import json
 from importlib.resources import files
 
 import pytest
-from berdaya_shared.contracts import CATALOG, Envelope, PoisonMessage, decode, export, lookup, new_envelope
-from berdaya_shared.contracts.registry_v1 import WomanRegistered
-from berdaya_shared.topics import EVENT_TOPICS, MONITORING_INDICATORS
+from berdaya_contracts import CATALOG, Envelope, PoisonMessage, decode, export, lookup, new_envelope
+from berdaya_contracts.registry_v1 import WomanRegistered
+from berdaya_contracts.topics import EVENT_TOPICS, MONITORING_INDICATORS
 from pydantic import ValidationError
 
-SAMPLES = files("berdaya_shared.contracts").joinpath("samples")
+SAMPLES = files("berdaya_contracts").joinpath("samples")
 SAMPLE_NAMES = sorted(p.name for p in SAMPLES.iterdir() if p.name.endswith(".json"))
 PII_KEYS = {"nik", "name", "full_name", "nama", "phone", "telepon", "address", "alamat", "birth_date", "tanggal_lahir", "kk"}
 
@@ -104,4 +104,4 @@ def test_envelope_requires_timezone_aware_occurred_at() -> None:
 
 
 def test_published_json_schemas_match_the_models() -> None:
-    assert export.main(["--check"]) == 0, "run: python -m berdaya_shared.contracts.export"
+    assert export.main(["--check"]) == 0, "run: python -m berdaya_contracts.export"

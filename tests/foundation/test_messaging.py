@@ -10,12 +10,13 @@ from typing import Any
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
-from berdaya_shared.contracts import Event, decode, new_envelope
-from berdaya_shared.contracts.registry_v1 import WomanRegistered
+from berdaya_contracts import Event, decode, new_envelope
+from berdaya_contracts.registry_v1 import WomanRegistered
+from berdaya_contracts.topics import dlq_topic
+from berdaya_shared import migrate
 from berdaya_shared.messaging import InboxConsumer, MessagingSettings, OutboxRelay, outbox, subscribe
 from berdaya_shared.messaging.idempotency import IdempotencyKeyReused, run_idempotent
 from berdaya_shared.runtime import make_broker
-from berdaya_shared.topics import dlq_topic
 
 from tests.support.infra import create_topics
 from tests.support.kafka import read_all, unique, wait_for
@@ -100,7 +101,7 @@ async def harness(fresh_database: str, kafka_bootstrap: str) -> AsyncIterator[Ha
     await create_topics(kafka_bootstrap, dlq_topic(consumer_name), partitions=1)
     pool = await asyncpg.create_pool(fresh_database, min_size=1, max_size=5)
     async with pool.acquire() as conn:
-        await outbox.install(conn)
+        await migrate.migrate(conn, migrate.kit_migrations())
         await conn.execute(TEST_TABLES)
     yield Harness(pool, kafka_bootstrap, topic, consumer_name, fresh_database)
     await pool.close()

@@ -11,11 +11,11 @@ import httpx
 import pytest_asyncio
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from berdaya_shared.contracts import new_envelope
-from berdaya_shared.contracts import registry_v1 as r
-from berdaya_shared.contracts.common import Payload
+from berdaya_contracts import new_envelope
+from berdaya_contracts import registry_v1 as r
+from berdaya_contracts.common import Payload
+from berdaya_contracts.topics import EVENT_TOPIC_PARTITIONS, MARKETPLACE_EVENTS, REGISTRY_EVENTS, dlq_topic, physical
 from berdaya_shared.messaging import MessagingSettings
-from berdaya_shared.topics import EVENT_TOPIC_PARTITIONS, MARKETPLACE_EVENTS, REGISTRY_EVENTS, dlq_topic, physical
 from fastapi import FastAPI
 from marketplace.bootstrap import create_app
 from marketplace.config import Settings

@@ -4,7 +4,7 @@ import asyncio
 from collections import Counter
 from uuid import uuid4
 
-from berdaya_shared.contracts.marketplace_v1 import SaleRecorded
+from berdaya_contracts.marketplace_v1 import SaleRecorded
 
 from tests.marketplace.conftest import Market
 from tests.support.kafka import wait_for

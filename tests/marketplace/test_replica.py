@@ -17,7 +17,7 @@ async def test_replaying_the_registry_topic_leaves_the_replica_unchanged(market:
     await market.known_business(owner=owner)
     from datetime import date
 
-    from berdaya_shared.contracts import registry_v1 as r
+    from berdaya_contracts import registry_v1 as r
     await market.registry.publish(r.PersonalDataErased(person_ref=owner, erased_on=date(2026, 1, 5)))
     async with market.app.state.runtime.pool.acquire() as conn:
         before = [dict(x) for x in await conn.fetch(DUMP)]

@@ -5,9 +5,9 @@ import httpx
 import pytest_asyncio
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from berdaya_shared.contracts import Envelope, lookup
+from berdaya_contracts import Envelope, lookup
+from berdaya_contracts.topics import EVENT_TOPIC_PARTITIONS, EVENT_TOPICS, MONITORING_INDICATORS, dlq_topic, physical
 from berdaya_shared.messaging import MessagingSettings
-from berdaya_shared.topics import EVENT_TOPIC_PARTITIONS, EVENT_TOPICS, MONITORING_INDICATORS, dlq_topic, physical
 from fastapi import FastAPI
 from monitoring.bootstrap import create_app
 from monitoring.config import Settings

@@ -4,10 +4,10 @@ import random
 import uuid
 from datetime import date, timedelta
 
-from berdaya_shared.contracts import Envelope, new_envelope
-from berdaya_shared.contracts import marketplace_v1 as m
-from berdaya_shared.contracts import registry_v1 as r
-from berdaya_shared.contracts import training_v1 as t
+from berdaya_contracts import Envelope, new_envelope
+from berdaya_contracts import marketplace_v1 as m
+from berdaya_contracts import registry_v1 as r
+from berdaya_contracts import training_v1 as t
 
 
 def program(seed: int, women: int = 12, kecamatan: tuple[str, ...] = ("64.02.06", "64.02.07")) -> list[Envelope]:

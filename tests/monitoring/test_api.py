@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import openpyxl
-from berdaya_shared.contracts import registry_v1 as r
-from berdaya_shared.topics import MONITORING_INDICATORS, physical
+from berdaya_contracts import registry_v1 as r
+from berdaya_contracts.topics import MONITORING_INDICATORS, physical
 
 from tests.monitoring.conftest import Monitoring
 from tests.monitoring.scenario import program
@@ -159,7 +159,7 @@ def _one_more_woman() -> Any:
     from datetime import date
     from uuid import uuid4
 
-    from berdaya_shared.contracts import new_envelope
+    from berdaya_contracts import new_envelope
 
     return new_envelope(r.WomanRegistered(person_ref=uuid4(), kecamatan_code="64.02.06", age_band="25-34",
                                           pekka_category="none", household_size=2, registered_by_opd="dp3a",
@@ -174,7 +174,7 @@ async def test_desa_grouping_suppresses_small_villages(monitoring: Monitoring) -
     from datetime import date
     from uuid import uuid4
 
-    from berdaya_shared.contracts import new_envelope
+    from berdaya_contracts import new_envelope
 
     def woman(desa: str) -> Any:
         return new_envelope(r.WomanRegistered(
@@ -207,8 +207,8 @@ async def test_a_poison_message_is_dead_lettered_and_does_not_block(monitoring: 
     from datetime import date
     from uuid import uuid4
 
-    from berdaya_shared.contracts import new_envelope
-    from berdaya_shared.topics import REGISTRY_EVENTS, dlq_topic
+    from berdaya_contracts import new_envelope
+    from berdaya_contracts.topics import REGISTRY_EVENTS, dlq_topic
 
     producer = monitoring.events.producer
     await producer.send_and_wait(physical(REGISTRY_EVENTS, monitoring.namespace), b"{not json", key=b"x")

@@ -10,8 +10,8 @@ from uuid import uuid4
 import httpx
 import pytest_asyncio
 import uvicorn
-from berdaya_shared.contracts import new_envelope
-from berdaya_shared.contracts import registry_v1 as r
+from berdaya_contracts import new_envelope
+from berdaya_contracts import registry_v1 as r
 from fastapi import FastAPI
 from playwright.async_api import async_playwright, expect
 

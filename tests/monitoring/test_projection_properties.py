@@ -7,11 +7,11 @@ from typing import Any
 
 import asyncpg
 import pytest_asyncio
-from berdaya_shared.contracts import Event, decode
-from berdaya_shared.messaging import InboxConsumer, outbox
+from berdaya_contracts import Event, decode
+from berdaya_shared.messaging import InboxConsumer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from monitoring.adapters import LIVE_SCHEMA, projection_ddl, service_ddl
+from monitoring.adapters import LIVE_SCHEMA, prepare_database
 from monitoring.adapters.indicator_sql import BASE_SQL
 from monitoring.entrypoints.consumer import make_apply
 from monitoring.service_layer import indicators
@@ -30,10 +30,8 @@ TABLES = ("women", "erasures", "assessments", "aid", "businesses", "business_rep
 async def pool(database_server_url: str) -> AsyncIterator[asyncpg.Pool]:
     url = await infra.create_database(database_server_url)
     p = await asyncpg.create_pool(url, min_size=1, max_size=2)
-    async with p.acquire() as conn, conn.transaction():
-        await outbox.install(conn)
-        await conn.execute(service_ddl())
-        await conn.execute(projection_ddl(LIVE_SCHEMA))
+    async with p.acquire() as conn:
+        await prepare_database(conn)
     yield p
     await p.close()
     await infra.drop_database(database_server_url, url)
@@ -118,10 +116,10 @@ async def test_reference_figures_are_not_trivial(pool: asyncpg.Pool) -> None:
 async def test_every_golden_sample_of_the_consumed_topics_is_applied(pool: asyncpg.Pool) -> None:
     from importlib.resources import files
 
-    from berdaya_shared.topics import EVENT_TOPICS
+    from berdaya_contracts.topics import EVENT_TOPICS
     from monitoring.entrypoints.consumer import EVENT_HANDLERS
 
-    samples = [decode(p.read_bytes()) for p in files("berdaya_shared.contracts").joinpath("samples").iterdir()
+    samples = [decode(p.read_bytes()) for p in files("berdaya_contracts").joinpath("samples").iterdir()
                if p.name.endswith(".json")]
     consumed = [s for s in samples if s.envelope.producer + ".events" in EVENT_TOPICS]
     assert {s.event_type for s in consumed} <= set(EVENT_HANDLERS)

@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from berdaya_contracts.topics import REGISTRY_EVENTS, physical
 from berdaya_shared.messaging import MessagingSettings
-from berdaya_shared.topics import REGISTRY_EVENTS, physical
 
 from tests.support.kafka import wait_for
 

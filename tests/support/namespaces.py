@@ -1,7 +1,7 @@
 """A topic namespace of its own for a test module: every platform topic, created empty."""
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from berdaya_shared.topics import all_topics, physical
+from berdaya_contracts.topics import all_topics, physical
 
 from tests.support.kafka import unique
 

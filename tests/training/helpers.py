@@ -12,10 +12,10 @@ from uuid import UUID, uuid4
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from berdaya_shared.contracts import new_envelope
-from berdaya_shared.contracts import registry_v1 as r
-from berdaya_shared.contracts.common import Payload
-from berdaya_shared.topics import EVENT_TOPIC_PARTITIONS, REGISTRY_EVENTS, TRAINING_EVENTS, dlq_topic, physical
+from berdaya_contracts import new_envelope
+from berdaya_contracts import registry_v1 as r
+from berdaya_contracts.common import Payload
+from berdaya_contracts.topics import EVENT_TOPIC_PARTITIONS, REGISTRY_EVENTS, TRAINING_EVENTS, dlq_topic, physical
 
 from tests.support.kafka import read_all, unique
 

@@ -4,11 +4,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-from berdaya_shared.contracts import new_envelope
-from berdaya_shared.contracts import registry_v1 as r
+from berdaya_contracts import new_envelope
+from berdaya_contracts import registry_v1 as r
+from berdaya_contracts.topics import REGISTRY_EVENTS, physical
 from berdaya_shared.runtime import ServiceRuntime
-from berdaya_shared.topics import REGISTRY_EVENTS, physical
-from training.bootstrap import SERVICE, migrations
+from berdaya_shared.service import service_migrations
+from training.bootstrap import SPEC
 from training.entrypoints import consumer
 
 from tests.support.kafka import read_all, unique, wait_for
@@ -63,7 +64,7 @@ async def replay(t: Training, *, name: str) -> ServiceRuntime:
     until it has seen every record the namespaced registry topic holds now."""
     held = len(await read_all(t.bootstrap, physical(REGISTRY_EVENTS, t.namespace), idle_s=0.3))
     runtime = ServiceRuntime(
-        name=name, database_url=t.database_url, migrations=migrations(), settings=t.settings.messaging,
+        name=name, database_url=t.database_url, migrations=service_migrations(SPEC), settings=t.settings.messaging,
         consume_topics=[REGISTRY_EVENTS], apply=consumer.apply, group_id=unique("replay"), run_relay=False,
     )
     async with runtime.lifespan():
@@ -106,7 +107,7 @@ async def test_an_older_profile_arriving_late_does_not_undo_a_correction(trainin
     async def applied() -> bool:
         async with training.app.state.runtime.pool.acquire() as conn:
             return bool(await conn.fetchval(
-                "SELECT count(*) FROM inbox WHERE consumer = $1 AND event_id = $2", SERVICE, late.event_id))
+                "SELECT count(*) FROM inbox WHERE consumer = $1 AND event_id = $2", SPEC.name, late.event_id))
 
     await wait_for(applied)
     assert (await row(training, person))["kecamatan_code"] == "64.02.15"  # type: ignore[index]
@@ -118,7 +119,7 @@ async def test_replaying_the_registry_topic_from_the_start_leaves_the_replica_un
     assert len(before) >= 4
 
     # Same consumer name, new group from earliest: the inbox recognises every event.
-    again = await replay(training, name=SERVICE)
+    again = await replay(training, name=SPEC.name)
     assert again.consumer is not None and again.consumer.stats["applied"] == 0
     assert await replica(training) == before
 

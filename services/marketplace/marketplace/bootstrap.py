@@ -1,56 +1,32 @@
-"""The one composition root: runtime (database, broker, outbox relay, replica consumer) and the app."""
+"""The one composition root: the marketplace service described for the kit's bootstrap builder."""
 
-from importlib.resources import files
-
-from berdaya_shared.asyncapi import asyncapi_router
-from berdaya_shared.auth import install_auth
-from berdaya_shared.http import install_error_handlers, install_ops_routes, install_refusals
-from berdaya_shared.runtime import ServiceRuntime
-from berdaya_shared.topics import REGISTRY_EVENTS
+from berdaya_contracts.topics import REGISTRY_EVENTS
+from berdaya_shared.auth import AuthSettings
+from berdaya_shared.service import ServiceSpec, build_app
 from fastapi import FastAPI
 
 from .config import Settings
-from .domain.model import Refused
 from .entrypoints import consumer
 from .entrypoints.api import fairs_router, trade_router
 from .entrypoints.policy import POLICY
 
-SERVICE = "marketplace"
+SPEC = ServiceSpec(
+    name="marketplace",
+    title="Berdaya — Pasar",
+    description="Akses pasar Disperindag untuk usaha perempuan: pameran dan stan, produk di kanal pameran, pasar "
+                "modern dan pasar digital, serta penjualannya. Setiap perubahan diterbitkan di topik "
+                "`marketplace.events` (kontrak v1) melalui outbox; usaha diperiksa terhadap replika "
+                "`registry.events`. Semua perintah menerima header Idempotency-Key.",
+    policy=POLICY,
+    routers=lambda: [fairs_router(), trade_router()],
+    migrations="marketplace.adapters.migrations",
+    consume_topics=(REGISTRY_EVENTS,),
+    apply=consumer.apply,
+)
 
 
-def migrations() -> list[str]:
-    return [files("marketplace.adapters").joinpath("schema.sql").read_text()]
-
-
-def create_app(settings: Settings | None = None, *, group_id: str | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, group_id: str | None = None,
+               auth: AuthSettings | None = None) -> FastAPI:
     settings = settings or Settings()
-    runtime = ServiceRuntime(
-        name=SERVICE,
-        database_url=settings.database_url,
-        migrations=migrations(),
-        settings=settings.messaging,
-        consume_topics=[REGISTRY_EVENTS],
-        apply=consumer.apply,
-        group_id=group_id,
-    )
-    app = FastAPI(
-        title="Berdaya — layanan pasar (marketplace)",
-        version="1.0.0",
-        description="Disperindag's market access for women's businesses: trade fairs and booths, product listings "
-                    "on trade-fair, modern-retail and digital channels, and the sales they bring. Every change is "
-                    "published on `marketplace.events` (v1 contracts) through the outbox; businesses are checked "
-                    "against a replica of `registry.events`.",
-        lifespan=runtime.lifespan,
-    )
-    app.state.runtime = runtime
-    app.state.settings = settings
-    install_error_handlers(app)
-    install_auth(app, POLICY)
-    install_refusals(app, Refused)
-
-    app.include_router(fairs_router())
-    app.include_router(trade_router())
-    app.include_router(asyncapi_router())
-    install_ops_routes(app, SERVICE, runtime.health)
-
-    return app
+    return build_app(SPEC, database_url=settings.database_url, messaging=settings.messaging, settings=settings,
+                     group_id=group_id, auth=auth)

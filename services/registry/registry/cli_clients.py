@@ -16,10 +16,13 @@ import sys
 from typing import get_args
 
 import asyncpg
-from berdaya_shared.contracts.common import OPD
+from berdaya_contracts.common import OPD
+from berdaya_shared import migrate
 from berdaya_shared.scopes import ALL_SCOPES, PROFILES
+from berdaya_shared.service import service_migrations
 
 from .adapters import clients
+from .bootstrap import SPEC
 from .config import Settings
 
 
@@ -41,7 +44,7 @@ def parser() -> argparse.ArgumentParser:
 async def run(args: argparse.Namespace, database_url: str) -> int:
     conn = await asyncpg.connect(database_url)
     try:
-        await conn.execute(clients.SCHEMA)
+        await migrate.migrate(conn, [*migrate.kit_migrations(), *service_migrations(SPEC)])
         if args.command == "create":
             opd, scopes = PROFILES[args.profile] if args.profile else (None, frozenset())
             opd = args.opd or opd

@@ -1,13 +1,11 @@
-import uvicorn
+"""``python -m training``: serve, or migrate the database (``--help`` lists the commands)."""
 
-from .bootstrap import create_app
+import sys
+
+from berdaya_shared import cli
+
+from .bootstrap import SPEC, create_app
 from .config import Settings
 
-
-def main() -> None:
-    settings = Settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
-
-
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run(SPEC, settings=Settings, create_app=create_app))

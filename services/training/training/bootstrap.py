@@ -1,55 +1,30 @@
-"""The one composition root: runtime (database, broker, outbox relay, replica consumer) and the app."""
+"""The one composition root: the training service described for the kit's bootstrap builder."""
 
-from importlib.resources import files
-
-from berdaya_shared.asyncapi import asyncapi_router
-from berdaya_shared.auth import install_auth
-from berdaya_shared.http import install_error_handlers, install_ops_routes, install_refusals
-from berdaya_shared.runtime import ServiceRuntime
-from berdaya_shared.topics import REGISTRY_EVENTS
+from berdaya_contracts.topics import REGISTRY_EVENTS
+from berdaya_shared.auth import AuthSettings
+from berdaya_shared.service import ServiceSpec, build_app
 from fastapi import Depends, FastAPI
 
 from .config import Settings
-from .domain.errors import Refused
-from .entrypoints import consumer
-from .entrypoints.api import courses_router, placements_router
+from .entrypoints import api_courses, api_placements, consumer
 from .entrypoints.policy import POLICY, course_ownership
 
-SERVICE = "training"
+SPEC = ServiceSpec(
+    name="training",
+    title="Berdaya — Pelatihan",
+    description="Pelatihan DP3A dan Distransnaker: penjadwalan, pendaftaran perempuan terdaftar, kehadiran per sesi, "
+                "kelulusan dengan sertifikat, putus pelatihan dan penempatan kerja. Setiap perubahan diterbitkan di "
+                "topik `training.events` (kontrak v1) melalui outbox. Semua perintah menerima header Idempotency-Key.",
+    policy=POLICY,
+    routers=lambda: [api_courses.router([Depends(course_ownership)]), api_placements.router()],
+    migrations="training.adapters.migrations",
+    consume_topics=(REGISTRY_EVENTS,),
+    apply=consumer.apply,
+)
 
 
-def migrations() -> list[str]:
-    return [files("training.adapters").joinpath("schema.sql").read_text()]
-
-
-def create_app(settings: Settings | None = None, *, group_id: str | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, group_id: str | None = None,
+               auth: AuthSettings | None = None) -> FastAPI:
     settings = settings or Settings()
-    runtime = ServiceRuntime(
-        name=SERVICE,
-        database_url=settings.database_url,
-        migrations=migrations(),
-        settings=settings.messaging,
-        consume_topics=[REGISTRY_EVENTS],
-        apply=consumer.apply,
-        group_id=group_id,
-    )
-    app = FastAPI(
-        title="Berdaya — layanan pelatihan (training)",
-        version="1.0.0",
-        description="DP3A and Distransnaker courses: scheduling, enrolment of registered women, attendance per "
-                    "session, completion with certificate, drop-outs and job placements. Every change is "
-                    "published on `training.events` (v1 contracts) through the outbox.",
-        lifespan=runtime.lifespan,
-    )
-    app.state.runtime = runtime
-    app.state.settings = settings
-    install_error_handlers(app)
-    install_auth(app, POLICY)
-    install_refusals(app, Refused)
-
-    app.include_router(courses_router([Depends(course_ownership)]))
-    app.include_router(placements_router())
-    app.include_router(asyncapi_router())
-    install_ops_routes(app, SERVICE, runtime.health)
-
-    return app
+    return build_app(SPEC, database_url=settings.database_url, messaging=settings.messaging, settings=settings,
+                     group_id=group_id, auth=auth)

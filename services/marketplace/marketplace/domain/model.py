@@ -1,21 +1,16 @@
 """The marketplace's rules, free of I/O: fairs and their booths, listings, sales.
 
-Refusals are raised as ``Refused`` with an Indonesian message for staff and an English detail.
+Refusals are ``berdaya_shared.errors`` kinds with an Indonesian message for staff and an English detail.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 from uuid import UUID
+
+from berdaya_shared import errors
 
 MAX_SALE_IDR = 10_000_000_000  # one sale above Rp 10 miliar is a typing error, not a women's UKM sale
 MAX_PRICE_IDR = 1_000_000_000
-
-
-class Refused(Exception):
-    def __init__(self, status: int, pesan: str, detail: str, *, field: str | None = None, **extra: Any) -> None:
-        super().__init__(detail)
-        self.status, self.pesan, self.detail, self.field, self.extra = status, pesan, detail, field, extra
 
 
 @dataclass(frozen=True)
@@ -29,8 +24,7 @@ class Business:
 
 def require_registered(business: Business | None, business_ref: UUID, *, field: str = "business_ref") -> Business:
     if business is None or not business.registered or business.owner_person_ref is None:
-        raise Refused(
-            422,
+        raise errors.Invalid(
             "Usaha ini tidak dikenal: belum terdaftar di registri, atau peristiwa pendaftarannya belum sampai ke "
             "layanan pasar. Daftarkan usahanya di registri (Diskop UKM) lalu coba lagi sebentar.",
             f"business {business_ref} is not in the marketplace's replica of registry.events",
@@ -41,10 +35,10 @@ def require_registered(business: Business | None, business_ref: UUID, *, field: 
 
 def check_fair_dates(starts_on: date, ends_on: date) -> None:
     if ends_on < starts_on:
-        raise Refused(422, "Tanggal selesai pameran tidak boleh sebelum tanggal mulai",
-                      "ends_on is before starts_on", field="ends_on")
+        raise errors.Invalid("Tanggal selesai pameran tidak boleh sebelum tanggal mulai",
+                             "ends_on is before starts_on", field="ends_on")
     if (ends_on - starts_on).days > 120:
-        raise Refused(422, "Pameran paling lama 120 hari", "a fair lasts at most 120 days", field="ends_on")
+        raise errors.Invalid("Pameran paling lama 120 hari", "a fair lasts at most 120 days", field="ends_on")
 
 
 @dataclass
@@ -59,19 +53,19 @@ class Fair:
     def assign(self, business_ref: UUID, booth_no: int | None) -> int:
         """The booth number for ``business_ref``: the one asked for, or the lowest free one."""
         if business_ref in self.businesses:
-            raise Refused(409, "Usaha ini sudah mendapat stan di pameran ini (satu stan per usaha per pameran)",
-                          "the business already has a booth at this fair", field="business_ref")
+            raise errors.Conflict("Usaha ini sudah mendapat stan di pameran ini (satu stan per usaha per pameran)",
+                                  "the business already has a booth at this fair", field="business_ref")
         if len(self.taken) >= self.booths:
-            raise Refused(409, f"Semua {self.booths} stan pameran ini sudah terisi",
-                          f"all {self.booths} booths of the fair are assigned")
+            raise errors.Conflict(f"Semua {self.booths} stan pameran ini sudah terisi",
+                                  f"all {self.booths} booths of the fair are assigned")
         if booth_no is None:
             booth_no = min(set(range(1, self.booths + 1)) - self.taken)
         elif booth_no > self.booths:
-            raise Refused(422, f"Nomor stan harus 1 sampai {self.booths}", "booth_no exceeds the fair's booths",
-                          field="booth_no")
+            raise errors.Invalid(f"Nomor stan harus 1 sampai {self.booths}", "booth_no exceeds the fair's booths",
+                                 field="booth_no")
         elif booth_no in self.taken:
-            raise Refused(409, f"Stan nomor {booth_no} sudah dipakai usaha lain", "booth_no already assigned",
-                          field="booth_no")
+            raise errors.Conflict(f"Stan nomor {booth_no} sudah dipakai usaha lain", "booth_no already assigned",
+                                  field="booth_no")
         self.taken.add(booth_no)
         self.businesses.add(business_ref)
         return booth_no
@@ -82,16 +76,16 @@ def check_sale_place(channel: str, fair: Fair | None, fair_ref: UUID | None, bus
     """A fair sale names its fair, made by a business with a booth there, during the fair (give or take a day)."""
     if channel == "trade_fair":
         if fair_ref is None:
-            raise Refused(422, "Penjualan di pameran harus menyebut pamerannya (fair_ref)",
-                          "trade_fair sales need a fair_ref", field=f"{prefix}fair_ref")
+            raise errors.Invalid("Penjualan di pameran harus menyebut pamerannya (fair_ref)",
+                                 "trade_fair sales need a fair_ref", field=f"{prefix}fair_ref")
         if fair is None:
-            raise Refused(422, "Pameran tidak dikenal", f"unknown fair {fair_ref}", field=f"{prefix}fair_ref")
+            raise errors.Invalid("Pameran tidak dikenal", f"unknown fair {fair_ref}", field=f"{prefix}fair_ref")
         if business_ref not in fair.businesses:
-            raise Refused(422, "Usaha ini tidak punya stan di pameran tersebut",
-                          "the business has no booth at that fair", field=f"{prefix}business_ref")
+            raise errors.Invalid("Usaha ini tidak punya stan di pameran tersebut",
+                                 "the business has no booth at that fair", field=f"{prefix}business_ref")
         if not (fair.starts_on.toordinal() - 1 <= sold_on.toordinal() <= fair.ends_on.toordinal() + 1):
-            raise Refused(422, "Tanggal penjualan di luar tanggal pameran", "sold_on is outside the fair's dates",
-                          field=f"{prefix}sold_on")
+            raise errors.Invalid("Tanggal penjualan di luar tanggal pameran", "sold_on is outside the fair's dates",
+                                 field=f"{prefix}sold_on")
     elif fair_ref is not None:
-        raise Refused(422, "fair_ref hanya untuk penjualan di pameran (channel trade_fair)",
-                      "fair_ref is only for trade_fair sales", field=f"{prefix}fair_ref")
+        raise errors.Invalid("fair_ref hanya untuk penjualan di pameran (channel trade_fair)",
+                             "fair_ref is only for trade_fair sales", field=f"{prefix}fair_ref")

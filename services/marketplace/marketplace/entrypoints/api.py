@@ -6,8 +6,8 @@ from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 import asyncpg
-from berdaya_shared.contracts.common import OPD
-from berdaya_shared.contracts.marketplace_v1 import Channel
+from berdaya_contracts.common import OPD
+from berdaya_contracts.marketplace_v1 import Channel
 from berdaya_shared.http import idempotent
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel

@@ -7,8 +7,8 @@ PersonalDataErased needs no handling: the replica holds refs only, and past sale
 from collections.abc import Awaitable, Callable
 
 import asyncpg
-from berdaya_shared.contracts import Event
-from berdaya_shared.contracts import registry_v1 as r
+from berdaya_contracts import Event
+from berdaya_contracts import registry_v1 as r
 
 from ..adapters import replica
 

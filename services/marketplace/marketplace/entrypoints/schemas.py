@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-from berdaya_shared.contracts.common import KecamatanCode
-from berdaya_shared.contracts.marketplace_v1 import Channel
+from berdaya_contracts.common import KecamatanCode
+from berdaya_contracts.marketplace_v1 import Channel
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ..domain.model import MAX_PRICE_IDR, MAX_SALE_IDR

@@ -5,10 +5,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
+from berdaya_shared import errors
 
 from ..adapters import replica, repository
 from ..domain import events
-from ..domain.model import Refused, check_fair_dates, require_registered
+from ..domain.model import check_fair_dates, require_registered
 from .translator import publish
 
 
@@ -30,7 +31,7 @@ async def schedule(conn: asyncpg.Connection, *, name: str, kecamatan_code: str |
 async def get(conn: asyncpg.Connection, *, fair_ref: UUID) -> dict[str, Any]:
     fair = await repository.fair_read(conn, fair_ref)
     if fair is None:
-        raise Refused(404, "Pameran tidak ditemukan", f"unknown fair {fair_ref}")
+        raise errors.NotFound("Pameran tidak ditemukan", f"unknown fair {fair_ref}")
     return fair
 
 
@@ -38,7 +39,7 @@ async def assign_booth(conn: asyncpg.Connection, *, fair_ref: UUID, business_ref
                        correlation_id: str) -> dict[str, Any]:
     fair = await repository.fair_for_update(conn, fair_ref)
     if fair is None:
-        raise Refused(404, "Pameran tidak ditemukan", f"unknown fair {fair_ref}")
+        raise errors.NotFound("Pameran tidak ditemukan", f"unknown fair {fair_ref}")
     business = require_registered(await replica.get(conn, business_ref), business_ref)
     number = fair.assign(business_ref, booth_no)
     assert business.owner_person_ref is not None

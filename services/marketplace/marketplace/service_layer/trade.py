@@ -5,10 +5,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
+from berdaya_shared import errors
 
 from ..adapters import replica, repository
 from ..domain import events
-from ..domain.model import Fair, Refused, check_sale_place, require_registered
+from ..domain.model import Fair, check_sale_place, require_registered
 from .translator import publish
 
 
@@ -27,12 +28,12 @@ async def delist(conn: asyncpg.Connection, *, product_ref: UUID, delisted_on: da
                  correlation_id: str) -> dict[str, Any]:
     listing = await repository.listing(conn, product_ref, lock=True)
     if listing is None:
-        raise Refused(404, "Produk tidak ditemukan", f"unknown product {product_ref}")
+        raise errors.NotFound("Produk tidak ditemukan", f"unknown product {product_ref}")
     if listing["delisted_on"] is not None:
-        raise Refused(409, "Produk ini sudah diturunkan dari etalase", "the product is already delisted")
+        raise errors.Conflict("Produk ini sudah diturunkan dari etalase", "the product is already delisted")
     if delisted_on < listing["listed_on"]:
-        raise Refused(422, "Tanggal penurunan tidak boleh sebelum tanggal tayang", "delisted_on before listed_on",
-                      field="delisted_on")
+        raise errors.Invalid("Tanggal penurunan tidak boleh sebelum tanggal tayang", "delisted_on before listed_on",
+                             field="delisted_on")
     await repository.delist(conn, product_ref, delisted_on)
     await publish(conn, [events.ProductDelisted(product_ref, listing["business_ref"], listing["owner_person_ref"],
                                                 listing["channel"], delisted_on)], correlation_id=correlation_id)
@@ -46,7 +47,7 @@ async def record_sales(conn: asyncpg.Connection, *, rows: list[dict[str, Any]], 
     fairs: dict[UUID, Fair | None] = {}
     for fair_ref in {r["fair_ref"] for r in rows if r["fair_ref"] is not None}:
         fairs[fair_ref] = await repository.fair_for_update(conn, fair_ref, lock=False)
-    errors, sales = [], []
+    problems, sales = [], []
     for i, row in enumerate(rows):
         at = f"{prefix}.{i}." if prefix else ""
         try:
@@ -54,16 +55,16 @@ async def record_sales(conn: asyncpg.Connection, *, rows: list[dict[str, Any]], 
                                           field=f"{at}business_ref")
             fair = fairs.get(row["fair_ref"]) if row["fair_ref"] else None
             check_sale_place(row["channel"], fair, row["fair_ref"], row["business_ref"], row["sold_on"], prefix=at)
-        except Refused as refused:
-            errors.append({"field": refused.field, "pesan": refused.pesan, "detail": refused.detail, "row": i})
+        except errors.Refusal as refused:
+            problems.append({"field": refused.field, "pesan": refused.pesan, "detail": refused.detail, "row": i})
             continue
         sales.append({**row, "sale_ref": uuid4(), "owner_person_ref": business.owner_person_ref})
-    if errors:
+    if problems:
         if not prefix:
-            first = errors[0]
-            raise Refused(422, first["pesan"], first["detail"], field=first["field"])
-        raise Refused(422, f"{len(errors)} baris tidak valid; tidak ada penjualan yang dicatat",
-                      f"{len(errors)} invalid rows; nothing recorded", kesalahan=errors)
+            first = problems[0]
+            raise errors.Invalid(first["pesan"], first["detail"], field=first["field"])
+        raise errors.Invalid(f"{len(problems)} baris tidak valid; tidak ada penjualan yang dicatat",
+                             f"{len(problems)} invalid rows; nothing recorded", kesalahan=problems)
     await repository.insert_sales(conn, sales)
     await publish(conn, [events.SaleRecorded(
         sale_ref=s["sale_ref"], business_ref=s["business_ref"], owner_person_ref=s["owner_person_ref"],

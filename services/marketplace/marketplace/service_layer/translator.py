@@ -5,9 +5,9 @@ from dataclasses import asdict
 from typing import Any
 
 import asyncpg
-from berdaya_shared.contracts import marketplace_v1 as v1
-from berdaya_shared.contracts import new_envelope
-from berdaya_shared.contracts.common import Payload
+from berdaya_contracts import marketplace_v1 as v1
+from berdaya_contracts import new_envelope
+from berdaya_contracts.common import Payload
 from berdaya_shared.messaging import outbox
 
 from ..domain import events

@@ -1,9 +1,18 @@
-"""Database adapters: the projection DDL and the service's own tables."""
+"""Database adapters: the versioned service tables (migrations) and the rebuildable projection schema.
+
+The service's own tables (targets, published figures, evaluation rounds) change through numbered migrations in
+``adapters/migrations``. The projection tables are not migrated: they are facts derived from Kafka, created in a
+schema of their own (``proj``) and rebuilt by replay into ``proj_shadow`` with an atomic swap when they change.
+"""
 
 from importlib.resources import files
 
+import asyncpg
+from berdaya_shared import migrate
+
 LIVE_SCHEMA = "proj"
 SHADOW_SCHEMA = "proj_shadow"
+MIGRATIONS = "monitoring.adapters.migrations"
 
 
 def projection_ddl(schema: str) -> str:
@@ -13,5 +22,13 @@ def projection_ddl(schema: str) -> str:
             "SET LOCAL search_path TO public;")
 
 
-def service_ddl() -> str:
-    return files(__package__).joinpath("schema.sql").read_text()
+async def prepare_projection(conn: asyncpg.Connection) -> None:
+    """The live projection schema, created when missing."""
+    async with conn.transaction():
+        await conn.execute(projection_ddl(LIVE_SCHEMA))
+
+
+async def prepare_database(conn: asyncpg.Connection) -> None:
+    """A monitoring database ready to apply events: every migration applied, the live projection present."""
+    await migrate.migrate(conn, [*migrate.kit_migrations(), *migrate.load("monitoring", MIGRATIONS)])
+    await prepare_projection(conn)

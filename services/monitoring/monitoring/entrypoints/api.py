@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from berdaya_shared import audit
-from berdaya_shared.http import DomainError, idempotent
+from berdaya_shared import audit, errors
+from berdaya_shared.http import idempotent
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
@@ -129,7 +129,7 @@ async def rebuild_status(request: Request) -> dict[str, Any]:
 async def start_rebuild(request: Request) -> JSONResponse:
     state = request.app.state
     if state.rebuild_progress.state in ("running", "swapping"):
-        raise DomainError(409, "Pembangunan ulang sedang berjalan", "a rebuild is already running")
+        raise errors.Conflict("Pembangunan ulang sedang berjalan", "a rebuild is already running")
     task = asyncio.create_task(rebuild(_pool(request), state.settings.messaging, state.rebuild_progress))
     task.add_done_callback(lambda t: t.cancelled() or t.exception())  # failure is reported in the progress
     state.rebuild_task = task

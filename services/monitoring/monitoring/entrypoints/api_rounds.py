@@ -7,8 +7,8 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from berdaya_shared.contracts.common import OPD
-from berdaya_shared.http import DomainError, idempotent
+from berdaya_contracts.common import OPD
+from berdaya_shared.http import idempotent
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -172,4 +172,4 @@ async def printable(request: Request, round_ref: UUID) -> HTMLResponse:
     return HTMLResponse(rounds_page.to_html(await _get(request, round_ref)))
 
 
-__all__ = ["DomainError", "pages", "router"]
+__all__ = ["pages", "router"]

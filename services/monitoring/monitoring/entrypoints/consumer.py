@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 import asyncpg
-from berdaya_shared.contracts import Event
+from berdaya_contracts import Event
 
 from ..adapters import LIVE_SCHEMA
 from ..projections import Handler, StatementBatch, business, coops, market, people, training, welfare

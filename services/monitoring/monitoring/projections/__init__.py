@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 import asyncpg
-from berdaya_shared.contracts import Envelope
+from berdaya_contracts import Envelope
 
 SET_MIN_ROWS = 8  # below this, executemany is as cheap
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from berdaya_shared.contracts import Envelope
+from berdaya_contracts import Envelope
 
 from . import Handler, StatementBatch
 

@@ -8,8 +8,8 @@ import logging
 from typing import Any
 
 import asyncpg
-from berdaya_shared.contracts import new_envelope
-from berdaya_shared.contracts.monitoring_v1 import IndicatorChanged
+from berdaya_contracts import new_envelope
+from berdaya_contracts.monitoring_v1 import IndicatorChanged
 from berdaya_shared.messaging import outbox
 
 from ..domain.indicators import CATALOG

@@ -17,9 +17,9 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from berdaya_shared.contracts import PoisonMessage, decode
+from berdaya_contracts import PoisonMessage, decode
+from berdaya_contracts.topics import EVENT_TOPICS, physical
 from berdaya_shared.messaging import MessagingSettings
-from berdaya_shared.topics import EVENT_TOPICS, physical
 
 from ..adapters import LIVE_SCHEMA, SHADOW_SCHEMA, projection_ddl
 from ..entrypoints.consumer import SWAP_LOCK, apply_to

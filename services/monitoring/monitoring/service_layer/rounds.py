@@ -6,9 +6,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
-from berdaya_shared.contracts import monitoring_v1 as mon
-from berdaya_shared.contracts import new_envelope
-from berdaya_shared.http import DomainError
+from berdaya_contracts import monitoring_v1 as mon
+from berdaya_contracts import new_envelope
+from berdaya_shared import errors
 from berdaya_shared.messaging import outbox
 
 from ..domain import rounds as d
@@ -35,22 +35,22 @@ async def _round(conn: asyncpg.Connection, round_ref: UUID, *, lock: bool = Fals
     row = await conn.fetchrow("SELECT * FROM eval_rounds WHERE round_ref = $1" + (" FOR UPDATE" if lock else ""),
                               round_ref)
     if row is None:
-        raise DomainError(404, "Putaran evaluasi tidak ditemukan", "evaluation round not found", field="round_ref")
+        raise errors.NotFound("Putaran evaluasi tidak ditemukan", "evaluation round not found", field="round_ref")
     return row
 
 
 async def writable(conn: asyncpg.Connection, round_ref: UUID) -> asyncpg.Record:
     row = await _round(conn, round_ref, lock=True)
     if row["approved_on"] is not None:
-        raise DomainError(409, "Putaran evaluasi sudah disetujui dan tidak dapat diubah",
-                          "the round is approved and read-only")
+        raise errors.Conflict("Putaran evaluasi sudah disetujui dan tidak dapat diubah",
+                              "the round is approved and read-only")
     return row
 
 
 def _own(acting_opd: str, opd: str) -> None:
     if acting_opd != opd:
-        raise DomainError(403, "OPD hanya boleh mengubah catatannya sendiri",
-                          f"{acting_opd} may not write for {opd}", field="opd")
+        raise errors.Forbidden("OPD hanya boleh mengubah catatannya sendiri",
+                               f"{acting_opd} may not write for {opd}", field="opd")
 
 
 async def create(conn: asyncpg.Connection, *, kind: d.PeriodKind, period: str, title: str, opd: str,
@@ -103,15 +103,15 @@ async def review_action(conn: asyncpg.Connection, *, round_ref: UUID, action_ref
         "SELECT a.*, o.opened_at AS round_opened_at FROM eval_actions a"
         " JOIN eval_rounds o ON o.round_ref = a.opened_round_ref WHERE a.action_ref = $1 FOR UPDATE OF a", action_ref)
     if action is None:
-        raise DomainError(404, "Tindak lanjut tidak ditemukan", "action not found", field="action_ref")
+        raise errors.NotFound("Tindak lanjut tidak ditemukan", "action not found", field="action_ref")
     if action["round_opened_at"] > row["opened_at"]:
-        raise DomainError(409, "Tindak lanjut dibuka pada putaran yang lebih baru",
-                          "the action was opened in a later round", field="action_ref")
+        raise errors.Conflict("Tindak lanjut dibuka pada putaran yang lebih baru",
+                              "the action was opened in a later round", field="action_ref")
     if acting_opd not in (action["opd"], action["owner_opd"]):
-        raise DomainError(403, "OPD hanya boleh mengubah tindak lanjutnya sendiri",
-                          f"{acting_opd} may not update this action", field="action_ref")
+        raise errors.Forbidden("OPD hanya boleh mengubah tindak lanjutnya sendiri",
+                               f"{acting_opd} may not update this action", field="action_ref")
     if action["closed_round_ref"] is not None and action["closed_round_ref"] != round_ref:
-        raise DomainError(409, "Tindak lanjut sudah selesai pada putaran sebelumnya", "action already closed")
+        raise errors.Conflict("Tindak lanjut sudah selesai pada putaran sebelumnya", "action already closed")
     await conn.execute(
         "INSERT INTO eval_action_reviews (action_ref, round_ref, status, note) VALUES ($1, $2, $3, $4)"
         " ON CONFLICT (action_ref, round_ref) DO UPDATE SET status = EXCLUDED.status, note = EXCLUDED.note,"
@@ -123,8 +123,8 @@ async def review_action(conn: asyncpg.Connection, *, round_ref: UUID, action_ref
 
 async def approve(conn: asyncpg.Connection, *, round_ref: UUID, acting_opd: str, correlation_id: str | None) -> dict:
     if acting_opd != d.APPROVER:
-        raise DomainError(403, "Hanya DP3A yang dapat menyetujui putaran evaluasi", "only dp3a may approve",
-                          field="X-OPD")
+        raise errors.Forbidden("Hanya DP3A yang dapat menyetujui putaran evaluasi", "only dp3a may approve",
+                               field="X-OPD")
     row = await writable(conn, round_ref)
     today = date.today()
     await conn.execute("UPDATE eval_rounds SET approved_on = $2, approved_by_opd = $3, approved_at = now()"

@@ -3,15 +3,12 @@ fingerprints) and the log of personal-data reads with their stated purpose."""
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from importlib.resources import files
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 from berdaya_shared.audit import fingerprint
 from berdaya_shared.auth import Principal
-
-SCHEMA = files("registry.adapters").joinpath("pii_audit.sql").read_text()
 
 # ref name (path parameter or answer field) -> (table, key column)
 _ENTITIES = {

@@ -6,11 +6,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from importlib.resources import files
 
 import asyncpg
 
-SCHEMA = files("registry.adapters").joinpath("clients.sql").read_text()
 _N, _R, _P = 2**14, 8, 1  # scrypt cost: ~50 ms and 16 MiB per check
 
 

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import asyncpg
-from berdaya_shared import audit
+from berdaya_shared import audit, errors
 from berdaya_shared.auth import authenticated
-from berdaya_shared.http import DomainError
 from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 
@@ -26,11 +25,11 @@ async def purpose(
 ) -> str:
     value = (x_purpose or "").strip()
     if not value:
-        raise DomainError(400, "Sebutkan tujuan membaca data pribadi di header X-Purpose",
-                          "X-Purpose header is required for personal-data reads", field=PURPOSE_HEADER)
+        raise errors.BadRequest("Sebutkan tujuan membaca data pribadi di header X-Purpose",
+                                "X-Purpose header is required for personal-data reads", field=PURPOSE_HEADER)
     if not (3 <= len(value) <= 200) or not value.isprintable():
-        raise DomainError(400, "X-Purpose harus 3 sampai 200 karakter yang dapat dibaca",
-                          "X-Purpose must be 3-200 printable characters", field=PURPOSE_HEADER)
+        raise errors.BadRequest("X-Purpose harus 3 sampai 200 karakter yang dapat dibaca",
+                                "X-Purpose must be 3-200 printable characters", field=PURPOSE_HEADER)
     return value
 
 

@@ -5,9 +5,9 @@ import json
 from typing import Annotated, Any
 from uuid import UUID
 
-from berdaya_shared import audit
-from berdaya_shared.contracts.common import OPD
-from berdaya_shared.http import IDEMPOTENCY_HEADER, DomainError
+from berdaya_contracts.common import OPD
+from berdaya_shared import audit, errors
+from berdaya_shared.http import IDEMPOTENCY_HEADER
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
@@ -27,10 +27,10 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _MULTIPART_SLACK = 64 * 1024
 
 
-def too_large(max_bytes: int) -> DomainError:
+def too_large(max_bytes: int) -> errors.Refusal:
     size = f"{max_bytes / 2**20:.4g} MB" if max_bytes >= 2**20 else f"{max_bytes / 1024:.4g} KB"
-    return DomainError(413, f"Berkas terlalu besar: maksimal {size} per impor",
-                       f"file exceeds import_max_bytes ({max_bytes} bytes)", field="file", max_bytes=max_bytes)
+    return errors.TooLarge(f"Berkas terlalu besar: maksimal {size} per impor",
+                           f"file exceeds import_max_bytes ({max_bytes} bytes)", field="file", max_bytes=max_bytes)
 
 
 class _TooLarge(Exception):
@@ -111,7 +111,7 @@ async def upload(
     if len(data) > settings.import_max_bytes:
         raise too_large(settings.import_max_bytes)
     if not data:
-        raise DomainError(422, "Berkas kosong", "empty file", field="file")
+        raise errors.Invalid("Berkas kosong", "empty file", field="file")
     key = request.headers.get(IDEMPOTENCY_HEADER)
     fingerprint = hashlib.sha256(data).hexdigest()
     pool = deps.pool(request)
@@ -125,8 +125,8 @@ async def upload(
             )
         if stored is not None:
             if stored["request_hash"] != fingerprint:
-                raise DomainError(422, "Idempotency-Key ini sudah dipakai untuk permintaan lain",
-                                  "Idempotency-Key was already used with a different request", field=IDEMPOTENCY_HEADER)
+                raise errors.Invalid("Idempotency-Key ini sudah dipakai untuk permintaan lain",
+                                     "Idempotency-Key was already used with a different request", field=IDEMPOTENCY_HEADER)
             return Response(bytes(stored["response_body"]), status_code=stored["status_code"],
                             media_type="application/json", headers={"Idempotent-Replayed": "true"})
     result = await imports.run(
@@ -156,7 +156,7 @@ async def read(import_ref: UUID, request: Request) -> Any:
             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 async def errors_csv(import_ref: UUID, request: Request, why: Purpose) -> Response:
     async with deps.pool(request).acquire() as conn:
-        rows = await imports.errors(conn, import_ref)
+        rows = await imports.error_rows(conn, import_ref)
         await log_reads(conn, request, [None], why=why)  # refused rows have no person yet
     return Response(spreadsheets.report_csv(rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="kesalahan-impor-{import_ref}.csv"'})
@@ -166,7 +166,7 @@ async def errors_csv(import_ref: UUID, request: Request, why: Purpose) -> Respon
             response_class=Response, responses={200: {"content": {_XLSX: {}}}})
 async def errors_xlsx(import_ref: UUID, request: Request, why: Purpose) -> Response:
     async with deps.pool(request).acquire() as conn:
-        rows = await imports.errors(conn, import_ref)
+        rows = await imports.error_rows(conn, import_ref)
         await log_reads(conn, request, [None], why=why)  # refused rows have no person yet
     return Response(spreadsheets.report_xlsx(rows), media_type=_XLSX,
                     headers={"Content-Disposition": f'attachment; filename="kesalahan-impor-{import_ref}.xlsx"'})

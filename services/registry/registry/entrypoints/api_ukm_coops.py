@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 from uuid import UUID
 
-from berdaya_shared.contracts.common import KecamatanCode, Sector
+from berdaya_contracts.common import KecamatanCode, Sector
 from berdaya_shared.http import idempotent
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response

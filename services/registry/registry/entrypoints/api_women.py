@@ -3,9 +3,9 @@
 from typing import Annotated, Any
 from uuid import UUID
 
-from berdaya_shared import audit
-from berdaya_shared.contracts.common import DesaCode, KecamatanCode, PekkaCategory
-from berdaya_shared.http import DomainError, idempotent
+from berdaya_contracts.common import DesaCode, KecamatanCode, PekkaCategory
+from berdaya_shared import audit, errors
+from berdaya_shared.http import idempotent
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
@@ -83,8 +83,8 @@ async def correct(person_ref: UUID, body: WomanCorrect, request: Request) -> Res
     changes = body.model_dump(exclude_unset=True)
     for required in ("nik", "full_name", "birth_date", "kecamatan_code", "household_size", "pekka_category"):
         if required in changes and changes[required] is None:
-            raise DomainError(422, f"{required}: tidak boleh dikosongkan", f"{required} cannot be null",
-                              field=required)
+            raise errors.Invalid(f"{required}: tidak boleh dikosongkan", f"{required} cannot be null",
+                                 field=required)
 
     async def command(conn: Any) -> tuple[int, Any]:
         return 200, await women.correct(conn, cipher=deps.cipher(request), ref=person_ref, changes=changes,

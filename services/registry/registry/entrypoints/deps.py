@@ -4,7 +4,7 @@ from typing import Annotated
 from uuid import uuid4
 
 import asyncpg
-from berdaya_shared.contracts.common import OPD
+from berdaya_contracts.common import OPD
 from fastapi import Depends, Header, Request
 
 from ..adapters.crypto import PiiCipher

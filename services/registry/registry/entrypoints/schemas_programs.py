@@ -4,8 +4,8 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from berdaya_shared.contracts.common import OPD, KecamatanCode, Period, Sector
-from berdaya_shared.contracts.registry_v1 import CoopKind
+from berdaya_contracts.common import OPD, KecamatanCode, Period, Sector
+from berdaya_contracts.registry_v1 import CoopKind
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Rupiah = int

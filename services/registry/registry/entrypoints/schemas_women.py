@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from berdaya_shared.contracts.common import OPD, AgeBand, DesaCode, KecamatanCode, PekkaCategory
+from berdaya_contracts.common import OPD, AgeBand, DesaCode, KecamatanCode, PekkaCategory
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..clock import today

@@ -5,8 +5,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
-from berdaya_shared.contracts import registry_v1 as v1
-from berdaya_shared.http import DomainError
+from berdaya_contracts import registry_v1 as v1
+from berdaya_shared import errors
 from berdaya_shared.messaging import outbox
 
 from ..clock import today
@@ -15,7 +15,7 @@ from . import translator
 
 def _not_future(on: date, field: str) -> None:
     if on > today():
-        raise DomainError(422, "Tanggal tidak boleh di masa depan", f"{field} is in the future", field=field)
+        raise errors.Invalid("Tanggal tidak boleh di masa depan", f"{field} is in the future", field=field)
 
 
 async def _require_women(conn: asyncpg.Connection, refs: list[UUID], field: str) -> None:
@@ -24,8 +24,8 @@ async def _require_women(conn: asyncpg.Connection, refs: list[UUID], field: str)
     )
     missing = set(refs) - {r["person_ref"] for r in rows}
     if missing:
-        raise DomainError(
-            422, "Ada anggota yang tidak terdaftar sebagai perempuan di registri (atau datanya telah dihapus)",
+        raise errors.Invalid(
+            "Ada anggota yang tidak terdaftar sebagai perempuan di registri (atau datanya telah dihapus)",
             "unknown or erased person_ref", field=field, unknown_refs=sorted(str(m) for m in missing),
         )
 
@@ -36,8 +36,8 @@ async def form(
 ) -> dict[str, Any]:
     _not_future(formed_on, "formed_on")
     if len(set(founding_member_refs)) != len(founding_member_refs):
-        raise DomainError(422, "Anggota pendiri tidak boleh ganda", "duplicate founding member",
-                          field="founding_member_refs")
+        raise errors.Invalid("Anggota pendiri tidak boleh ganda", "duplicate founding member",
+                             field="founding_member_refs")
     await _require_women(conn, founding_member_refs, "founding_member_refs")
     coop_ref = uuid4()
     await conn.execute(
@@ -60,8 +60,8 @@ async def form(
 async def _require_coop(conn: asyncpg.Connection, ref: UUID, *, for_update: bool = False) -> asyncpg.Record:
     row = await conn.fetchrow("SELECT * FROM coops WHERE coop_ref = $1" + (" FOR UPDATE" if for_update else ""), ref)
     if row is None:
-        raise DomainError(404, "Koperasi dengan referensi ini tidak terdaftar", f"coop {ref} not found",
-                          field="coop_ref")
+        raise errors.NotFound("Koperasi dengan referensi ini tidak terdaftar", f"coop {ref} not found",
+                              field="coop_ref")
     return row
 
 
@@ -88,14 +88,14 @@ async def join(
     coop = await _require_coop(conn, ref, for_update=True)
     _not_future(joined_on, "joined_on")
     if joined_on < coop["formed_on"]:
-        raise DomainError(422, "Tanggal bergabung sebelum koperasi dibentuk", "joined_on before formed_on",
-                          field="joined_on")
+        raise errors.Invalid("Tanggal bergabung sebelum koperasi dibentuk", "joined_on before formed_on",
+                             field="joined_on")
     await _require_women(conn, [person_ref], "person_ref")
     if await conn.fetchval(
         "SELECT 1 FROM coop_memberships WHERE coop_ref = $1 AND person_ref = $2 AND left_on IS NULL", ref, person_ref
     ):
-        raise DomainError(409, "Perempuan ini sudah menjadi anggota koperasi", "already an active member",
-                          field="person_ref")
+        raise errors.Conflict("Perempuan ini sudah menjadi anggota koperasi", "already an active member",
+                              field="person_ref")
     await conn.execute(
         "INSERT INTO coop_memberships (coop_ref, person_ref, joined_on) VALUES ($1, $2, $3)", ref, person_ref, joined_on
     )
@@ -114,11 +114,11 @@ async def leave(
         ref, person_ref,
     )
     if membership is None:
-        raise DomainError(409, "Perempuan ini bukan anggota aktif koperasi", "not an active member",
-                          field="person_ref")
+        raise errors.Conflict("Perempuan ini bukan anggota aktif koperasi", "not an active member",
+                              field="person_ref")
     if left_on < membership["joined_on"]:
-        raise DomainError(422, "Tanggal keluar sebelum tanggal bergabung", "left_on before joined_on",
-                          field="left_on")
+        raise errors.Invalid("Tanggal keluar sebelum tanggal bergabung", "left_on before joined_on",
+                             field="left_on")
     await conn.execute("UPDATE coop_memberships SET left_on = $2 WHERE id = $1", membership["id"], left_on)
     payload = v1.CoopMemberLeft(coop_ref=ref, person_ref=person_ref, left_on=left_on)
     await outbox.add(conn, translator.envelope(payload, correlation_id))
@@ -131,13 +131,13 @@ async def annual_meeting(
     await _require_coop(conn, ref, for_update=True)
     _not_future(held_on, "held_on")
     if held_on.year < fiscal_year:
-        raise DomainError(422, "RAT tahun buku ini belum bisa diadakan sebelum tahun bukunya berjalan",
-                          "held_on before the fiscal year", field="held_on")
+        raise errors.Invalid("RAT tahun buku ini belum bisa diadakan sebelum tahun bukunya berjalan",
+                             "held_on before the fiscal year", field="held_on")
     if await conn.fetchval(
         "SELECT 1 FROM coop_annual_meetings WHERE coop_ref = $1 AND fiscal_year = $2", ref, fiscal_year
     ):
-        raise DomainError(409, f"RAT tahun buku {fiscal_year} sudah tercatat", "RAT already recorded",
-                          field="fiscal_year")
+        raise errors.Conflict(f"RAT tahun buku {fiscal_year} sudah tercatat", "RAT already recorded",
+                              field="fiscal_year")
     await conn.execute(
         "INSERT INTO coop_annual_meetings (coop_ref, fiscal_year, held_on) VALUES ($1, $2, $3)",
         ref, fiscal_year, held_on,
@@ -159,8 +159,8 @@ async def disburse(
     table, key = _RECIPIENT_TABLE[recipient_type]
     extra = " AND erased_at IS NULL" if table == "women" else ""
     if not await conn.fetchval(f"SELECT 1 FROM {table} WHERE {key} = $1{extra}", recipient_ref):
-        raise DomainError(422, "Penerima modal tidak terdaftar di registri", f"unknown {recipient_type}",
-                          field="recipient_ref")
+        raise errors.Invalid("Penerima modal tidak terdaftar di registri", f"unknown {recipient_type}",
+                             field="recipient_ref")
     disbursement_ref = uuid4()
     await conn.execute(
         "INSERT INTO capital_disbursements (disbursement_ref, recipient_type, recipient_ref, source, amount_idr,"

@@ -13,8 +13,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
-from berdaya_shared.contracts import Envelope
-from berdaya_shared.http import DomainError, field_errors
+from berdaya_contracts import Envelope
+from berdaya_shared import errors
+from berdaya_shared.http import field_errors
 from berdaya_shared.messaging import outbox
 from pydantic import ValidationError
 
@@ -78,8 +79,8 @@ def check_file(data: bytes, filename: str, max_rows: int) -> int:
     for _ in records:
         count += 1
         if count > max_rows:
-            raise DomainError(413, f"Berkas terlalu besar: maksimal {max_rows} baris data per impor",
-                              f"more than import_max_rows ({max_rows}) data rows", field="file")
+            raise errors.TooLarge(f"Berkas terlalu besar: maksimal {max_rows} baris data per impor",
+                                  f"more than import_max_rows ({max_rows}) data rows", field="file")
     if count == 0:
         raise spreadsheets.SheetError("Berkas tidak berisi data: hanya baris judul, tanpa baris data",
                                       "no data rows below the header")
@@ -96,7 +97,7 @@ async def run(
         await asyncio.to_thread(check_file, data, filename, max_rows)
         mapping, records = await asyncio.to_thread(spreadsheets.read_rows, data, filename)
     except spreadsheets.SheetError as err:
-        raise DomainError(422, err.pesan, err.detail, field="file") from None
+        raise errors.Invalid(err.pesan, err.detail, field="file") from None
     headers = dict(mapping.values())
     result = ImportResult(import_ref=uuid4())
     on = today()
@@ -108,8 +109,8 @@ async def run(
         for number, values in records:
             result.rows_total += 1
             if result.rows_total > max_rows:
-                raise DomainError(413, f"Berkas terlalu besar: maksimal {max_rows} baris data per impor",
-                                  f"more than import_max_rows ({max_rows}) data rows", field="file")
+                raise errors.TooLarge(f"Berkas terlalu besar: maksimal {max_rows} baris data per impor",
+                                      f"more than import_max_rows ({max_rows}) data rows", field="file")
             row = _prepare_row(cipher, values, opd, headers, on, result, number)
             if row is None:
                 continue
@@ -133,7 +134,7 @@ async def run(
                 pending, done = await asyncio.to_thread(next_chunk)
                 await _register_chunk(conn, pending, result)
         except spreadsheets.SheetError as err:
-            raise DomainError(422, err.pesan, err.detail, field="file") from None
+            raise errors.Invalid(err.pesan, err.detail, field="file") from None
         finally:
             result.rejected = len({n for n, _, _ in result.errors})
             await _save(conn, result)
@@ -206,12 +207,12 @@ def summary(row: asyncpg.Record) -> dict[str, Any]:
 async def get(conn: asyncpg.Connection, ref: UUID) -> dict[str, Any]:
     row = await conn.fetchrow("SELECT * FROM imports WHERE import_ref = $1", ref)
     if row is None:
-        raise DomainError(404, "Impor dengan referensi ini tidak ditemukan", f"import {ref} not found",
-                          field="import_ref")
+        raise errors.NotFound("Impor dengan referensi ini tidak ditemukan", f"import {ref} not found",
+                              field="import_ref")
     return summary(row)
 
 
-async def errors(conn: asyncpg.Connection, ref: UUID) -> list[tuple[int, str, str]]:
+async def error_rows(conn: asyncpg.Connection, ref: UUID) -> list[tuple[int, str, str]]:
     await get(conn, ref)
     rows = await conn.fetch(
         "SELECT row_no, field, reason FROM import_errors WHERE import_ref = $1 ORDER BY row_no, field", ref

@@ -5,9 +5,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from berdaya_shared.contracts import Envelope, new_envelope
-from berdaya_shared.contracts import registry_v1 as v1
-from berdaya_shared.contracts.common import Payload
+from berdaya_contracts import Envelope, new_envelope
+from berdaya_contracts import registry_v1 as v1
+from berdaya_contracts.common import Payload
 
 from ..adapters.women_repo import WomanRow
 

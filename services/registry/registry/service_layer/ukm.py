@@ -5,8 +5,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
-from berdaya_shared.contracts import registry_v1 as v1
-from berdaya_shared.http import DomainError
+from berdaya_contracts import registry_v1 as v1
+from berdaya_shared import errors
 from berdaya_shared.messaging import outbox
 
 from ..clock import today
@@ -22,11 +22,11 @@ async def create(
     await require_active(conn, owner_person_ref)
     on = registered_on or today()
     if started_on > today():
-        raise DomainError(422, "Tanggal mulai usaha tidak boleh di masa depan", "started_on is in the future",
-                          field="started_on")
+        raise errors.Invalid("Tanggal mulai usaha tidak boleh di masa depan", "started_on is in the future",
+                             field="started_on")
     if on > today():
-        raise DomainError(422, "Tanggal pendaftaran tidak boleh di masa depan", "registered_on is in the future",
-                          field="registered_on")
+        raise errors.Invalid("Tanggal pendaftaran tidak boleh di masa depan", "registered_on is in the future",
+                             field="registered_on")
     business_ref = uuid4()
     await conn.execute(
         "INSERT INTO businesses (business_ref, owner_person_ref, name, sector, kecamatan_code, has_nib, nib,"
@@ -43,9 +43,9 @@ async def create(
     return await get(conn, ref=business_ref)
 
 
-def _not_found(ref: UUID) -> DomainError:
-    return DomainError(404, "Usaha (UKM) dengan referensi ini tidak terdaftar", f"business {ref} not found",
-                       field="business_ref")
+def _not_found(ref: UUID) -> errors.Refusal:
+    return errors.NotFound("Usaha (UKM) dengan referensi ini tidak terdaftar", f"business {ref} not found",
+                           field="business_ref")
 
 
 async def get(conn: asyncpg.Connection, *, ref: UUID) -> dict[str, Any]:
@@ -82,10 +82,10 @@ async def report(
         raise _not_found(ref)
     on = today()
     if period > f"{on.year:04d}-{on.month:02d}":
-        raise DomainError(422, "Periode laporan tidak boleh di masa depan", "period is in the future", field="period")
+        raise errors.Invalid("Periode laporan tidak boleh di masa depan", "period is in the future", field="period")
     if await conn.fetchval("SELECT 1 FROM business_reports WHERE business_ref = $1 AND period = $2", ref, period):
-        raise DomainError(409, f"Laporan periode {period} untuk usaha ini sudah ada",
-                          "a report for this period already exists", field="period")
+        raise errors.Conflict(f"Laporan periode {period} untuk usaha ini sudah ada",
+                              "a report for this period already exists", field="period")
     has_nib = business["has_nib"] or nib is not None
     pirt = business["has_pirt"] if has_pirt is None else has_pirt
     halal = business["has_halal"] if has_halal is None else has_halal

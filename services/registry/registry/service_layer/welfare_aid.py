@@ -5,8 +5,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
-from berdaya_shared.contracts import registry_v1 as v1
-from berdaya_shared.http import DomainError
+from berdaya_contracts import registry_v1 as v1
+from berdaya_shared import errors
 from berdaya_shared.messaging import outbox
 
 from ..adapters import crypto
@@ -81,7 +81,7 @@ async def provide_aid(
 ) -> dict[str, Any]:
     await require_active(conn, ref)
     if provided_on > today():
-        raise DomainError(422, "Tanggal tidak boleh di masa depan", "provided_on is in the future", field="provided_on")
+        raise errors.Invalid("Tanggal tidak boleh di masa depan", "provided_on is in the future", field="provided_on")
     aid_ref = uuid4()
     await conn.execute(
         "INSERT INTO aid_records (aid_ref, person_ref, kind, provider_opd, provided_on) VALUES ($1, $2, $3, $4, $5)",
@@ -108,7 +108,7 @@ async def list_aid(conn: asyncpg.Connection, *, ref: UUID) -> list[dict[str, Any
 async def _require_aid(conn: asyncpg.Connection, aid_ref: UUID) -> asyncpg.Record:
     row = await conn.fetchrow("SELECT aid_ref, person_ref FROM aid_records WHERE aid_ref = $1", aid_ref)
     if row is None:
-        raise DomainError(404, "Catatan bantuan tidak ditemukan", f"aid {aid_ref} not found", field="aid_ref")
+        raise errors.NotFound("Catatan bantuan tidak ditemukan", f"aid {aid_ref} not found", field="aid_ref")
     return row
 
 

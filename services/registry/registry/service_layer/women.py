@@ -7,8 +7,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
-from berdaya_shared.contracts.common import age_band
-from berdaya_shared.http import DomainError
+from berdaya_contracts.common import age_band
+from berdaya_shared import errors
 from berdaya_shared.messaging import outbox
 
 from ..adapters import crypto
@@ -33,8 +33,8 @@ class NewWoman:
     registered_on: date | None = None
 
 
-def rule_error(err: nik.NikError | model.RuleBroken) -> DomainError:
-    return DomainError(422, err.pesan, err.detail, field=err.field)
+def rule_error(err: nik.NikError | model.RuleBroken) -> errors.Refusal:
+    return errors.Invalid(err.pesan, err.detail, field=err.field)
 
 
 def prepare(cipher: PiiCipher, woman: NewWoman, *, on: date, import_ref: UUID | None = None) -> repo.WomanRow:
@@ -69,9 +69,8 @@ def prepare(cipher: PiiCipher, woman: NewWoman, *, on: date, import_ref: UUID | 
     )
 
 
-def already_registered(ref: UUID) -> DomainError:
-    return DomainError(
-        409,
+def already_registered(ref: UUID) -> errors.Refusal:
+    return errors.Conflict(
         "NIK ini sudah terdaftar",
         "a woman with this NIK is already registered",
         field="nik",
@@ -118,9 +117,9 @@ def read(cipher: PiiCipher, row: Mapping[str, Any], duplicates: list[UUID]) -> d
     }
 
 
-def not_found(ref: UUID) -> DomainError:
-    return DomainError(404, "Perempuan dengan referensi ini tidak terdaftar", f"person {ref} not found",
-                       field="person_ref")
+def not_found(ref: UUID) -> errors.Refusal:
+    return errors.NotFound("Perempuan dengan referensi ini tidak terdaftar", f"person {ref} not found",
+                           field="person_ref")
 
 
 async def get(conn: asyncpg.Connection, *, cipher: PiiCipher, ref: UUID) -> dict[str, Any]:
@@ -133,7 +132,7 @@ async def get(conn: asyncpg.Connection, *, cipher: PiiCipher, ref: UUID) -> dict
 async def get_by_nik(conn: asyncpg.Connection, *, cipher: PiiCipher, nik_value: str) -> dict[str, Any]:
     found = await repo.refs_by_nik(conn, [cipher.nik_mac(nik_value)])
     if not found:
-        raise DomainError(404, "NIK ini belum terdaftar", "no woman with this NIK", field="nik")
+        raise errors.NotFound("NIK ini belum terdaftar", "no woman with this NIK", field="nik")
     return await get(conn, cipher=cipher, ref=next(iter(found.values())))
 
 
@@ -153,8 +152,8 @@ async def require_active(conn: asyncpg.Connection, ref: UUID, *, for_update: boo
     if row is None:
         raise not_found(ref)
     if row["erased_at"] is not None:
-        raise DomainError(409, "Data pribadi perempuan ini telah dihapus", f"person {ref} was erased",
-                          field="person_ref")
+        raise errors.Conflict("Data pribadi perempuan ini telah dihapus", f"person {ref} was erased",
+                              field="person_ref")
     return row
 
 
@@ -223,6 +222,6 @@ async def dismiss_duplicate(conn: asyncpg.Connection, *, cipher: PiiCipher, ref:
         ref, other_ref,
     )
     if done == "UPDATE 0":
-        raise DomainError(404, "Tidak ada tanda kemungkinan ganda antara kedua orang ini",
-                          "no open possible-duplicate flag for this pair", field="other_ref")
+        raise errors.NotFound("Tidak ada tanda kemungkinan ganda antara kedua orang ini",
+                              "no open possible-duplicate flag for this pair", field="other_ref")
     return await get(conn, cipher=cipher, ref=ref)

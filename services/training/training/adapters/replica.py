@@ -48,3 +48,13 @@ async def get(conn: asyncpg.Connection, person_ref: UUID) -> Woman | None:
     row = await conn.fetchrow("SELECT person_ref, registered, erased FROM women_replica WHERE person_ref = $1",
                               person_ref)
     return Woman(row["person_ref"], row["registered"], row["erased"]) if row else None
+
+
+class WomenReplica:
+    """The replica as command handlers see it: look a woman up by ref."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def get(self, person_ref: UUID) -> Woman | None:
+        return await get(self.conn, person_ref)

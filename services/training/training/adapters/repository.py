@@ -1,4 +1,6 @@
-"""SQL for courses, enrolments, attendance and placements."""
+"""The training repositories: SQL for courses (with their enrolments and attendance) and for job placements.
+
+Reads return plain dicts, the same shape the unit tests' in-memory fakes return."""
 
 from typing import Any
 from uuid import UUID
@@ -26,100 +28,6 @@ LEFT JOIN LATERAL (
 """
 
 
-def _course(row: asyncpg.Record) -> Course:
-    return Course(**{k: row[k] for k in _COURSE_COLUMNS.split(", ")})
-
-
-async def add_course(conn: asyncpg.Connection, course: Course) -> None:
-    await conn.execute(
-        f"INSERT INTO courses ({_COURSE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        course.course_ref, course.organizer_opd, course.field, course.kecamatan_code, course.title,
-        course.starts_on, course.ends_on, course.sessions, course.capacity, course.completion_threshold,
-    )
-
-
-async def get_course(conn: asyncpg.Connection, course_ref: UUID, *, for_update: bool = False) -> Course | None:
-    lock = " FOR UPDATE" if for_update else ""
-    row = await conn.fetchrow(f"SELECT {_COURSE_COLUMNS} FROM courses WHERE course_ref = $1{lock}", course_ref)
-    return _course(row) if row else None
-
-
-async def course_with_counts(conn: asyncpg.Connection, course_ref: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(_COUNTS + " WHERE c.course_ref = $1", course_ref)
-
-
-async def list_courses(conn: asyncpg.Connection, *, filters: dict[str, Any], limit: int,
-                       offset: int) -> tuple[list[asyncpg.Record], int]:
-    where, args = [], []
-    for column, value in filters.items():
-        if value is not None:
-            args.append(value)
-            where.append(f"c.{column} = ${len(args)}")
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
-    total = await conn.fetchval(f"SELECT count(*) FROM courses c{clause}", *args)
-    rows = await conn.fetch(
-        f"{_COUNTS}{clause} ORDER BY c.starts_on DESC, c.course_ref LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
-        *args, limit, offset,
-    )
-    return rows, total
-
-
-async def seats_taken(conn: asyncpg.Connection, course_ref: UUID) -> int:
-    return await conn.fetchval(
-        f"SELECT count(*) FROM enrolments WHERE course_ref = $1 AND status <> '{DROPPED}'", course_ref
-    )
-
-
-async def get_enrolment(conn: asyncpg.Connection, course_ref: UUID, person_ref: UUID) -> Enrolment | None:
-    found = await get_enrolments(conn, course_ref, [person_ref])
-    return found.get(person_ref)
-
-
-async def get_enrolments(conn: asyncpg.Connection, course_ref: UUID,
-                         person_refs: list[UUID]) -> dict[UUID, Enrolment]:
-    rows = await conn.fetch(
-        """
-        SELECT e.person_ref, e.status, e.enrolled_on,
-               coalesce(array_agg(a.session_no) FILTER (WHERE a.present), '{}') AS present
-        FROM enrolments e
-        LEFT JOIN attendance a ON a.course_ref = e.course_ref AND a.person_ref = e.person_ref
-        WHERE e.course_ref = $1 AND e.person_ref = ANY($2::uuid[])
-        GROUP BY e.person_ref, e.status, e.enrolled_on
-        """,
-        course_ref, person_refs,
-    )
-    return {
-        r["person_ref"]: Enrolment(course_ref, r["person_ref"], r["status"], r["enrolled_on"], set(r["present"]))
-        for r in rows
-    }
-
-
-async def add_enrolment(conn: asyncpg.Connection, enrolment: Enrolment) -> None:
-    await conn.execute(
-        "INSERT INTO enrolments (course_ref, person_ref, status, enrolled_on) VALUES ($1, $2, $3, $4)",
-        enrolment.course_ref, enrolment.person_ref, enrolment.status, enrolment.enrolled_on,
-    )
-
-
-async def enrolment_row(conn: asyncpg.Connection, course_ref: UUID, person_ref: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(_ENROLMENT_READ + " WHERE e.course_ref = $1 AND e.person_ref = $2",
-                               course_ref, person_ref)
-
-
-async def list_enrolments(conn: asyncpg.Connection, course_ref: UUID, *, status: str | None, limit: int,
-                          offset: int) -> tuple[list[asyncpg.Record], int]:
-    total = await conn.fetchval(
-        "SELECT count(*) FROM enrolments WHERE course_ref = $1 AND ($2::text IS NULL OR status = $2)",
-        course_ref, status,
-    )
-    rows = await conn.fetch(
-        _ENROLMENT_READ + " WHERE e.course_ref = $1 AND ($2::text IS NULL OR e.status = $2)"
-        " ORDER BY e.created_at, e.person_ref LIMIT $3 OFFSET $4",
-        course_ref, status, limit, offset,
-    )
-    return rows, total
-
-
 _ENROLMENT_READ = """
 SELECT e.*, c.sessions,
        (SELECT count(*) FROM attendance a
@@ -128,56 +36,145 @@ FROM enrolments e JOIN courses c USING (course_ref)
 """
 
 
-async def stored_attendance(conn: asyncpg.Connection, course_ref: UUID, session_no: int,
-                            person_refs: list[UUID]) -> dict[UUID, bool]:
-    rows = await conn.fetch(
-        "SELECT person_ref, present FROM attendance"
-        " WHERE course_ref = $1 AND session_no = $2 AND person_ref = ANY($3::uuid[])",
-        course_ref, session_no, person_refs,
-    )
-    return {r["person_ref"]: r["present"] for r in rows}
+def _course(row: asyncpg.Record) -> Course:
+    return Course(**{k: row[k] for k in _COURSE_COLUMNS.split(", ")})
 
 
-async def save_attendance(conn: asyncpg.Connection, course_ref: UUID, session_no: int,
-                          marks: list[tuple[UUID, bool]]) -> None:
-    await conn.executemany(
-        """
-        INSERT INTO attendance (course_ref, person_ref, session_no, present) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (course_ref, person_ref, session_no)
-        DO UPDATE SET present = EXCLUDED.present, recorded_at = now()
-        """,
-        [(course_ref, ref, session_no, present) for ref, present in marks],
-    )
+class CourseRepository:
+    """Courses with their enrolments and attendance: the course row is the aggregate's lock."""
 
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
 
-async def session_sheet(conn: asyncpg.Connection, course_ref: UUID, session_no: int) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        "SELECT person_ref, present, recorded_at FROM attendance WHERE course_ref = $1 AND session_no = $2"
-        " ORDER BY person_ref",
-        course_ref, session_no,
-    )
+    async def add(self, course: Course) -> None:
+        await self.conn.execute(
+            f"INSERT INTO courses ({_COURSE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            course.course_ref, course.organizer_opd, course.field, course.kecamatan_code, course.title,
+            course.starts_on, course.ends_on, course.sessions, course.capacity, course.completion_threshold,
+        )
 
+    async def get(self, course_ref: UUID, *, for_update: bool = False) -> Course | None:
+        lock = " FOR UPDATE" if for_update else ""
+        row = await self.conn.fetchrow(f"SELECT {_COURSE_COLUMNS} FROM courses WHERE course_ref = $1{lock}",
+                                       course_ref)
+        return _course(row) if row else None
 
-async def mark_completed(conn: asyncpg.Connection, *, course_ref: UUID, person_ref: UUID, completed_on: Any,
-                         attendance_rate: Any, certified: bool, certificate_no: str | None,
-                         override_reason: str | None) -> None:
-    await conn.execute(
-        """
-        UPDATE enrolments SET status = 'completed', completed_on = $3, attendance_rate = $4, certified = $5,
-               certificate_no = $6, override_reason = $7
-        WHERE course_ref = $1 AND person_ref = $2
-        """,
-        course_ref, person_ref, completed_on, attendance_rate, certified, certificate_no, override_reason,
-    )
+    async def summary(self, course_ref: UUID) -> dict[str, Any] | None:
+        """The course with its counts (enrolled, completed, certified, dropped)."""
+        row = await self.conn.fetchrow(_COUNTS + " WHERE c.course_ref = $1", course_ref)
+        return dict(row) if row else None
 
+    async def summaries(self, *, filters: dict[str, Any], limit: int,
+                        offset: int) -> tuple[list[dict[str, Any]], int]:
+        where, args = [], []
+        for column, value in filters.items():
+            if value is not None:
+                args.append(value)
+                where.append(f"c.{column} = ${len(args)}")
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        total = await self.conn.fetchval(f"SELECT count(*) FROM courses c{clause}", *args)
+        rows = await self.conn.fetch(
+            f"{_COUNTS}{clause} ORDER BY c.starts_on DESC, c.course_ref LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
+            *args, limit, offset,
+        )
+        return [dict(r) for r in rows], total
 
-async def mark_dropped(conn: asyncpg.Connection, *, course_ref: UUID, person_ref: UUID, dropped_on: Any,
-                       reason: str) -> None:
-    await conn.execute(
-        "UPDATE enrolments SET status = 'dropped', dropped_on = $3, drop_reason = $4"
-        " WHERE course_ref = $1 AND person_ref = $2",
-        course_ref, person_ref, dropped_on, reason,
-    )
+    async def seats_taken(self, course_ref: UUID) -> int:
+        return await self.conn.fetchval(
+            f"SELECT count(*) FROM enrolments WHERE course_ref = $1 AND status <> '{DROPPED}'", course_ref
+        )
+
+    async def get_enrolment(self, course_ref: UUID, person_ref: UUID) -> Enrolment | None:
+        found = await self.get_enrolments(course_ref, [person_ref])
+        return found.get(person_ref)
+
+    async def get_enrolments(self, course_ref: UUID, person_refs: list[UUID]) -> dict[UUID, Enrolment]:
+        rows = await self.conn.fetch(
+            """
+            SELECT e.person_ref, e.status, e.enrolled_on,
+                   coalesce(array_agg(a.session_no) FILTER (WHERE a.present), '{}') AS present
+            FROM enrolments e
+            LEFT JOIN attendance a ON a.course_ref = e.course_ref AND a.person_ref = e.person_ref
+            WHERE e.course_ref = $1 AND e.person_ref = ANY($2::uuid[])
+            GROUP BY e.person_ref, e.status, e.enrolled_on
+            """,
+            course_ref, person_refs,
+        )
+        return {
+            r["person_ref"]: Enrolment(course_ref, r["person_ref"], r["status"], r["enrolled_on"], set(r["present"]))
+            for r in rows
+        }
+
+    async def add_enrolment(self, enrolment: Enrolment) -> None:
+        await self.conn.execute(
+            "INSERT INTO enrolments (course_ref, person_ref, status, enrolled_on) VALUES ($1, $2, $3, $4)",
+            enrolment.course_ref, enrolment.person_ref, enrolment.status, enrolment.enrolled_on,
+        )
+
+    async def enrolment_summary(self, course_ref: UUID, person_ref: UUID) -> dict[str, Any] | None:
+        """One enrolment with the course's session count and the sessions she attended."""
+        row = await self.conn.fetchrow(_ENROLMENT_READ + " WHERE e.course_ref = $1 AND e.person_ref = $2",
+                                       course_ref, person_ref)
+        return dict(row) if row else None
+
+    async def enrolment_summaries(self, course_ref: UUID, *, status: str | None, limit: int,
+                                  offset: int) -> tuple[list[dict[str, Any]], int]:
+        total = await self.conn.fetchval(
+            "SELECT count(*) FROM enrolments WHERE course_ref = $1 AND ($2::text IS NULL OR status = $2)",
+            course_ref, status,
+        )
+        rows = await self.conn.fetch(
+            _ENROLMENT_READ + " WHERE e.course_ref = $1 AND ($2::text IS NULL OR e.status = $2)"
+            " ORDER BY e.created_at, e.person_ref LIMIT $3 OFFSET $4",
+            course_ref, status, limit, offset,
+        )
+        return [dict(r) for r in rows], total
+
+    async def stored_attendance(self, course_ref: UUID, session_no: int,
+                                person_refs: list[UUID]) -> dict[UUID, bool]:
+        rows = await self.conn.fetch(
+            "SELECT person_ref, present FROM attendance"
+            " WHERE course_ref = $1 AND session_no = $2 AND person_ref = ANY($3::uuid[])",
+            course_ref, session_no, person_refs,
+        )
+        return {r["person_ref"]: r["present"] for r in rows}
+
+    async def save_attendance(self, course_ref: UUID, session_no: int,
+                              marks: list[tuple[UUID, bool]]) -> None:
+        await self.conn.executemany(
+            """
+            INSERT INTO attendance (course_ref, person_ref, session_no, present) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (course_ref, person_ref, session_no)
+            DO UPDATE SET present = EXCLUDED.present, recorded_at = now()
+            """,
+            [(course_ref, ref, session_no, present) for ref, present in marks],
+        )
+
+    async def session_sheet(self, course_ref: UUID, session_no: int) -> list[dict[str, Any]]:
+        return [dict(r) for r in await self.conn.fetch(
+            "SELECT person_ref, present, recorded_at FROM attendance WHERE course_ref = $1 AND session_no = $2"
+            " ORDER BY person_ref",
+            course_ref, session_no,
+        )]
+
+    async def mark_completed(self, *, course_ref: UUID, person_ref: UUID, completed_on: Any,
+                             attendance_rate: Any, certified: bool, certificate_no: str | None,
+                             override_reason: str | None) -> None:
+        await self.conn.execute(
+            """
+            UPDATE enrolments SET status = 'completed', completed_on = $3, attendance_rate = $4, certified = $5,
+                   certificate_no = $6, override_reason = $7
+            WHERE course_ref = $1 AND person_ref = $2
+            """,
+            course_ref, person_ref, completed_on, attendance_rate, certified, certificate_no, override_reason,
+        )
+
+    async def mark_dropped(self, *, course_ref: UUID, person_ref: UUID, dropped_on: Any, reason: str) -> None:
+        await self.conn.execute(
+            "UPDATE enrolments SET status = 'dropped', dropped_on = $3, drop_reason = $4"
+            " WHERE course_ref = $1 AND person_ref = $2",
+            course_ref, person_ref, dropped_on, reason,
+        )
 
 
 _PLACEMENT_COLUMNS = (
@@ -185,24 +182,29 @@ _PLACEMENT_COLUMNS = (
 )
 
 
-async def add_placement(conn: asyncpg.Connection, values: dict[str, Any]) -> None:
-    cols = _PLACEMENT_COLUMNS.split(", ")
-    await conn.execute(
-        f"INSERT INTO placements ({_PLACEMENT_COLUMNS}) VALUES ({', '.join(f'${i + 1}' for i in range(len(cols)))})",
-        *(values[c] for c in cols),
-    )
+class PlacementRepository:
+    """Job placements (Distransnaker)."""
 
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
 
-async def get_placement(conn: asyncpg.Connection, placement_ref: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT * FROM placements WHERE placement_ref = $1", placement_ref)
+    async def add(self, values: dict[str, Any]) -> None:
+        cols = _PLACEMENT_COLUMNS.split(", ")
+        await self.conn.execute(
+            f"INSERT INTO placements ({_PLACEMENT_COLUMNS}) VALUES ({', '.join(f'${i + 1}' for i in range(len(cols)))})",
+            *(values[c] for c in cols),
+        )
 
+    async def get(self, placement_ref: UUID) -> dict[str, Any] | None:
+        row = await self.conn.fetchrow("SELECT * FROM placements WHERE placement_ref = $1", placement_ref)
+        return dict(row) if row else None
 
-async def list_placements(conn: asyncpg.Connection, *, person_ref: UUID | None, course_ref: UUID | None,
-                          limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
-    where = "($1::uuid IS NULL OR person_ref = $1) AND ($2::uuid IS NULL OR course_ref = $2)"
-    total = await conn.fetchval(f"SELECT count(*) FROM placements WHERE {where}", person_ref, course_ref)
-    rows = await conn.fetch(
-        f"SELECT * FROM placements WHERE {where} ORDER BY placed_on DESC, placement_ref LIMIT $3 OFFSET $4",
-        person_ref, course_ref, limit, offset,
-    )
-    return rows, total
+    async def page(self, *, person_ref: UUID | None, course_ref: UUID | None, limit: int,
+                   offset: int) -> tuple[list[dict[str, Any]], int]:
+        where = "($1::uuid IS NULL OR person_ref = $1) AND ($2::uuid IS NULL OR course_ref = $2)"
+        total = await self.conn.fetchval(f"SELECT count(*) FROM placements WHERE {where}", person_ref, course_ref)
+        rows = await self.conn.fetch(
+            f"SELECT * FROM placements WHERE {where} ORDER BY placed_on DESC, placement_ref LIMIT $3 OFFSET $4",
+            person_ref, course_ref, limit, offset,
+        )
+        return [dict(r) for r in rows], total

@@ -10,8 +10,9 @@ from collections import Counter
 from dataclasses import dataclass
 from uuid import UUID
 
+from berdaya_shared.errors import Invalid
+
 from . import events
-from .errors import Invalid
 from .model import ENROLLED, Course, Enrolment
 
 RECORDED, CORRECTED, UNCHANGED = "recorded", "corrected", "unchanged"

@@ -9,8 +9,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from uuid import UUID
 
+from berdaya_shared.errors import Conflict, Invalid
+
 from . import events
-from .errors import Conflict, Invalid
 
 ENROLLED, COMPLETED, DROPPED = "enrolled", "completed", "dropped"
 

@@ -7,9 +7,9 @@ belongs to its organizer OPD (the token's OPD must match). Reads need any valid 
 from typing import Any
 from uuid import UUID
 
+from berdaya_shared import errors
 from berdaya_shared import scopes as s
 from berdaya_shared.auth import PUBLIC, WRITE_METHODS, Policy, Rule, authenticated
-from berdaya_shared.http import DomainError
 from fastapi import Request
 
 POLICY = Policy({
@@ -24,9 +24,9 @@ POLICY = Policy({
 })
 
 
-def _not_yours(organizer: Any, opd: str | None) -> DomainError:
-    return DomainError(
-        403, f"Pelatihan ini milik OPD {organizer}; hanya OPD penyelenggara yang dapat mengubahnya",
+def _not_yours(organizer: Any, opd: str | None) -> errors.Refusal:
+    return errors.Forbidden(
+        f"Pelatihan ini milik OPD {organizer}; hanya OPD penyelenggara yang dapat mengubahnya",
         f"course belongs to {organizer}, caller's OPD is {opd or 'none'}", organizer_opd=organizer,
     )
 

@@ -1,18 +1,18 @@
-"""Course handlers: schedule, read, list."""
+"""Course handlers: schedule, read, list. Each takes the training unit of work."""
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-import asyncpg
+from berdaya_shared.errors import NotFound
 
-from ..adapters import repository
-from ..domain.errors import NotFound
 from ..domain.model import Course
-from . import translator
+from .unit_of_work import TrainingUnitOfWork
 
 
-def course_view(row: asyncpg.Record) -> dict[str, Any]:
+def course_view(row: dict[str, Any]) -> dict[str, Any]:
+    """A course summary with seats taken and fill rate (seats are held by enrolled and completed participants)."""
     taken = row["enrolled"] + row["completed"]
     view = {k: row[k] for k in (
         "course_ref", "organizer_opd", "field", "kecamatan_code", "title", "starts_on", "ends_on", "sessions",
@@ -24,35 +24,36 @@ def course_view(row: asyncpg.Record) -> dict[str, Any]:
     return view
 
 
-async def create(conn: asyncpg.Connection, *, organizer_opd: str, field: str, kecamatan_code: str, title: str,
-                 starts_on: Any, ends_on: Any, sessions: int, capacity: int, completion_threshold: Decimal,
-                 correlation_id: str | None = None) -> dict[str, Any]:
+async def create(uow: TrainingUnitOfWork, *, organizer_opd: str, field: str, kecamatan_code: str, title: str,
+                 starts_on: date, ends_on: date, sessions: int, capacity: int,
+                 completion_threshold: Decimal) -> dict[str, Any]:
+    """Schedule a course; publishes CourseScheduled. Raises Invalid when it ends before it starts."""
     course = Course(uuid4(), organizer_opd, field, kecamatan_code, title, starts_on, ends_on, sessions, capacity,
                     completion_threshold)
     scheduled = course.schedule()
-    await repository.add_course(conn, course)
-    await translator.publish(conn, [scheduled], correlation_id=correlation_id)
-    return await get(conn, course_ref=course.course_ref)
+    await uow.courses.add(course)
+    await uow.publish([scheduled])
+    return await get(uow, course_ref=course.course_ref)
 
 
-async def get(conn: asyncpg.Connection, *, course_ref: UUID) -> dict[str, Any]:
-    row = await repository.course_with_counts(conn, course_ref)
+async def get(uow: TrainingUnitOfWork, *, course_ref: UUID) -> dict[str, Any]:
+    row = await uow.courses.summary(course_ref)
     if row is None:
         raise NotFound("Pelatihan tidak ditemukan", f"course {course_ref} not found", field="course_ref")
     return course_view(row)
 
 
-async def require(conn: asyncpg.Connection, course_ref: UUID, *, for_update: bool = False) -> Course:
-    course = await repository.get_course(conn, course_ref, for_update=for_update)
+async def require(uow: TrainingUnitOfWork, course_ref: UUID, *, for_update: bool = False) -> Course:
+    course = await uow.courses.get(course_ref, for_update=for_update)
     if course is None:
         raise NotFound("Pelatihan tidak ditemukan", f"course {course_ref} not found", field="course_ref")
     return course
 
 
-async def list_(conn: asyncpg.Connection, *, organizer_opd: str | None = None, field: str | None = None,
+async def list_(uow: TrainingUnitOfWork, *, organizer_opd: str | None = None, field: str | None = None,
                 kecamatan_code: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    rows, total = await repository.list_courses(
-        conn, filters={"organizer_opd": organizer_opd, "field": field, "kecamatan_code": kecamatan_code},
+    rows, total = await uow.courses.summaries(
+        filters={"organizer_opd": organizer_opd, "field": field, "kecamatan_code": kecamatan_code},
         limit=limit, offset=offset,
     )
     return {"items": [course_view(r) for r in rows], "total": total, "limit": limit, "offset": offset}

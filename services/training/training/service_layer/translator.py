@@ -1,13 +1,10 @@
-"""Domain events → shared v1 contracts, written to the outbox in the caller's transaction."""
+"""Domain events → v1 contracts (the unit of work stages them in the outbox)."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
-import asyncpg
-from berdaya_shared.contracts import new_envelope
-from berdaya_shared.contracts import training_v1 as v1
-from berdaya_shared.contracts.common import Payload
-from berdaya_shared.messaging import outbox
+from berdaya_contracts import training_v1 as v1
+from berdaya_contracts.common import Payload
 
 from ..domain import events
 
@@ -38,9 +35,3 @@ _TRANSLATE: dict[type[Any], Callable[[Any], Payload]] = {
 
 def to_contract(event: Any) -> Payload:
     return _TRANSLATE[type(event)](event)
-
-
-async def publish(conn: asyncpg.Connection, domain_events: Iterable[Any], *, correlation_id: str | None) -> None:
-    await outbox.add(
-        conn, *(new_envelope(to_contract(e), correlation_id=correlation_id) for e in domain_events)
-    )

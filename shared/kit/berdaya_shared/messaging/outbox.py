@@ -1,0 +1,41 @@
+"""The outbox writer: an event row committed in the same transaction as the state change."""
+
+from collections.abc import Iterable
+
+import asyncpg
+from berdaya_contracts import Envelope, lookup
+
+NOTIFY_CHANNEL = "berdaya_outbox"
+_COLUMNS = ("event_id", "topic", "key", "event_type", "envelope")
+_STAGE_AND_NOTIFY = f"""
+WITH staged AS (
+    INSERT INTO outbox ({", ".join(_COLUMNS)})
+    SELECT e, t, k, y, v FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[])
+        WITH ORDINALITY AS staged_rows (e, t, k, y, v, n)
+    ORDER BY n  -- ids in the order given: the relay publishes a key's events in id order
+)
+SELECT pg_notify('{NOTIFY_CHANNEL}', '')
+"""
+
+
+async def add(conn: asyncpg.Connection, *envelopes: Envelope) -> None:
+    """Stage events for publishing. Must run inside the caller's transaction."""
+    await add_many(conn, envelopes)
+
+
+async def add_many(conn: asyncpg.Connection, envelopes: Iterable[Envelope], *, topic: str | None = None) -> None:
+    """Stage events on their contract topic, or on ``topic`` when given (test and replay tooling)."""
+    rows = [
+        (e.event_id, topic or lookup(e.event_type, e.event_version).topic, e.aggregate_id, e.event_type, e.to_bytes())
+        for e in envelopes
+    ]
+    if not rows:
+        return
+    if not conn.is_in_transaction():
+        raise RuntimeError("outbox.add must run inside the transaction that changes the state")
+    # NOTIFY is delivered on commit only, so the relay never wakes for a rolled-back change.
+    if len(rows) > 20:
+        await conn.copy_records_to_table("outbox", records=rows, columns=_COLUMNS)
+        await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+    else:  # the rows and the notification in one statement: one round trip per command
+        await conn.execute(_STAGE_AND_NOTIFY, *(list(column) for column in zip(*rows, strict=True)))
