@@ -74,7 +74,9 @@ class Admin:
             "username": self._username, "password": self._password,
         })
         if answer.status_code != 200:
-            raise AdminError("POST", "master token", answer.status_code, answer.text)
+            hint = ("" if answer.status_code != 401 else " (the admin password does not fit this server's database: "
+                    "was the database created by another data directory? `deploy/keycloak.sh reset` starts over)")
+            raise AdminError("POST", "master token", answer.status_code, answer.text + hint)
         body = answer.json()
         self._token = body["access_token"]
         # Renew 10 s early so that a token never expires between our check and Keycloak's.

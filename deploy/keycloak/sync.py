@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import sys
 import time
 from pathlib import Path
@@ -199,10 +200,12 @@ async def sync_file(admin: Admin, path: Path, directory: Path, realm: str | None
     name = realm or spec["realm"]
     secrets_file = realmspec.secrets_path(directory, name)
     secrets = Secrets.read(secrets_file)
+    before = copy.deepcopy(secrets)
     try:
         return await RealmSync(admin, spec, secrets, name).run()
     finally:
-        secrets.write(secrets_file)  # what was created must not lose its secret, even if a later step failed
+        if secrets != before:  # what was created must not lose its secret, even if a later step failed
+            secrets.write(secrets_file)
 
 
 async def main(argv: list[str] | None = None) -> int:
