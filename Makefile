@@ -13,7 +13,8 @@ export KEYCLOAK_URL ?= http://127.0.0.1:$(or $(KEYCLOAK_PORT),8080)
 
 include deploy/stack.mk
 
-.PHONY: help install up down status users services-up services-down demo demo-stop test test-fast schemas lint
+
+.PHONY: help install chromium up down status users services-up services-down demo demo-stop test test-fast schemas lint
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -32,7 +33,19 @@ $(ASYNCAPI_SPECS):
 	mkdir -p deploy/.data/npm
 	npm install --prefix deploy/.data/npm --no-save --no-audit --no-fund --ignore-scripts @asyncapi/specs@6.11.1
 
-install: $(VENV)/.installed $(ASYNCAPI_SPECS) ## create the virtual environment with pinned packages
+# The browser tests: axe-core (npm, pinned; its own prefix, since npm prunes what another install put beside it)
+# checks every page for accessibility, and Playwright drives Debian's Chromium (installed here when missing).
+AXE_CORE := deploy/.data/npm/axe-core-4.14.1/node_modules/axe-core/axe.min.js
+$(AXE_CORE):
+	mkdir -p deploy/.data/npm/axe-core-4.14.1
+	npm install --prefix deploy/.data/npm/axe-core-4.14.1 --no-save --no-audit --no-fund --ignore-scripts axe-core@4.14.1
+
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; \
+	  else echo "the browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+install: $(VENV)/.installed $(ASYNCAPI_SPECS) $(AXE_CORE) chromium ## create the virtual environment with pinned packages
 
 up: install stack-up ## start Kafka, PostgreSQL, Keycloak and the four services, load demo data, print the URLs
 	@if [ "$$(bash deploy/stack.sh status >/dev/null 2>&1; echo $$?)" != 0 ]; then echo "stack not running"; exit 1; fi
