@@ -22,6 +22,6 @@ def test_a_token_signed_with_the_dev_key_verifies_with_its_public_half(tmp_path:
     private, public = keys.ensure(tmp_path)
     token = mint_token(keys.load_private(private), issuer="berdaya-registry", audience="berdaya",
                        client_id="dev-dp3a", opd="dp3a", scopes={"women:write"})
-    settings = AuthSettings(public_key=None, public_key_file=public, issuer="berdaya-registry", audience="berdaya")
-    principal = Verifier(settings).verify(token)
+    settings = AuthSettings(public_key=public.read_text(), issuer="berdaya-registry", audience="berdaya")
+    principal = Verifier(settings).verify_cached(token)
     assert (principal.client_id, principal.opd, principal.scopes) == ("dev-dp3a", "dp3a", {"women:write"})
