@@ -1,11 +1,9 @@
 """Development signing keys for access tokens, generated once into deploy/.data/keys/ (gitignored).
 
     python -m deploy.keys            create the keypair if missing, print the paths
-    python -m deploy.keys token OPD  print a dev token for OPD with that OPD's default scopes
 
-The registry signs tokens with jwt-private.pem (AUTH_PRIVATE_KEY_FILE); every service verifies them with
-jwt-public.pem (AUTH_PUBLIC_KEY_FILE). A deployment with its own identity provider sets AUTH_ISSUER and
-AUTH_PUBLIC_KEY(_FILE) or AUTH_JWKS_URL instead and never uses these files.
+Only the registry's retiring token endpoint signs with jwt-private.pem; the services trust Keycloak (AUTH_ISSUER,
+OIDC discovery) and read neither file. Tokens for tools come from Keycloak: deploy/keycloak/tokens.py.
 """
 
 import os
@@ -42,29 +40,8 @@ def load_private(path: Path = PRIVATE) -> Any:
     return serialization.load_pem_private_key(path.read_bytes(), password=None)
 
 
-def dev_headers(opds: tuple[str, ...] = ("dp3a", "diskop_ukm", "distransnaker", "disperindag")) -> dict[str, dict[str, str]]:
-    """Bearer headers per OPD with that OPD's default scopes, signed with the dev key (demo loader)."""
-    from berdaya_shared.auth import AuthSettings, mint_token
-    from berdaya_shared.scopes import DEFAULT_SCOPES
-
-    settings = AuthSettings()
-    if os.environ.get("AUTH_PRIVATE_KEY"):  # the services were given a key: sign with the same one
-        key = serialization.load_pem_private_key(os.environ["AUTH_PRIVATE_KEY"].encode(), password=None)
-    else:
-        key = load_private(Path(os.environ.get("AUTH_PRIVATE_KEY_FILE") or ensure()[0]))
-    return {
-        opd: {"Authorization": "Bearer " + mint_token(
-            key, issuer=settings.issuer, audience=settings.audience, client_id=f"dev-{opd}", opd=opd,
-            scopes=DEFAULT_SCOPES[opd], ttl_s=12 * 3600)}
-        for opd in opds
-    }
-
-
 def main(argv: list[str]) -> int:
     private, public = ensure()
-    if argv[:1] == ["token"] and len(argv) == 2:
-        print(dev_headers((argv[1],))[argv[1]]["Authorization"].removeprefix("Bearer "))
-        return 0
     print(f"AUTH_PRIVATE_KEY_FILE={private}\nAUTH_PUBLIC_KEY_FILE={public}")
     return 0
 

@@ -1,4 +1,5 @@
-"""The whole platform: four services as real processes, a Kukar scenario through the HTTP APIs only, and every
+"""The whole platform: four services as real processes trusting Keycloak (a realm of this module's own, found by
+OIDC discovery), a Kukar scenario through the HTTP APIs only with the realm's machine-client tokens, and every
 indicator on the monitoring service checked against figures computed independently from the scenario."""
 
 import asyncio
@@ -13,9 +14,11 @@ from berdaya_contracts.topics import all_topics, physical
 
 from deploy.demo.driver import Driver, load
 from deploy.demo.scenario import Scenario, generate
+from deploy.keycloak.tokens import ClientCredentials
 from tests.e2e import expected
 from tests.support import privacy
-from tests.support.auth import opd_headers
+from tests.support.auth import keycloak_env, realm_headers
+from tests.support.keycloak import KeycloakServer, TestRealm, keycloak  # noqa: F401 (fixture)
 from tests.support.platform import Platform, running_platform
 
 pytestmark = pytest.mark.e2e
@@ -23,15 +26,28 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def platform(kafka_bootstrap: str, database_server_url: str) -> AsyncIterator[Platform]:
-    async with running_platform(kafka_bootstrap, database_server_url, log_dir=ARTIFACTS) as p:
+async def realm(keycloak: KeycloakServer) -> AsyncIterator[TestRealm]:  # noqa: F811
+    made = await keycloak.create_realm()
+    yield made
+    await made.delete()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def tokens(realm: TestRealm) -> ClientCredentials:
+    return await realm_headers(realm).prefetch()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def platform(realm: TestRealm, kafka_bootstrap: str, database_server_url: str) -> AsyncIterator[Platform]:
+    async with running_platform(kafka_bootstrap, database_server_url, log_dir=ARTIFACTS,
+                                extra_env=keycloak_env(realm)) as p:
         yield p
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def scenario(platform: Platform) -> Scenario:
+async def scenario(platform: Platform, tokens: ClientCredentials) -> Scenario:
     s = generate(220, seed=11)
-    driver = Driver(platform.endpoints, namespace="e2e", headers=opd_headers())
+    driver = Driver(platform.endpoints, namespace="e2e", headers=tokens)
     try:
         await load(driver, s, progress=lambda line: None)
     finally:
@@ -87,9 +103,10 @@ async def test_no_topic_carries_personal_data(platform: Platform, scenario: Scen
     assert privacy.findings(records, people) == []
 
 
-async def test_a_retried_scenario_changes_nothing(platform: Platform, scenario: Scenario) -> None:
+async def test_a_retried_scenario_changes_nothing(platform: Platform, scenario: Scenario,
+                                                  tokens: ClientCredentials) -> None:
     """The rural retry: the same commands again with the same Idempotency-Keys add no event and no figure."""
-    driver = Driver(platform.endpoints, namespace="e2e", headers=opd_headers())
+    driver = Driver(platform.endpoints, namespace="e2e", headers=tokens)
     try:
         await load(driver, scenario, progress=lambda line: None)
     finally:
