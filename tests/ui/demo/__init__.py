@@ -2,6 +2,7 @@
 layout and navigation, a form with field errors and Indonesian formats, a table, a page needing a scope, a page
 needing a declared purpose, and an attendance-like sheet that works offline (applied once per sheet version)."""
 
+import json
 from typing import Annotated, Any
 
 from berdaya_shared import errors
@@ -12,9 +13,9 @@ from berdaya_shared.service import ServiceSpec, build_app
 from berdaya_shared.signin import CurrentUser, Purpose, flash
 from berdaya_shared.ui import forms, render
 from berdaya_shared.ui.config import UiSettings
-from berdaya_shared.ui.formats import parse_rupiah, parse_tanggal, rupiah, tanggal
+from berdaya_shared.ui.formats import angka, parse_rupiah, parse_tanggal, rupiah, tanggal
 from fastapi import APIRouter, FastAPI, Form, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 pages = APIRouter(route_class=SessionRoute, include_in_schema=False)
 
@@ -50,10 +51,12 @@ async def form_save(request: Request, user: CurrentUser) -> Response:
 
 @pages.get("/demo/tabel")
 async def table_page(request: Request, user: CurrentUser, page: int = 1) -> Response:
-    rows = [[f"Kecamatan {i:02d}", i * 1234, rupiah(i * 1_500_000)] for i in range(1, 41)]
+    note = "Kunjungan lapangan berikutnya menunggu jadwal bersama pendamping desa"
+    rows = [[f"Kecamatan {i:02d}", angka(i * 1234), rupiah(i * 1_500_000), note, note, note] for i in range(1, 41)]
     pages_total = 4
     return await render(request, "demo/table.html", {
-        "title": "Tabel uji", "rows": rows[(page - 1) * 10: page * 10], "page": page, "pages": pages_total})
+        "title": "Tabel uji", "rows": rows[(page - 1) * 10: page * 10], "page": page, "pages": pages_total},
+        block="table")
 
 
 @pages.get("/demo/rahasia")
@@ -77,10 +80,12 @@ async def sheet_page(request: Request, user: CurrentUser, session_no: int) -> Re
 async def sheet_save(request: Request, user: CurrentUser, session_no: int,
                      present: Annotated[list[str] | None, Form()] = None) -> Response:
     body = {"session_no": session_no, "present": sorted(present or [])}
+    if session_no > 10:
+        raise errors.Invalid("Pelatihan ini hanya punya 10 sesi", f"no session {session_no}", field="session_no")
 
     async def apply(conn: Any) -> dict[str, Any]:
         await conn.execute("INSERT INTO demo_sheets (sheet, body) VALUES ($1, $2::jsonb)",
-                           f"sesi-{session_no}", __import__("json").dumps(body))
+                           f"sesi-{session_no}", json.dumps(body))
         return {"recorded": len(body["present"]), "session_no": session_no}
 
     answer = await command(request, apply, model=dict[str, Any], status=201)
@@ -103,5 +108,3 @@ SPEC = ServiceSpec(name="demo", title="Uji kit", description="Layanan uji kit an
 def create_app(*, database_url: str, messaging: MessagingSettings, auth: AuthSettings, ui: UiSettings) -> FastAPI:
     return build_app(SPEC, database_url=database_url, messaging=messaging, auth=auth, ui=ui)
 
-
-__all__ = ["JSONResponse", "create_app"]

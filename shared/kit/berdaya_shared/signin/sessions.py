@@ -102,8 +102,8 @@ class SessionStore:
             return []
         async with self._pool().acquire() as conn:
             raw = await conn.fetchval(
-                "WITH old AS (SELECT flash FROM web_sessions WHERE id_hash = $1 FOR UPDATE) "
-                "UPDATE web_sessions SET flash = NULL WHERE id_hash = $1 RETURNING (SELECT flash FROM old)",
+                "UPDATE web_sessions s SET flash = NULL FROM (SELECT id_hash, flash FROM web_sessions "
+                "WHERE id_hash = $1 FOR UPDATE) old WHERE s.id_hash = old.id_hash RETURNING old.flash",
                 session["id_hash"])
         session["has_flash"] = False
         return [str(m) for m in json.loads(raw)] if raw else []
