@@ -57,7 +57,8 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 async def new_context(browser: Browser, **options: Any) -> BrowserContext:
-    context = await browser.new_context(locale="id-ID", timezone_id="Asia/Makassar", viewport=LAPTOP, **options)
+    context = await browser.new_context(**{"locale": "id-ID", "timezone_id": "Asia/Makassar", "viewport": LAPTOP,
+                                           **options})
     await context.add_init_script(CSP_RECORDER)
     return context
 

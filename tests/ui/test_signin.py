@@ -33,6 +33,8 @@ async def test_each_opd_signs_in_sees_herself_and_signs_out(demo_service: Demo, 
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     TIMINGS[username] = await sign_in(page, demo_service.url, username, demo_service.realm.password(username))
+    print(f"sign-in through Keycloak's page, {username}: {TIMINGS[username]:.2f} s")
+    assert TIMINGS[username] < 30, "sign-in takes far too long"  # about 2-3 s on a quiet machine
 
     authorize = next(u for u in requests if "/protocol/openid-connect/auth" in u)
     query = parse_qs(urlsplit(authorize).query)
@@ -60,13 +62,6 @@ async def test_each_opd_signs_in_sees_herself_and_signs_out(demo_service: Demo, 
     # Signed out for real: the page asks for Keycloak's login again instead of letting her back in.
     await page.goto(f"{demo_service.url}/beranda")
     await expect(page.locator("#kc-login")).to_be_visible()
-
-
-def test_sign_in_took_reasonable_time() -> None:
-    assert TIMINGS, "the sign-in tests ran first"
-    slowest = max(TIMINGS.values())
-    print(f"sign-in through Keycloak: {', '.join(f'{k} {v:.2f} s' for k, v in TIMINGS.items())}")
-    assert slowest < 10.0
 
 
 @pytest.mark.browser

@@ -13,12 +13,12 @@ Staff pages are ``SessionRoute``s: the same policy applies, with the Principal o
 """
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 import jwt
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -308,7 +308,21 @@ class PageRoute(APIRoute):
 
 
 class SessionRoute(PageRoute):
-    """A staff page: authenticated by the signed-in session (``app.state.session_principal``), not a bearer token."""
+    """A staff page: authenticated by the signed-in session (``app.state.session_principal``), not a bearer token.
+
+    A posted form is read into memory before FastAPI parses it, so the handler can still read the raw body (the
+    Idempotency-Key fingerprint of ``http.idempotent``); file uploads (multipart) are left streaming."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def with_form_body(request: Request) -> Response:
+            if request.method in WRITE_METHODS and request.headers.get("content-type", "").startswith(
+                    "application/x-www-form-urlencoded"):
+                await request.body()
+            return await handler(request)
+
+        return with_form_body
 
 
 SessionPrincipal = Callable[[Request], Awaitable[Principal]]

@@ -29,6 +29,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from .. import errors
 from ..auth import AuthError, AuthSettings, Principal, Verifier
+from ..ui import wants_page
 from ..ui.config import UiSettings
 from .sessions import SessionStore
 
@@ -147,19 +148,9 @@ class SignIn:
         return hashlib.sha256(b"berdaya login state\x00" + self.secret.encode()).hexdigest()
 
 
-def _wants_redirect(request: Request) -> bool:
-    """A top-level navigation (a link, a form) rather than htmx or a script's fetch."""
-    if "HX-Request" in request.headers:
-        return False
-    mode = request.headers.get("sec-fetch-mode")
-    if mode is not None:
-        return mode == "navigate"
-    return "text/html" in request.headers.get("accept", "")
-
-
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SignInRequired)
-    if _wants_redirect(request):
+    if wants_page(request):
         return RedirectResponse(exc.location, status_code=303)
     headers = {"HX-Redirect": exc.location} if "HX-Request" in request.headers else {}
     body = {**exc.body(), "masuk": exc.location}

@@ -45,6 +45,17 @@ class AssetFiles(StaticFiles):
         return response
 
 
+def wants_page(request: Request) -> bool:
+    """A top-level navigation (a link, a form posted by the browser) rather than htmx or a script's fetch: it gets
+    an HTML page (or a redirect); the others get the JSON error body or a 401."""
+    if "HX-Request" in request.headers:
+        return False
+    mode = request.headers.get("sec-fetch-mode")
+    if mode is not None:
+        return mode == "navigate"
+    return "text/html" in request.headers.get("accept", "")
+
+
 def field_id(name: str) -> str:
     """The HTML id of a form field: ``records.0.present`` → ``f-records-0-present``."""
     return "f-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
@@ -133,7 +144,7 @@ def setup_ui(app: FastAPI, *, service: str, settings: UiSettings | None = None, 
 
     async def refused(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, errors.Refusal)
-        if isinstance(request.scope.get("route"), PageRoute) and "HX-Request" not in request.headers:
+        if isinstance(request.scope.get("route"), PageRoute) and wants_page(request):
             return await error_page(request, status_of(exc), "Tidak dapat dilanjutkan", exc.pesan)
         if json_refused is not None:
             return await json_refused(request, exc)  # type: ignore[no-any-return, misc]
