@@ -70,8 +70,8 @@ class SecurityHeaders:
                     headers.setdefault("Referrer-Policy", "same-origin")
                     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
                     own = headers.get("content-security-policy")
-                    if own is None or "frame-ancestors" not in own:
-                        headers.setdefault("X-Frame-Options", "DENY")
+                    if own is None or "frame-ancestors 'none'" in own or "frame-ancestors" not in own:
+                        headers.setdefault("X-Frame-Options", "DENY")  # a page framed on purpose says where
                     if own is None:
                         kit_page = isinstance(scope.get("route"), PageRoute) or scope.get("berdaya_kit_page")
                         name = "Content-Security-Policy" if kit_page else "Content-Security-Policy-Report-Only"
