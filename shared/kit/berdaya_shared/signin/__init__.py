@@ -26,6 +26,7 @@ from authlib.integrations.starlette_client import OAuth
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import errors
 from ..auth import AuthError, AuthSettings, Principal, Verifier
@@ -182,6 +183,19 @@ async def flash(request: Request, message: str) -> None:
     await request.app.state.signin.store.add_flash(request.state.web_session, message)
 
 
+class LoginState:
+    """Starlette's signed-cookie session, for authlib's short-lived login state, on the /auth/ routes only (API
+    requests do not pay for it)."""
+
+    def __init__(self, app: ASGIApp, **options: Any) -> None:
+        self.app = app
+        self.with_state = SessionMiddleware(app, **options)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        target = self.with_state if scope["type"] == "http" and scope["path"].startswith("/auth/") else self.app
+        await target(scope, receive, send)
+
+
 def install_signin(app: FastAPI, *, service: str, auth: AuthSettings, ui: UiSettings, verifier: Verifier) -> SignIn:
     """Sign-in routes, the session middleware for authlib's login state and the session lookup for pages."""
     from .routes import router
@@ -191,7 +205,7 @@ def install_signin(app: FastAPI, *, service: str, auth: AuthSettings, ui: UiSett
     app.state.web_sessions = signin.store
     app.state.session_principal = signin.principal
     app.add_exception_handler(SignInRequired, _sign_in_required)
-    app.add_middleware(SessionMiddleware, secret_key=signin.login_state_secret(), session_cookie=f"berdaya_login_{service}",
+    app.add_middleware(LoginState, secret_key=signin.login_state_secret(), session_cookie=f"berdaya_login_{service}",
                        max_age=600, same_site="lax", https_only=ui.secure_cookies)
     app.include_router(router)
     return signin
