@@ -10,6 +10,9 @@ SERVICES := registry training marketplace monitoring
 export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:$(or $(KAFKA_PORT),9092)
 export DATABASE_URL ?= postgresql://berdaya:berdaya@127.0.0.1:$(or $(PG_PORT),5433)/berdaya_test
 export KEYCLOAK_URL ?= http://127.0.0.1:$(or $(KEYCLOAK_PORT),8080)
+# The services trust the stack's realm (OIDC discovery) and sign staff in with the secrets its sync generated.
+export AUTH_ISSUER ?= $(KEYCLOAK_URL)/realms/berdaya
+export AUTH_CLIENT_SECRETS_FILE ?= $(or $(KEYCLOAK_DIR),$(or $(BERDAYA_DATA_DIR),$(CURDIR)/deploy/.data)/keycloak)/realm-berdaya.secrets.json
 
 include deploy/stack.mk
 

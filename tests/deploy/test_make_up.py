@@ -36,8 +36,9 @@ def make(target: str, env: dict[str, str], timeout: float = 900) -> subprocess.C
 def private_env(tmp_path: Path) -> dict[str, str]:
     ports = {name: free_port() for name in ("KAFKA", "KAFKA_CONTROLLER", "PG", "KEYCLOAK", "KEYCLOAK_MANAGEMENT",
                                             *[s.upper() for s in SERVICES])}
-    env = {k: v for k, v in os.environ.items()
-           if not k.endswith("_DATABASE_URL") and k not in ("KEYCLOAK_URL", "KEYCLOAK_DIR")}
+    env = {k: v for k, v in os.environ.items()  # a fresh machine: not the test session's static token key either
+           if not k.endswith("_DATABASE_URL") and k not in ("KEYCLOAK_URL", "KEYCLOAK_DIR")
+           and not k.startswith("AUTH_")}
     env.update({f"{name}_PORT": str(port) for name, port in ports.items()})
     env.update({
         "BERDAYA_DATA_DIR": str(tmp_path / "data"),
