@@ -140,6 +140,18 @@ async def test_a_rotated_key_is_picked_up_with_one_refetch_and_no_restart(keyclo
     await check.close()
 
 
+async def test_keys_older_than_their_maximum_age_are_fetched_again(realm: TestRealm) -> None:
+    check = verifier(realm, jwks_max_age_s=1, jwks_cooldown_s=0)
+    assert check.keys is not None
+    token = await realm.token("machine-dp3a")
+    await asyncio.gather(*(check.verify(token) for _ in range(10)))
+    assert check.keys.fetches == 1
+    await asyncio.sleep(1.1)
+    await asyncio.gather(*(check.verify(token) for _ in range(10)))
+    assert check.keys.fetches == 2, "one refresh for the stale keys, shared by the ten requests"
+    await check.close()
+
+
 async def test_unknown_kids_cost_the_provider_nothing_within_the_cooldown(realm: TestRealm) -> None:
     check = verifier(realm)  # the default 30 s cooldown
     assert check.keys is not None
@@ -179,6 +191,8 @@ async def test_keycloak_down_still_valid_tokens_work_and_the_service_stays_ready
                 ready = await client.get("/ready")
                 assert ready.status_code == 200, ready.text
                 assert ready.json()["identity_provider"] == "unreachable" and ready.json()["ok"] is True
+                # The failed fetch kept the keys: her token still works.
+                assert (await client.get("/courses", headers=headers)).status_code == 200
                 assert time.perf_counter() - started < 15
                 stranger = jwt.encode({"sub": "x"}, "k", algorithm="HS256", headers={"kid": "new-kid"})
                 assert (await client.get("/courses", headers={"Authorization": f"Bearer {stranger}"})).status_code == 401

@@ -17,8 +17,7 @@ from deploy.demo.scenario import Scenario, generate
 from deploy.keycloak.tokens import ClientCredentials
 from tests.e2e import expected
 from tests.support import privacy
-from tests.support.auth import keycloak_env, realm_headers
-from tests.support.keycloak import KeycloakServer, TestRealm, keycloak  # noqa: F401 (fixture)
+from tests.support.auth import keycloak_processes
 from tests.support.platform import Platform, running_platform
 
 pytestmark = pytest.mark.e2e
@@ -26,21 +25,20 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def realm(keycloak: KeycloakServer) -> AsyncIterator[TestRealm]:  # noqa: F811
-    made = await keycloak.create_realm()
-    yield made
-    await made.delete()
+async def trust() -> AsyncIterator[tuple[dict[str, str], ClientCredentials]]:
+    async with keycloak_processes() as (env, headers, _realm):
+        yield env, headers
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def tokens(realm: TestRealm) -> ClientCredentials:
-    return await realm_headers(realm).prefetch()
+async def tokens(trust: tuple[dict[str, str], ClientCredentials]) -> ClientCredentials:
+    return trust[1]
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def platform(realm: TestRealm, kafka_bootstrap: str, database_server_url: str) -> AsyncIterator[Platform]:
-    async with running_platform(kafka_bootstrap, database_server_url, log_dir=ARTIFACTS,
-                                extra_env=keycloak_env(realm)) as p:
+async def platform(trust: tuple[dict[str, str], ClientCredentials], kafka_bootstrap: str,
+                   database_server_url: str) -> AsyncIterator[Platform]:
+    async with running_platform(kafka_bootstrap, database_server_url, log_dir=ARTIFACTS, extra_env=trust[0]) as p:
         yield p
 
 

@@ -12,9 +12,10 @@ process, ``realm_headers(realm)`` gives bearer headers per profile from the real
 on a free port sign staff in.
 """
 
+import contextlib
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from functools import cache
 from typing import Any
 
@@ -144,6 +145,22 @@ def keycloak_env(realm: Any, **extra: str) -> dict[str, str]:
 def realm_headers(realm: Any) -> ClientCredentials:
     """profile (dp3a, diskop_ukm, …, subscriber) -> bearer header from the realm's machine client."""
     return ClientCredentials(realm.token_url, realm.secrets.clients, profiles=MACHINE_CLIENTS)
+
+
+@contextlib.asynccontextmanager
+async def keycloak_processes() -> AsyncIterator[tuple[dict[str, str], ClientCredentials, Any]]:
+    """A realm of its own on the stack's Keycloak for service processes (the fault suite, a platform): yields the
+    processes' environment (``running_platform(extra_env=...)``), the machine clients' bearer headers per profile
+    (``Driver(headers=...)``) and the realm; deletes the realm afterwards."""
+    from tests.support.keycloak import connect
+
+    server = await connect()
+    realm = await server.create_realm()
+    try:
+        yield keycloak_env(realm), await realm_headers(realm).prefetch(), realm
+    finally:
+        await realm.delete()
+        await server.admin.close()
 
 
 async def web_client(realm: Any, client_id: str, origin: str) -> str:
