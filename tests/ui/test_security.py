@@ -194,3 +194,14 @@ async def test_the_openapi_document_declares_keycloak_and_the_scope_of_each_rout
     assert "security" not in document["paths"]["/health"]["get"]
     policy: Policy = app.state.auth_policy
     assert policy.rule_for("GET", "/docs") == PUBLIC and policy.rule_for("POST", "/auth/logout") == PUBLIC
+
+
+async def test_a_staff_page_needs_a_session_even_where_the_api_reads_are_public() -> None:
+    from monitoring.bootstrap import create_app as monitoring_app
+
+    app = monitoring_app()  # its published aggregates are public (default read rule PUBLIC)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        page = await http.get("/beranda", headers={"Sec-Fetch-Mode": "navigate"})
+        assert page.status_code == 303 and page.headers["location"] == "/auth/login?next=%2Fberanda"
+        fetched = await http.get("/auth/purpose", headers={"Sec-Fetch-Mode": "cors"})
+        assert fetched.status_code == 401

@@ -335,12 +335,14 @@ async def enforce(request: Request) -> None:
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)
     rule = policy.rule_for(request.method, path)
-    if rule is not None and rule.public:
-        return
-    if isinstance(route, SessionRoute):
+    if isinstance(route, SessionRoute):  # a staff page needs a signed-in user, whatever the API's default read rule
         session_principal: SessionPrincipal = request.app.state.session_principal
         principal = await session_principal(request)
         request.state.principal = principal
+        if rule is not None and rule.public:
+            rule = ANY_TOKEN
+    elif rule is not None and rule.public:
+        return
     else:
         principal = await verify_request(request)
     if rule is None:
