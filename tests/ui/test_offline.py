@@ -155,8 +155,8 @@ async def test_signing_out_wipes_the_sheets_and_their_names_from_the_phone(demo_
     await page.get_by_label("Siti Aminah").check()
     await page.get_by_role("button", name="Simpan absensi").click()
     await expect(page.locator("[data-outbox] li[data-status=waiting]")).to_have_count(1)
-    await context.set_offline(False)
     await page.route("**/demo/lembar/6", lambda route: route.abort())  # still unsent when she signs out
+    await context.set_offline(False)
     warnings: list[str] = []
 
     async def accept(dialog: object) -> None:

@@ -67,7 +67,8 @@ self.addEventListener("fetch", function (event) {
     if (keepable(request, response)) event.waitUntil(keep(request, response));
     return response;
   }, function (error) {
-    return purge().then(function () { return caches.match(request); }).then(function (kept) {
+    // Kept pages are found by address alone: the Vary of the answer (HX-Request, Accept-Encoding) does not apply.
+    return purge().then(function () { return caches.match(request, { ignoreVary: true }); }).then(function (kept) {
       if (kept) return kept;
       throw error;
     });
