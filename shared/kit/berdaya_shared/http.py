@@ -21,34 +21,9 @@ from starlette.exceptions import HTTPException
 from . import audit, errors
 from .messaging.consumer import TRANSIENT_ERRORS
 from .messaging.idempotency import IdempotencyKeyReused, request_fingerprint, run_idempotent
+from .schemas import field_errors
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-_PESAN = {
-    "missing": "wajib diisi",
-    "string_pattern_mismatch": "formatnya tidak sesuai",
-    "string_too_short": "terlalu pendek",
-    "string_too_long": "terlalu panjang",
-    "literal_error": "pilihannya tidak dikenal",
-    "enum": "pilihannya tidak dikenal",
-    "greater_than": "nilainya terlalu kecil",
-    "greater_than_equal": "nilainya terlalu kecil",
-    "less_than": "nilainya terlalu besar",
-    "less_than_equal": "nilainya terlalu besar",
-    "int_parsing": "harus berupa bilangan bulat",
-    "int_from_float": "harus berupa bilangan bulat",
-    "int_type": "harus berupa bilangan bulat",
-    "float_parsing": "harus berupa angka",
-    "bool_parsing": "harus bernilai ya/tidak (true/false)",
-    "date_from_datetime_parsing": "tanggal tidak valid (format YYYY-MM-DD)",
-    "date_parsing": "tanggal tidak valid (format YYYY-MM-DD)",
-    "uuid_parsing": "bukan referensi (UUID) yang valid",
-    "json_invalid": "JSON tidak valid",
-    "extra_forbidden": "kolom ini tidak dikenal",
-    "too_short": "jumlah item terlalu sedikit",
-    "too_long": "jumlah item terlalu banyak",
-    "value_error": "nilainya tidak valid",
-}
 
 
 # The framework's own refusals (unknown path, wrong method, an unreadable body): same body shape as ours.
@@ -83,21 +58,6 @@ def status_of(refusal: errors.Refusal) -> int:
         if cls in STATUS:
             return STATUS[cls]  # type: ignore[index]
     return 422
-
-
-def field_errors(problems: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """pydantic's validation errors as the error body's ``kesalahan`` items (field, Indonesian pesan, detail)."""
-    out = []
-    for err in problems:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
-        name = ".".join(loc) or "body"
-        msg = err.get("msg", "")
-        if err.get("type") == "value_error" and msg.startswith("Value error, "):
-            pesan = msg.removeprefix("Value error, ")  # our own validators already speak Indonesian
-        else:
-            pesan = f"{name}: {_PESAN.get(err.get('type', ''), 'nilainya tidak valid')}"
-        out.append({"field": name, "pesan": pesan, "detail": msg})
-    return out
 
 
 def install_error_handlers(app: FastAPI) -> None:

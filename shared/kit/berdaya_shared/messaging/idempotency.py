@@ -28,6 +28,37 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
 
 
+async def replay(conn: asyncpg.Connection, *, scope: str, key: str, fingerprint: str) -> Outcome | None:
+    """The stored outcome of an earlier request with ``key`` in ``scope``, or None.
+
+    Raises IdempotencyKeyReused when that earlier request was a different one."""
+    stored = await conn.fetchrow(
+        "SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2",
+        scope,
+        key,
+    )
+    if stored is None:
+        return None
+    if stored["request_hash"] != fingerprint:
+        raise IdempotencyKeyReused(key)
+    return Outcome(stored["status_code"], bytes(stored["response_body"]), True)
+
+
+async def remember(conn: asyncpg.Connection, *, scope: str, key: str, fingerprint: str, status_code: int,
+                   body: bytes, if_absent: bool = False) -> None:
+    """Store the answer given to ``key``; ``if_absent`` keeps an answer stored meanwhile instead of raising
+    asyncpg's UniqueViolationError."""
+    await conn.execute(
+        "INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_body)"
+        " VALUES ($1, $2, $3, $4, $5)" + (" ON CONFLICT DO NOTHING" if if_absent else ""),
+        scope,
+        key,
+        fingerprint,
+        status_code,
+        body,
+    )
+
+
 async def run_idempotent(
     pool: asyncpg.Pool, *, scope: str, key: str | None, fingerprint: str, command: Command
 ) -> Outcome:
@@ -36,27 +67,13 @@ async def run_idempotent(
         try:
             async with pool.acquire() as conn, conn.transaction():
                 if key is not None:
-                    stored = await conn.fetchrow(
-                        "SELECT request_hash, status_code, response_body FROM idempotency_keys"
-                        " WHERE scope = $1 AND key = $2",
-                        scope,
-                        key,
-                    )
+                    stored = await replay(conn, scope=scope, key=key, fingerprint=fingerprint)
                     if stored is not None:
-                        if stored["request_hash"] != fingerprint:
-                            raise IdempotencyKeyReused(key)
-                        return Outcome(stored["status_code"], bytes(stored["response_body"]), True)
+                        return stored
                 status_code, body = await command(conn)
                 if key is not None:
-                    await conn.execute(
-                        "INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_body)"
-                        " VALUES ($1, $2, $3, $4, $5)",
-                        scope,
-                        key,
-                        fingerprint,
-                        status_code,
-                        body,
-                    )
+                    await remember(conn, scope=scope, key=key, fingerprint=fingerprint, status_code=status_code,
+                                   body=body)
                 return Outcome(status_code, body, False)
         except asyncpg.UniqueViolationError as exc:
             # A concurrent request with the same key won the race: read its stored answer.
