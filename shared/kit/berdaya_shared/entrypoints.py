@@ -65,8 +65,17 @@ async def _today() -> date:
     return clock.today()
 
 
-Pool = Annotated[asyncpg.Pool, Depends(pool)]
-CorrelationId = Annotated[str, Depends(correlation_id)]
+# Dependencies are coroutines: FastAPI runs a plain ``def`` dependency in a worker thread, a hop per request.
+async def _pool(request: Request) -> asyncpg.Pool:
+    return pool(request)
+
+
+async def _correlation_id(request: Request) -> str:
+    return correlation_id(request)
+
+
+Pool = Annotated[asyncpg.Pool, Depends(_pool)]
+CorrelationId = Annotated[str, Depends(_correlation_id)]
 Caller = Annotated[Principal, Depends(_principal)]
 ActingOpd = Annotated[OPD | None, Depends(_acting_opd)]
 """The OPD of the caller, from the verified token (never from a header the client writes)."""
