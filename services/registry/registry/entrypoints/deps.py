@@ -32,14 +32,15 @@ Opd = Annotated[OPD | None, Depends(_opd)]
 outside the program is refused with 422 naming X-OPD, before anything is recorded under that name."""
 
 
-def _cipher(request: Request) -> PiiCipher:
+async def _cipher(request: Request) -> PiiCipher:  # a coroutine: resolved on the event loop, no thread hop
     return request.app.state.cipher
 
 
 Cipher = Annotated[PiiCipher, Depends(_cipher)]
 
 
-def _unit_of_work(cipher: Cipher, correlation: CorrelationId) -> Callable[[asyncpg.Connection], RegistryUnitOfWork]:
+async def _unit_of_work(cipher: Cipher,
+                        correlation: CorrelationId) -> Callable[[asyncpg.Connection], RegistryUnitOfWork]:
     return lambda conn: RegistryUnitOfWork(conn, cipher, correlation_id=correlation)
 
 
