@@ -20,7 +20,7 @@ from .schemas_women import NikLookup, WomanCorrect, WomanCreate, WomanList, Woma
 
 router = APIRouter(tags=["Perempuan (DP3A)"])
 
-_409 = {409: {"description": "NIK sudah terdaftar; badan jawaban memuat person_ref yang ada"}}
+_409: dict[int | str, dict[str, Any]] = {409: {"description": "NIK sudah terdaftar; badan jawaban memuat person_ref yang ada"}}
 _PII = ("Memuat data pribadi: perlu izin personal_data:read dan header X-Purpose; setiap pembacaan dicatat "
         "di log audit (GET /audit/pii-access).")
 _NOT_NULL = ("nik", "full_name", "birth_date", "kecamatan_code", "household_size", "pekka_category")
