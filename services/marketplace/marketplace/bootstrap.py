@@ -6,8 +6,7 @@ from berdaya_shared.service import ServiceSpec, build_app
 from fastapi import FastAPI
 
 from .config import Settings
-from .entrypoints import consumer
-from .entrypoints.api import fairs_router, trade_router
+from .entrypoints import api_fairs, api_trade, consumer
 from .entrypoints.policy import POLICY
 
 SPEC = ServiceSpec(
@@ -18,7 +17,7 @@ SPEC = ServiceSpec(
                 "`marketplace.events` (kontrak v1) melalui outbox; usaha diperiksa terhadap replika "
                 "`registry.events`. Semua perintah menerima header Idempotency-Key.",
     policy=POLICY,
-    routers=lambda: [fairs_router(), trade_router()],
+    routers=lambda: [api_fairs.router(), api_trade.router()],
     migrations="marketplace.adapters.migrations",
     consume_topics=(REGISTRY_EVENTS,),
     apply=consumer.apply,
