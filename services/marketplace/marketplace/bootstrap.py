@@ -1,9 +1,7 @@
 """The one composition root: the marketplace service described for the kit's bootstrap builder."""
 
 from berdaya_contracts.topics import REGISTRY_EVENTS
-from berdaya_shared.auth import AuthSettings
-from berdaya_shared.service import ServiceSpec, build_app
-from fastapi import FastAPI
+from berdaya_shared.service import ServiceSpec, app_factory
 
 from .config import Settings
 from .entrypoints import api_fairs, api_trade, consumer
@@ -23,9 +21,6 @@ SPEC = ServiceSpec(
     apply=consumer.apply,
 )
 
-
-def create_app(settings: Settings | None = None, *, group_id: str | None = None,
-               auth: AuthSettings | None = None) -> FastAPI:
-    settings = settings or Settings()
-    return build_app(SPEC, database_url=settings.database_url, messaging=settings.messaging, settings=settings,
-                     group_id=group_id, auth=auth)
+create_app = app_factory(SPEC, Settings)
+"""``create_app(settings=None, *, group_id=None, auth=None)``: the marketplace's FastAPI app, its runtime started
+by the app's lifespan (settings from ``MARKETPLACE_*`` variables unless given)."""

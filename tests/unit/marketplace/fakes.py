@@ -9,6 +9,8 @@ from berdaya_shared.unit_of_work import RecordingUnitOfWork
 from marketplace.domain.events import SaleRecorded
 from marketplace.domain.model import Business, Fair, Listing
 from marketplace.service_layer import translator
+from marketplace.service_layer.fairs import fair_view
+from marketplace.service_layer.trade import listing_view
 
 
 def _page(rows: list[dict[str, Any]], order: str, ref: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
@@ -58,10 +60,8 @@ class FakeFairs:
         fair = self.fairs.get(fair_ref)
         if fair is None:
             return None
-        row = {k: v for k, v in asdict(fair).items() if k not in ("taken", "businesses")}
-        return {**row, "outside_kukar": fair.outside_kukar,
-                "booths_assigned": sum(b["fair_ref"] == fair_ref for b in self.booth_rows),
-                "sales_idr": sum(s["amount_idr"] for s in self._sales.rows.values() if s["fair_ref"] == fair_ref)}
+        return fair_view(fair, booths_assigned=sum(b["fair_ref"] == fair_ref for b in self.booth_rows),
+                         sales_idr=sum(s["amount_idr"] for s in self._sales.rows.values() if s["fair_ref"] == fair_ref))
 
     async def summaries(self, *, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
         rows = [await self.summary(ref) for ref in self.fairs]
@@ -76,7 +76,7 @@ class FakeListings:
         self.listings: dict[UUID, Listing] = {}
 
     async def add(self, listing: Listing) -> None:
-        self.listings[listing.product_ref] = replace(listing)
+        self.listings[listing.listed.product_ref] = replace(listing)
 
     async def get(self, product_ref: UUID, *, for_update: bool = False) -> Listing | None:
         found = self.listings.get(product_ref)
@@ -87,8 +87,8 @@ class FakeListings:
 
     async def page(self, *, business_ref: UUID | None, channel: str | None, active: bool | None, limit: int,
                    offset: int) -> tuple[list[dict[str, Any]], int]:
-        found = [asdict(x) for x in self.listings.values() if business_ref in (None, x.business_ref)
-                 and channel in (None, x.channel) and active in (None, x.delisted_on is None)]
+        found = [listing_view(x) for x in self.listings.values() if business_ref in (None, x.listed.business_ref)
+                 and channel in (None, x.listed.channel) and active in (None, x.delisted_on is None)]
         return _page(found, "listed_on", "product_ref", limit, offset)
 
 

@@ -78,12 +78,13 @@ def test_only_a_registered_business_with_an_owner_may_trade(business: Business |
 
 
 def test_a_listing_comes_down_once_and_not_before_it_went_up() -> None:
-    listing = Listing(uuid4(), uuid4(), uuid4(), "digital", "amplang", 25_000, date(2025, 7, 1))
-    assert listing.offer().price_idr == 25_000
+    listing = Listing(events.ProductListed(uuid4(), uuid4(), uuid4(), "digital", "amplang", 25_000, date(2025, 7, 1)))
     with pytest.raises(Invalid):
         listing.delist(date(2025, 6, 30))
     assert listing.delisted_on is None
-    assert listing.delist(date(2025, 7, 1)).delisted_on == date(2025, 7, 1)
+    down = listing.delist(date(2025, 7, 1))
+    assert down == events.ProductDelisted(listing.listed.product_ref, listing.listed.business_ref,
+                                          listing.listed.owner_person_ref, "digital", date(2025, 7, 1))
     with pytest.raises(Conflict):
         listing.delist(date(2025, 7, 2))
 

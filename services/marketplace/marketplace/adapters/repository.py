@@ -10,14 +10,15 @@ from uuid import UUID
 
 import asyncpg
 
-from ..domain.events import SaleRecorded
+from ..domain.events import ProductListed, SaleRecorded
 from ..domain.model import Fair, Listing
 
 _FAIR = "fair_ref, name, kecamatan_code, location, starts_on, ends_on, booths, recorded_by_opd"
 _FAIR_SUMMARY = f"""{_FAIR}, outside_kukar,
     (SELECT count(*) FROM booths b WHERE b.fair_ref = f.fair_ref) AS booths_assigned,
     (SELECT COALESCE(sum(amount_idr), 0) FROM sales s WHERE s.fair_ref = f.fair_ref) AS sales_idr"""
-_LISTING = "product_ref, business_ref, owner_person_ref, channel, category, price_idr, listed_on, delisted_on"
+_LISTED = "product_ref, business_ref, owner_person_ref, channel, category, price_idr, listed_on"
+_LISTING = f"{_LISTED}, delisted_on"
 _SALE = "sale_ref, business_ref, owner_person_ref, channel, fair_ref, amount_idr, quantity, sold_on"
 
 
@@ -93,12 +94,16 @@ class ListingRepository:
         self.conn = conn
 
     async def add(self, listing: Listing) -> None:
-        await self.conn.execute(_insert("listings", _LISTING), *_values(listing, _LISTING))
+        await self.conn.execute(_insert("listings", _LISTING), *_values(listing.listed, _LISTED), listing.delisted_on)
 
     async def get(self, product_ref: UUID, *, for_update: bool = False) -> Listing | None:
         lock = " FOR UPDATE" if for_update else ""
         row = await self.conn.fetchrow(f"SELECT {_LISTING} FROM listings WHERE product_ref = $1{lock}", product_ref)
-        return Listing(**dict(row)) if row else None
+        if row is None:
+            return None
+        listed = dict(row)
+        delisted_on = listed.pop("delisted_on")
+        return Listing(ProductListed(**listed), delisted_on)
 
     async def save_delisting(self, product_ref: UUID, delisted_on: Any) -> None:
         await self.conn.execute("UPDATE listings SET delisted_on = $2 WHERE product_ref = $1", product_ref, delisted_on)

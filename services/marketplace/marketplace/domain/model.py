@@ -105,28 +105,20 @@ class Fair:
 
 @dataclass
 class Listing:
-    """A product offered on one channel: a fair (``trade_fair``), modern retail or a digital market."""
+    """A product offered on one channel (trade_fair, modern_retail, digital): the facts it was listed with, and the
+    day it came down (None while it is up)."""
 
-    product_ref: UUID
-    business_ref: UUID
-    owner_person_ref: UUID
-    channel: str
-    category: str
-    price_idr: int
-    listed_on: date
+    listed: events.ProductListed
     delisted_on: date | None = None
-
-    def offer(self) -> events.ProductListed:
-        return events.ProductListed(self.product_ref, self.business_ref, self.owner_person_ref, self.channel,
-                                    self.category, self.price_idr, self.listed_on)
 
     def delist(self, on: date) -> events.ProductDelisted:
         """Take the product down on ``on``. Raises ``Conflict`` when it is already down, ``Invalid`` (field
         ``delisted_on``) for a date before it was listed."""
         if self.delisted_on is not None:
             raise Conflict("Produk ini sudah diturunkan dari etalase", "the product is already delisted")
-        if on < self.listed_on:
+        if on < self.listed.listed_on:
             raise Invalid("Tanggal penurunan tidak boleh sebelum tanggal tayang", "delisted_on before listed_on",
                           field="delisted_on")
         self.delisted_on = on
-        return events.ProductDelisted(self.product_ref, self.business_ref, self.owner_person_ref, self.channel, on)
+        x = self.listed
+        return events.ProductDelisted(x.product_ref, x.business_ref, x.owner_person_ref, x.channel, on)

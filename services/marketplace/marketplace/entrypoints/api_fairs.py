@@ -4,7 +4,6 @@ Commands run through the kit's ``command`` (one transaction, Idempotency-Key, au
 reads through ``query``. The recording OPD comes from the verified token.
 """
 
-from collections.abc import Sequence
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -26,8 +25,8 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def router(dependencies: Sequence[Any] = ()) -> APIRouter:
-    api = APIRouter(prefix="/fairs", tags=["Pameran"], dependencies=list(dependencies), responses=REFUSALS)
+def router() -> APIRouter:
+    api = APIRouter(prefix="/fairs", tags=["Pameran"], responses=REFUSALS)
 
     @api.post("", status_code=201, response_model=s.FairRead, summary="Jadwalkan pameran")
     async def schedule(body: s.FairCreate, request: Request, opd: ActingOpd, correlation: CorrelationId,

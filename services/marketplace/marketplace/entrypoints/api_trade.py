@@ -1,7 +1,6 @@
 """Product listings and sales over HTTP: thin routes handing each request to a handler."""
 
-from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from berdaya_contracts.marketplace_v1 import Channel
@@ -16,8 +15,8 @@ from .api_fairs import REFUSALS
 ProductRef = Annotated[UUID, Path(description="Referensi produk")]
 
 
-def router(dependencies: Sequence[Any] = ()) -> APIRouter:
-    api = APIRouter(tags=["Etalase dan penjualan"], dependencies=list(dependencies), responses=REFUSALS)
+def router() -> APIRouter:
+    api = APIRouter(tags=["Etalase dan penjualan"], responses=REFUSALS)
 
     @api.post("/listings", status_code=201, response_model=s.ListingRead, summary="Tayangkan produk di kanal pasar")
     async def list_product(body: s.ListingCreate, request: Request, today: Today, correlation: CorrelationId,

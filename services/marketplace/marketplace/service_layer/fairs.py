@@ -1,5 +1,6 @@
 """Fair handlers: schedule, read, list, assign a booth. Each takes the marketplace unit of work."""
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -8,6 +9,12 @@ from berdaya_shared.errors import NotFound
 
 from ..domain.model import Fair, require_registered
 from .unit_of_work import MarketplaceUnitOfWork
+
+
+def fair_view(fair: Fair, *, booths_assigned: int, sales_idr: int) -> dict[str, Any]:
+    """A fair as answers show it (``FairRead``)."""
+    facts = {k: v for k, v in asdict(fair).items() if k not in ("taken", "businesses")}
+    return {**facts, "outside_kukar": fair.outside_kukar, "booths_assigned": booths_assigned, "sales_idr": sales_idr}
 
 
 def _unknown(fair_ref: UUID) -> NotFound:
@@ -30,7 +37,7 @@ async def schedule(uow: MarketplaceUnitOfWork, *, name: str, kecamatan_code: str
     scheduled = fair.schedule()
     await uow.fairs.add(fair)
     await uow.publish([scheduled])
-    return await get(uow, fair_ref=fair.fair_ref)
+    return fair_view(fair, booths_assigned=0, sales_idr=0)  # new: no booth and no sale yet, nothing to read back
 
 
 async def get(uow: MarketplaceUnitOfWork, *, fair_ref: UUID) -> dict[str, Any]:

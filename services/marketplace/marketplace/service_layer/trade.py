@@ -8,10 +8,15 @@ from uuid import UUID, uuid4
 
 from berdaya_shared.errors import NotFound
 
+from ..domain import events
 from ..domain import sales as sale_rules
 from ..domain.model import Listing, require_registered
 from . import fairs
 from .unit_of_work import MarketplaceUnitOfWork
+
+
+def listing_view(listing: Listing) -> dict[str, Any]:
+    return {**asdict(listing.listed), "delisted_on": listing.delisted_on}
 
 
 async def list_product(uow: MarketplaceUnitOfWork, *, business_ref: UUID, channel: str, category: str,
@@ -19,10 +24,10 @@ async def list_product(uow: MarketplaceUnitOfWork, *, business_ref: UUID, channe
     """Offer a registered business's product on a channel; publishes ProductListed. Raises ``Invalid`` for an
     unknown business."""
     owner = require_registered(await uow.businesses.get(business_ref), business_ref)
-    listing = Listing(uuid4(), business_ref, owner, channel, category, price_idr, listed_on)
+    listing = Listing(events.ProductListed(uuid4(), business_ref, owner, channel, category, price_idr, listed_on))
     await uow.listings.add(listing)
-    await uow.publish([listing.offer()])
-    return asdict(listing)
+    await uow.publish([listing.listed])
+    return listing_view(listing)
 
 
 async def delist(uow: MarketplaceUnitOfWork, *, product_ref: UUID, delisted_on: date) -> dict[str, Any]:
@@ -34,7 +39,7 @@ async def delist(uow: MarketplaceUnitOfWork, *, product_ref: UUID, delisted_on: 
     delisted = listing.delist(delisted_on)
     await uow.listings.save_delisting(product_ref, delisted_on)
     await uow.publish([delisted])
-    return asdict(listing)
+    return listing_view(listing)
 
 
 async def listings(uow: MarketplaceUnitOfWork, *, business_ref: UUID | None = None, channel: str | None = None,
