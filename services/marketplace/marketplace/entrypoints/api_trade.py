@@ -5,7 +5,7 @@ from uuid import UUID
 
 from berdaya_contracts.marketplace_v1 import Channel
 from berdaya_shared.entrypoints import CorrelationId, IdempotencyKey, Limit, Offset, Today, command, query
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from ..service_layer import trade
 from ..service_layer.unit_of_work import MarketplaceUnitOfWork as Uow
@@ -13,6 +13,10 @@ from . import schemas_trade as s
 from .api_fairs import REFUSALS
 
 ProductRef = Annotated[UUID, Path(description="Referensi produk")]
+OfBusiness = Annotated[UUID | None, Query(description="Hanya usaha ini (business_ref)")]
+OnChannel = Annotated[Channel | None, Query(description="Hanya kanal ini: trade_fair, modern_retail atau digital")]
+Active = Annotated[bool | None, Query(description="true: yang masih tayang; false: yang sudah diturunkan")]
+AtFair = Annotated[UUID | None, Query(description="Hanya penjualan di pameran ini (fair_ref)")]
 
 
 def router() -> APIRouter:
@@ -34,8 +38,8 @@ def router() -> APIRouter:
         ), model=s.ListingRead)
 
     @api.get("/listings", response_model=s.ListingList, summary="Daftar produk, yang terbaru lebih dulu")
-    async def listings(request: Request, business_ref: UUID | None = None, channel: Channel | None = None,
-                       active: bool | None = None, limit: Limit = 50, offset: Offset = 0) -> Response:
+    async def listings(request: Request, business_ref: OfBusiness = None, channel: OnChannel = None,
+                       active: Active = None, limit: Limit = 50, offset: Offset = 0) -> Response:
         return await query(request, lambda conn: trade.listings(
             Uow(conn), business_ref=business_ref, channel=channel, active=active, limit=limit, offset=offset,
         ), model=s.ListingList)
@@ -51,8 +55,8 @@ def router() -> APIRouter:
         ), model=s.SaleRead, status=201)
 
     @api.get("/sales", response_model=s.SaleList, summary="Daftar penjualan, yang terbaru lebih dulu")
-    async def sales(request: Request, business_ref: UUID | None = None, fair_ref: UUID | None = None,
-                    channel: Channel | None = None, limit: Limit = 50, offset: Offset = 0) -> Response:
+    async def sales(request: Request, business_ref: OfBusiness = None, fair_ref: AtFair = None,
+                    channel: OnChannel = None, limit: Limit = 50, offset: Offset = 0) -> Response:
         return await query(request, lambda conn: trade.sales(
             Uow(conn), business_ref=business_ref, fair_ref=fair_ref, channel=channel, limit=limit, offset=offset,
         ), model=s.SaleList)
