@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import asdict, replace
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -82,7 +83,7 @@ class FakeListings:
         found = self.listings.get(product_ref)
         return replace(found) if found else None
 
-    async def save_delisting(self, product_ref: UUID, delisted_on: Any) -> None:
+    async def save_delisting(self, product_ref: UUID, delisted_on: date) -> None:
         self.listings[product_ref].delisted_on = delisted_on
 
     async def page(self, *, business_ref: UUID | None, channel: str | None, active: bool | None, limit: int,

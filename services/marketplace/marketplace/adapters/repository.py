@@ -5,6 +5,7 @@ domain object a rule needs.
 """
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -105,7 +106,7 @@ class ListingRepository:
         delisted_on = listed.pop("delisted_on")
         return Listing(ProductListed(**listed), delisted_on)
 
-    async def save_delisting(self, product_ref: UUID, delisted_on: Any) -> None:
+    async def save_delisting(self, product_ref: UUID, delisted_on: date) -> None:
         await self.conn.execute("UPDATE listings SET delisted_on = $2 WHERE product_ref = $1", product_ref, delisted_on)
 
     async def page(self, *, business_ref: UUID | None, channel: str | None, active: bool | None, limit: int,

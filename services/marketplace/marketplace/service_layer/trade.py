@@ -16,6 +16,7 @@ from .unit_of_work import MarketplaceUnitOfWork
 
 
 def listing_view(listing: Listing) -> dict[str, Any]:
+    """A listing as answers show it (``ListingRead``)."""
     return {**asdict(listing.listed), "delisted_on": listing.delisted_on}
 
 
