@@ -77,6 +77,7 @@ class ServiceRuntime:
         self.consumer: InboxConsumer | None = None
         self._tasks: list[asyncio.Task[Any]] = []
         self.consumer_state = "none"  # none | joining | running (| lagging, from health())
+        self.start_s: float | None = None  # how long start() took: what a restart adds to the process start
         self.consumer_error: str | None = None
         self._lag_clients: tuple[AIOKafkaAdminClient, AIOKafkaConsumer] | None = None
         if self.consume_topics:
@@ -103,6 +104,7 @@ class ServiceRuntime:
     async def start(self) -> None:
         """Database pool and migrations, then the producer, the outbox relay and the retention purge; the consumer
         joins its group in a background task. Returns once commands can be served."""
+        began = time.monotonic()
         self.pool = await asyncpg.create_pool(self.database_url, min_size=2, max_size=self.pool_size,
                                               reset=keep_session)
         async with self.pool.acquire() as conn:
@@ -130,7 +132,8 @@ class ServiceRuntime:
             self.consumer_state = "joining"
             self._tasks.append(asyncio.create_task(self._join(), name=f"{self.name}-consumer-join"))
         self._tasks.append(asyncio.create_task(self._purge(), name=f"{self.name}-idempotency-purge"))
-        log.info("%s started (consumer: %s)", self.name, self.consumer_state)
+        self.start_s = round(time.monotonic() - began, 3)
+        log.info("%s started in %.2f s (consumer: %s)", self.name, self.start_s, self.consumer_state)
 
     async def _join(self) -> None:
         """Start the subscribers (join the consumer group, wait for partitions), retrying while Kafka is away.
@@ -227,8 +230,10 @@ class ServiceRuntime:
     async def health(self) -> dict[str, Any]:
         """Readiness, part by part: ``database`` and ``producer`` ("ok" or the error) decide ``ok`` (commands can
         be served); ``consumer`` (consuming services) says ``state`` joining | running | lagging, the lag in events
-        and the inbox counters, and does not hold readiness back. ``outbox_backlog``: events not yet on Kafka."""
-        status: dict[str, Any] = {"service": self.name, "uptime_s": round(time.monotonic() - self.started_at, 1)}
+        and the inbox counters, and does not hold readiness back. ``outbox_backlog``: events not yet on Kafka;
+        ``start_s``: seconds the runtime's start took (database, migrations, producer)."""
+        status: dict[str, Any] = {"service": self.name, "uptime_s": round(time.monotonic() - self.started_at, 1),
+                                  "start_s": self.start_s}
         try:
             assert self.pool is not None
             async with self.pool.acquire() as conn:
