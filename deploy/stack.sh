@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Local real-infrastructure stack without Docker: Apache Kafka 4 in KRaft mode (official jars from Maven Central,
-# run on Java 17) and PostgreSQL (Debian's package), each with its data under deploy/.data/ (gitignored).
+# run on Java 17), PostgreSQL (Debian's package) and Keycloak (deploy/keycloak.sh: the Maven Central distribution,
+# its database on this PostgreSQL), each with its data under deploy/.data/ (gitignored).
 #
-#   deploy/stack.sh bootstrap   install what is missing: Java/Maven/PostgreSQL (apt), Kafka jars (mvn), aiokafka (venv)
-#   deploy/stack.sh up          bootstrap, start PostgreSQL and Kafka, create databases and topics; returns when ready
-#   deploy/stack.sh down        stop Kafka and PostgreSQL (SIGKILL if they do not stop in time), free their ports
+#   deploy/stack.sh bootstrap   install what is missing: Java/Maven/PostgreSQL (apt), Kafka jars and Keycloak (mvn)
+#   deploy/stack.sh up          bootstrap, start PostgreSQL, Kafka and Keycloak, create databases, topics and the realm
+#   deploy/stack.sh down        stop Keycloak, Kafka and PostgreSQL (SIGKILL if they do not stop in time), free ports
 #   deploy/stack.sh status      one line per component; exit 0 when everything runs, 3 otherwise
 #   deploy/stack.sh topics      (re)create missing Kafka topics from shared/contracts/berdaya_contracts/topics.py
-#   deploy/stack.sh env         print `export` lines for KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL
-#   deploy/stack.sh reset       down, then delete Kafka and PostgreSQL data (keeps the downloaded jars)
+#   deploy/stack.sh env         print `export` lines for KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL and KEYCLOAK_URL
+#   deploy/stack.sh reset       down, then delete Kafka, PostgreSQL and Keycloak data (keeps jars and distribution)
 #
 # Every command is idempotent: what already runs is left running, what is already installed is not fetched again.
 # Environment (defaults in brackets):
 #   KAFKA_PORT [9092]  KAFKA_CONTROLLER_PORT [9093]  KAFKA_HEAP_OPTS [-Xms256m -Xmx512m]  KAFKA_START_TIMEOUT [90]
 #   PG_PORT [5433]  PG_USER [berdaya]  PG_PASSWORD [berdaya]  PG_DATA [deploy/.data/pg]  PG_BIN [newest of
 #   /usr/lib/postgresql/*/bin, 15 preferred]  BERDAYA_DATA_DIR [deploy/.data]  PYTHON [.venv/bin/python]
+#   Keycloak's own (KEYCLOAK_PORT [8080], KEYCLOAK_MANAGEMENT_PORT [9000], ...): see deploy/keycloak.sh.
 set -euo pipefail
 
 DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -36,6 +38,9 @@ PG_PORT=${PG_PORT:-5433}
 PG_USER=${PG_USER:-berdaya}
 PG_PASSWORD=${PG_PASSWORD:-berdaya}
 PG_DATABASES=(berdaya_registry berdaya_training berdaya_marketplace berdaya_monitoring berdaya_test)
+
+# Keycloak has a script of its own; it takes the same environment (PG_PORT, BERDAYA_DATA_DIR, PYTHON, ...).
+keycloak() { bash "$DEPLOY_DIR/keycloak.sh" "$@"; }
 
 log() { printf '[stack %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[stack %s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
@@ -371,19 +376,24 @@ cmd_bootstrap() {
     ensure_postgres
     ensure_kafka_jars
     ensure_python
+    keycloak bootstrap
 }
 
 cmd_up() {
     local t0=$SECONDS
     cmd_bootstrap
     start_postgres
+    # Keycloak needs only PostgreSQL: it starts in the background while Kafka starts, then `up` waits for it.
+    keycloak start
     start_kafka
     create_topics
+    keycloak up
     log "stack up in $((SECONDS - t0)) s"
     cmd_env
 }
 
 cmd_down() {
+    keycloak down
     stop_kafka
     stop_postgres
 }
@@ -403,15 +413,18 @@ cmd_status() {
     else
         printf '%-9s stopped  %-11s %s:%s\n' postgres "" "$STACK_HOST" "$PG_PORT"; ok=3
     fi
+    keycloak status || ok=3
     return $ok
 }
 
 cmd_env() {
     echo "export KAFKA_BOOTSTRAP_SERVERS=$STACK_HOST:$KAFKA_PORT"
     echo "export DATABASE_URL=postgresql://$PG_USER:$PG_PASSWORD@$STACK_HOST:$PG_PORT/berdaya_test"
+    keycloak env
 }
 
 cmd_reset() {
+    keycloak reset   # while PostgreSQL still runs, so that its database and role are dropped too
     cmd_down
     resolve_pg_data
     log "deleting $KAFKA_DIR and $PG_DATA"
@@ -423,7 +436,7 @@ main() {
     case "$cmd" in
         bootstrap | up | down | status | env | reset) ;;
         topics) cmd=create_topics ;;
-        *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+        *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
     esac
     mkdir -p "$DATA_DIR"
     # One stack command at a time per data dir (two `make up` in parallel must not start two brokers).

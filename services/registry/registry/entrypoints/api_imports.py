@@ -1,9 +1,9 @@
 """Bulk import of women lists (CSV/XLSX) and the downloadable error report.
 
-The upload keeps its own transactions (one per chunk of rows, see ``service_layer.imports``), so it cannot run in
-the kit's one-transaction ``command``: it replays a stored answer for a repeated Idempotency-Key itself, validates
-its answer against ``ImportRead`` and writes its audit row like ``command`` does. The error reports are files, not
-JSON: the two downloads answer a spreadsheet.
+The upload commits in several transactions (one per chunk of rows, see ``service_layer.imports``), so it cannot run
+in the kit's one-transaction ``command``: it holds its Idempotency-Key with the kit's ``claimed`` for the whole
+import, validates its answer against ``ImportRead`` and writes its audit row like ``command`` does. The error
+reports are files, not JSON: the two downloads answer a spreadsheet.
 """
 
 import hashlib
@@ -16,8 +16,7 @@ from uuid import UUID
 from berdaya_contracts.common import OPD
 from berdaya_shared import audit, errors
 from berdaya_shared.entrypoints import IdempotencyKey, Pool, Today, answer, query
-from berdaya_shared.http import IDEMPOTENCY_HEADER
-from berdaya_shared.messaging import idempotency
+from berdaya_shared.http import claimed
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -116,7 +115,7 @@ async def upload(
     pool: Pool,
     cipher: Cipher,
     uow: Uow,
-    key: IdempotencyKey = None,
+    _key: IdempotencyKey = None,
     registered_by_opd: Annotated[OPD, Form()] = "dp3a",
 ) -> Response:
     settings = request.app.state.settings
@@ -125,37 +124,26 @@ async def upload(
         raise too_large(settings.import_max_bytes)
     if not data:
         raise errors.Invalid("Berkas kosong", "empty file", field="file")
-    fingerprint = hashlib.sha256(data).hexdigest()
-    # Idempotent by NIK anyway: the key only replays the first answer.
-    if key is not None:
+    # The import commits chunk by chunk, so its key is held for the whole import (a copy waits, then replays).
+    async with claimed(request, pool, fingerprint=hashlib.sha256(data).hexdigest()) as key:
+        if key.replay is not None:
+            return key.replay
         async with pool.acquire() as conn:
-            try:
-                stored = await idempotency.replay(conn, scope=_SCOPE, key=key, fingerprint=fingerprint)
-            except idempotency.IdempotencyKeyReused:
-                raise errors.Invalid("Idempotency-Key ini sudah dipakai untuk permintaan lain",
-                                     "Idempotency-Key was already used with a different request",
-                                     field=IDEMPOTENCY_HEADER) from None
-        if stored is not None:
-            return Response(stored.body, status_code=stored.status_code, media_type="application/json",
-                            headers={"Idempotent-Replayed": "true"})
-    async with pool.acquire() as conn:
 
-        @asynccontextmanager
-        async def begin() -> AsyncIterator[RegistryUnitOfWork]:
+            @asynccontextmanager
+            async def begin() -> AsyncIterator[RegistryUnitOfWork]:
+                async with conn.transaction():
+                    yield uow(conn)
+
+            result = await imports.run(
+                begin, cipher=cipher, data=data, filename=file.filename or "upload", opd=opd or registered_by_opd,
+                chunk_size=settings.import_chunk_size, max_rows=settings.import_max_rows, today=today,
+            )
             async with conn.transaction():
-                yield uow(conn)
-
-        result = await imports.run(
-            begin, cipher=cipher, data=data, filename=file.filename or "upload", opd=opd or registered_by_opd,
-            chunk_size=settings.import_chunk_size, max_rows=settings.import_max_rows, today=today,
-        )
-        async with conn.transaction():
-            body = answer(ImportRead, await imports.get(uow(conn), import_ref=result.import_ref))
-            await audit.record_change(conn, request, 201, body, None)
-            raw = json.dumps(body).encode()
-            if key is not None:
-                await idempotency.remember(conn, scope=_SCOPE, key=key, fingerprint=fingerprint, status_code=201,
-                                           body=raw, if_absent=True)
+                body = answer(ImportRead, await imports.get(uow(conn), import_ref=result.import_ref))
+                await audit.record_change(conn, request, 201, body, None)
+                raw = json.dumps(body).encode()
+                await key.store(conn, 201, raw)
     return Response(raw, status_code=201, media_type="application/json")
 
 
