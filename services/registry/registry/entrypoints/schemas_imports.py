@@ -13,8 +13,8 @@ class ImportErrorReport(BaseModel):
 
 class ImportRead(BaseModel):
     import_ref: UUID
-    filename: str
-    registered_by_opd: OPD
+    filename: str = Field(description="Nama berkas seperti diunggah")
+    registered_by_opd: OPD = Field(description="OPD yang mendaftarkan perempuan dari berkas ini")
     rows_total: int = Field(description="Baris data yang tidak kosong")
     registered: int = Field(description="Baru didaftarkan pada impor ini")
     already_registered: int = Field(description="NIK sudah terdaftar sebelumnya (tidak didaftarkan ulang)")
