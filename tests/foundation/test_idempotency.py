@@ -259,7 +259,8 @@ async def test_a_command_in_several_transactions_holds_its_key_until_done_and_re
     kit.release.clear()
     dying = asyncio.create_task(post(kit, "/batches", {"name": "Batch 2", "hold_s": -1}, "b-2"))
     await asyncio.wait_for(kit.started.get(), 10)
-    holder = await kit.pool.fetchval("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted")
+    holder = await kit.pool.fetchval("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                                        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
     retry = asyncio.create_task(post(kit, "/batches", {"name": "Batch 2", "hold_s": -1}, "b-2"))
     await asyncio.sleep(0.3)
     assert not retry.done()
@@ -270,4 +271,5 @@ async def test_a_command_in_several_transactions_holds_its_key_until_done_and_re
     await asyncio.gather(dying, return_exceptions=True)
     assert (await retry).status_code == 201
     assert await kit.pool.fetchval("SELECT count(*) FROM notes WHERE name = 'Batch 2'") == 1
-    assert await kit.pool.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0
+    assert await kit.pool.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database ="
+                                   " (SELECT oid FROM pg_database WHERE datname = current_database())") == 0
