@@ -21,7 +21,7 @@ from berdaya_contracts.topics import EVENT_TOPICS, dlq_topic, physical
 from tests.faults.infra import KafkaCluster, PostgresServer
 from tests.faults.stage import Stage, staged
 from tests.support.auth import all_scopes
-from tests.support.kafka import wait_for
+from tests.support.kafka import client_kwargs, wait_for
 from tests.support.platform import _wait_ready, start_service, stop_service
 
 SUBSCRIBERS = {"registry.events": ("training", "marketplace", "monitoring"),
@@ -117,7 +117,7 @@ async def test_poison_in_every_topic_is_dead_lettered_and_nothing_else(stage: St
         ]
 
     async def fault() -> None:
-        producer = AIOKafkaProducer(bootstrap_servers=stage.kafka.bootstrap)
+        producer = AIOKafkaProducer(**client_kwargs(stage.kafka.bootstrap))
         await producer.start()
         try:
             for topic in EVENT_TOPICS:
