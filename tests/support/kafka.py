@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 from berdaya_shared.messaging import MessagingSettings, kafka_client_kwargs
 from pydantic import SecretStr
 
@@ -56,17 +58,36 @@ def principal_settings(bootstrap: str, principal: str, password: str, namespace:
         update={"kafka_username": principal, "kafka_password": SecretStr(password)})
 
 
-async def add_principals(bootstrap: str, rules: Mapping[str, Iterable[Acl]]) -> dict[str, str]:
+async def add_principals(bootstrap: str, rules: Mapping[str, Iterable[Acl]], timeout_s: float = 30.0) -> dict[str, str]:
     """SCRAM credentials (fresh random passwords) and exactly ``rules`` for each principal; returns the
-    passwords."""
+    passwords once every principal can log in and the broker enforces all its ACLs (both reach the brokers
+    through the metadata log, a moment after the controller accepted them)."""
     passwords = {principal: secrets.token_urlsafe(24) for principal in rules}
+    wanted = {p: list(r) for p, r in rules.items()}
+    client = admin.client(admin_settings(bootstrap))
 
     def apply() -> None:
-        client = admin.client(admin_settings(bootstrap))
         admin.upsert_scram(client, passwords, only_missing=False)
-        admin.sync_acls(client, {p: list(r) for p, r in rules.items()})
+        admin.sync_acls(client, wanted)
+
+    def enforced() -> bool:
+        return all(len(admin.acls_of(client, p)) == len(r) for p, r in wanted.items())
+
+    async def logs_in(principal: str) -> bool:
+        probe = AIOKafkaAdminClient(**kafka_client_kwargs(principal_settings(bootstrap, principal,
+                                                                             passwords[principal])))
+        try:
+            await probe.start()
+            return True
+        except KafkaError:
+            return False
+        finally:
+            await probe.close()
 
     await asyncio.to_thread(apply)
+    await wait_for(lambda: asyncio.to_thread(enforced), timeout_s=timeout_s)
+    for principal in passwords:
+        await wait_for(lambda p=principal: logs_in(p), timeout_s=timeout_s, interval_s=0.1)
     return passwords
 
 
