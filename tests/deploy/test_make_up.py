@@ -19,6 +19,7 @@ from tests.support.platform import free_port
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("registry", "training", "marketplace", "monitoring")
 DEMO_WOMEN = 30
+KAFKA_SESSION = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_USERNAME", "KAFKA_PASSWORD", "KAFKA_CA_FILE")
 
 
 def port_open(port: int) -> bool:
@@ -33,8 +34,10 @@ def make(target: str, env: dict[str, str], timeout: float = 900) -> subprocess.C
 
 @pytest.fixture
 def private_env(tmp_path: Path) -> dict[str, str]:
-    ports = {name: free_port() for name in ("KAFKA", "KAFKA_CONTROLLER", "PG", *[s.upper() for s in SERVICES])}
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
+    ports = {name: free_port() for name in ("KAFKA", "KAFKA_CONTROLLER", "KAFKA_INTERNAL", "PG",
+                                            *[s.upper() for s in SERVICES])}
+    # Nothing of the session's own connections: the private stack makes its own credentials.
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL") and k not in KAFKA_SESSION}
     env.update({f"{name}_PORT": str(port) for name, port in ports.items()})
     env.update({
         "BERDAYA_DATA_DIR": str(tmp_path / "data"),
@@ -62,6 +65,7 @@ async def test_make_up_then_down_leaves_nothing_behind(private_env: dict[str, st
         up = await asyncio.to_thread(make, "up", private_env)
         assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
         assert f"dashboard     {monitoring}/" in up.stdout
+        assert "make subscriber NAME=" in up.stdout, "make up says how a subscribing agency gets credentials"
         async with httpx.AsyncClient(timeout=10) as client:
             for service in SERVICES:
                 port = private_env[f"{service.upper()}_PORT"]
