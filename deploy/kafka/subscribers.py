@@ -4,9 +4,11 @@
 ``add`` gives the agency a Kafka principal ``ext.<agency>`` (``<ns>.ext.<agency>`` in a namespace) with a generated
 SCRAM password and the subscriber ACLs of deploy/kafka/acls.py (read the event topics and
 ``monitoring.indicators``, consumer groups ``ext.<agency>.*`` only), and writes what the agency receives to
-``deploy/.data/kafka/subscribers/<principal>.properties`` (mode 600, outside git). ``revoke`` removes the ACLs,
-the credentials and that file; ``list`` shows every subscriber with what the cluster holds for it. Adding again
-keeps the password and repairs the ACLs.
+``deploy/.data/kafka/subscribers/<principal>/`` (mode 700, outside git): ``client.env`` (the settings the Python
+example of docs/subscribing.md reads), ``client.properties`` (the same for Kafka's Java tools) and ``ca.pem`` (the
+CA certificate that verifies the broker), paths relative to that folder. ``revoke`` removes the ACLs, the
+credentials and that folder; ``list`` shows every subscriber with what the cluster holds for it. Adding again keeps
+the password and repairs the ACLs.
 
 The agency's Keycloak client (for the HTTP APIs) is the other half of the same command. When the module
 ``deploy.keycloak.subscribers`` exists, each action calls it after the Kafka half:
@@ -19,8 +21,9 @@ The agency's Keycloak client (for the HTTP APIs) is the other half of the same c
 import argparse
 import asyncio
 import importlib
+import shutil
+from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from . import acls, admin
 from .credentials import Installation
@@ -52,8 +55,25 @@ def keycloak() -> ModuleType | None:
         raise
 
 
-def handout_path(inst: Installation, principal: str) -> Any:
-    return inst.root / "subscribers" / f"{principal}.properties"
+def handout_dir(inst: Installation, principal: str) -> Path:
+    return inst.root / "subscribers" / principal
+
+
+def write_handout(inst: Installation, principal: str, bootstrap: str, group_prefix: str) -> Path:
+    """The folder an agency receives: its settings for Python (client.env) and Java (client.properties), and
+    the CA certificate, all with paths relative to the folder."""
+    folder = handout_dir(inst, principal)
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    shutil.copyfile(inst.ca_file, folder / "ca.pem")
+    env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_USERNAME": principal,
+           "KAFKA_PASSWORD": inst.password(principal, create=False), "KAFKA_CA_FILE": "ca.pem",
+           "KAFKA_GROUP_PREFIX": group_prefix}
+    (folder / "client.env").touch(mode=0o600)
+    (folder / "client.env").write_text("".join(f"{k}={v}\n" for k, v in env.items()))
+    (folder / "client.properties").touch(mode=0o600)
+    (folder / "client.properties").write_text(inst.java_properties(principal).replace(str(inst.ca_file), "ca.pem"))
+    return folder
 
 
 def add(inst: Installation, bootstrap: str, agency: str, namespace: str) -> list[str]:
@@ -63,13 +83,13 @@ def add(inst: Installation, bootstrap: str, agency: str, namespace: str) -> list
     client = admin.client(inst.settings(acls.ADMIN, bootstrap))
     admin.upsert_scram(client, {principal: password})
     admin.sync_acls(client, {principal: acls.subscriber_acls(agency, namespace)})
-    path = inst.write_java_properties(principal, handout_path(inst, principal), bootstrap)
     prefix = acls.subscriber_group_prefix(agency, namespace)
+    folder = write_handout(inst, principal, bootstrap, prefix)
     return [f"Kafka principal {principal}: SCRAM-SHA-512 over TLS (SASL_SSL), password generated",
             f"  may read: {', '.join(a.name for a in acls.subscriber_acls(agency, namespace) if a.resource == 'topic')}",
             f"  consumer groups: {prefix}<purpose> (e.g. {prefix}dashboard)",
-            f"  hand the agency {path} (mode 600) and the CA certificate {inst.ca_file}",
-            "  docs/subscribing.md shows how to connect with these values"]
+            f"  hand the agency the folder {folder} (client.env, client.properties, ca.pem) over a channel fit",
+            "  for secrets; docs/subscribing.md shows how to connect with it"]
 
 
 def revoke(inst: Installation, bootstrap: str, agency: str, namespace: str) -> list[str]:
@@ -77,7 +97,7 @@ def revoke(inst: Installation, bootstrap: str, agency: str, namespace: str) -> l
     admin.remove_principal(admin.client(inst.settings(acls.ADMIN, bootstrap)), principal)
     inst.set_subscriber(principal, False)
     inst.forget(principal)
-    handout_path(inst, principal).unlink(missing_ok=True)
+    shutil.rmtree(handout_dir(inst, principal), ignore_errors=True)
     return [f"Kafka principal {principal}: ACLs and credentials removed"]
 
 

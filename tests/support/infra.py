@@ -25,13 +25,18 @@ from tests.support.kafka import client_kwargs
 REPO = Path(__file__).resolve().parents[2]
 
 
+def kafka_installation() -> Installation | None:
+    """The local stack's secured Kafka installation (deploy/.data/kafka, or $BERDAYA_DATA_DIR/kafka), if any."""
+    installation = Installation(Path(os.environ.get("BERDAYA_DATA_DIR") or REPO / "deploy" / ".data") / "kafka")
+    return installation if installation.credentials_file.exists() else None
+
+
 def install_kafka_env() -> None:
     """The session connects as the stack's admin principal (SASL_SSL), unless told otherwise."""
     if os.environ.get("KAFKA_SECURITY_PROTOCOL"):
         return
-    data = Path(os.environ.get("BERDAYA_DATA_DIR") or REPO / "deploy" / ".data") / "kafka"
-    installation = Installation(data)
-    if not installation.credentials_file.exists():
+    installation = kafka_installation()
+    if installation is None:
         return  # an unsecured broker (Docker, or one the environment names): PLAINTEXT
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"
     os.environ.update(installation.env(ADMIN, bootstrap))
