@@ -81,8 +81,10 @@ class KafkaCluster:
 
     def settings(self, principal: str = ADMIN, namespace: str = "") -> MessagingSettings:
         """How ``principal`` (the admin by default) connects to this cluster."""
-        if not self.secured:
-            return MessagingSettings(kafka_bootstrap_servers=self.bootstrap, topic_namespace=namespace)
+        if not self.secured:  # explicitly: the environment may hold another broker's credentials
+            return MessagingSettings(kafka_bootstrap_servers=self.bootstrap, kafka_security_protocol="PLAINTEXT",
+                                     kafka_username=None, kafka_password=None, kafka_ca_file=None,
+                                     topic_namespace=namespace)
         return self.installation.settings(principal, self.bootstrap, namespace)
 
     def _java(self, node: KafkaNode, *args: str) -> list[str]:
