@@ -19,7 +19,8 @@ from tests.support.platform import free_port
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("registry", "training", "marketplace", "monitoring")
 DEMO_WOMEN = 30
-KAFKA_SESSION = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_USERNAME", "KAFKA_PASSWORD", "KAFKA_CA_FILE")
+KAFKA_SESSION = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_USERNAME", "KAFKA_PASSWORD", "KAFKA_CA_FILE",
+                 "STACK_COMPONENTS")
 
 
 def port_open(port: int) -> bool:
@@ -36,7 +37,7 @@ def make(target: str, env: dict[str, str], timeout: float = 900) -> subprocess.C
 def private_env(tmp_path: Path) -> dict[str, str]:
     ports = {name: free_port() for name in ("KAFKA", "KAFKA_CONTROLLER", "KAFKA_INTERNAL", "PG",
                                             *[s.upper() for s in SERVICES])}
-    # Nothing of the session's own connections: the private stack makes its own credentials.
+    # Nothing of the session's own connections or components: the private stack makes its own of both.
     env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL") and k not in KAFKA_SESSION}
     env.update({f"{name}_PORT": str(port) for name, port in ports.items()})
     env.update({
