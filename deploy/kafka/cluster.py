@@ -71,6 +71,8 @@ class KafkaCluster:
     def __post_init__(self) -> None:
         self.libs = kafka_libs()
         self.installation = Installation(self.root / "secrets")
+        if self.secured:  # its own CA and passwords, before anything asks how to connect
+            self.installation.ensure()
         self.nodes = [KafkaNode(i + 1, broker.Ports(free_port(), free_port(), free_port()), self.root / f"node{i + 1}")
                       for i in range(self.size)]
         self.min_isr = max(1, self.size - 1)
@@ -121,8 +123,6 @@ background.threads=2
         return broker.write(node.directory / "server.properties", text)
 
     def format(self) -> None:
-        if self.secured:
-            self.installation.ensure()
         cluster_id = subprocess.run(self._java(self.nodes[0], "kafka.tools.StorageTool", "random-uuid"),
                                     check=True, capture_output=True, text=True).stdout.split()[-1]
         scram = self.installation.scram_format_args() if self.secured else []
