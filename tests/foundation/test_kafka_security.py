@@ -267,3 +267,24 @@ def _envelope() -> bytes:
 
     return new_envelope(PersonalDataErased(person_ref=uuid.uuid4(), erased_on="2025-01-02")).to_bytes()
 
+
+
+async def test_the_lag_clients_count_what_the_group_has_not_consumed(copy: Copy, fresh_database: str) -> None:
+    """/ready's consumer lag, read with the service's own principal: events on its topics its group has not
+    committed."""
+    service = ServiceRuntime(name="training", database_url=fresh_database, migrations=[],
+                             settings=copy.service("training"), consume_topics=(REGISTRY_EVENTS,), apply=_noop,
+                             run_relay=False)
+    try:
+        before = await service.consumer_lag()
+        for _ in range(3):
+            await produce(admin_settings(copy.bootstrap), copy.topic(REGISTRY_EVENTS), _envelope())
+        assert await service.consumer_lag() == before + 3
+    finally:
+        await service.stop()
+
+
+@pytest.mark.parametrize("namespace", ["ext", "monitoring", "training-staging", "Staging", "a.b"])
+def test_reserved_or_malformed_namespaces_get_no_principals(namespace: str) -> None:
+    with pytest.raises(ValueError):
+        acls.namespace_acls(namespace)

@@ -162,8 +162,10 @@ class ServiceRuntime:
             self._lag_clients = (admin, offsets)
         admin, offsets = self._lag_clients
         topics = [physical(t, self.settings.topic_namespace) for t in self.consume_topics]
-        await offsets.topics()  # refreshes metadata
-        partitions = [TopicPartition(t, p) for t in topics for p in sorted(offsets.partitions_for_topic(t) or ())]
+        # The partitions from the admin client: a consumer without a subscription knows no topic's partitions
+        # (aiokafka's partitions_for_topic answers None), which made the lag always 0.
+        partitions = [TopicPartition(d["topic"], p["partition"]) for d in await admin.describe_topics(topics)
+                      for p in d["partitions"]]
         committed = await admin.list_consumer_group_offsets(self.settings.group(self.group_id or self.name))
         end = await offsets.end_offsets(partitions)
         return sum(max(0, end[tp] - (committed[tp].offset if tp in committed else 0)) for tp in partitions)
