@@ -2,11 +2,12 @@
 differ only in their security (deploy/kafka/cluster.py, the same jars and settings as the stack): one with the
 stack's SASL_SSL/SCRAM-SHA-512 and StandardAuthorizer, read as the namespace's own monitoring principal (its ACLs
 checked on every request), one on PLAINTEXT with no authorizer. Both get a copy of the run's history, partition by
-partition with keys and headers, so both read exactly the same records; only one broker runs at a time.
+partition with keys and headers, so both read exactly the same records. Measurements alternate between the two
+brokers; the one not being measured is idle.
 """
 
 import asyncio
-import time
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -67,41 +68,55 @@ async def copy_topics(source: MessagingSettings, target: MessagingSettings, topi
     return copied
 
 
-async def _one(secured: bool, run: Run, topics: Sequence[str], expected: int,
-               rebuild: Callable[[Run, str, dict[str, str]], dict[str, Any]]) -> dict[str, Any]:
-    cluster = KafkaCluster(1, secured=secured, heap="-Xmx512m")
-    started = time.perf_counter()
-    try:
-        await cluster.start()
-        await _create_topics(cluster.settings(), run)
-        copied = await copy_topics(run.kafka, cluster.settings(), topics)
-        reader = cluster.settings(namespace=run.namespace)
-        if secured:  # the namespace's services as their own principals, with exactly their ACLs
-            inst, client = cluster.installation, admin.client(cluster.settings())
-            wanted = acls.namespace_acls(run.namespace)
-            admin.upsert_scram(client, {p: inst.password(p) for p in wanted}, only_missing=False)
-            admin.sync_acls(client, wanted)
-            reader = cluster.settings(acls.service_principal("monitoring", run.namespace), run.namespace)
-            await asyncio.sleep(1)  # credentials and ACLs reach the broker through its metadata log
-        raw = await consume.raw(topics, expected, settings=reader)
-        database = await run.create_database("rebuild_sasl" if secured else "rebuild_plain")
-        rebuilt = await asyncio.to_thread(rebuild, run, database, settings_env(reader))
-        rebuilt["events_per_s"] = round(expected / rebuilt["wall_s"])
-        rebuilt.pop("peak_rss_mb", None)  # children's peak RSS now includes the broker JVMs: not the rebuild's
-        return {"copied": copied, "raw": raw, "rebuild": rebuilt, "setup_s": round(time.perf_counter() - started, 1)}
-    finally:
-        cluster.stop()
+def _grant(cluster: KafkaCluster, namespace: str) -> MessagingSettings:
+    """The namespace's services as their own principals with exactly their ACLs; returns how monitoring reads."""
+    client = admin.client(cluster.settings())
+    wanted = acls.namespace_acls(namespace)
+    admin.upsert_scram(client, {p: cluster.installation.password(p) for p in wanted}, only_missing=False)
+    admin.sync_acls(client, wanted)
+    return cluster.settings(acls.service_principal("monitoring", namespace), namespace)
+
+
+async def _prepare(cluster: KafkaCluster, run: Run, topics: Sequence[str]) -> tuple[MessagingSettings, int]:
+    await cluster.start()
+    await _create_topics(cluster.settings(), run)
+    copied = await copy_topics(run.kafka, cluster.settings(), topics)
+    if not cluster.secured:
+        return cluster.settings(namespace=run.namespace), copied
+    reader = _grant(cluster, run.namespace)
+    await asyncio.sleep(1)  # credentials and ACLs reach the broker through its metadata log
+    return reader, copied
 
 
 async def measure(run: Run, topics: Sequence[str], expected: int,
                   rebuild: Callable[[Run, str, dict[str, str]], dict[str, Any]]) -> dict[str, Any]:
-    """Raw consume and rebuild with SASL off, then on; the ratios on ÷ off."""
-    off = await _one(False, run, topics, expected, rebuild)
-    on = await _one(True, run, topics, expected, rebuild)
+    """Raw consume and rebuild on each broker, alternating off and on for BENCH_SASL_ROUNDS rounds (default 2);
+    the best round of each counts. Both brokers run throughout; the one not measured is idle."""
+    rounds = int(os.environ.get("BENCH_SASL_ROUNDS", "2"))
+    clusters = {"plaintext": KafkaCluster(1, secured=False, heap="-Xmx512m"),
+                "sasl_ssl": KafkaCluster(1, secured=True, heap="-Xmx512m")}
+    out: dict[str, Any] = {name: {"raw": [], "rebuild": []} for name in clusters}
+    try:
+        readers = {}
+        for name, cluster in clusters.items():
+            readers[name], out[name]["copied"] = await _prepare(cluster, run, topics)
+        for round_no in range(rounds):
+            for name in clusters:
+                out[name]["raw"].append(await consume.raw(topics, expected, settings=readers[name]))
+                database = await run.create_database(f"reb_{name.split('_')[0]}_{round_no}")
+                rebuilt = await asyncio.to_thread(rebuild, run, database, settings_env(readers[name]))
+                rebuilt["events_per_s"] = round(expected / rebuilt["wall_s"])
+                rebuilt.pop("peak_rss_mb", None)  # children's peak RSS includes the broker JVMs: not the rebuild's
+                out[name]["rebuild"].append(rebuilt)
+    finally:
+        for cluster in clusters.values():
+            cluster.stop()
 
-    def ratio(stage: str) -> float | None:
-        a, b = on[stage].get("events_per_s"), off[stage].get("events_per_s")
-        return round(a / b, 3) if a and b else None
+    def best(name: str, stage: str) -> int:
+        return max(r.get("events_per_s") or 0 for r in out[name][stage])
 
-    return {"plaintext": off, "sasl_ssl": on, "raw_on_over_off": ratio("raw"),
-            "rebuild_on_over_off": ratio("rebuild")}
+    for name in clusters:
+        out[name]["best"] = {"raw_events_per_s": best(name, "raw"), "rebuild_events_per_s": best(name, "rebuild")}
+    return {**out, "rounds": rounds,
+            "raw_on_over_off": round(best("sasl_ssl", "raw") / best("plaintext", "raw"), 3),
+            "rebuild_on_over_off": round(best("sasl_ssl", "rebuild") / best("plaintext", "rebuild"), 3)}
