@@ -1,24 +1,27 @@
 #!/usr/bin/env bash
 # Local real-infrastructure stack without Docker: Apache Kafka 4 in KRaft mode (official jars from Maven Central,
-# run on Java 17) and PostgreSQL (Debian's package), each with its data under deploy/.data/ (gitignored).
+# run on Java 17), PostgreSQL (Debian's package) and Keycloak (deploy/keycloak.sh: the Maven Central distribution,
+# its database on this PostgreSQL), each with its data under deploy/.data/ (gitignored).
 # Kafka is secured (deploy/kafka/README.md): SASL/SCRAM-SHA-512 over TLS for clients, SCRAM between brokers, PLAIN
 # over TLS for the KRaft controller, StandardAuthorizer denying by default, ACLs from deploy/kafka/acls.py.
 #
-#   deploy/stack.sh bootstrap        install what is missing: Java/Maven/PostgreSQL (apt), Kafka jars (mvn), Python tools
-#   deploy/stack.sh up [COMPONENT]   bootstrap, start PostgreSQL and Kafka, create databases, principals, ACLs, topics
-#   deploy/stack.sh down [COMPONENT] stop Kafka and PostgreSQL (SIGKILL if they do not stop in time), free their ports
-#   deploy/stack.sh status           one line per component; exit 0 when everything runs, 3 otherwise
-#   deploy/stack.sh topics           (re)create missing Kafka topics (of $TOPIC_NAMESPACE) from berdaya_contracts.topics
-#   deploy/stack.sh env              print `export` lines: the broker and the admin principal's credentials, DATABASE_URL
-#   deploy/stack.sh reset [COMPONENT] down, then delete its data (Kafka: topics, credentials, CA; keeps the jars)
+#   deploy/stack.sh bootstrap         install what is missing: Java/Maven/PostgreSQL (apt), Kafka jars and Keycloak (mvn)
+#   deploy/stack.sh up [COMPONENT]    bootstrap, start PostgreSQL, Kafka and Keycloak; databases, principals, ACLs, topics, realm
+#   deploy/stack.sh down [COMPONENT]  stop Keycloak, Kafka and PostgreSQL (SIGKILL if they do not stop in time), free ports
+#   deploy/stack.sh status            one line per component; exit 0 when everything runs, 3 otherwise
+#   deploy/stack.sh topics            (re)create missing Kafka topics (of $TOPIC_NAMESPACE) from berdaya_contracts.topics
+#   deploy/stack.sh env               print `export` lines: Kafka with the admin principal's credentials, DATABASE_URL, KEYCLOAK_URL
+#   deploy/stack.sh reset [COMPONENT] down, then delete its data (Kafka: topics, credentials, CA; keeps jars and distribution)
 #
-# COMPONENT is postgres or kafka (default both, or $STACK_COMPONENTS): `up kafka` leaves a PostgreSQL alone.
+# COMPONENT is postgres, kafka or keycloak (default all three, or $STACK_COMPONENTS): `up kafka` leaves a running
+# PostgreSQL alone (Keycloak needs this stack's PostgreSQL).
 # Every command is idempotent: what already runs is left running, what is already installed is not fetched again.
 # Environment (defaults in brackets):
 #   KAFKA_PORT [9092]  KAFKA_CONTROLLER_PORT [9093]  KAFKA_INTERNAL_PORT [9094]  KAFKA_HEAP_OPTS [-Xms256m -Xmx512m]
 #   KAFKA_START_TIMEOUT [90]  TOPIC_NAMESPACE [] (topics and service principals of a namespaced copy)
 #   PG_PORT [5433]  PG_USER [berdaya]  PG_PASSWORD [berdaya]  PG_DATA [deploy/.data/pg]  PG_BIN [newest of
 #   /usr/lib/postgresql/*/bin, 15 preferred]  BERDAYA_DATA_DIR [deploy/.data]  PYTHON [.venv/bin/python]
+#   Keycloak's own (KEYCLOAK_PORT [8080], KEYCLOAK_MANAGEMENT_PORT [9000], ...): see deploy/keycloak.sh.
 set -euo pipefail
 
 DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -42,6 +45,9 @@ PG_PORT=${PG_PORT:-5433}
 PG_USER=${PG_USER:-berdaya}
 PG_PASSWORD=${PG_PASSWORD:-berdaya}
 PG_DATABASES=(berdaya_registry berdaya_training berdaya_marketplace berdaya_monitoring berdaya_test)
+
+# Keycloak has a script of its own; it takes the same environment (PG_PORT, BERDAYA_DATA_DIR, PYTHON, ...).
+keycloak() { bash "$DEPLOY_DIR/keycloak.sh" "$@"; }
 
 log() { printf '[stack %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[stack %s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
@@ -412,6 +418,7 @@ cmd_bootstrap() {
     if wants postgres; then ensure_postgres; fi
     if wants kafka; then ensure_kafka_jars; fi
     ensure_python
+    if wants keycloak; then keycloak bootstrap; fi
 }
 
 # The components a command acts on: its argument, else $STACK_COMPONENTS, else both.
@@ -422,15 +429,19 @@ cmd_up() {
     local t0=$SECONDS
     cmd_bootstrap
     if wants postgres; then start_postgres; fi
+    # Keycloak needs only PostgreSQL: it starts in the background while Kafka starts, then `up` waits for it.
+    if wants keycloak; then keycloak start; fi
     if wants kafka; then
         start_kafka
         sync_kafka_acls
         create_topics
     fi
+    if wants keycloak; then keycloak up; fi
     log "stack up in $((SECONDS - t0)) s (connection settings: deploy/stack.sh env)"
 }
 
 cmd_down() {
+    if wants keycloak; then keycloak down; fi
     if wants kafka; then stop_kafka; fi
     if wants postgres; then stop_postgres; fi
 }
@@ -451,6 +462,7 @@ cmd_status() {
     else
         printf '%-9s stopped  %-11s %s:%s\n' postgres "" "$STACK_HOST" "$PG_PORT"; ok=3
     fi
+    if wants keycloak; then keycloak status || ok=3; fi
     return $ok
 }
 
@@ -463,9 +475,11 @@ cmd_env() {
         echo "export KAFKA_BOOTSTRAP_SERVERS=$STACK_HOST:$KAFKA_PORT"
     fi
     echo "export DATABASE_URL=postgresql://$PG_USER:$PG_PASSWORD@$STACK_HOST:$PG_PORT/berdaya_test"
+    if wants keycloak; then keycloak env; fi
 }
 
 cmd_reset() {
+    if wants keycloak; then keycloak reset; fi   # while PostgreSQL still runs, so that its database and role go too
     cmd_down
     if wants kafka; then log "deleting $KAFKA_DIR"; rm -rf "$KAFKA_DIR"; fi
     if wants postgres; then resolve_pg_data; log "deleting $PG_DATA"; rm -rf "$PG_DATA"; fi
@@ -476,14 +490,14 @@ main() {
     case "$cmd" in
         bootstrap | up | down | status | env | reset) ;;
         topics) cmd=create_topics ;;
-        *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+        *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
     esac
     shift || true
     # shellcheck disable=SC2206  # STACK_COMPONENTS is a word list
-    COMPONENTS=(${@:-${STACK_COMPONENTS:-postgres kafka}})
+    COMPONENTS=(${@:-${STACK_COMPONENTS:-postgres kafka keycloak}})
     local c
     for c in "${COMPONENTS[@]}"; do
-        case "$c" in postgres | kafka) ;; *) die "unknown component '$c' (postgres or kafka)" ;; esac
+        case "$c" in postgres | kafka | keycloak) ;; *) die "unknown component '$c' (postgres, kafka or keycloak)" ;; esac
     done
     mkdir -p "$DATA_DIR"
     # One stack command at a time per data dir (two `make up` in parallel must not start two brokers).

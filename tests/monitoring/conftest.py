@@ -1,12 +1,15 @@
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
 
 import httpx
+import pytest
 import pytest_asyncio
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from berdaya_contracts import Envelope, lookup
 from berdaya_contracts.topics import EVENT_TOPIC_PARTITIONS, EVENT_TOPICS, MONITORING_INDICATORS, dlq_topic, physical
+from berdaya_shared import clock
 from berdaya_shared.messaging import MessagingSettings
 from fastapi import FastAPI
 from monitoring.bootstrap import create_app
@@ -78,3 +81,20 @@ async def monitoring(started: tuple[FastAPI, Producers, str, Settings], kafka_bo
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", timeout=60,
                                  auth=AllScopes()) as client:
         yield Monitoring(client, app, producers, kafka_bootstrap, namespace, settings)
+
+
+NEW_YEAR_INSTANT = datetime(2026, 12, 31, 17, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def new_year_in_kukar(monkeypatch: pytest.MonkeyPatch) -> date:
+    """The clock stopped at 2026-12-31T17:30Z: still 31 December in UTC (and by a UTC host's date), already
+    1 January 2027 at 01:30 in Kutai Kartanegara (WITA, UTC+8). Returns the date in WITA."""
+
+    class Stopped(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+            return NEW_YEAR_INSTANT.astimezone(tz) if tz else NEW_YEAR_INSTANT.replace(tzinfo=None)
+
+    monkeypatch.setattr(clock, "datetime", Stopped)
+    return clock.today()

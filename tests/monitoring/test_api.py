@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import date
 from typing import Any
 
 import openpyxl
@@ -91,6 +92,15 @@ async def test_targets_show_progress(monitoring: Monitoring) -> None:
                      "progress": 0.25}]
     bad = await monitoring.client.put("/api/targets", json={**body, "target_value": -1})
     assert bad.status_code == 422 and bad.json()["kesalahan"][0]["field"] == "target_value"
+
+
+async def test_the_default_target_year_is_the_current_year_in_kutai_kartanegara(
+        monitoring: Monitoring, new_year_in_kukar: date) -> None:
+    assert new_year_in_kukar == date(2027, 1, 1)
+    body = {"year": 2027, "kecamatan_code": "all", "indicator": "women_trained", "target_value": 30}
+    assert (await monitoring.client.put("/api/targets", json=body)).status_code == 200
+    rows = (await monitoring.client.get("/api/targets")).json()  # no year: this year, in WITA
+    assert [(r["year"], r["indicator"]) for r in rows] == [(2027, "women_trained")]
 
 
 async def test_exports_for_the_coordination_meeting(monitoring: Monitoring) -> None:

@@ -117,7 +117,7 @@ async def test_every_golden_sample_of_the_consumed_topics_is_applied(pool: async
     from importlib.resources import files
 
     from berdaya_contracts.topics import EVENT_TOPICS
-    from monitoring.entrypoints.consumer import EVENT_HANDLERS
+    from monitoring.projections import EVENT_HANDLERS
 
     samples = [decode(p.read_bytes()) for p in files("berdaya_contracts").joinpath("samples").iterdir()
                if p.name.endswith(".json")]

@@ -89,10 +89,14 @@ async def test_each_opd_writes_only_its_own_notes_obstacles_and_actions(monitori
     assert ok.status_code == 200, ok.text
     other = await c.put(f"/api/rounds/{ref}/notes/diskop_ukm", json={"progress_note": "x"}, headers=DISPERINDAG)
     assert other.status_code == 403
-    # A client without an OPD (an outside agency's token): no acting OPD at all.
+    # A client without an OPD (an outside agency's token): no acting OPD at all, so it may write nothing.
     anonymous = await c.put(f"/api/rounds/{ref}/notes/disperindag", json={"progress_note": "x"},
                             headers=bearer("subscriber"))
-    assert anonymous.status_code == 422 and "X-OPD" in anonymous.text
+    assert anonymous.status_code == 403 and "OPD program" in anonymous.json()["pesan"]
+    # The acting OPD is the token's: a header naming another OPD changes nothing.
+    spoofed = await c.put(f"/api/rounds/{ref}/notes/disperindag", json={"progress_note": "x"},
+                          headers={**bearer("dp3a"), "X-OPD": "disperindag"})
+    assert spoofed.status_code == 403
     obstacle = {"opd": "disperindag", "category": "budget", "severity": "high",
                 "description": "=HYPERLINK(\"http://x\") anggaran pameran terlambat"}
     assert (await c.post(f"/api/rounds/{ref}/obstacles", json=obstacle, headers=DISPERINDAG)).status_code == 201
@@ -248,8 +252,9 @@ async def test_bad_round_input_is_refused_naming_the_field(monitoring: Monitorin
                  {"period_kind": "month", "period": "2025-13"}, {"period_kind": "year", "period": "2025"}):
         resp = await c.post("/api/rounds", json=body, headers=DP3A)
         assert resp.status_code == 422 and "period" in resp.text, (body, resp.text)
+    # A token of an agency outside the program opens no round.
     assert (await c.post("/api/rounds", json={"period_kind": "month", "period": "2025-05"},
-                         headers={"X-OPD": "bappeda"})).status_code == 422
+                         headers={"X-OPD": "bappeda"})).status_code == 403
     action = {"opd": "dp3a", "owner_opd": "dp3a", "description": "x", "due_on": "2025-02-30"}
     resp = await c.post(f"/api/rounds/{STATE['april']}/actions", json=action, headers=DP3A)
     assert resp.status_code == 422 and "due_on" in resp.text
@@ -267,3 +272,13 @@ async def test_bad_round_input_is_refused_naming_the_field(monitoring: Monitorin
         assert resp.json()["kesalahan"][0]["pesan"] == "Teks tidak boleh berisi karakter kontrol", resp.text
     listed = (await c.get("/api/rounds")).json()
     assert {x["round_ref"] for x in listed} >= {STATE["q1"], STATE["april"]}
+
+
+async def test_a_round_is_approved_on_todays_date_in_kutai_kartanegara(monitoring: Monitoring,
+                                                                       new_year_in_kukar: date) -> None:
+    c = monitoring.client
+    opened = await c.post("/api/rounds", json={"period_kind": "month", "period": "2025-07"}, headers=DP3A)
+    assert opened.status_code == 201, opened.text
+    approved = await c.post(f"/api/rounds/{opened.json()['round_ref']}/approve", headers=DP3A)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["approved_on"] == "2027-01-01" == new_year_in_kukar.isoformat()

@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import pytest_asyncio
-from monitoring.projections import SET_MIN_ROWS, StatementBatch, set_form
+from monitoring.projections.batch import SET_MIN_ROWS, StatementBatch, set_form
 
 from tests.support import infra
 

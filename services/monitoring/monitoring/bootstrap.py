@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .adapters import MIGRATIONS, prepare_projection
 from .config import Settings
-from .entrypoints import api, api_rounds
+from .entrypoints import api_admin, api_indicators, api_rounds, api_targets
 from .entrypoints.consumer import make_apply
 from .entrypoints.policy import POLICY
 from .service_layer.live import LiveFeed
@@ -32,7 +32,7 @@ SPEC = ServiceSpec(
         "ekspor CSV/XLSX, siaran langsung (SSE) dan dasbor. Sel dengan kurang dari 5 orang disembunyikan."
     ),
     policy=POLICY,
-    routers=lambda: [api.router, api.admin, api_rounds.router, api_rounds.pages],
+    routers=lambda: [api_indicators.router, api_targets.router, api_admin.router, api_rounds.router, api_rounds.pages],
     migrations=MIGRATIONS,
     consume_topics=EVENT_TOPICS,
 )

@@ -28,6 +28,19 @@ async def prepare_projection(conn: asyncpg.Connection) -> None:
         await conn.execute(projection_ddl(LIVE_SCHEMA))
 
 
+async def recreate_shadow(conn: asyncpg.Connection) -> None:
+    """An empty shadow schema for a rebuild (a leftover one from a failed rebuild is dropped first)."""
+    await conn.execute(f"DROP SCHEMA IF EXISTS {SHADOW_SCHEMA} CASCADE")
+    await conn.execute(projection_ddl(SHADOW_SCHEMA))
+
+
+async def swap_in_shadow(conn: asyncpg.Connection) -> None:
+    """The shadow schema becomes the live one and the old live schema is dropped (the caller's transaction)."""
+    await conn.execute(f"ALTER SCHEMA {LIVE_SCHEMA} RENAME TO {LIVE_SCHEMA}_old")
+    await conn.execute(f"ALTER SCHEMA {SHADOW_SCHEMA} RENAME TO {LIVE_SCHEMA}")
+    await conn.execute(f"DROP SCHEMA {LIVE_SCHEMA}_old CASCADE")
+
+
 async def prepare_database(conn: asyncpg.Connection) -> None:
     """A monitoring database ready to apply events: every migration applied, the live projection present."""
     await migrate.migrate(conn, [*migrate.kit_migrations(), *migrate.load("monitoring", MIGRATIONS)])

@@ -108,6 +108,8 @@ _PLACEMENTS = f"""SELECT w.kecamatan_code, {_m('p.placed_on')} AS period,
 FROM placements p LEFT JOIN courses c ON c.course_ref = p.course_ref LEFT JOIN women w ON w.person_ref = p.person_ref
 WHERE p.formal"""
 
+CHANNELS = ("trade_fair", "modern_retail", "digital")  # the market channels of BRIEF.md, in the catalogue's order
+
 _COMPLETED = "EXISTS (SELECT 1 FROM completions d WHERE d.course_ref = x.course_ref AND d.person_ref = x.person_ref)"
 
 BASE_SQL: dict[str, str] = {
@@ -122,9 +124,9 @@ BASE_SQL: dict[str, str] = {
     "business_startups": _STARTUP,
     "business_startup_rate": _STARTUP,
     "ukm_registered": _LEGAL.format(num="true"),
-    "ukm_nib_share": _LEGAL.format(num="COALESCE(r.has_nib, b.has_nib)"),
-    "ukm_pirt_share": _LEGAL.format(num="COALESCE(r.has_pirt, b.has_pirt)"),
-    "ukm_halal_share": _LEGAL.format(num="COALESCE(r.has_halal, b.has_halal)"),
+    # Legality from the latest report's flags, else the registration's.
+    **{f"ukm_{flag}_share": _LEGAL.format(num=f"COALESCE(r.has_{flag}, b.has_{flag})")
+       for flag in ("nib", "pirt", "halal")},
     "revenue_change_median": _REVENUE,
     "coops_formed": f"""SELECT c.kecamatan_code, {_m('c.formed_on')} AS period, 'diskop_ukm'::text AS opd,
       c.kind AS field, NULL::text AS pekka_category, NULL::text AS age_band, NULL::text AS desa_code, c.coop_ref::text AS subject,
@@ -136,12 +138,8 @@ BASE_SQL: dict[str, str] = {
       FROM coop_meetings m LEFT JOIN coops c ON c.coop_ref = m.coop_ref""",
     "capital_recipients": _CAPITAL,
     "capital_disbursed_idr": _CAPITAL,
-    "market_trade_fair": _ACCESS.format(channel="trade_fair"),
-    "market_modern_retail": _ACCESS.format(channel="modern_retail"),
-    "market_digital": _ACCESS.format(channel="digital"),
-    "sales_trade_fair_idr": _SALES.format(where="s.channel = 'trade_fair'"),
-    "sales_modern_retail_idr": _SALES.format(where="s.channel = 'modern_retail'"),
-    "sales_digital_idr": _SALES.format(where="s.channel = 'digital'"),
+    **{f"market_{channel}": _ACCESS.format(channel=channel) for channel in CHANNELS},
+    **{f"sales_{channel}_idr": _SALES.format(where=f"s.channel = '{channel}'") for channel in CHANNELS},
     "sales_total_idr": _SALES.format(where="true"),
     "formal_placements": _PLACEMENTS,
     "poverty_exits": _POVERTY,

@@ -13,8 +13,8 @@ POLICY = Policy(
         ("PUT", "/api/targets"): Rule(s.MONITORING_ADMIN),
         ("POST", "/api/admin/rebuild"): Rule(s.MONITORING_ADMIN),
         ("GET", "/api/admin/rebuild"): Rule(s.MONITORING_ADMIN),
-        # Evaluation rounds: any OPD's token; the handlers check the acting OPD (own notes, obstacles and
-        # actions; only dp3a approves), taken today from X-OPD and later from the token's OPD.
+        # Evaluation rounds: any token; the handlers check the acting OPD, the token's (own notes, obstacles
+        # and actions; only dp3a approves; a token without a program OPD writes nothing).
         ("POST", "/api/rounds"): Rule(),
         ("PUT", "/api/rounds/{round_ref}/notes/{opd}"): Rule(),
         ("POST", "/api/rounds/{round_ref}/obstacles"): Rule(),

@@ -1,81 +1,67 @@
-"""Projections: one module per domain, each an explicit dict of event type → upsert of facts.
+"""The projections, in one place: which event becomes which facts, and how a batch of events is applied.
 
-Handlers write through a ``StatementBatch``: their statements are collected and run once per statement
-text, so a batch of thousands of events costs a handful of round trips. An ``INSERT ... VALUES (...)`` with
-many rows runs as one set-based statement over ``unnest`` of its parameter arrays (PostgreSQL plans and
-executes it once instead of once per row); the rest run with ``executemany``. That reordering is safe only
-because every upsert is idempotent and order-independent (facts keyed by refs, no counters) — the property
-test holds the projections to exactly that.
+- ``EVENT_HANDLERS``: event type -> handler, one module per producing domain (``people``, ``welfare``, ``business``,
+  ``coops``, ``training``, ``market``); each handler turns one event into idempotent upserts of fact rows keyed by
+  the event's refs (``Fact`` declares a table's upsert once).
+- ``apply_to``: a batch of events into the projection tables of one schema, through a ``StatementBatch``.
+- The swap lock: live batches (``apply_live``) hold it shared; a rebuild's catch-up and schema swap
+  (``hold_for_swap``) hold it exclusive, so no live batch lands in a schema being swapped out.
+
+The live consumer (``entrypoints/consumer.py``) and the rebuild (``service_layer/rebuild.py``) both call into this
+package; it imports nothing above it. A new event type = a handler in its domain's module and a line in that
+module's ``HANDLERS``; a new fact table = its DDL in ``adapters/projection.sql`` and a ``Fact``.
 """
 
-import re
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable
 
 import asyncpg
-from berdaya_contracts import Envelope
+from berdaya_contracts import Event
 
-SET_MIN_ROWS = 8  # below this, executemany is as cheap
+from ..adapters import LIVE_SCHEMA
+from . import business, coops, market, people, training, welfare
+from .batch import Handler, StatementBatch
 
-_INSERT_VALUES = re.compile(
-    r"^\s*(?P<head>INSERT\s+INTO\s+[\w.]+\s*(?:\([^()]*\))?)\s*VALUES\s*\((?P<values>[^()]*)\)(?P<tail>.*)$",
-    re.S | re.I,
-)
-_PARAM = re.compile(r"\$(\d+)")
-_SET_FORMS: dict[str, str | None] = {}
+EVENT_HANDLERS: dict[str, Handler] = {
+    **people.HANDLERS,
+    **welfare.HANDLERS,
+    **business.HANDLERS,
+    **coops.HANDLERS,
+    **training.HANDLERS,
+    **market.HANDLERS,
+}
 
-
-async def set_form(conn: asyncpg.Connection, sql: str) -> str | None:
-    """``sql`` rewritten to insert a set of rows from parameter arrays, or None when it has another shape.
-
-    ``INSERT INTO t (a, b, c) VALUES ($1, $2, 'x') ON CONFLICT ...`` becomes
-    ``INSERT INTO t (a, b, c) SELECT u.p1, u.p2, 'x' FROM unnest($1::uuid[], $2::date[]) AS u(p1, p2) ON CONFLICT ...``
-    with the parameter types PostgreSQL infers for the original statement (cached per text)."""
-    if sql in _SET_FORMS:
-        return _SET_FORMS[sql]
-    form = None
-    match = _INSERT_VALUES.match(sql)
-    if match and not _PARAM.search(match["tail"]):
-        params = (await conn.prepare(sql)).get_parameters()
-        numbers = sorted({int(n) for n in _PARAM.findall(match["values"])})
-        if params and numbers == list(range(1, len(params) + 1)) and all(p.kind == "scalar" for p in params):
-            values = _PARAM.sub(lambda m: f"u.p{m[1]}", match["values"])
-            arrays = ", ".join(f"${i}::{p.schema}.{p.name}[]" for i, p in enumerate(params, 1))
-            names = ", ".join(f"p{i}" for i in range(1, len(params) + 1))
-            form = f"{match['head']} SELECT {values} FROM unnest({arrays}) AS u({names}){match['tail']}"
-    _SET_FORMS[sql] = form
-    return form
+# A PostgreSQL advisory lock key, the same in every monitoring process sharing a database.
+SWAP_LOCK = 7_064_020_004
 
 
-class StatementBatch:
-    """Collects a batch's statements, grouped by SQL text, and runs them with executemany."""
-
-    def __init__(self) -> None:
-        self.statements: dict[str, list[Sequence[Any]]] = {}
-
-    async def execute(self, sql: str, *args: Any) -> None:
-        self.statements.setdefault(sql, []).append(args)
-
-    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        self.statements.setdefault(sql, []).extend(rows)
-
-    async def flush(self, conn: asyncpg.Connection) -> None:
-        for sql, rows in self.statements.items():
-            form = await set_form(conn, sql) if len(rows) >= SET_MIN_ROWS else None
-            if form is None:
-                await conn.executemany(sql, rows)
-            elif not re.search(r"DO\s+UPDATE", sql, re.I):
-                # DO NOTHING (or no conflict clause): a key repeated within the set behaves as row by row.
-                await conn.execute(form, *(list(column) for column in zip(*rows, strict=True)))
-            else:
-                # DO UPDATE cannot touch one row twice in a statement: a batch repeating a key (a registration
-                # and its correction) falls back to row by row, inside a savepoint.
-                try:
-                    async with conn.transaction():
-                        await conn.execute(form, *(list(column) for column in zip(*rows, strict=True)))
-                except asyncpg.CardinalityViolationError:
-                    await conn.executemany(sql, rows)
-        self.statements.clear()
+async def collect(events: Iterable[Event]) -> StatementBatch:
+    """The statements ``events`` yield, grouped by statement text, not yet run (events of other types: none)."""
+    batch = StatementBatch()
+    for event in events:
+        handler = EVENT_HANDLERS.get(event.event_type)
+        if handler is not None:
+            await handler(batch, event.payload, event.envelope)
+    return batch
 
 
-Handler = Callable[[StatementBatch, Any, Envelope], Awaitable[None]]
+async def apply_to(conn: asyncpg.Connection, events: list[Event], schema: str) -> None:
+    """Apply ``events`` to the projection tables in ``schema``; the caller owns the transaction."""
+    batch = await collect(events)
+    await conn.execute(f"SET LOCAL search_path TO {schema}, public")
+    await batch.flush(conn)
+    await conn.execute("SET LOCAL search_path TO public")
+
+
+async def apply_live(conn: asyncpg.Connection, events: list[Event]) -> None:
+    """Apply a live batch to the live schema; waits while a rebuild swaps the schemas (the caller's transaction)."""
+    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWAP_LOCK)
+    await apply_to(conn, events, LIVE_SCHEMA)
+
+
+async def hold_for_swap(conn: asyncpg.Connection) -> None:
+    """Hold the swap lock exclusively until the caller's transaction ends: live batches wait meanwhile."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", SWAP_LOCK)
+
+
+__all__ = ["EVENT_HANDLERS", "SWAP_LOCK", "Handler", "StatementBatch", "apply_live", "apply_to", "collect",
+           "hold_for_swap"]

@@ -1,57 +1,31 @@
-"""Courses, enrolments, completions, drop-outs and job placements."""
+"""Courses, enrolments, completions, drop-outs and job placements (training.events)."""
 
 from typing import Any
 
 from berdaya_contracts import Envelope
 
-from . import Handler, StatementBatch
+from .batch import Handler, StatementBatch
+from .fact import Fact
+
+COURSES = Fact("courses", "course_ref organizer_opd field kecamatan_code starts_on ends_on sessions capacity")
+# An enrolment reported twice keeps its earliest date.
+ENROLMENTS = Fact("enrolments", "course_ref person_ref enrolled_on",
+                  "(course_ref, person_ref) DO UPDATE SET enrolled_on = LEAST(enrolments.enrolled_on,"
+                  " EXCLUDED.enrolled_on)")
+COMPLETIONS = Fact("completions", "course_ref person_ref completed_on attendance_rate certified")
+DROPOUTS = Fact("dropouts", "course_ref person_ref dropped_on reason")
+PLACEMENTS = Fact("placements", "placement_ref person_ref course_ref sector formal monthly_wage_idr placed_on")
 
 
-async def course_scheduled(conn: StatementBatch, p: Any, env: Envelope) -> None:
-    await conn.execute(
-        "INSERT INTO courses VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-        p.course_ref, p.organizer_opd, p.field, p.kecamatan_code, p.starts_on, p.ends_on, p.sessions, p.capacity,
-    )
-
-
-async def enrolled(conn: StatementBatch, p: Any, env: Envelope) -> None:
-    await conn.execute(
-        "INSERT INTO enrolments VALUES ($1, $2, $3) ON CONFLICT (course_ref, person_ref)"
-        " DO UPDATE SET enrolled_on = LEAST(enrolments.enrolled_on, EXCLUDED.enrolled_on)",
-        p.course_ref, p.person_ref, p.enrolled_on,
-    )
-
-
-async def completed(conn: StatementBatch, p: Any, env: Envelope) -> None:
-    await conn.execute(
-        "INSERT INTO completions VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-        p.course_ref, p.person_ref, p.completed_on, p.attendance_rate, p.certified,
-    )
-
-
-async def dropped(conn: StatementBatch, p: Any, env: Envelope) -> None:
-    await conn.execute(
-        "INSERT INTO dropouts VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        p.course_ref, p.person_ref, p.dropped_on, p.reason,
-    )
-
-
-async def job_placed(conn: StatementBatch, p: Any, env: Envelope) -> None:
-    await conn.execute(
-        "INSERT INTO placements VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-        p.placement_ref, p.person_ref, p.course_ref, p.sector, p.formal, p.monthly_wage_idr, p.placed_on,
-    )
-
-
-async def ignored(conn: StatementBatch, p: Any, env: Envelope) -> None:
+async def ignored(batch: StatementBatch, p: Any, env: Envelope) -> None:
     """Attendance feeds no indicator of BRIEF.md; completions carry the attendance rate."""
 
 
 HANDLERS: dict[str, Handler] = {
-    "training.CourseScheduled": course_scheduled,
-    "training.ParticipantEnrolled": enrolled,
-    "training.TrainingCompleted": completed,
-    "training.ParticipantDropped": dropped,
-    "training.JobPlaced": job_placed,
+    "training.CourseScheduled": COURSES.copy,
+    "training.ParticipantEnrolled": ENROLMENTS.copy,
+    "training.TrainingCompleted": COMPLETIONS.copy,
+    "training.ParticipantDropped": DROPOUTS.copy,
+    "training.JobPlaced": PLACEMENTS.copy,
     "training.AttendanceRecorded": ignored,
 }

@@ -1,9 +1,13 @@
-"""Indicator figures, the funnel and targets, computed from the live projection with suppression applied."""
+"""Indicator figures, the funnel and targets, computed from the live projection with suppression applied.
 
-from collections.abc import AsyncIterator
+The read side of the service: every function here takes a connection that already sees one consistent state of
+the live projection (``snapshot`` from the pool, ``snapshot_on`` a connection, or ``on_snapshot`` around a read).
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import asyncpg
 
@@ -27,13 +31,38 @@ class Filters:
                 self.age_band)
 
 
+T = TypeVar("T")
+
+
 @asynccontextmanager
-async def snapshot(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
-    """A read-only connection seeing one consistent state of the live projection."""
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+async def snapshot_on(conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
+    """``conn`` in a read-only, repeatable-read transaction on the live projection (no transaction may be open)."""
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
         # JIT compilation costs more than these sub-second aggregates gain from it (measured: 0.3 s of a 1.7 s funnel)
         await conn.execute(f"SET LOCAL search_path TO {LIVE_SCHEMA}, public; SET LOCAL jit = off")
         yield conn
+
+
+@asynccontextmanager
+async def snapshot(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection seeing one consistent state of the live projection."""
+    async with pool.acquire() as conn, snapshot_on(conn):
+        yield conn
+
+
+def on_snapshot(read: Callable[[asyncpg.Connection], Awaitable[T]]) -> Callable[[asyncpg.Connection], Awaitable[T]]:
+    """``read`` run inside ``snapshot_on`` the connection it is given (the shape the entrypoint kit's query takes)."""
+
+    async def run(conn: asyncpg.Connection) -> T:
+        async with snapshot_on(conn):
+            return await read(conn)
+
+    return run
+
+
+def catalog() -> list[dict[str, Any]]:
+    """The indicators: name, label (Indonesian), kind, group, headline."""
+    return [asdict(i) for i in CATALOG]
 
 
 async def compute(conn: asyncpg.Connection, name: str, filters: Filters, group_by: str | None) -> list[dict[str, Any]]:
@@ -57,12 +86,22 @@ async def compute(conn: asyncpg.Connection, name: str, filters: Filters, group_b
 
 async def report(conn: asyncpg.Connection, names: list[str], filters: Filters,
                  group_by: str | None) -> list[dict[str, Any]]:
+    """The named indicators (each: indicator, label, kind, group, cells) under ``filters``, grouped by ``group_by``."""
     out = []
     for name in names:
         ind = BY_NAME[name]
         out.append({"indicator": name, "label": ind.label, "kind": ind.kind, "group": ind.group,
                     "cells": await compute(conn, name, filters, group_by)})
     return out
+
+
+async def report_view(conn: asyncpg.Connection, names: list[str] | None, filters: Filters,
+                      group_by: str | None) -> dict[str, Any]:
+    """The answer of ``GET /api/indicators``: group_by, the filters applied, the indicators (all when ``names`` is
+    empty)."""
+    chosen = list(names) if names else [i.name for i in CATALOG]
+    return {"group_by": group_by, "filters": asdict(filters),
+            "indicators": await report(conn, chosen, filters, group_by)}
 
 
 async def headline(conn: asyncpg.Connection) -> dict[str, Any]:
@@ -94,6 +133,8 @@ async def funnel(conn: asyncpg.Connection, filters: Filters) -> list[dict[str, A
 
 
 async def targets_progress(conn: asyncpg.Connection, year: int, kecamatan: str | None) -> list[dict[str, Any]]:
+    """Each target of ``year`` (of one kecamatan, ``all``, or every one when None) with the indicator's actual value
+    over that year's months and progress = actual / target (None when suppressed)."""
     rows = await conn.fetch(
         "SELECT kecamatan_code, indicator, target_value FROM public.targets WHERE year = $1"
         " AND ($2::text IS NULL OR kecamatan_code = $2) ORDER BY indicator, kecamatan_code", year, kecamatan,
@@ -111,4 +152,22 @@ async def targets_progress(conn: asyncpg.Connection, year: int, kecamatan: str |
     return out
 
 
-__all__ = ["Filters", "asdict", "compute", "funnel", "headline", "report", "snapshot", "targets_progress"]
+class PeriodFigures(NamedTuple):
+    """What an evaluation round freezes: every indicator's cells for a period (regency total, kecamatan_code None,
+    and by kecamatan: indicator, kecamatan_code, value, suppressed) and the year's target progress."""
+
+    figures: list[dict[str, Any]]
+    targets: list[dict[str, Any]]
+
+
+async def period_figures(conn: asyncpg.Connection, months: tuple[str, str], year: int) -> PeriodFigures:
+    """Every indicator over ``months`` (first, last YYYY-MM), regency and by kecamatan, and ``year``'s targets for
+    the regency, suppressed exactly like ``GET /api/indicators``."""
+    f = Filters(period_from=months[0], period_to=months[1])
+    figures: list[dict[str, Any]] = []
+    for ind in CATALOG:
+        for group in (None, "kecamatan"):
+            for c in await compute(conn, ind.name, f, group):
+                figures.append({"indicator": ind.name, "kecamatan_code": None if group is None else c["key"],
+                                "value": c["value"], "suppressed": c["suppressed"]})
+    return PeriodFigures(figures, await targets_progress(conn, year, "all"))

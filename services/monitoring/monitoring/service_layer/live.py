@@ -8,12 +8,11 @@ import logging
 from typing import Any
 
 import asyncpg
-from berdaya_contracts import new_envelope
-from berdaya_contracts.monitoring_v1 import IndicatorChanged
-from berdaya_shared.messaging import outbox
 
+from ..domain.events import IndicatorChanged
 from ..domain.indicators import CATALOG
 from .indicators import Filters, compute, headline, snapshot
+from .unit_of_work import MonitoringUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +89,7 @@ class LiveFeed:
         async with pool.acquire() as conn, conn.transaction():
             published = {(r["indicator"], r["kecamatan_code"], r["period"]): r
                          for r in await conn.fetch(_CHANGED, self.throttle_s)}
-            envelopes, rows = [], []
+            changed, rows = [], []
             for key, (value, hidden) in current.items():
                 before = published.get(key)
                 if before is not None and (before["value"], before["suppressed"]) == (value, hidden):
@@ -99,16 +98,14 @@ class LiveFeed:
                     held = True
                     continue
                 indicator, kec, period = key
-                envelopes.append(new_envelope(IndicatorChanged(
-                    indicator=indicator, kecamatan_code=None if kec == "all" else kec, period=period,
-                    value=value, suppressed=hidden)))
+                changed.append(IndicatorChanged(indicator, None if kec == "all" else kec, period, value, hidden))
                 rows.append((indicator, kec, period, value, hidden))
             if rows:
                 await conn.executemany(
                     "INSERT INTO published_indicators VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT"
                     " (indicator, kecamatan_code, period) DO UPDATE SET value = EXCLUDED.value,"
                     " suppressed = EXCLUDED.suppressed, published_at = now()", rows)
-                await outbox.add(conn, *envelopes)
+                await MonitoringUnitOfWork(conn).publish(changed)  # the outbox, in this transaction
         return held
 
 

@@ -19,10 +19,11 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from berdaya_contracts import PoisonMessage, decode
 from berdaya_contracts.topics import EVENT_TOPICS, physical
+from berdaya_shared import errors
 from berdaya_shared.messaging import MessagingSettings, kafka_client_kwargs
 
-from ..adapters import LIVE_SCHEMA, SHADOW_SCHEMA, projection_ddl
-from ..entrypoints.consumer import SWAP_LOCK, apply_to
+from .. import projections
+from ..adapters import SHADOW_SCHEMA, recreate_shadow, swap_in_shadow
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,17 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def start(pool: asyncpg.Pool, messaging: MessagingSettings, progress: RebuildProgress) -> "asyncio.Task[None]":
+    """Start a rebuild in the background; its outcome, failure included, is reported in ``progress``.
+    Raises Conflict while another one runs."""
+    if progress.state in ("running", "swapping"):
+        raise errors.Conflict("Pembangunan ulang sedang berjalan", "a rebuild is already running")
+    task = asyncio.create_task(rebuild(pool, messaging, progress))
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
+    progress.state = "running"
+    return task
+
+
 async def rebuild(pool: asyncpg.Pool, messaging: MessagingSettings, progress: RebuildProgress, *,
                   batch_records: int = 5000) -> None:
     name = f"monitoring-rebuild-{uuid.uuid4().hex[:8]}"
@@ -75,8 +87,7 @@ async def rebuild(pool: asyncpg.Pool, messaging: MessagingSettings, progress: Re
     )
     try:
         async with pool.acquire() as conn, conn.transaction():
-            await conn.execute(f"DROP SCHEMA IF EXISTS {SHADOW_SCHEMA} CASCADE")
-            await conn.execute(projection_ddl(SHADOW_SCHEMA))
+            await recreate_shadow(conn)
         consumer.subscribe(topics)
         await consumer.start()
         partitions: list[TopicPartition] = []
@@ -91,12 +102,10 @@ async def rebuild(pool: asyncpg.Pool, messaging: MessagingSettings, progress: Re
             await _consume_until(pool, consumer, end, progress)
         progress.state = "swapping"
         async with pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", SWAP_LOCK)
+            await projections.hold_for_swap(conn)
             final = await consumer.end_offsets(partitions)
             await _consume_until(pool, consumer, final, progress, conn=conn)
-            await conn.execute(f"ALTER SCHEMA {LIVE_SCHEMA} RENAME TO {LIVE_SCHEMA}_old")
-            await conn.execute(f"ALTER SCHEMA {SHADOW_SCHEMA} RENAME TO {LIVE_SCHEMA}")
-            await conn.execute(f"DROP SCHEMA {LIVE_SCHEMA}_old CASCADE")
+            await swap_in_shadow(conn)
         await consumer.commit()
         progress.state = "done"
     except Exception as exc:
@@ -160,4 +169,4 @@ async def _apply_batch(conn: asyncpg.Connection, events: list[Any]) -> None:
         if e.event_id not in seen:
             seen.add(e.event_id)
             new.append(e)
-    await apply_to(conn, new, SHADOW_SCHEMA)
+    await projections.apply_to(conn, new, SHADOW_SCHEMA)

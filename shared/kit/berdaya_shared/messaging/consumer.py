@@ -9,7 +9,7 @@ key and changes nothing.
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,21 @@ from faststream.kafka.annotations import KafkaMessage
 log = logging.getLogger(__name__)
 
 ApplyBatch = Callable[[asyncpg.Connection, list[Event]], Awaitable[None]]
+EventHandler = Callable[[asyncpg.Connection, Event], Awaitable[None]]
+
+
+def dispatch(handlers: Mapping[str, EventHandler]) -> ApplyBatch:
+    """An ``apply`` for a service's explicit handler table (``EVENT_HANDLERS``, keyed by ``event_type``): each event
+    of the batch, in order, goes to its handler inside the inbox transaction; an event with no handler is skipped
+    (the inbox still records it, so a replay skips it cheaply)."""
+
+    async def apply(conn: asyncpg.Connection, events: list[Event]) -> None:
+        for event in events:
+            handler = handlers.get(event.event_type)
+            if handler is not None:
+                await handler(conn, event)
+
+    return apply
 
 TRANSIENT_ERRORS = (
     OSError,

@@ -1,4 +1,4 @@
-"""API schemas and the query parameters shared by the indicator endpoints."""
+"""API schemas of the indicators, funnel, headline and catalogue, and the filters the indicator endpoints share."""
 
 from typing import Annotated, Literal
 
@@ -57,20 +57,19 @@ class FunnelStep(BaseModel):
     suppressed: bool
 
 
-class TargetWrite(BaseModel):
-    year: int = Field(ge=2000, le=2100, examples=[2026])
-    kecamatan_code: str = Field(pattern=r"^(all|64\.02\.(0[1-9]|1[0-9]|20))$", examples=["64.02.06"],
-                                description="Kode kecamatan, atau 'all' untuk seluruh Kukar")
-    indicator: IndicatorName = Field(examples=["women_trained"])  # type: ignore[valid-type]
-    target_value: float = Field(gt=0, le=1e13, examples=[250])
+class IndicatorInfo(BaseModel):
+    name: str
+    label: str = Field(description="Nama indikator dalam Bahasa Indonesia")
+    kind: Literal["count", "ratio", "sum_idr", "median_idr"]
+    group: str
+    headline: bool = Field(description="Termasuk angka utama (siaran langsung)")
 
 
-class TargetRead(BaseModel):
-    year: int
-    kecamatan_code: str
-    indicator: str
-    label: str
-    target: float
-    actual: float | None
+class HeadlineFigure(BaseModel):
+    value: float | None
     suppressed: bool
-    progress: float | None = Field(description="actual ÷ target; null when suppressed")
+
+
+class HeadlineRead(BaseModel):
+    figures: dict[str, HeadlineFigure] = Field(description="Angka utama Kabupaten per indikator")
+    funnel: list[FunnelStep]
