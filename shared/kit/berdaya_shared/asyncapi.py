@@ -10,6 +10,7 @@ a publisher one message), with the golden samples as examples. Each service serv
 "try it out" that could publish to the real broker.
 """
 
+import asyncio
 import json
 import sys
 from functools import cache
@@ -175,12 +176,15 @@ def rendered() -> str:
 
 
 def asyncapi_router() -> APIRouter:
-    """GET /asyncapi and /asyncapi.json: the published document, JSON only (no CDN viewer, no try-it)."""
+    """GET /asyncapi and /asyncapi.json: the published document, JSON only (no CDN viewer, no try-it).
+
+    The document is built on the first request, in a worker thread, not when the app is created: building it
+    takes about half a second of CPU (as much as all the imports of a service), and a restarted service should
+    answer commands first."""
     router = APIRouter(tags=["Kontrak peristiwa"])
-    body = rendered().encode()
 
     async def serve() -> JSONResponse:
-        return JSONResponse(json.loads(body), headers={"Cache-Control": "max-age=300"})
+        return JSONResponse(await asyncio.to_thread(document), headers={"Cache-Control": "max-age=300"})
 
     for path in ("/asyncapi", "/asyncapi.json"):
         router.add_api_route(path, serve, methods=["GET"], summary="Dokumen AsyncAPI semua topik",

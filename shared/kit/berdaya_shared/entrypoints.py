@@ -73,8 +73,10 @@ ActingOpd = Annotated[OPD | None, Depends(_acting_opd)]
 Today = Annotated[date, Depends(_today)]
 """Today's date in Kutai Kartanegara (WITA)."""
 IdempotencyKey = Annotated[str | None, Header(
-    alias=IDEMPOTENCY_HEADER, description="Kunci pengulangan aman: permintaan ulang dengan kunci yang sama mendapat "
-                                          "jawaban pertama dan tidak mencatat apa pun dua kali")]
+    alias=IDEMPOTENCY_HEADER, description="Kunci pengulangan aman (1-200 karakter, mis. UUID): setiap permintaan "
+                                          "dengan kunci yang sama dari klien yang sama mendapat jawaban pertama, juga "
+                                          "bila dikirim bersamaan, dan tidak mencatat apa pun dua kali. Kunci disimpan "
+                                          "sekurang-kurangnya 90 hari")]
 Limit = Annotated[int, Query(ge=1, le=200, description="Jumlah baris per halaman, paling banyak 200")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Lewati sebanyak ini baris")]
 

@@ -159,13 +159,14 @@ def subscribe(
     max_records: int = 1000,
     batch_timeout_ms: int = 200,
     group_id: str | None = None,
+    **options: Any,
 ) -> Any:
     """Register a batch subscriber on ``broker`` that feeds ``consumer``.
 
     One consumer group per service, starting from the earliest offset; offsets are committed by hand
     after the database transaction (FastStream's default would commit before processing). The group's name on
     the cluster carries the namespace (``<namespace>.<group>``), as topics do, so a namespaced copy never joins
-    another copy's group.
+    another copy's group. ``options`` go to the aiokafka consumer as they are (session timeout, static membership).
     """
     subscriber = broker.subscriber(
         *(KafkaTopic(physical(t, consumer.namespace), declare=False) for t in topics),
@@ -177,6 +178,7 @@ def subscribe(
         batch_timeout_ms=batch_timeout_ms,
         decoder=_keep_raw,
         title=f"{consumer.name} inbox consumer",
+        **options,
     )
 
     @subscriber
