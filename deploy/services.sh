@@ -12,6 +12,9 @@
 # A pid file is trusted only if that pid is still the process it started: alive (not a zombie waiting to be
 # reaped), the same start time (so not a recycled pid) and a command line running that service.
 # Ports: REGISTRY_PORT [8001] TRAINING_PORT [8002] MARKETPLACE_PORT [8003] MONITORING_PORT [8004].
+# Kafka: each service connects as its own principal (<TOPIC_NAMESPACE.>registry, ...) with the password, CA and
+# SASL_SSL settings of the local installation (deploy/.data/kafka, made by deploy/stack.sh); a deployment that sets
+# KAFKA_SECURITY_PROTOCOL itself gives each process its credentials its own way.
 # Each consumer gets a static group membership id, <service>@<host>:<port> (CONSUMER_GROUP_INSTANCE_ID), so after
 # a restart it gets its partitions back at once instead of waiting out the dead member's session.
 set -euo pipefail
@@ -81,6 +84,14 @@ who_listens() { ss -ltnpH "sport = :$1" 2>/dev/null | sed -E 's/.*users:\(\("([^
 
 ready() { curl -fsS -m 3 "http://127.0.0.1:$(port_of "$1")/ready" >/dev/null 2>&1; }
 
+# KEY=VALUE lines of the service's Kafka principal (none when the environment already says how to connect).
+kafka_env() {
+    [ -n "${KAFKA_SECURITY_PROTOCOL:-}" ] && return 0
+    [ -f "$DATA_DIR/kafka/credentials.json" ] || return 0
+    (cd "$REPO_ROOT" && "$PY" -m deploy.kafka --data "$DATA_DIR/kafka" --bootstrap "$KAFKA_BOOTSTRAP_SERVERS" \
+        env --service "$1") || die "no Kafka credentials for $1: run 'TOPIC_NAMESPACE=${TOPIC_NAMESPACE:-} make stack-up'"
+}
+
 start_one() {
     local svc=$1 port
     port=$(port_of "$svc")
@@ -97,9 +108,13 @@ start_one() {
             "$(echo "$svc" | tr '[:lower:]' '[:upper:]')_PORT=<free port> make up"
     fi
     mkdir -p "$RUN_DIR" "$LOG_DIR"
+    local kenv
+    kenv=$(kafka_env "$svc") || exit 1
+    mapfile -t kenv <<<"$kenv"
+    [ -n "${kenv[0]}" ] || kenv=()
     log "starting $svc on :$port (log: ${LOG_DIR#"$REPO_ROOT"/}/$svc.log)"
     local instance=${CONSUMER_GROUP_INSTANCE_ID:-$svc@$(hostname):$port}
-    (cd "$REPO_ROOT" && CONSUMER_GROUP_INSTANCE_ID=$instance exec nohup setsid "$PY" -m "$svc" \
+    (cd "$REPO_ROOT" && CONSUMER_GROUP_INSTANCE_ID=$instance exec env "${kenv[@]}" nohup setsid "$PY" -m "$svc" \
         >>"$LOG_DIR/$svc.log" 2>&1) &
     local pid=$! state started i
     read -r state started <<<"$(proc_state "$pid")" || true

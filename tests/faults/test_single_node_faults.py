@@ -25,7 +25,7 @@ from tests.faults.infra import KafkaCluster, PostgresServer
 from tests.faults.ledger import COURSE, REF_FIELD
 from tests.faults.stage import SERVICE_ENV, Stage, staged
 from tests.support.auth import all_scopes
-from tests.support.kafka import wait_for
+from tests.support.kafka import client_kwargs, wait_for
 from tests.support.platform import _wait_ready, start_service, stop_service
 
 SUBSCRIBERS = {"registry.events": ("training", "marketplace", "monitoring"),
@@ -177,7 +177,7 @@ async def test_poison_in_every_topic_is_dead_lettered_and_nothing_else(stage: St
         ]
 
     async def fault() -> None:
-        producer = AIOKafkaProducer(bootstrap_servers=stage.kafka.bootstrap)
+        producer = AIOKafkaProducer(**client_kwargs(stage.kafka.bootstrap))
         await producer.start()
         try:
             for topic in EVENT_TOPICS:

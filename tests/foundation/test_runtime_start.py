@@ -22,17 +22,20 @@ from berdaya_shared.messaging import MessagingSettings
 from berdaya_shared.runtime import ServiceRuntime
 
 from tests.support import infra
-from tests.support.kafka import wait_for
+from tests.support.kafka import client_kwargs, wait_for
 
 DEAD_MEMBER_SESSION_MS = 15_000
 
-# A member of the group that joins, says so, and is then killed: the coordinator waits out its session.
+# A member of the group that joins, says so, and is then killed: the coordinator waits out its session. It connects
+# as the session does (the KAFKA_* settings it inherits).
 MEMBER = textwrap.dedent("""
     import asyncio, sys
     from aiokafka import AIOKafkaConsumer
+    from berdaya_shared.messaging import MessagingSettings, kafka_client_kwargs
 
     async def main():
-        consumer = AIOKafkaConsumer(sys.argv[1], bootstrap_servers=sys.argv[2], group_id=sys.argv[3],
+        connect = kafka_client_kwargs(MessagingSettings(kafka_bootstrap_servers=sys.argv[2]))
+        consumer = AIOKafkaConsumer(sys.argv[1], **connect, group_id=sys.argv[3],
                                     session_timeout_ms=int(sys.argv[4]), heartbeat_interval_ms=1000)
         await consumer.start()
         print("joined", flush=True)
@@ -47,7 +50,9 @@ async def test_the_service_serves_while_its_consumer_waits_for_a_dead_member_to_
     namespace, group = f"join-{uuid.uuid4().hex[:8]}", f"join-{uuid.uuid4().hex[:8]}"
     topic = physical(REGISTRY_EVENTS, namespace)
     await infra.create_topics(kafka_bootstrap, topic, partitions=1)
-    member = await asyncio.create_subprocess_exec(sys.executable, "-c", MEMBER, topic, kafka_bootstrap, group,
+    settings = MessagingSettings(kafka_bootstrap_servers=kafka_bootstrap, topic_namespace=namespace)
+    member = await asyncio.create_subprocess_exec(sys.executable, "-c", MEMBER, topic, kafka_bootstrap,
+                                                  settings.group(group),  # the group's name on the cluster
                                                   str(DEAD_MEMBER_SESSION_MS), stdout=asyncio.subprocess.PIPE)
     assert member.stdout is not None
     assert (await asyncio.wait_for(member.stdout.readline(), 60)).strip() == b"joined"
@@ -60,9 +65,7 @@ async def test_the_service_serves_while_its_consumer_waits_for_a_dead_member_to_
         applied.extend(str(e.event_id) for e in events)
 
     service = ServiceRuntime(name="joining", database_url=fresh_database, migrations=[], consume_topics=[REGISTRY_EVENTS],
-                             apply=apply, group_id=group, run_relay=False,
-                             settings=MessagingSettings(kafka_bootstrap_servers=kafka_bootstrap,
-                                                        topic_namespace=namespace))
+                             apply=apply, group_id=group, run_relay=False, settings=settings)
     began = time.monotonic()
     await service.start()
     try:
@@ -75,7 +78,7 @@ async def test_the_service_serves_while_its_consumer_waits_for_a_dead_member_to_
         async with service.pool.acquire() as conn:  # what a command needs works now
             assert await conn.fetchval("SELECT count(*) FROM idempotency_keys") == 0
 
-        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+        producer = AIOKafkaProducer(**client_kwargs(kafka_bootstrap))
         await producer.start()
         try:
             event = new_envelope(WomanRegistered(

@@ -28,7 +28,7 @@ from . import migrate
 from .messaging import idempotency
 from .messaging.consumer import ApplyBatch, InboxConsumer, subscribe
 from .messaging.relay import OutboxRelay
-from .messaging.settings import MessagingSettings
+from .messaging.settings import MessagingSettings, broker_security, kafka_client_kwargs
 
 log = logging.getLogger(__name__)
 POOL_CLOSE_TIMEOUT_S = 10.0
@@ -37,9 +37,11 @@ PURGE_EVERY_S = 6 * 3600.0  # stored Idempotency-Key answers older than idempote
 
 
 def make_broker(settings: MessagingSettings, *, client_id: str) -> KafkaBroker:
-    """The service's broker: idempotent producer (acks=all), no topic auto-creation."""
+    """The service's broker: idempotent producer (acks=all), no topic auto-creation, connected as the configured
+    principal through FastStream's own security object (``broker_security``)."""
     return KafkaBroker(
-        settings.kafka_bootstrap_servers.split(","),
+        settings.bootstrap_list(),
+        security=broker_security(settings),
         client_id=client_id,
         enable_idempotence=True,
         linger_ms=5,
@@ -212,18 +214,20 @@ class ServiceRuntime:
     async def consumer_lag(self) -> int:
         """Events on the consumed topics not yet committed by this service's consumer group."""
         if self._lag_clients is None:
-            servers = self.settings.kafka_bootstrap_servers.split(",")
-            admin = AIOKafkaAdminClient(bootstrap_servers=servers, client_id=f"{self.name}-lag")
-            offsets: AIOKafkaConsumer = AIOKafkaConsumer(bootstrap_servers=servers, group_id=None,
-                                                         enable_auto_commit=False, client_id=f"{self.name}-lag")
+            connect = kafka_client_kwargs(self.settings)
+            admin = AIOKafkaAdminClient(**connect, client_id=f"{self.name}-lag")
+            offsets: AIOKafkaConsumer = AIOKafkaConsumer(**connect, group_id=None, enable_auto_commit=False,
+                                                         client_id=f"{self.name}-lag")
             await admin.start()
             await offsets.start()
             self._lag_clients = (admin, offsets)
         admin, offsets = self._lag_clients
         topics = [physical(t, self.settings.topic_namespace) for t in self.consume_topics]
-        await offsets.topics()  # refreshes metadata
-        partitions = [TopicPartition(t, p) for t in topics for p in sorted(offsets.partitions_for_topic(t) or ())]
-        committed = await admin.list_consumer_group_offsets(self.group_id or self.name)
+        # The partitions from the admin client: a consumer without a subscription knows no topic's partitions
+        # (aiokafka's partitions_for_topic answers None), which made the lag always 0.
+        partitions = [TopicPartition(d["topic"], p["partition"]) for d in await admin.describe_topics(topics)
+                      for p in d["partitions"]]
+        committed = await admin.list_consumer_group_offsets(self.settings.group(self.group_id or self.name))
         end = await offsets.end_offsets(partitions)
         return sum(max(0, end[tp] - (committed[tp].offset if tp in committed else 0)) for tp in partitions)
 

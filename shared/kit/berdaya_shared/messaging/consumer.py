@@ -164,13 +164,14 @@ def subscribe(
     """Register a batch subscriber on ``broker`` that feeds ``consumer``.
 
     One consumer group per service, starting from the earliest offset; offsets are committed by hand
-    after the database transaction (FastStream's default would commit before processing). ``options`` go to
-    the aiokafka consumer as they are (session timeout, static membership).
+    after the database transaction (FastStream's default would commit before processing). The group's name on
+    the cluster carries the namespace (``<namespace>.<group>``), as topics do, so a namespaced copy never joins
+    another copy's group. ``options`` go to the aiokafka consumer as they are (session timeout, static membership).
     """
     subscriber = broker.subscriber(
         *(KafkaTopic(physical(t, consumer.namespace), declare=False) for t in topics),
         batch=True,
-        group_id=group_id or consumer.name,
+        group_id=physical(group_id or consumer.name, consumer.namespace),
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         max_records=max_records,
