@@ -16,8 +16,7 @@ export AUTH_CLIENT_SECRETS_FILE ?= $(or $(KEYCLOAK_DIR),$(or $(BERDAYA_DATA_DIR)
 
 include deploy/stack.mk
 
-
-.PHONY: help install chromium up down status users services-up services-down demo demo-stop test test-fast schemas lint
+.PHONY: help install chromium up down status users services-up services-down demo demo-stop subscriber test test-fast schemas lint
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -29,12 +28,14 @@ $(VENV)/.installed: requirements.txt shared/contracts/pyproject.toml shared/kit/
 	$(PIP) install -q -e shared/contracts -e shared/kit $(foreach s,$(SERVICES),$(if $(wildcard services/$(s)/pyproject.toml),-e services/$(s)))
 	touch $@
 
-# The official AsyncAPI JSON Schemas (npm package @asyncapi/specs, pinned): the contract tests validate
-# the published AsyncAPI document against them without fetching anything while they run.
-ASYNCAPI_SPECS := deploy/.data/npm/node_modules/@asyncapi/specs/package.json
+# The official AsyncAPI JSON Schemas (npm package @asyncapi/specs) and parser (@asyncapi/parser), pinned: the
+# contract tests validate the published AsyncAPI document with them without fetching anything while they run.
+ASYNCAPI_NPM := @asyncapi/specs@6.11.1 @asyncapi/parser@3.6.6
+ASYNCAPI_SPECS := deploy/.data/npm/.installed-specs-6.11.1-parser-3.6.6
 $(ASYNCAPI_SPECS):
 	mkdir -p deploy/.data/npm
-	npm install --prefix deploy/.data/npm --no-save --no-audit --no-fund --ignore-scripts @asyncapi/specs@6.11.1
+	npm install --prefix deploy/.data/npm --no-save --no-audit --no-fund --ignore-scripts $(ASYNCAPI_NPM)
+	touch $@
 
 # The browser tests: axe-core (npm, pinned; its own prefix, since npm prunes what another install put beside it)
 # checks every page for accessibility, and Playwright drives Debian's Chromium (installed here when missing).
@@ -64,6 +65,8 @@ up: install stack-up ## start Kafka, PostgreSQL, Keycloak and the four services,
 	@echo "  AsyncAPI      http://127.0.0.1:$${MONITORING_PORT:-8004}/asyncapi"
 	@echo "  live demo     make demo   (a trickle of activity; stops with make down)"
 	@echo "  sign in       $(KEYCLOAK_URL)/realms/berdaya/account/   (demo staff per OPD and their passwords: make users)"
+	@echo "  subscribers   make subscriber NAME=<agency>   (Kafka principal ext.<agency>, its ACLs and a generated"
+	@echo "                password in deploy/.data/kafka/subscribers/; ACTION=list|revoke; docs/subscribing.md)"
 
 down: ## stop the demo simulator, the services, Keycloak, Kafka and PostgreSQL
 	-@bash deploy/demo.sh stop
@@ -89,6 +92,9 @@ demo: install ## keep producing realistic activity through the APIs so the dashb
 demo-stop: ## stop the activity simulator
 	bash deploy/demo.sh stop
 
+subscriber: install ## a subscribing agency's Kafka principal and ACLs: NAME=<agency> [ACTION=add|list|revoke]
+	$(PY) -m deploy.kafka subscriber $(or $(ACTION),add) $(NAME)
+
 test: install stack-up ## the whole test suite against real Kafka, PostgreSQL and Keycloak (starts them if needed)
 	$(PY) -m pytest
 
@@ -107,4 +113,4 @@ schemas: install ## regenerate the published JSON Schemas and the AsyncAPI docum
 	$(PY) -m berdaya_shared.asyncapi
 
 lint: install ## ruff
-	$(VENV)/bin/ruff check shared services tests
+	$(VENV)/bin/ruff check shared services tests deploy bench

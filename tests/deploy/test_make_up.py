@@ -20,6 +20,8 @@ from tests.support.platform import free_port
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("registry", "training", "marketplace", "monitoring")
 DEMO_WOMEN = 30
+KAFKA_SESSION = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_USERNAME", "KAFKA_PASSWORD", "KAFKA_CA_FILE",
+                 "STACK_COMPONENTS")
 
 
 def port_open(port: int) -> bool:
@@ -34,10 +36,12 @@ def make(target: str, env: dict[str, str], timeout: float = 900) -> subprocess.C
 
 @pytest.fixture
 def private_env(tmp_path: Path) -> dict[str, str]:
-    ports = {name: free_port() for name in ("KAFKA", "KAFKA_CONTROLLER", "PG", "KEYCLOAK", "KEYCLOAK_MANAGEMENT",
-                                            *[s.upper() for s in SERVICES])}
-    env = {k: v for k, v in os.environ.items()  # a fresh machine: not the test session's static token key either
-           if not k.endswith("_DATABASE_URL") and k not in ("KEYCLOAK_URL", "KEYCLOAK_DIR")
+    ports = {name: free_port() for name in ("KAFKA", "KAFKA_CONTROLLER", "KAFKA_INTERNAL", "PG", "KEYCLOAK",
+                                            "KEYCLOAK_MANAGEMENT", *[s.upper() for s in SERVICES])}
+    # Nothing of the session's own connections or components (nor its static token key): the private stack makes
+    # its own.
+    env = {k: v for k, v in os.environ.items()
+           if not k.endswith("_DATABASE_URL") and k not in ("KEYCLOAK_URL", "KEYCLOAK_DIR", *KAFKA_SESSION)
            and not k.startswith("AUTH_")}
     env.update({f"{name}_PORT": str(port) for name, port in ports.items()})
     env.update({
@@ -68,6 +72,7 @@ async def test_make_up_then_down_leaves_nothing_behind(private_env: dict[str, st
         assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
         assert f"dashboard     {monitoring}/" in up.stdout
         assert f"sign in       http://127.0.0.1:{private_env['KEYCLOAK_PORT']}/realms/berdaya/account/" in up.stdout
+        assert "make subscriber NAME=" in up.stdout, "make up says how a subscribing agency gets credentials"
         async with httpx.AsyncClient(timeout=10) as client:
             for service in SERVICES:
                 port = private_env[f"{service.upper()}_PORT"]
