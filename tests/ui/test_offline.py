@@ -54,7 +54,7 @@ async def test_a_sheet_filled_offline_is_sent_once_when_the_connection_returns(
     page.on("request", lambda r: reached_server.append(r.url) if r.method == "POST" else None)
 
     await context.set_offline(True)
-    await page.reload()  # no signal: the kept copy opens
+    await page.goto(f"{demo_service.url}/demo/lembar/3")  # no signal: the kept copy opens
     await expect(page.locator("h1")).to_have_text("Absensi sesi 3")
     await page.get_by_label("Siti Aminah").check()
     await page.get_by_label("Rahmawati").check()
