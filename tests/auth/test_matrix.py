@@ -10,6 +10,7 @@ empty body then earns a 422, an unknown ref a 404: anything but 401/403).
 """
 
 import importlib
+import random
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -25,6 +26,7 @@ from berdaya_shared.scopes import PROFILES
 from fastapi import FastAPI
 
 from deploy.keycloak.tokens import ClientCredentials
+from tests.registry.helpers import woman_body
 from tests.support import auth, infra
 from tests.support.kafka import unique
 from tests.support.keycloak import KeycloakServer, TestRealm
@@ -59,7 +61,7 @@ WRITERS: dict[tuple[str, str], set[str]] = {
 }
 # Public on purpose: exchanging client credentials for a token cannot need a token (the registry's own token
 # endpoint, until it is retired in favour of Keycloak's).
-PUBLIC_WRITES = {("registry", "POST", "/oauth/token")}
+PUBLIC_WRITES: set[tuple[str, str, str]] = set()
 
 
 @dataclass
@@ -212,3 +214,26 @@ async def test_a_token_keycloak_did_not_sign_is_refused_by_every_service(service
             r = await service.client.request(method, concrete(path, operation), json={}, headers=bad)
             assert r.status_code == 401, (name, path, r.text)
             assert "invalid_token" in r.headers["WWW-Authenticate"]
+
+
+async def test_a_kecamatan_limited_officer_is_refused_another_kecamatans_personal_data(
+        services: dict[str, Service], realm: TestRealm) -> None:
+    registry = services["registry"]
+    rng = random.Random(64)
+    made = {}
+    for kecamatan, desa in (("64.02.06", "64.02.06.1001"), ("64.02.10", None)):
+        r = await registry.client.post("/women", headers=registry.tokens["dp3a"],
+                                       json=woman_body(rng, kecamatan_code=kecamatan, desa_code=desa))
+        assert r.status_code == 201, r.text
+        made[kecamatan] = r.json()["person_ref"]
+    # A DP3A officer whose Keycloak account carries the area limit: Tenggarong (64.02.06) only.
+    await realm.add_machine("machine-tenggarong", groups=["/dp3a/officer"], kecamatan=["64.02.06"])
+    limited = {"Authorization": f"Bearer {await realm.token('machine-tenggarong')}", "X-Purpose": "kunjungan lapangan"}
+    assert (await registry.client.get(f"/women/{made['64.02.06']}", headers=limited)).status_code == 200
+    other = await registry.client.get(f"/women/{made['64.02.10']}", headers=limited)
+    assert other.status_code == 403 and "wilayah kerja" in other.json()["pesan"]
+    page = await registry.client.get("/women", headers=limited)
+    assert page.status_code == 200 and {w["kecamatan_code"] for w in page.json()["items"]} == {"64.02.06"}
+    assert (await registry.client.get("/women?kecamatan_code=64.02.10", headers=limited)).status_code == 403
+    regency_wide = {**registry.tokens["dp3a"], "X-Purpose": "rekap"}
+    assert (await registry.client.get(f"/women/{made['64.02.10']}", headers=regency_wide)).status_code == 200

@@ -59,10 +59,11 @@ async def test_broker_killed_with_sigkill_then_restarted(stage: Stage) -> None:
 # From a restart to the service's first successful command: the target of issue 23, reported in the table. Most of
 # it is the interpreter importing the service (0.4-1.1 s of CPU), so on two cores shared with the load, Kafka,
 # PostgreSQL, the other services and whatever else the machine runs, it grows with the machine's load. What the
-# service itself adds is its runtime's start (database, migrations, producer; /ready's start_s): that is held to a
-# limit that any wait for Kafka's consumer group (6-10 s after a crash) would break, however busy the machine.
+# service itself adds is its runtime's start (database, migrations, producer; /ready's start_s): 0.02-0.2 s on a quiet
+# machine, over 2 s when the machine's load average reaches 15. It is held to a limit that a wait for Kafka's consumer
+# group to give up the killed member (its session timeout, 6-10 s after a crash) would break, whatever the load.
 FIRST_2XX_TARGET_S = 3.0
-RUNTIME_START_LIMIT_S = 2.0
+RUNTIME_START_LIMIT_S = 5.0
 
 
 def probe(stage: Stage, service: str) -> tuple[str, str, str, dict[str, Any], str | None]:

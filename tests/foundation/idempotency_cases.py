@@ -18,7 +18,6 @@ from tests.support.auth import all_scopes
 from tests.support.kafka import wait_for
 
 NOT_COMMANDS = {
-    ("registry", "POST", "/oauth/token"): "issues an access token; nothing is recorded",
     ("registry", "POST", "/women/lookup"): "a read: the NIK travels in the body so that it stays out of URLs and logs",
     ("registry", "POST", "/women/imports"): "a multipart upload held with http.claimed (copies: tests/registry/test_import.py)",
     ("monitoring", "POST", "/api/admin/rebuild"): "starts a background replay; refused (409) while one runs",

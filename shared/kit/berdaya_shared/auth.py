@@ -20,7 +20,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 
 from . import errors
-from .tokens import DEFAULT_KEY_DIR, key_id, load_public_key, mint_token, new_signing_key, private_pem, public_pem
+from .tokens import key_id, load_public_key, mint_token, new_signing_key, private_pem, public_pem
 from .verifier import LOCAL_ISSUER, AuthError, AuthSettings, Principal, Verifier
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 __all__ = [  # what services and tools import from here (the verifier's and the signing helpers' names too)
-    "ANY_TOKEN", "DEFAULT_KEY_DIR", "LOCAL_ISSUER", "PUBLIC", "AuthError", "AuthSettings", "CurrentPrincipal",
+    "ANY_TOKEN", "LOCAL_ISSUER", "PUBLIC", "AuthError", "AuthSettings", "CurrentPrincipal",
     "PageRoute", "Policy", "Principal", "Rule", "SessionRoute", "Verifier", "authenticated", "enforce",
     "install_auth", "key_id", "load_public_key", "mint_token", "new_signing_key", "principal_of", "private_pem",
     "public_pem", "require", "verify_request",

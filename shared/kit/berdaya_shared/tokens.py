@@ -11,7 +11,6 @@ import json
 import time
 import uuid
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import jwt
@@ -19,7 +18,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 # Where development keys used to live; read only by the registry's retired token endpoint.
-DEFAULT_KEY_DIR = Path("deploy/.data/keys")
 
 
 def new_signing_key() -> Any:

@@ -84,11 +84,11 @@ class FakeWomen:
                 for ref in refs}
 
     async def search(self, filters: dict[str, Any], *, possible_duplicate: bool | None, limit: int,
-                     offset: int) -> tuple[list[dict[str, Any]], int]:
+                     offset: int, areas: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
         flagged = {ref for pair, s in self.flags.items() if s == "open" for ref in pair}
         rows = [r for ref, r in self.rows.items()
                 if all(v is None or r[k] == v for k, v in filters.items())
-                and possible_duplicate in (None, ref in flagged)]
+                and possible_duplicate in (None, ref in flagged) and (areas is None or r["kecamatan_code"] in areas)]
         return page(rows, limit, offset)
 
     async def update(self, row: WomanRow, *, reflag: bool) -> None:

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from berdaya_contracts import registry_v1 as v1
-from berdaya_shared.errors import Conflict, Invalid, NotFound, TooLarge
+from berdaya_shared.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from registry.adapters import crypto
 from registry.domain import events, nik
 from registry.domain.women import NewWoman
@@ -307,3 +307,21 @@ async def test_an_unreadable_or_oversized_file_is_refused_whole() -> None:
     with pytest.raises(TooLarge):
         await run_import(uow, sheet(*rows), max_rows=2)
     assert uow.imports.rows == {} and uow.women.rows == {} and uow.published == []
+
+
+async def test_a_caller_limited_to_a_kecamatan_reads_only_women_living_there() -> None:
+    uow = FakeRegistryUnitOfWork()
+    tenggarong = await registered(uow)
+    muara_badak = await registered(uow, kecamatan_code="64.02.10", desa_code=None)
+    area = frozenset({"64.02.06"})
+    assert (await women.get(uow, person_ref=tenggarong, area=area))["person_ref"] == tenggarong
+    with pytest.raises(Forbidden):
+        await women.get(uow, person_ref=muara_badak, area=area)
+    page = await women.search(uow, filters={"kecamatan_code": None}, possible_duplicate=None, limit=10, offset=0,
+                              area=area)
+    assert [w["person_ref"] for w in page["items"]] == [tenggarong] and page["total"] == 1
+    with pytest.raises(Forbidden):
+        await women.search(uow, filters={"kecamatan_code": "64.02.10"}, possible_duplicate=None, limit=10, offset=0,
+                           area=area)
+    assert (await women.search(uow, filters={"kecamatan_code": None}, possible_duplicate=None, limit=10,
+                               offset=0))["total"] == 2  # no limit: the whole regency

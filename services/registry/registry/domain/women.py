@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from berdaya_contracts.common import age_band
-from berdaya_shared.errors import Conflict, Invalid, NotFound
+from berdaya_shared.errors import Conflict, Forbidden, Invalid, NotFound
 
 from . import events, nik
 from .dates import not_future
@@ -167,3 +167,12 @@ def already_registered(person_ref: UUID) -> Conflict:
 def no_open_flag() -> NotFound:
     return NotFound("Tidak ada tanda kemungkinan ganda antara kedua orang ini",
                     "no open possible-duplicate flag for this pair", field="other_ref")
+
+
+def within_area(kecamatan_code: str, area: frozenset[str] | None) -> None:
+    """A caller limited to some kecamatan (a field officer's ``kecamatan`` claim) reads only women living there.
+
+    Raises Forbidden for a woman of another kecamatan; ``area`` None means no limit."""
+    if area is not None and kecamatan_code not in area:
+        raise Forbidden("Data perempuan ini berada di luar wilayah kerja Anda (kecamatan)",
+                        "the woman lives outside the kecamatan the caller is limited to", field="kecamatan_code")

@@ -15,9 +15,8 @@ def _routes(rule: Rule, *routes: str) -> dict[tuple[str, str], Rule]:
 
 
 POLICY = Policy({
-    # token issuer and published contract
-    **_routes(PUBLIC, "POST /oauth/token", "GET /.well-known/jwks.json", "GET /.well-known/oauth-authorization-server",
-              "GET /asyncapi", "GET /asyncapi.json"),
+    # the published contract
+    **_routes(PUBLIC, "GET /asyncapi", "GET /asyncapi.json"),
     # women (DP3A)
     **_routes(Rule(s.WOMEN_WRITE), "POST /women", "POST /women/imports", "PATCH /women/{person_ref}",
               "POST /women/{person_ref}/possible-duplicates/{other_ref}/dismiss",

@@ -65,23 +65,31 @@ async def _duplicates(uow: RegistryUnitOfWork, person_ref: UUID) -> list[UUID]:
     return (await uow.women.duplicates_of([person_ref]))[person_ref]
 
 
-async def get(uow: RegistryUnitOfWork, *, person_ref: UUID) -> dict[str, Any]:
+async def get(uow: RegistryUnitOfWork, *, person_ref: UUID, area: frozenset[str] | None = None) -> dict[str, Any]:
+    """One woman with her personal data. ``area``: the kecamatan the caller is limited to (None: no limit);
+    raises NotFound, or Forbidden for a woman outside the caller's area."""
     row = await uow.women.get(person_ref)
     if row is None:
         raise rules.not_found(person_ref)
+    rules.within_area(row["kecamatan_code"], area)
     return _stored(uow, row, await _duplicates(uow, person_ref))
 
 
-async def get_by_nik(uow: RegistryUnitOfWork, *, nik_value: str) -> dict[str, Any]:
+async def get_by_nik(uow: RegistryUnitOfWork, *, nik_value: str, area: frozenset[str] | None = None) -> dict[str, Any]:
     found = await uow.women.refs_by_nik([uow.cipher.nik_mac(nik_value)])
     if not found:
         raise NotFound("NIK ini belum terdaftar", "no woman with this NIK", field="nik")
-    return await get(uow, person_ref=next(iter(found.values())))
+    return await get(uow, person_ref=next(iter(found.values())), area=area)
 
 
 async def search(uow: RegistryUnitOfWork, *, filters: dict[str, Any], possible_duplicate: bool | None, limit: int,
-                 offset: int) -> dict[str, Any]:
-    rows, total = await uow.women.search(filters, possible_duplicate=possible_duplicate, limit=limit, offset=offset)
+                 offset: int, area: frozenset[str] | None = None) -> dict[str, Any]:
+    """A page of women. A caller limited to some kecamatan sees only women living there; asking for another
+    kecamatan is Forbidden."""
+    if area is not None and filters.get("kecamatan_code") is not None:
+        rules.within_area(filters["kecamatan_code"], area)
+    rows, total = await uow.women.search(filters, possible_duplicate=possible_duplicate, limit=limit, offset=offset,
+                                         areas=sorted(area) if area is not None else None)
     duplicates = await uow.women.duplicates_of([r["person_ref"] for r in rows])
     items = [_stored(uow, r, duplicates[r["person_ref"]]) for r in rows]
     return {"items": items, "total": total, "limit": limit, "offset": offset}
