@@ -61,6 +61,14 @@ async def get_indicators(
     return await query(request, lambda conn: publication.report(conn, indicator, q), model=s.IndicatorsRead)
 
 
+@router.get("/periods", response_model=s.PeriodsRead, summary="Periode yang sudah dirilis untuk publik")
+async def get_periods(request: Request) -> Response:
+    async def read(conn: Any) -> dict[str, Any]:
+        return await publication.released(conn)
+
+    return await query(request, read, model=s.PeriodsRead)
+
+
 @router.get("/funnel", response_model=list[s.FunnelStep],
             summary="Corong: terdaftar → terlatih → usaha → pasar → kesejahteraan")
 async def get_funnel(request: Request, internal: Internal, f: Annotated[Filters, Depends(s.filters)],

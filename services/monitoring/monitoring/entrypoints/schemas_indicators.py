@@ -92,3 +92,10 @@ class ReleaseRead(BaseModel):
     cells: int
     withheld: int
     seconds: float
+
+
+class PeriodsRead(BaseModel):
+    periods: list[str] = Field(description="Bulan, triwulan dan tahun yang sudah dirilis, terlama dulu")
+    default: str | None = Field(description="Periode yang ditampilkan bila tidak dipilih")
+    release_id: int | None
+    released_at: str | None

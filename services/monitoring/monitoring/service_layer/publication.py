@@ -68,8 +68,8 @@ def _allowed(name: str, q: Query, level: str | None) -> bool:
     return q.dim is None or q.dim in dims
 
 
-def _cell(name: str, row: Any) -> dict[str, Any]:
-    key = row["key"]
+def _cell(name: str, row: Any, by_period: bool = False) -> dict[str, Any]:
+    key = row["period"] if by_period else row["key"]
     shown = row["status"] == "published"
     cell: dict[str, Any] = {"key": "total" if row["dim"] == "kukar" and key == "" else (None if key == "?" else key),
                             "value": row["value"] if shown else None, "suppressed": not shown}
@@ -106,9 +106,11 @@ async def report(conn: asyncpg.Connection, names: list[str] | None, q: Query) ->
         ind = BY_NAME[name]
         periods, dim, keys = _plan(name, q, period)
         rows = await pub.cells(conn, [name], periods, dim, keys)
+        if q.group_by == "desa" and q.dim == "kecamatan":
+            rows = [r for r in rows if r["key"].startswith(f"{q.key}.")]
         released = bool(rows) or bool(await pub.cells(conn, [name], periods, "kukar"))
         out.append({"indicator": name, "label": ind.label, "kind": ind.kind, "group": ind.group,
-                    "released": released, "cells": [_cell(name, r) for r in rows]})
+                    "released": released, "cells": [_cell(name, r, q.group_by == "period") for r in rows]})
     return {"group_by": q.group_by, "period": period, "face": "publik",
             "filters": {"period": period, **({q.dim: q.key} if q.dim else {})}, "indicators": out}
 
@@ -141,3 +143,14 @@ async def cell(conn: asyncpg.Connection, name: str, period: str, dim: str = "kuk
 def family_of(name: str) -> str | None:
     fam = FAMILY_OF_TABLE.get(RATIO[name].den if name in RATIO else name)
     return fam.name if fam else None
+
+
+async def released(conn: asyncpg.Connection) -> dict[str, Any]:
+    """The released periods (for the dashboard's choice), the default one and the latest release."""
+    periods = await pub.released_periods(conn)
+    latest = await pub.latest_release(conn)
+    default = None
+    if periods:
+        default = await default_period(conn)
+    return {"periods": periods, "default": default, "release_id": latest["release_id"] if latest else None,
+            "released_at": latest["made_at"].isoformat() if latest else None}

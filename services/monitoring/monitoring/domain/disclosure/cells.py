@@ -117,14 +117,14 @@ def build(family: Family, year: str, frozen_months: Iterable[str], rows: list[Ro
             space.links.append((geo_vars, branch_vars))
     # Desa are published by year only: their own table, agreeing with each kecamatan's year total.
     for kec, core in product(geos, cores) if desas else ():
-        mine = tuple(space.var(("desa", d, core)) for k, d in desas if k == kec)
+        mine = tuple(space.var(("desa", k, d, core)) for k, d in desas if k == kec)
         space.links.append((mine, tuple(space.coords[("geo", kec, u, core)] for u in units)))
 
     def inner(dim: str, key: str, span: list[str], table_where: Mapping[str, str]) -> tuple[int, ...]:
         chosen = [c for c in cores if all(dict(c).get(k) == v for k, v in table_where.items())]
         out = []
-        if dim == "desa":
-            return tuple(space.coords[("desa", key, core)] for core in chosen)
+        if dim == "desa":  # a desa code names one kecamatan's desa; '?' (no desa recorded) sums over them all
+            return tuple(space.coords[("desa", k, d, core)] for k, d in desas if d == key for core in chosen)
         for u, core in product(span, chosen):
             if dim == KUKAR:
                 out += [space.coords[("geo", g, u, core)] for g in geos]
