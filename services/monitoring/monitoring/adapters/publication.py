@@ -127,5 +127,5 @@ async def latest_release(conn: asyncpg.Connection) -> asyncpg.Record | None:
 async def release_cells(conn: asyncpg.Connection, release_id: int, indicators: Sequence[str]) -> list[asyncpg.Record]:
     """The cells a release added for ``indicators``, regency and by kecamatan, by month (the live feed's)."""
     return await conn.fetch(_CELL + " WHERE release_id = $1 AND indicator = ANY($2::text[])"
-                            " AND dim IN ('kukar', 'kecamatan') AND period ~ '^[0-9]{4}-[0-9]{2}$' ORDER BY indicator, period, key",
-                            release_id, list(indicators))
+                            " AND dim IN ('kukar', 'kecamatan') AND period ~ '^[0-9]{4}-[0-9]{2}$'"
+                            " ORDER BY indicator, period, key", release_id, list(indicators))

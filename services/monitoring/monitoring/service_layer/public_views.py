@@ -92,14 +92,15 @@ async def targets(conn: asyncpg.Connection, year: int, kecamatan: str | None) ->
 
 async def round_figures(conn: asyncpg.Connection, months: tuple[str, str]) -> list[dict[str, Any]]:
     """A round's figures as the public sees them: the published cells of its period (regency, and by kecamatan
-    where the grid has it); an indicator not released for the period is withheld."""
+    where the grid has it); an indicator not released for the period is left out."""
     period = p.from_range(*months)
     out: list[dict[str, Any]] = []
     for ind in CATALOG:
         regency = await publication.cell(conn, ind.name, period) if period else None
-        out.append({"indicator": ind.name, "kecamatan_code": None,
-                    "value": regency["value"] if regency else None,
-                    "suppressed": regency is None or regency["suppressed"]})
+        if regency is None:
+            continue  # not released for this period (yet): nothing to show
+        out.append({"indicator": ind.name, "kecamatan_code": None, "value": regency["value"],
+                    "suppressed": regency["suppressed"]})
         if period and ind.name not in SENSITIVE:
             for r in await pub.cells(conn, [ind.name], [period], "kecamatan"):
                 c = publication._cell(ind.name, r)  # noqa: SLF001 - the same cell shape

@@ -2,9 +2,10 @@
 
 1. Primary: a cell tied to 1..4 people is withheld (sensitive tables: under ``SENSITIVE_MIN``, zeros included).
 2. Ratio coupling: a table revealed only through a ratio is withheld wherever its partner is.
-3. Audit: the attacker's program (``audit.Attack``) gives every withheld cell tied to few people the range an
-   outsider can derive. It is disclosed when fewer than two whole numbers remain (counts), when the range is narrower
-   than a fifth of the value (Rupiah), or, for sensitive tables, when it excludes 0.
+3. Audit: the attacker's program (``audit.Attack``) gives every withheld cell (and every never-shown complement
+   tied to few people) the range an outsider can derive. It is disclosed when fewer than two whole numbers remain
+   (counts), when the range is narrower than a fifth of the value (Rupiah), or, for sensitive tables, when it
+   excludes 0.
 4. Secondary: for each disclosed cell, the cheapest published cell binding its range (non-zero dual; fewest
    people, finest period, then smallest value — GaussSuppression's priority, Statistics Norway) is withheld too;
    then back to 3. Cells published by an earlier release are never withdrawn: they are part of what the attacker
@@ -44,8 +45,13 @@ def is_primary(family: Family, cell: Cell) -> bool:
 
 
 def is_protected(family: Family, cell: Cell, status: str) -> bool:
-    """A withheld cell that must not be derivable: one tied to few people (sensitive: under the threshold)."""
-    return status != "published" and is_primary(family, cell)
+    """A withheld cell that must not be derivable: every cell shown withheld (marked x), a ratio's part behind a
+    withheld ratio, and a never-shown complement tied to few people."""
+    if status == "published" or family.unit == "object":
+        return False
+    if status in ("primary", "secondary") or is_primary(family, cell):
+        return True
+    return _ratio_only(cell.key[0]) and cell.value > 0
 
 
 def known_range(family: Family, cell: Cell, status: str) -> tuple[float, float]:
@@ -64,7 +70,7 @@ def disclosed(family: Family, cell: Cell, found: Range) -> bool:
         return found.high - found.low < max(1.0, AMOUNT_PROTECTION * cell.value)
     if found.integers() < 2:
         return True
-    return family.sensitive and found.low > 1e-6
+    return family.sensitive and found.low > 1e-6  # a sensitive cell must not even be bounded away from 0
 
 
 def initial(spaces: Sequence[Space], frozen: Mapping[CellKey, str]) -> dict[CellKey, str]:
@@ -166,7 +172,7 @@ def protect(spaces: Sequence[Space], frozen: Mapping[CellKey, str] | None = None
     relations = tuple(at_most)
     status = initial(spaces, frozen)
     # Withholding a cell only widens what the attacker knows, so a cell found safe stays safe: after the first
-    # full audit, each round re-examines only the cells still found disclosed.
+    # full audit, each round examines the cells still found disclosed and those it has just withheld.
     only: set[CellKey] | None = None
     for _ in range(max_rounds):
         model = Model(spaces, status, relations)
@@ -190,9 +196,11 @@ def protect(spaces: Sequence[Space], frozen: Mapping[CellKey, str] | None = None
             chosen = set(eligible)
         if not chosen:
             raise RuntimeError(f"cannot protect {[f.key for f, _ in findings]}: nothing left to withhold")
+        before = dict(status)
         for key in chosen:
             status[key] = "design" if _ratio_only(key[0]) else "secondary"
         couple(status, frozen)
+        only |= {k for k, v in status.items() if v != before[k]}  # newly withheld cells: never examined yet
     raise RuntimeError("secondary protection did not converge")
 
 
