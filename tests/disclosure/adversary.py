@@ -239,6 +239,12 @@ class Program:
             h.changeObjectiveSense(sense)
             h.run()
             status = h.getModelStatus()
+            if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded):
+                h.setOptionValue("presolve", "on")  # from scratch, in case a warm start stalled
+                h.clearSolver()
+                h.run()
+                h.setOptionValue("presolve", "off")
+                status = h.getModelStatus()
             if status == highspy.HighsModelStatus.kUnbounded:
                 out.append(np.inf)
                 continue
@@ -247,19 +253,41 @@ class Program:
         return out[0], out[1]
 
 
+def _groups(pub: Publication) -> list[set[str]]:
+    """Tables linked by a relation the attacker knows are attacked together; the others one by one (smaller
+    programs, and Rupiah never mixed with counts)."""
+    tables = {k[0] for k in pub.cells}
+    sales = {t for t in tables if t.startswith("sales_")}
+    groups: list[set[str]] = [sales] if sales else []
+    for part, whole in PARTS:
+        linked = {part, whole} & tables
+        joined = [g for g in groups if g & linked]
+        merged = set().union(linked, *joined)
+        groups = [g for g in groups if g not in joined] + [merged]
+    seen = set().union(*groups) if groups else set()
+    return [g for g in groups if g] + [{t} for t in sorted(tables - seen)]
+
+
 def findings(pub: Publication) -> list[tuple[Key, float, float]]:
-    """Every withheld cell an outsider pins to one whole number, or (sensitive) bounds away from 0."""
-    program = Program(pub)
+    """Every withheld cell an outsider pins to one whole number (other than a 0 that identifies no one, outside
+    the sensitive tables), or, sensitive, bounds away from 0."""
     out = []
-    for key, value in pub.cells.items():
-        if value is not None:
-            continue
-        low, high = program.bounds(key)
-        table = key[0].split("#")[0]
-        if table in SUMS:
-            pinned = high - low < 1.0
-        else:
-            pinned = np.floor(high + 1e-6) - np.ceil(low - 1e-6) < 1
-        if pinned or (table in SENSITIVE and low > 1e-6):
-            out.append((key, low, high))
+    for group in _groups(pub):
+        part = Publication()
+        part.cells = {k: v for k, v in pub.cells.items() if k[0] in group}
+        program = Program(part)
+        for key, value in part.cells.items():
+            if value is not None:
+                continue
+            low, high = program.bounds(key)
+            table = key[0].split("#")[0]
+            if table in SUMS:
+                pinned = high - low < 1.0
+            else:
+                pinned = np.floor(high + 1e-6) - np.ceil(low - 1e-6) < 1
+            # Pinned to 0 outside the sensitive tables reveals no one, as a published zero does (a withheld
+            # ratio whose numerator is 0, e.g. no UKM with PIRT in a small kecamatan).
+            pinned = pinned and (table in SENSITIVE or high > 1e-6)
+            if pinned or (table in SENSITIVE and low > 1e-6):
+                out.append((key, low, high))
     return out

@@ -84,6 +84,13 @@ class Attack:
         h.changeObjectiveSense(sense)
         h.run()
         status = h.getModelStatus()
+        if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded):
+            # A warm start can stall on badly scaled rows (Rupiah beside counts): solve once more from scratch.
+            h.setOptionValue("presolve", "on")
+            h.clearSolver()
+            h.run()
+            h.setOptionValue("presolve", "off")
+            status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kUnbounded:
             return (INF if sense == highspy.ObjSense.kMaximize else -INF), np.zeros(0)
         if status != highspy.HighsModelStatus.kOptimal:
