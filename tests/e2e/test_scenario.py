@@ -80,6 +80,8 @@ async def test_figures_by_kecamatan_exact_inside_protected_outside(platform: Pla
         assert min(expected.by_kecamatan(scenario).values()) < 5, "the scenario should have a small kecamatan"
         made = await client.post("/api/admin/releases", headers=bearer("monitoring_admin"))
         assert made.status_code == 200, made.text
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "release.json").write_text(made.text)  # what the release published and withheld
     space = cells.build(FAMILY["women"], "2025", [f"2025-{m:02d}" for m in range(1, 13)], expected.women_rows(scenario))
     status = protect.protect([space])
     async with httpx.AsyncClient(base_url=base, timeout=120) as public:

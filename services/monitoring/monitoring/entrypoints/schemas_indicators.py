@@ -89,8 +89,9 @@ class HeadlineRead(BaseModel):
 class ReleaseRead(BaseModel):
     release_id: int | None
     frozen: dict[str, list[str]] = Field(description="Bulan yang dibekukan per kelompok data")
-    cells: int
-    withheld: int
+    cells: int = Field(description="Sel indikator yang ditambahkan rilis ini")
+    withheld: int = Field(description="Di antaranya yang disembunyikan (x)")
+    secondary: int = Field(0, description="Di antaranya yang disembunyikan untuk melindungi sel kecil lain")
     seconds: float
 
 

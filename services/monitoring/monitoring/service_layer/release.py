@@ -17,6 +17,7 @@ from ..adapters import publication as pub
 from ..domain.disclosure import cells, release
 from ..domain.disclosure.protect import protect
 from ..domain.disclosure.tables import AT_MOST, FAMILIES, FAMILY, RATIOS, linked
+from ..domain.indicators import BY_NAME
 from .live import release_events
 from .unit_of_work import MonitoringUnitOfWork
 
@@ -34,21 +35,23 @@ async def make_release(conn: asyncpg.Connection, *, today: date, grace_days: int
         plan = {f.name: release.due(f, start, today, grace_days, frozen.get(f.name, ())) for f in FAMILIES}
         plan = {k: v for k, v in plan.items() if v}
         if not plan:
-            return {"release_id": None, "frozen": {}, "cells": 0, "withheld": 0, "seconds": 0.0}
+            return {"release_id": None, "frozen": {}, "cells": 0, "withheld": 0, "secondary": 0, "seconds": 0.0}
         release_id = await pub.new_release(conn, today)
         for family, months in plan.items():
             await pub.freeze(conn, family, months, release_id)
             frozen.setdefault(family, set()).update(months)
         work = {(linked(f), m[:4]) for f, months in plan.items() for m in months}
-        stored = withheld = 0
+        shown: dict[str, int] = {"published": 0, "primary": 0, "secondary": 0}
         for group, year in sorted(work):
-            added = await _publish(conn, group, year, frozen, release_id)
-            stored += len(added)
-            withheld += sum(1 for c in added if c[7] in ("primary", "secondary"))
+            for c in await _publish(conn, group, year, frozen, release_id):
+                if c[0] in BY_NAME and c[7] in shown:  # the public's cells (not complements or ratio parts)
+                    shown[c[7]] += 1
+        stored, withheld = sum(shown.values()), shown["primary"] + shown["secondary"]
         await MonitoringUnitOfWork(conn).publish(await release_events(conn, release_id))  # the outbox, here
         seconds = round(time.monotonic() - began, 2)
         await pub.finish_release(conn, release_id, plan, stored, withheld, seconds)
-    return {"release_id": release_id, "frozen": plan, "cells": stored, "withheld": withheld, "seconds": seconds}
+    return {"release_id": release_id, "frozen": plan, "cells": stored, "withheld": withheld,
+            "secondary": shown["secondary"], "seconds": seconds}
 
 
 async def _publish(conn: asyncpg.Connection, group: tuple[str, ...], year: str, frozen: dict[str, set[str]],
