@@ -168,6 +168,9 @@ async def test_indicator_changes_are_published_for_other_agencies(monitoring: Mo
     # Three coop joins in March: a cell that small is published as withheld, without its value.
     members = [p for p in messages if p["indicator"] == "coop_women_members" and p["kecamatan_code"] is None]
     assert members and all(p["suppressed"] and p["value"] is None for p in members if p["period"] == "2026-03")
+    # Sensitive figures never travel on Kafka (regency by quarter only, on the API).
+    assert not any(p["indicator"].endswith("_recipients") and "aid" in p["indicator"] for p in messages)
+    assert not any(p["indicator"] in ("counselling_recipients", "shelter_recipients") for p in messages)
     # The release published each cell once, as released; nothing goes out between releases.
     assert len(cell(messages, None)) == 1
     assert {p["period"] for p in messages} <= {f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)}
