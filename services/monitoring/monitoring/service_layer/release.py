@@ -108,7 +108,9 @@ async def scheduled(pool: asyncpg.Pool, settings: Any, on_release: Any) -> None:
 
 
 async def wait_quiet(conn: asyncpg.Connection, quiet_s: float, timeout_s: float = 600.0) -> None:
-    """Wait until the projection has taken no event for ``quiet_s`` seconds (the inbox count stands still)."""
+    """Wait until the projection has taken events and then none for ``quiet_s`` seconds (the inbox count stands
+    still above 0): after a bulk load, the consumer may not even have joined its group yet. Gives up after
+    ``timeout_s``."""
     import asyncio
 
     began, last, still = time.monotonic(), None, time.monotonic()
@@ -116,6 +118,6 @@ async def wait_quiet(conn: asyncpg.Connection, quiet_s: float, timeout_s: float 
         count = await conn.fetchval("SELECT count(*) FROM public.inbox")
         if count != last:
             last, still = count, time.monotonic()
-        elif time.monotonic() - still >= quiet_s:
+        elif count and time.monotonic() - still >= quiet_s:
             return
         await asyncio.sleep(min(1.0, quiet_s / 4))
