@@ -8,8 +8,8 @@
    excludes 0.
 4. Secondary: for each disclosed cell, the cheapest published cell binding its range (non-zero dual; a regency
    cell last, then fewest people, finest period, smallest value — after GaussSuppression's priority, Statistics
-   Norway) is withheld too; then back to 3. Cells published by an earlier release are never withdrawn: they are part of what the attacker
-   knows.
+   Norway) is withheld too; then back to 3. Cells published by an earlier release are never withdrawn: they are
+   part of what the attacker knows.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
