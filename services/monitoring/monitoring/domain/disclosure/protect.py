@@ -6,9 +6,9 @@
    tied to few people) the range an outsider can derive. It is disclosed when fewer than two whole numbers remain
    (counts), when the range is narrower than a fifth of the value (Rupiah), or, for sensitive tables, when it
    excludes 0.
-4. Secondary: for each disclosed cell, the cheapest published cell binding its range (non-zero dual; a regency
-   cell last, then fewest people, finest period, smallest value — after GaussSuppression's priority, Statistics
-   Norway) is withheld too; then back to 3. Cells published by an earlier release are never withdrawn: they are
+4. Secondary: for each disclosed cell, the cheapest published cell binding its range (non-zero dual; fewest
+   people, finest period, a regency cell after any other, smallest value — after GaussSuppression's priority,
+   Statistics Norway) is withheld too; then back to 3. Cells published by an earlier release are never withdrawn: they are
    part of what the attacker knows.
 """
 
@@ -161,7 +161,7 @@ class Model:
 
 
 def _cost(fam: Family, cell: Cell) -> tuple:
-    return (cell.key[2] == KUKAR, cell.people, _LEVEL[cell.level], cell.value)
+    return (cell.people, _LEVEL[cell.level], cell.key[2] == KUKAR, cell.value)
 
 
 def protect(spaces: Sequence[Space], frozen: Mapping[CellKey, str] | None = None,
