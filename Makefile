@@ -9,10 +9,11 @@ SERVICES := registry training marketplace monitoring
 
 export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:$(or $(KAFKA_PORT),9092)
 export DATABASE_URL ?= postgresql://berdaya:berdaya@127.0.0.1:$(or $(PG_PORT),5433)/berdaya_test
+export KEYCLOAK_URL ?= http://127.0.0.1:$(or $(KEYCLOAK_PORT),8080)
 
 include deploy/stack.mk
 
-.PHONY: help install up down status services-up services-down demo demo-stop test test-fast schemas lint
+.PHONY: help install up down status users services-up services-down demo demo-stop subscriber test test-fast schemas lint
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -24,16 +25,18 @@ $(VENV)/.installed: requirements.txt shared/contracts/pyproject.toml shared/kit/
 	$(PIP) install -q -e shared/contracts -e shared/kit $(foreach s,$(SERVICES),$(if $(wildcard services/$(s)/pyproject.toml),-e services/$(s)))
 	touch $@
 
-# The official AsyncAPI JSON Schemas (npm package @asyncapi/specs, pinned): the contract tests validate
-# the published AsyncAPI document against them without fetching anything while they run.
-ASYNCAPI_SPECS := deploy/.data/npm/node_modules/@asyncapi/specs/package.json
+# The official AsyncAPI JSON Schemas (npm package @asyncapi/specs) and parser (@asyncapi/parser), pinned: the
+# contract tests validate the published AsyncAPI document with them without fetching anything while they run.
+ASYNCAPI_NPM := @asyncapi/specs@6.11.1 @asyncapi/parser@3.6.6
+ASYNCAPI_SPECS := deploy/.data/npm/.installed-specs-6.11.1-parser-3.6.6
 $(ASYNCAPI_SPECS):
 	mkdir -p deploy/.data/npm
-	npm install --prefix deploy/.data/npm --no-save --no-audit --no-fund --ignore-scripts @asyncapi/specs@6.11.1
+	npm install --prefix deploy/.data/npm --no-save --no-audit --no-fund --ignore-scripts $(ASYNCAPI_NPM)
+	touch $@
 
 install: $(VENV)/.installed $(ASYNCAPI_SPECS) ## create the virtual environment with pinned packages
 
-up: install stack-up ## start Kafka, PostgreSQL and the four services, load demo data, print the URLs
+up: install stack-up ## start Kafka, PostgreSQL, Keycloak and the four services, load demo data, print the URLs
 	@if [ "$$(bash deploy/stack.sh status >/dev/null 2>&1; echo $$?)" != 0 ]; then echo "stack not running"; exit 1; fi
 	bash deploy/services.sh up
 	$(PY) -m deploy.demo load
@@ -48,8 +51,11 @@ up: install stack-up ## start Kafka, PostgreSQL and the four services, load demo
 	@echo "  monitoring    http://127.0.0.1:$${MONITORING_PORT:-8004}/docs"
 	@echo "  AsyncAPI      http://127.0.0.1:$${MONITORING_PORT:-8004}/asyncapi"
 	@echo "  live demo     make demo   (a trickle of activity; stops with make down)"
+	@echo "  sign in       $(KEYCLOAK_URL)/realms/berdaya/account/   (demo staff per OPD and their passwords: make users)"
+	@echo "  subscribers   make subscriber NAME=<agency>   (Kafka principal ext.<agency>, its ACLs and a generated"
+	@echo "                password in deploy/.data/kafka/subscribers/; ACTION=list|revoke; docs/subscribing.md)"
 
-down: ## stop the demo simulator, the services, Kafka and PostgreSQL
+down: ## stop the demo simulator, the services, Keycloak, Kafka and PostgreSQL
 	-@bash deploy/demo.sh stop
 	bash deploy/services.sh down
 	bash deploy/stack.sh down
@@ -57,6 +63,9 @@ down: ## stop the demo simulator, the services, Kafka and PostgreSQL
 status: ## one table: the stack and each service's readiness
 	-@bash deploy/stack.sh status
 	@bash deploy/services.sh status
+
+users: ## where to sign in, the demo staff with their generated passwords, the machine clients
+	@bash deploy/keycloak.sh users
 
 services-up: install ## start only the four services (the stack must run)
 	bash deploy/services.sh up
@@ -70,7 +79,10 @@ demo: install ## keep producing realistic activity through the APIs so the dashb
 demo-stop: ## stop the activity simulator
 	bash deploy/demo.sh stop
 
-test: install stack-up ## the whole test suite against real Kafka and PostgreSQL (starts them if needed)
+subscriber: install ## a subscribing agency's Kafka principal and ACLs: NAME=<agency> [ACTION=add|list|revoke]
+	$(PY) -m deploy.kafka subscriber $(or $(ACTION),add) $(NAME)
+
+test: install stack-up ## the whole test suite against real Kafka, PostgreSQL and Keycloak (starts them if needed)
 	$(PY) -m pytest
 
 test-fast: install ## the unit layer: contracts, domain rules and every command handler on fakes (no broker or database)
@@ -89,4 +101,4 @@ schemas: install ## regenerate the published JSON Schemas and the AsyncAPI docum
 	$(PY) -m berdaya_shared.asyncapi
 
 lint: install ## ruff
-	$(VENV)/bin/ruff check shared services tests
+	$(VENV)/bin/ruff check shared services tests deploy bench

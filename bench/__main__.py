@@ -6,8 +6,10 @@ Preloads a realistic event history (BENCH_EVENTS, default 100,000) into a privat
 default 5,000), (c) the monitoring service's own rebuild (`python -m monitoring rebuild` as a separate process: its
 wall time and peak RSS), (d) the command path (registry POST /women vs a bare FastAPI+asyncpg insert), (e) the bulk
 import of BENCH_IMPORT_ROWS women (default 100,000) vs a raw COPY of the same rows, (f) freshness from HTTP 201 to the
-monitoring projection at BENCH_FRESH_RATE commands/s (default 500). Prints a table and writes
-bench-results/<timestamp>.json. Topics and databases it created are removed at the end.
+monitoring projection at BENCH_FRESH_RATE commands/s (default 500), (g) stages (a) and (c) with SASL on beside off
+on two private brokers (BENCH_SASL=0 skips it). Prints a table and writes bench-results/<timestamp>.json. Topics
+and databases it created are removed at the end. Kafka clients connect as the local installation's admin principal
+(bench/env.py), the rebuilds of stage (g) as the namespace's monitoring principal.
 """
 
 import asyncio
@@ -21,14 +23,15 @@ from datetime import UTC, datetime
 
 from berdaya_contracts.topics import EVENT_TOPICS
 
-from . import commands, consume, dashboard, freshness, imports, report, target
-from .env import RESULTS, Run, kafka_bootstrap, load_average, machine, versions
+from . import commands, consume, dashboard, freshness, imports, report, sasl, target
+from .env import RESULTS, Run, install_kafka_env, kafka_bootstrap, load_average, machine, versions
 from .history import preload
 
 
-def rebuild_in_process(run: Run, database_url: str) -> dict[str, object]:
+def rebuild_in_process(run: Run, database_url: str, kafka_env: dict[str, str] | None = None) -> dict[str, object]:
+    """``kafka_env``: how the rebuild connects (KAFKA_* variables); the benchmark's own connection by default."""
     env = {**os.environ, "MONITORING_DATABASE_URL": database_url, "TOPIC_NAMESPACE": run.namespace,
-           "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap()}
+           "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap(), **(kafka_env or {})}
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "monitoring", "rebuild"], env=env, capture_output=True, text=True,
@@ -42,6 +45,7 @@ def rebuild_in_process(run: Run, database_url: str) -> dict[str, object]:
 
 
 async def main() -> int:
+    install_kafka_env()
     total = int(os.environ.get("BENCH_EVENTS", "100000"))
     sample = int(os.environ.get("BENCH_NAIVE_SAMPLE", "5000"))
     run = Run()
@@ -73,6 +77,13 @@ async def main() -> int:
             results["dashboard"] = await dashboard.measure(rebuild_db)
         except Exception as exc:  # noqa: BLE001 - report it, keep the other figures
             results["dashboard"] = {"error": repr(exc)[:500]}
+
+        if os.environ.get("BENCH_SASL", "1") == "1":
+            print("(g) raw consume and rebuild with SASL off, then on (two private brokers) ...", flush=True)
+            try:
+                results["sasl"] = await sasl.measure(run, topics, loaded, rebuild_in_process)
+            except Exception as exc:  # noqa: BLE001 - report it, keep the other figures
+                results["sasl"] = {"error": repr(exc)[:500]}
 
         if os.environ.get("BENCH_COMMANDS", "1") == "1":
             print("(d) command path: registry POST /women vs bare FastAPI+asyncpg insert, 32 in flight ...", flush=True)

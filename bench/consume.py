@@ -16,18 +16,22 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 from berdaya_contracts import decode
+from berdaya_shared.messaging import MessagingSettings, broker_security, kafka_client_kwargs
 from faststream.kafka import KafkaBroker
 from faststream.kafka import Topic as KafkaTopic
 from faststream.kafka.annotations import KafkaMessage
 
-from .env import kafka_bootstrap
+from .env import kafka_settings
 
 Apply = Callable[[asyncpg.Connection, list[Any]], Awaitable[None]]
 
 
-async def raw(topics: Sequence[str], expected: int, *, decode_each: bool = False, timeout_s: float = 300) -> dict[str, Any]:
+async def raw(topics: Sequence[str], expected: int, *, decode_each: bool = False, timeout_s: float = 300,
+              settings: MessagingSettings | None = None) -> dict[str, Any]:
+    """``settings``: who reads (the benchmark's own connection by default); its namespace prefixes the group."""
+    settings = settings or kafka_settings()
     consumer = AIOKafkaConsumer(
-        *topics, bootstrap_servers=kafka_bootstrap(), group_id=f"bench-raw-{uuid.uuid4().hex[:8]}",
+        *topics, **kafka_client_kwargs(settings), group_id=settings.group(f"monitoring-bench-raw-{uuid.uuid4().hex[:8]}"),
         auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=1000,
     )
     started = time.perf_counter()
@@ -63,7 +67,9 @@ async def naive(topics: Sequence[str], database_url: str, apply: Apply, sample: 
                 consumer_name: str = "bench-naive", timeout_s: float = 300) -> dict[str, Any]:
     """FastStream, one message at a time, one transaction per event (inbox row + the projection's apply)."""
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
-    broker = KafkaBroker(kafka_bootstrap(), logger=None)  # per-message logging would slow it unfairly
+    settings = kafka_settings()
+    # Per-message logging would slow it unfairly.
+    broker = KafkaBroker(settings.bootstrap_list(), security=broker_security(settings), logger=None)
     done = asyncio.Event()
     state = {"seen": 0, "first": None}
 

@@ -19,6 +19,10 @@ import asyncpg
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from berdaya_contracts.topics import all_topics, physical
+from berdaya_shared.messaging import MessagingSettings, kafka_client_kwargs
+
+from deploy.kafka.acls import ADMIN
+from deploy.kafka.credentials import Installation
 
 from . import auth
 
@@ -29,6 +33,34 @@ LOGS = RESULTS / "logs"
 
 def kafka_bootstrap() -> str:
     return os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+
+
+def install_kafka_env() -> None:
+    """The benchmark is the stack's own tooling: it connects as the admin principal of the local installation
+    ($BERDAYA_DATA_DIR/kafka) unless the environment already says how to connect (KAFKA_SECURITY_PROTOCOL...).
+    Processes it starts inherit these settings."""
+    if os.environ.get("KAFKA_SECURITY_PROTOCOL"):
+        return
+    installation = Installation(Path(os.environ.get("BERDAYA_DATA_DIR") or REPO / "deploy" / ".data") / "kafka")
+    if installation.credentials_file.exists():
+        os.environ.update(installation.env(ADMIN, kafka_bootstrap()))
+
+
+def kafka_settings() -> MessagingSettings:
+    """The benchmark's own connection (the environment's, see ``install_kafka_env``)."""
+    return MessagingSettings(kafka_bootstrap_servers=kafka_bootstrap())
+
+
+def settings_env(settings: MessagingSettings) -> dict[str, str]:
+    """The environment variables a Berdaya process reads to connect as ``settings`` do."""
+    env = {"KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+           "KAFKA_SECURITY_PROTOCOL": settings.kafka_security_protocol,
+           "KAFKA_SASL_MECHANISM": settings.kafka_sasl_mechanism}
+    if settings.kafka_username and settings.kafka_password is not None:
+        env.update(KAFKA_USERNAME=settings.kafka_username, KAFKA_PASSWORD=settings.kafka_password.get_secret_value())
+    if settings.kafka_ca_file:
+        env["KAFKA_CA_FILE"] = str(settings.kafka_ca_file)
+    return env
 
 
 def server_url() -> str:
@@ -55,13 +87,14 @@ class Run:
     namespace: str = field(default_factory=lambda: f"bench-{uuid.uuid4().hex[:8]}")
     topics: list[str] = field(default_factory=list)
     databases: list[str] = field(default_factory=list)
+    kafka: MessagingSettings = field(default_factory=kafka_settings)  # where its topics live, as the admin
 
     def topic(self, name: str) -> str:
         return physical(name, self.namespace)
 
     async def create_topics(self) -> None:
         """Every platform topic under the namespace, with the contract's partitions and configuration."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap(), request_timeout_ms=30000)
+        admin = AIOKafkaAdminClient(**kafka_client_kwargs(self.kafka), request_timeout_ms=30000)
         await admin.start()
         try:
             new = [NewTopic(self.topic(s.name), s.partitions, 1, topic_configs=dict(s.config)) for s in all_topics()]
@@ -81,7 +114,7 @@ class Run:
     async def delete_topics(self) -> None:
         if not self.topics:
             return
-        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap())
+        admin = AIOKafkaAdminClient(**kafka_client_kwargs(self.kafka))
         await admin.start()
         try:
             await admin.delete_topics(self.topics)

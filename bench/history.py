@@ -26,6 +26,7 @@ from berdaya_contracts import registry_v1 as r
 from berdaya_contracts import training_v1 as t
 from berdaya_contracts.common import Payload
 from berdaya_contracts.topics import physical
+from berdaya_shared.messaging import MessagingSettings, kafka_client_kwargs
 
 from deploy.demo.scenario import (
     GK_2024,
@@ -240,7 +241,9 @@ def sample(count: int, seed: int = 1) -> list[Envelope]:
 
 
 async def _produce_slice(count: int, seed: int, namespace: str, bootstrap: str) -> dict[str, int]:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, linger_ms=20,
+    # The connection's security comes from the environment the benchmark set up (bench/env.py).
+    connect = kafka_client_kwargs(MessagingSettings(kafka_bootstrap_servers=bootstrap))
+    producer = AIOKafkaProducer(**connect, enable_idempotence=True, linger_ms=20,
                                 max_batch_size=512 * 1024, max_request_size=4 * 1024 * 1024)
     await producer.start()
     topics: Counter[str] = Counter()

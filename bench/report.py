@@ -56,6 +56,19 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         ]
     elif dash:
         out.append(("dashboard reads", "failed", "", "", str(dash.get("error"))[:80]))
+    tls = results.get("sasl") or {}
+    if "sasl_ssl" in tls:
+        on, off = tls["sasl_ssl"]["best"], tls["plaintext"]["best"]
+        out += [
+            ("raw consume, SASL_SSL ÷ PLAINTEXT", str(tls.get("raw_on_over_off")), "", "",
+             f"{_n(on['raw_events_per_s'], ' ev/s')} vs {_n(off['raw_events_per_s'], ' ev/s')}, "
+             f"best of {tls['rounds']}"),
+            ("rebuild, SASL_SSL ÷ PLAINTEXT", str(tls.get("rebuild_on_over_off")), "", "",
+             f"{_n(on['rebuild_events_per_s'], ' ev/s')} vs {_n(off['rebuild_events_per_s'], ' ev/s')}, "
+             f"best of {tls['rounds']}"),
+        ]
+    elif tls:
+        out.append(("SASL on vs off", "failed", "", "", str(tls.get("error"))[:80]))
     cmd = results.get("commands") or {}
     if "ratio" in cmd:
         out += [

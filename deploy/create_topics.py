@@ -4,22 +4,21 @@ The list comes from berdaya_contracts.topics.all_topics() (shared/contracts/berd
 producer and subscriber uses. Idempotent: topics that already exist are left alone (a partition count that
 differs from the contract is reported, never changed).
 
-Usage: python deploy/create_topics.py [--bootstrap 127.0.0.1:9092] [--replication-factor 1]
-The bootstrap address defaults to $KAFKA_BOOTSTRAP_SERVERS, then 127.0.0.1:$KAFKA_PORT (9092).
+Usage: python deploy/create_topics.py [--bootstrap 127.0.0.1:9092] [--replication-factor 1] [--namespace x]
+The bootstrap address defaults to $KAFKA_BOOTSTRAP_SERVERS, then 127.0.0.1:$KAFKA_PORT (9092); the namespace to
+$TOPIC_NAMESPACE (empty: production's names; ``x`` gives ``x.registry.events``...). The connection's security comes
+from the environment (KAFKA_SECURITY_PROTOCOL, KAFKA_USERNAME, ...: berdaya_shared.messaging.MessagingSettings);
+deploy/stack.sh runs it as the admin principal, the only one allowed to create topics.
 """
 
 import argparse
 import asyncio
 import os
 import sys
-from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
-# Import the topic contract from the repository's shared/ package without requiring it to be installed.
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT / "shared"))
-from berdaya_contracts.topics import all_topics  # noqa: E402
+from berdaya_contracts.topics import TopicSpec, all_topics, physical
+from berdaya_shared.messaging import MessagingSettings, kafka_client_kwargs
 
 TOPIC_ALREADY_EXISTS = 36  # Kafka protocol error code
 
@@ -44,10 +43,13 @@ async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bootstrap", default=default_bootstrap())
     parser.add_argument("--replication-factor", type=int, default=int(os.environ.get("KAFKA_REPLICATION_FACTOR", "1")))
+    parser.add_argument("--namespace", default=os.environ.get("TOPIC_NAMESPACE", ""))
     args = parser.parse_args()
 
-    specs = all_topics(replication_factor=args.replication_factor)
-    admin = AIOKafkaAdminClient(bootstrap_servers=args.bootstrap, request_timeout_ms=30000)
+    specs = [TopicSpec(physical(s.name, args.namespace), s.partitions, s.config)
+             for s in all_topics(replication_factor=args.replication_factor)]
+    settings = MessagingSettings(kafka_bootstrap_servers=args.bootstrap)
+    admin = AIOKafkaAdminClient(**kafka_client_kwargs(settings), request_timeout_ms=30000)
     await admin.start()
     failed = False
     try:

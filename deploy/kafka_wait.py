@@ -2,6 +2,8 @@
 
 Usage: python deploy/kafka_wait.py [--bootstrap 127.0.0.1:9092] [--timeout 90]
 Exit status 0 once the broker lists its cluster (a controller and at least one broker), 1 on timeout.
+The connection's security comes from the environment (KAFKA_SECURITY_PROTOCOL, KAFKA_USERNAME, KAFKA_PASSWORD,
+KAFKA_CA_FILE: berdaya_shared.messaging.MessagingSettings); deploy/stack.sh runs it as the admin principal.
 """
 
 import argparse
@@ -12,10 +14,12 @@ import sys
 import time
 
 from aiokafka.admin import AIOKafkaAdminClient
+from berdaya_shared.messaging import MessagingSettings, kafka_client_kwargs
 
 
 async def broker_answers(bootstrap: str) -> bool:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    settings = MessagingSettings(kafka_bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka_client_kwargs(settings), request_timeout_ms=5000)
     try:
         await admin.start()
         cluster = await admin.describe_cluster()

@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # Local real-infrastructure stack without Docker: Apache Kafka 4 in KRaft mode (official jars from Maven Central,
-# run on Java 17) and PostgreSQL (Debian's package), each with its data under deploy/.data/ (gitignored).
+# run on Java 17), PostgreSQL (Debian's package) and Keycloak (deploy/keycloak.sh: the Maven Central distribution,
+# its database on this PostgreSQL), each with its data under deploy/.data/ (gitignored).
+# Kafka is secured (deploy/kafka/README.md): SASL/SCRAM-SHA-512 over TLS for clients, SCRAM between brokers, PLAIN
+# over TLS for the KRaft controller, StandardAuthorizer denying by default, ACLs from deploy/kafka/acls.py.
 #
-#   deploy/stack.sh bootstrap   install what is missing: Java/Maven/PostgreSQL (apt), Kafka jars (mvn), aiokafka (venv)
-#   deploy/stack.sh up          bootstrap, start PostgreSQL and Kafka, create databases and topics; returns when ready
-#   deploy/stack.sh down        stop Kafka and PostgreSQL (SIGKILL if they do not stop in time), free their ports
-#   deploy/stack.sh status      one line per component; exit 0 when everything runs, 3 otherwise
-#   deploy/stack.sh topics      (re)create missing Kafka topics from shared/contracts/berdaya_contracts/topics.py
-#   deploy/stack.sh env         print `export` lines for KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL
-#   deploy/stack.sh reset       down, then delete Kafka and PostgreSQL data (keeps the downloaded jars)
+#   deploy/stack.sh bootstrap         install what is missing: Java/Maven/PostgreSQL (apt), Kafka jars and Keycloak (mvn)
+#   deploy/stack.sh up [COMPONENT]    bootstrap, start PostgreSQL, Kafka and Keycloak; databases, principals, ACLs, topics, realm
+#   deploy/stack.sh down [COMPONENT]  stop Keycloak, Kafka and PostgreSQL (SIGKILL if they do not stop in time), free ports
+#   deploy/stack.sh status            one line per component; exit 0 when everything runs, 3 otherwise
+#   deploy/stack.sh topics            (re)create missing Kafka topics (of $TOPIC_NAMESPACE) from berdaya_contracts.topics
+#   deploy/stack.sh env               print `export` lines: Kafka with the admin principal's credentials, DATABASE_URL, KEYCLOAK_URL
+#   deploy/stack.sh reset [COMPONENT] down, then delete its data (Kafka: topics, credentials, CA; keeps jars and distribution)
 #
+# COMPONENT is postgres, kafka or keycloak (default all three, or $STACK_COMPONENTS): `up kafka` leaves a running
+# PostgreSQL alone (Keycloak needs this stack's PostgreSQL).
 # Every command is idempotent: what already runs is left running, what is already installed is not fetched again.
 # Environment (defaults in brackets):
-#   KAFKA_PORT [9092]  KAFKA_CONTROLLER_PORT [9093]  KAFKA_HEAP_OPTS [-Xms256m -Xmx512m]  KAFKA_START_TIMEOUT [90]
+#   KAFKA_PORT [9092]  KAFKA_CONTROLLER_PORT [9093]  KAFKA_INTERNAL_PORT [9094]  KAFKA_HEAP_OPTS [-Xms256m -Xmx512m]
+#   KAFKA_START_TIMEOUT [90]  TOPIC_NAMESPACE [] (topics and service principals of a namespaced copy)
 #   PG_PORT [5433]  PG_USER [berdaya]  PG_PASSWORD [berdaya]  PG_DATA [deploy/.data/pg]  PG_BIN [newest of
 #   /usr/lib/postgresql/*/bin, 15 preferred]  BERDAYA_DATA_DIR [deploy/.data]  PYTHON [.venv/bin/python]
+#   Keycloak's own (KEYCLOAK_PORT [8080], KEYCLOAK_MANAGEMENT_PORT [9000], ...): see deploy/keycloak.sh.
 set -euo pipefail
 
 DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,16 +33,21 @@ STACK_HOST=127.0.0.1
 
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+KAFKA_INTERNAL_PORT=${KAFKA_INTERNAL_PORT:-9094}   # the inter-broker listener
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
 KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
 KAFKA_LIBS=${KAFKA_LIBS:-$DATA_DIR/kafka-libs}          # jars copied by mvn from deploy/kafka/pom.xml
 KAFKA_DIR=$DATA_DIR/kafka                # server.properties, pid file, stdout, logs/, data/ (log.dirs)
 KAFKA_PID_FILE=$KAFKA_DIR/kafka.pid
+KAFKA_ADMIN=berdaya-admin                # the principal of the stack's own tooling (deploy/kafka/acls.py)
 
 PG_PORT=${PG_PORT:-5433}
 PG_USER=${PG_USER:-berdaya}
 PG_PASSWORD=${PG_PASSWORD:-berdaya}
 PG_DATABASES=(berdaya_registry berdaya_training berdaya_marketplace berdaya_monitoring berdaya_test)
+
+# Keycloak has a script of its own; it takes the same environment (PG_PORT, BERDAYA_DATA_DIR, PYTHON, ...).
+keycloak() { bash "$DEPLOY_DIR/keycloak.sh" "$@"; }
 
 log() { printf '[stack %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[stack %s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
@@ -70,17 +82,30 @@ python_bin() {
     fi
 }
 
+# The Kafka tooling (deploy/kafka, create_topics.py, kafka_wait.py) runs on the project's pinned packages and kit.
 ensure_python() {
     local py
     py=$(python_bin)
-    if "$py" -c 'import aiokafka' 2>/dev/null; then return 0; fi
+    if "$py" -c 'import aiokafka, confluent_kafka, cryptography, berdaya_shared.messaging' 2>/dev/null; then return 0; fi
     if [ -z "${PYTHON:-}" ] && [ ! -x "$REPO_ROOT/.venv/bin/python" ]; then
         log "creating $REPO_ROOT/.venv"
         python3 -m venv "$REPO_ROOT/.venv" || die "python3 -m venv failed (apt-get install python3-venv?)"
         py=$REPO_ROOT/.venv/bin/python
     fi
-    log "installing aiokafka into $py"
-    "$py" -m pip install -q 'aiokafka==0.14.0'
+    log "installing the pinned packages and the shared kit into $py"
+    "$py" -m pip install -q -r "$REPO_ROOT/requirements.txt" -e "$REPO_ROOT/shared/contracts" -e "$REPO_ROOT/shared/kit"
+}
+
+# The secured installation's tooling: kafka_tool COMMAND ARGS... (python -m deploy.kafka, see its --help).
+kafka_tool() {
+    (cd "$REPO_ROOT" && "$(python_bin)" -m deploy.kafka --data "$KAFKA_DIR" --bootstrap "$STACK_HOST:$KAFKA_PORT" "$@")
+}
+
+# Run a command with the admin principal's connection settings in its environment (never printed).
+as_kafka_admin() {
+    local lines
+    mapfile -t lines < <(kafka_tool env --principal "$KAFKA_ADMIN") || die "no admin credentials in $KAFKA_DIR"
+    env "${lines[@]}" "$@"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -129,16 +154,20 @@ kafka_pid() {
     echo "$pid"
 }
 
+# Passwords, the CA and the broker's certificate on first start; then the node's configuration (mode 600).
 write_server_properties() {
     mkdir -p "$KAFKA_DIR/logs" "$KAFKA_DIR/data"
-    sed -e "s|@KAFKA_HOST@|$STACK_HOST|g" -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
-        -e "s|@KAFKA_CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" -e "s|@KAFKA_LOG_DIR@|$KAFKA_DIR/data|g" \
-        "$DEPLOY_DIR/kafka/server.properties" >"$KAFKA_DIR/server.properties"
+    kafka_tool prepare --host "$STACK_HOST" --port "$KAFKA_PORT" --internal-port "$KAFKA_INTERNAL_PORT" \
+        --controller-port "$KAFKA_CONTROLLER_PORT" --log-dir "$KAFKA_DIR/data" --out "$KAFKA_DIR/server.properties" ||
+        die "could not prepare the Kafka installation in $KAFKA_DIR"
 }
 
 format_kafka_storage() {
     # KRaft storage is formatted once; meta.properties marks a formatted log dir.
     if [ -f "$KAFKA_DIR/data/meta.properties" ]; then
+        # Storage formatted before the broker was secured holds no SCRAM credentials: nobody could log in.
+        [ -f "$KAFKA_DIR/secured" ] || die "Kafka storage in $KAFKA_DIR/data was formatted without authentication;" \
+            "run '$0 reset kafka' once (deletes its topics; PostgreSQL and the outboxes are kept)"
         # The controller's address is written into the quorum's bootstrap checkpoint at format time.
         local formatted_with
         formatted_with=$(cat "$KAFKA_DIR/controller-port" 2>/dev/null || echo "$KAFKA_CONTROLLER_PORT")
@@ -153,10 +182,13 @@ format_kafka_storage() {
         cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid | tail -n1)
         echo "$cluster_id" >"$KAFKA_DIR/cluster-id"
     fi
-    log "formatting KRaft storage (cluster id $cluster_id, standalone controller)"
+    log "formatting KRaft storage (cluster id $cluster_id, standalone controller, broker and admin SCRAM credentials)"
+    local scram
+    read -ra scram < <(kafka_tool format-args) || die "no SCRAM credentials to format with"
     kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_DIR/server.properties" --standalone \
-        >"$KAFKA_DIR/format.out" 2>&1 || { cat "$KAFKA_DIR/format.out" >&2; die "Kafka storage format failed"; }
+        "${scram[@]}" >"$KAFKA_DIR/format.out" 2>&1 || { cat "$KAFKA_DIR/format.out" >&2; die "Kafka storage format failed"; }
     echo "$KAFKA_CONTROLLER_PORT" >"$KAFKA_DIR/controller-port"
+    date -u +%FT%TZ >"$KAFKA_DIR/secured"
 }
 
 kafka_log_tail() {
@@ -167,7 +199,20 @@ kafka_log_tail() {
 }
 
 kafka_wait_ready() {
-    "$(python_bin)" "$DEPLOY_DIR/kafka_wait.py" --bootstrap "$STACK_HOST:$KAFKA_PORT" --timeout "$1"
+    as_kafka_admin "$(python_bin)" "$DEPLOY_DIR/kafka_wait.py" --bootstrap "$STACK_HOST:$KAFKA_PORT" --timeout "$1"
+}
+
+# Principals and ACLs as code (deploy/kafka/acls.py) for every namespace and subscriber kept in the installation.
+sync_kafka_acls() {
+    local out line
+    out=$(kafka_tool sync) || die "applying Kafka principals and ACLs failed"
+    while IFS= read -r line; do [ -n "$line" ] && log "kafka: $line"; done <<<"$out"
+    log "kafka principals and ACLs in sync (namespaces: $(kafka_namespaces))"
+}
+
+kafka_namespaces() {
+    "$(python_bin)" -c 'import json, sys; print(" ".join(repr(n) for n in json.load(open(sys.argv[1]))["namespaces"]))' \
+        "$KAFKA_DIR/credentials.json" 2>/dev/null || echo "''"
 }
 
 start_kafka() {
@@ -177,12 +222,12 @@ start_kafka() {
         kafka_wait_ready "$KAFKA_START_TIMEOUT" || { kafka_log_tail; die "running Kafka does not answer"; }
         return 0
     fi
-    for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
-        port_open "$port" && die "port $port is taken by another process (ss -ltnp 'sport = :$port'); set KAFKA_PORT / KAFKA_CONTROLLER_PORT"
+    for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_INTERNAL_PORT"; do
+        port_open "$port" && die "port $port is taken by another process (ss -ltnp 'sport = :$port'); set KAFKA_PORT / KAFKA_CONTROLLER_PORT / KAFKA_INTERNAL_PORT"
     done
     write_server_properties
     format_kafka_storage
-    log "starting kafka on $STACK_HOST:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT)"
+    log "starting kafka on $STACK_HOST:$KAFKA_PORT (SASL_SSL; inter-broker $KAFKA_INTERNAL_PORT, controller $KAFKA_CONTROLLER_PORT)"
     local opts
     mapfile -t opts < <(kafka_java_opts)
     # setsid: its own session, so a Ctrl-C in the calling terminal or make does not reach the broker.
@@ -218,10 +263,12 @@ stop_kafka() {
     rm -f "$KAFKA_PID_FILE"
     wait_port_closed "$KAFKA_PORT" 10 || log "WARNING: port $KAFKA_PORT still open"
     wait_port_closed "$KAFKA_CONTROLLER_PORT" 10 || log "WARNING: port $KAFKA_CONTROLLER_PORT still open"
+    wait_port_closed "$KAFKA_INTERNAL_PORT" 10 || log "WARNING: port $KAFKA_INTERNAL_PORT still open"
 }
 
+# Topics of $TOPIC_NAMESPACE (empty: production's names), created as the admin principal.
 create_topics() {
-    "$(python_bin)" "$DEPLOY_DIR/create_topics.py" --bootstrap "$STACK_HOST:$KAFKA_PORT"
+    as_kafka_admin "$(python_bin)" "$DEPLOY_DIR/create_topics.py" --bootstrap "$STACK_HOST:$KAFKA_PORT"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -368,30 +415,42 @@ stop_postgres() {
 # ---------------------------------------------------------------------------------------------------------------
 cmd_bootstrap() {
     mkdir -p "$DATA_DIR"
-    ensure_postgres
-    ensure_kafka_jars
+    if wants postgres; then ensure_postgres; fi
+    if wants kafka; then ensure_kafka_jars; fi
     ensure_python
+    if wants keycloak; then keycloak bootstrap; fi
 }
+
+# The components a command acts on: its argument, else $STACK_COMPONENTS, else both.
+COMPONENTS=()
+wants() { local c; for c in "${COMPONENTS[@]}"; do [ "$c" = "$1" ] && return 0; done; return 1; }
 
 cmd_up() {
     local t0=$SECONDS
     cmd_bootstrap
-    start_postgres
-    start_kafka
-    create_topics
-    log "stack up in $((SECONDS - t0)) s"
-    cmd_env
+    if wants postgres; then start_postgres; fi
+    # Keycloak needs only PostgreSQL: it starts in the background while Kafka starts, then `up` waits for it.
+    if wants keycloak; then keycloak start; fi
+    if wants kafka; then
+        start_kafka
+        sync_kafka_acls
+        create_topics
+    fi
+    if wants keycloak; then keycloak up; fi
+    log "stack up in $((SECONDS - t0)) s (connection settings: deploy/stack.sh env)"
 }
 
 cmd_down() {
-    stop_kafka
-    stop_postgres
+    if wants keycloak; then keycloak down; fi
+    if wants kafka; then stop_kafka; fi
+    if wants postgres; then stop_postgres; fi
 }
 
 cmd_status() {
     local ok=0 pid
     if pid=$(kafka_pid) && port_open "$KAFKA_PORT"; then
-        printf '%-9s running  pid %-7s %s:%s (controller %s)\n' kafka "$pid" "$STACK_HOST" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
+        printf '%-9s running  pid %-7s %s:%s SASL_SSL (inter-broker %s, controller %s)\n' kafka "$pid" "$STACK_HOST" \
+            "$KAFKA_PORT" "$KAFKA_INTERNAL_PORT" "$KAFKA_CONTROLLER_PORT"
     else
         printf '%-9s stopped  %-11s %s:%s\n' kafka "" "$STACK_HOST" "$KAFKA_PORT"; ok=3
     fi
@@ -403,19 +462,27 @@ cmd_status() {
     else
         printf '%-9s stopped  %-11s %s:%s\n' postgres "" "$STACK_HOST" "$PG_PORT"; ok=3
     fi
+    if wants keycloak; then keycloak status || ok=3; fi
     return $ok
 }
 
+# The admin principal's settings (the stack's own tooling and the tests' setup; services get their own principals).
 cmd_env() {
-    echo "export KAFKA_BOOTSTRAP_SERVERS=$STACK_HOST:$KAFKA_PORT"
+    local line
+    if [ -f "$KAFKA_DIR/credentials.json" ]; then
+        while IFS= read -r line; do echo "export $line"; done < <(kafka_tool env --principal "$KAFKA_ADMIN")
+    else
+        echo "export KAFKA_BOOTSTRAP_SERVERS=$STACK_HOST:$KAFKA_PORT"
+    fi
     echo "export DATABASE_URL=postgresql://$PG_USER:$PG_PASSWORD@$STACK_HOST:$PG_PORT/berdaya_test"
+    if wants keycloak; then keycloak env; fi
 }
 
 cmd_reset() {
+    if wants keycloak; then keycloak reset; fi   # while PostgreSQL still runs, so that its database and role go too
     cmd_down
-    resolve_pg_data
-    log "deleting $KAFKA_DIR and $PG_DATA"
-    rm -rf "$KAFKA_DIR" "$PG_DATA"
+    if wants kafka; then log "deleting $KAFKA_DIR"; rm -rf "$KAFKA_DIR"; fi
+    if wants postgres; then resolve_pg_data; log "deleting $PG_DATA"; rm -rf "$PG_DATA"; fi
 }
 
 main() {
@@ -423,8 +490,15 @@ main() {
     case "$cmd" in
         bootstrap | up | down | status | env | reset) ;;
         topics) cmd=create_topics ;;
-        *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+        *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
     esac
+    shift || true
+    # shellcheck disable=SC2206  # STACK_COMPONENTS is a word list
+    COMPONENTS=(${@:-${STACK_COMPONENTS:-postgres kafka keycloak}})
+    local c
+    for c in "${COMPONENTS[@]}"; do
+        case "$c" in postgres | kafka | keycloak) ;; *) die "unknown component '$c' (postgres, kafka or keycloak)" ;; esac
+    done
     mkdir -p "$DATA_DIR"
     # One stack command at a time per data dir (two `make up` in parallel must not start two brokers).
     # status and env only read, so they do not wait for the lock.

@@ -8,6 +8,8 @@ from tests.support import auth, infra
 # Every app and service process the tests start verifies (and the registry signs) tokens with this
 # session's test key; see tests/support/auth.py.
 auth.install_env()
+# The tests' own Kafka clients connect as the stack's admin principal; see tests/support/infra.py.
+infra.install_kafka_env()
 
 
 @pytest.fixture(scope="session")

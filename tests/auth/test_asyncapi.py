@@ -1,12 +1,14 @@
-"""The published AsyncAPI document: current, valid against the official AsyncAPI 3.0.0 JSON Schema,
-listing every event type with a payload schema its golden sample satisfies, and free of personal data.
+"""The published AsyncAPI document: current, valid against the official AsyncAPI 3.0.0 JSON Schema and accepted by
+the official parser with its servers (local, production) and their SASL/SCRAM security scheme, listing every event
+type with a payload schema its golden sample satisfies, and free of personal data.
 
-The official schema comes from the npm package @asyncapi/specs (pinned in the Makefile, installed by
-`make install` into deploy/.data/npm); nothing is fetched while the tests run.
+The official schema and parser come from the npm packages @asyncapi/specs and @asyncapi/parser (pinned in the
+Makefile, installed by `make install` into deploy/.data/npm); nothing is fetched while the tests run.
 """
 
 import copy
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +93,26 @@ def test_no_payload_schema_has_a_personal_data_field(doc: dict[str, Any]) -> Non
 def test_the_document_promises_privacy_and_dedup() -> None:
     text = asyncapi.document()["info"]["description"]
     assert "no message carries a NIK" in text and "deduplicate on event_id" in text
+
+
+NPM = REPO / "deploy/.data/npm"
+PARSE = Path(__file__).with_name("parse_asyncapi.cjs")
+ERROR, WARNING = 0, 1  # the parser's diagnostic severities (then information, hint)
+
+
+def test_the_official_parser_reads_the_servers_and_their_security(doc: dict[str, Any], tmp_path: Path) -> None:
+    if not (NPM / "node_modules/@asyncapi/parser/package.json").exists():
+        pytest.fail(f"the AsyncAPI parser is missing ({NPM}): run `make install`", pytrace=False)
+    broken = copy.deepcopy(doc)  # control: a server requiring a security scheme nobody defined
+    del broken["components"]["securitySchemes"]
+    (tmp_path / "broken.json").write_text(json.dumps(broken))
+    done = subprocess.run(["node", str(PARSE), str(NPM), str(asyncapi.DOCUMENT), str(tmp_path / "broken.json")],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    ours, control = json.loads(done.stdout)
+    assert [d for d in ours["diagnostics"] if d["severity"] in (ERROR, WARNING)] == []
+    assert {s["id"]: (s["protocol"], s["security"]) for s in ours["servers"]} == {
+        "local": ("kafka-secure", [["scramSha512"]]), "production": ("kafka-secure", [["scramSha512"]])}
+    assert sorted(ours["channels"]) == sorted({spec.topic for spec in CATALOG})
+    assert ours["messages"] == len(CATALOG)
+    assert any(d["severity"] == ERROR for d in control["diagnostics"]), control["diagnostics"]

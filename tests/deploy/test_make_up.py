@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from deploy.keycloak.spec import keycloak_dir
 from tests.support.auth import bearer
 from tests.support.kafka import wait_for
 from tests.support.platform import free_port
@@ -20,6 +21,8 @@ from tests.support.platform import free_port
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("registry", "training", "marketplace", "monitoring")
 DEMO_WOMEN = 30
+KAFKA_SESSION = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_USERNAME", "KAFKA_PASSWORD", "KAFKA_CA_FILE",
+                 "STACK_COMPONENTS")
 
 
 def port_open(port: int) -> bool:
@@ -34,8 +37,11 @@ def make(target: str, env: dict[str, str], timeout: float = 900) -> subprocess.C
 
 @pytest.fixture
 def private_env(tmp_path: Path) -> dict[str, str]:
-    ports = {name: free_port() for name in ("KAFKA", "KAFKA_CONTROLLER", "PG", *[s.upper() for s in SERVICES])}
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
+    ports = {name: free_port() for name in ("KAFKA", "KAFKA_CONTROLLER", "KAFKA_INTERNAL", "PG", "KEYCLOAK",
+                                            "KEYCLOAK_MANAGEMENT", *[s.upper() for s in SERVICES])}
+    # Nothing of the session's own connections or components: the private stack makes its own.
+    env = {k: v for k, v in os.environ.items()
+           if not k.endswith("_DATABASE_URL") and k not in ("KEYCLOAK_URL", "KEYCLOAK_DIR", *KAFKA_SESSION)}
     env.update({f"{name}_PORT": str(port) for name, port in ports.items()})
     env.update({
         "BERDAYA_DATA_DIR": str(tmp_path / "data"),
@@ -47,6 +53,7 @@ def private_env(tmp_path: Path) -> dict[str, str]:
     shared_jars = REPO / "deploy" / ".data" / "kafka-libs"
     if shared_jars.is_dir():
         env["KAFKA_LIBS"] = str(shared_jars)  # the jars are the same; no need to copy them again
+    env["KEYCLOAK_SEED"] = str(keycloak_dir())  # hard-links the stack's built Keycloak instead of building again
     return env
 
 
@@ -64,6 +71,8 @@ async def test_make_up_then_down_leaves_nothing_behind(private_env: dict[str, st
         up = await asyncio.to_thread(make, "up", private_env)
         assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
         assert f"dashboard     {monitoring}/" in up.stdout
+        assert f"sign in       http://127.0.0.1:{private_env['KEYCLOAK_PORT']}/realms/berdaya/account/" in up.stdout
+        assert "make subscriber NAME=" in up.stdout, "make up says how a subscribing agency gets credentials"
         async with httpx.AsyncClient(timeout=10) as client:
             for service in SERVICES:
                 port = private_env[f"{service.upper()}_PORT"]
@@ -74,6 +83,9 @@ async def test_make_up_then_down_leaves_nothing_behind(private_env: dict[str, st
         await wait_for(lambda: _equals(women_registered(monitoring), DEMO_WOMEN), timeout_s=60)
         async with httpx.AsyncClient(timeout=10) as client:  # make up released the closed months for the public
             assert (await client.get(monitoring + "/api/periods")).json()["default"] == "2025"
+        users = await asyncio.to_thread(make, "users", private_env)
+        assert users.returncode == 0 and "dp3a.petugas" in users.stdout, users.stdout + users.stderr
+        assert "(not created yet)" not in users.stdout, users.stdout
 
         again = await asyncio.to_thread(make, "up", private_env)
         assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]

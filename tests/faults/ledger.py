@@ -49,6 +49,9 @@ KINDS: dict[str, Kind] = {
     "sale": Kind("marketplace", "marketplace.SaleRecorded", "sales", "sale_ref::text"),
 }
 REF_FIELD = {"woman": "person_ref"}  # the answer's field holding the ref, when not "<kind>_ref"
+COURSE = {"organizer_opd": "distransnaker", "field": "industri_kreatif", "kecamatan_code": "64.02.03",
+          "title": "Pelatihan Menjahit Uji Ketahanan", "starts_on": "2025-02-01", "ends_on": "2025-03-01",
+          "sessions": 4, "capacity": 10_000}
 SECTORS = ("kuliner", "kerajinan", "fesyen", "pertanian", "jasa")
 
 
@@ -91,18 +94,18 @@ class Load:
         return answer
 
     async def schedule_course(self) -> None:
-        answer = await self.post("training", "/courses", {
-            "organizer_opd": "distransnaker", "field": "industri_kreatif", "kecamatan_code": "64.02.03",
-            "title": "Pelatihan Menjahit Uji Ketahanan", "starts_on": "2025-02-01", "ends_on": "2025-03-01",
-            "sessions": 4, "capacity": 10_000}, opd="distransnaker", kind="course")
+        answer = await self.post("training", "/courses", COURSE, opd="distransnaker", kind="course")
         self.course_ref = answer["course_ref"]
 
+    def registration(self, w: Woman | None = None) -> dict[str, Any]:
+        """The registration form of the next woman of the scenario (or of ``w``)."""
+        w = w or next(self._women)
+        return {"nik": w.nik, "full_name": w.full_name, "birth_date": w.birth_date.isoformat(),
+                "kecamatan_code": w.kecamatan_code, "desa_code": w.desa_code, "household_size": w.household_size,
+                "pekka_category": w.pekka_category, "registered_on": w.registered_on.isoformat()}
+
     async def journey(self, w: Woman) -> None:
-        woman = await self.post("registry", "/women", {
-            "nik": w.nik, "full_name": w.full_name, "birth_date": w.birth_date.isoformat(),
-            "kecamatan_code": w.kecamatan_code, "desa_code": w.desa_code, "household_size": w.household_size,
-            "pekka_category": w.pekka_category, "registered_on": w.registered_on.isoformat()},
-            opd="dp3a", kind="woman")
+        woman = await self.post("registry", "/women", self.registration(w), opd="dp3a", kind="woman")
         ref = woman["person_ref"]
         await self.post("registry", f"/women/{ref}/welfare-assessments", {
             "assessed_on": w.registered_on.isoformat(), "household_size": w.household_size,
@@ -290,6 +293,7 @@ class Row:
     recovered_s: float
     client_retries: int
     problems: list[str]
+    first_2xx_s: float | None = None  # a killed service: from its restart to its first successful command
 
 
 RESULTS: list[Row] = []

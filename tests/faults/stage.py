@@ -13,6 +13,9 @@ from tests.support.kafka import wait_for
 from tests.support.platform import Platform, running_platform
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "faults"
+# As deploy/services.sh runs them: static consumer group membership, so a restarted service's consumer gets its
+# partitions back at once (each service has its own group, so one id serves all four).
+SERVICE_ENV = {"CONSUMER_GROUP_INSTANCE_ID": "faults@127.0.0.1"}
 
 
 class Stage:
@@ -29,14 +32,16 @@ class Stage:
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n{await diagnose(self.platform, snapshot)}") from None
 
-    async def run(self, name: str, fault: Callable[[], Awaitable[None]], *, warmup_s: float = 2.0,
+    async def run(self, name: str, fault: Callable[[], Awaitable[float | None]], *, warmup_s: float = 2.0,
                   tail_s: float = 2.0) -> Row:
-        """Load running → ``fault`` (breaks something and heals it) → load stops → everything compared."""
+        """Load running → ``fault`` (breaks something and heals it) → load stops → everything compared.
+
+        A fault that restarts a service returns the seconds from the restart to its first successful command."""
         before, retries = self.ledger.count(), self.load.driver.retries
         stop = asyncio.Event()
         load = asyncio.create_task(self.load.run(stop))
         await asyncio.sleep(warmup_s)
-        await fault()
+        first_2xx = await fault()
         healed = time.monotonic()
         snapshot = self.ledger.snapshot()  # everything acknowledged up to the heal
         await self.until_caught_up(snapshot)
@@ -51,7 +56,8 @@ class Stage:
         # Lost and applied-twice are over the whole history (must stay 0); copies and dead letters count this fault's.
         row = Row(name, self.ledger.count() - before, result.lost, result.applied_twice,
                   result.redelivered - self._seen[0], result.dead_lettered - self._seen[1], round(recovered, 1),
-                  self.load.driver.retries - retries, result.problems)
+                  self.load.driver.retries - retries, result.problems,
+                  None if first_2xx is None else round(first_2xx, 2))
         self._seen = (result.redelivered, result.dead_lettered)
         RESULTS.append(row)
         print(f"\n{name}: {row}")
@@ -64,7 +70,7 @@ class Stage:
 async def staged(kafka: KafkaCluster, pg: PostgresServer | None, server_url: str, *, name: str,
                  seed: int) -> AsyncIterator[Stage]:
     """The four services on ``kafka`` and the database server at ``server_url``, with a fresh load and ledger."""
-    async with running_platform(kafka.bootstrap, server_url, log_dir=ARTIFACTS / name,
+    async with running_platform(kafka.bootstrap, server_url, log_dir=ARTIFACTS / name, extra_env=SERVICE_ENV,
                                 replication_factor=kafka.size) as platform:
         ledger = Ledger()
         load = Load(platform, ledger, seed=seed)

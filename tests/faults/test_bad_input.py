@@ -47,7 +47,7 @@ from tests.faults.ledger import SUMMARIES
 from tests.registry.helpers import woman_body
 from tests.support import infra
 from tests.support.auth import all_scopes
-from tests.support.kafka import unique
+from tests.support.kafka import client_kwargs, unique
 from tests.training.flows import course_body
 
 SERVICES = ("registry", "training", "marketplace", "monitoring")
@@ -65,7 +65,7 @@ EXCLUDED = {
 
 
 async def create_topics(bootstrap: str, namespace: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         topics = [NewTopic(physical(t, namespace), EVENT_TOPIC_PARTITIONS, 1) for t in (*EVENT_TOPICS, MONITORING_INDICATORS)]
@@ -113,7 +113,7 @@ class Summary:
 async def publish_registry_facts(bootstrap: str, namespace: str) -> dict[str, str]:
     """A woman and her business as the registry would announce them, for the other services' replicas."""
     person, business = uuid4(), uuid4()
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    producer = AIOKafkaProducer(**client_kwargs(bootstrap), enable_idempotence=True)
     await producer.start()
     try:
         for payload in (

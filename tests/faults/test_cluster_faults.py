@@ -11,6 +11,7 @@ from berdaya_contracts.topics import REGISTRY_EVENTS, physical
 
 from tests.faults.infra import KafkaCluster
 from tests.faults.stage import Stage, staged
+from tests.support.kafka import client_kwargs
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -25,7 +26,7 @@ async def stage(database_server_url: str) -> AsyncIterator[Stage]:
 
 
 async def leaders(stage: Stage) -> set[int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=stage.kafka.bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(stage.kafka.bootstrap))
     await admin.start()
     try:
         [topic] = await admin.describe_topics([physical(REGISTRY_EVENTS, stage.platform.namespace)])

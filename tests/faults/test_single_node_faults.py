@@ -7,11 +7,14 @@ projections once, on the public dashboard figures; the dead-letter topics hold e
 """
 
 import asyncio
+import contextlib
 import json
 import signal
+import time
 import uuid
 from collections.abc import AsyncIterator
 from importlib.resources import files
+from typing import Any
 
 import httpx
 import pytest_asyncio
@@ -19,9 +22,10 @@ from aiokafka import AIOKafkaProducer
 from berdaya_contracts.topics import EVENT_TOPICS, dlq_topic, physical
 
 from tests.faults.infra import KafkaCluster, PostgresServer
-from tests.faults.stage import Stage, staged
+from tests.faults.ledger import COURSE, REF_FIELD
+from tests.faults.stage import SERVICE_ENV, Stage, staged
 from tests.support.auth import all_scopes
-from tests.support.kafka import wait_for
+from tests.support.kafka import client_kwargs, wait_for
 from tests.support.platform import _wait_ready, start_service, stop_service
 
 SUBSCRIBERS = {"registry.events": ("training", "marketplace", "monitoring"),
@@ -52,15 +56,71 @@ async def test_broker_killed_with_sigkill_then_restarted(stage: Stage) -> None:
     await stage.run("kill -9 Kafka broker, restart", fault)
 
 
+# From a restart to the service's first successful command: the target of issue 23, reported in the table. Most of
+# it is the interpreter importing the service (0.4-1.1 s of CPU), so on two cores shared with the load, Kafka,
+# PostgreSQL, the other services and whatever else the machine runs, it grows with the machine's load. What the
+# service itself adds is its runtime's start (database, migrations, producer; /ready's start_s): that is held to a
+# limit that any wait for Kafka's consumer group (6-10 s after a crash) would break, however busy the machine.
+FIRST_2XX_TARGET_S = 3.0
+RUNTIME_START_LIMIT_S = 2.0
+
+
+def probe(stage: Stage, service: str) -> tuple[str, str, str, dict[str, Any], str | None]:
+    """A command a member of staff would send to ``service``: method, path, OPD, body, and the ledger kind it is
+    acknowledged as (None: a kind the ledger does not follow)."""
+    if service == "registry":
+        return "POST", "/women", "dp3a", stage.load.registration(), "woman"
+    if service == "training":
+        return "POST", "/courses", "distransnaker", dict(COURSE), "course"
+    if service == "marketplace":
+        return "POST", "/fairs", "disperindag", {"name": "Pameran Uji Ketahanan", "kecamatan_code": "64.02.03",
+                                                 "starts_on": "2025-08-15", "ends_on": "2025-08-17", "booths": 5}, None
+    return "PUT", "/api/targets", "dp3a", {"year": 2025, "kecamatan_code": "all", "indicator": "women_registered",
+                                           "target_value": 5000}, None
+
+
+async def runtime_start_s(stage: Stage, service: str) -> float:
+    async with httpx.AsyncClient(base_url=stage.platform.url(service), timeout=10) as client:
+        return float((await client.get("/ready")).json()["start_s"])
+
+
+async def first_2xx(stage: Stage, service: str, since: float, timeout_s: float = 90.0) -> float:
+    """Send one command to ``service`` as a client would (one Idempotency-Key, resent every 50 ms while the
+    connection is refused or the answer is 5xx) until it succeeds; the seconds from ``since``."""
+    method, path, opd, body, kind = probe(stage, service)
+    headers = {**all_scopes(opd), "X-OPD": opd, "Idempotency-Key": str(uuid.uuid4())}
+    async with httpx.AsyncClient(base_url=stage.platform.url(service), timeout=10) as client:
+        while time.monotonic() - since < timeout_s:
+            with contextlib.suppress(httpx.TransportError):
+                answer = await client.request(method, path, json=body, headers=headers)
+                if answer.is_success:
+                    took = time.monotonic() - since
+                    if kind is not None:
+                        ref = answer.json()[REF_FIELD.get(kind, f"{kind}_ref")]
+                        stage.ledger.acked[kind][ref] = 0
+                    return took
+                assert answer.status_code >= 500, f"{method} {path}: {answer.status_code} {answer.text}"
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"{service}: no successful command {timeout_s:.0f} s after the restart")
+
+
 async def test_each_service_killed_with_sigkill_then_restarted(stage: Stage) -> None:
+    figures, starts = {}, {}
     for service in ("registry", "training", "marketplace", "monitoring"):
-        async def fault(service: str = service) -> None:
+        async def fault(service: str = service) -> float:
             stop_service(stage.platform, service, signal.SIGKILL)
             await asyncio.sleep(1)
-            start_service(stage.platform, service, stage.kafka.bootstrap)
+            restarted = time.monotonic()
+            start_service(stage.platform, service, stage.kafka.bootstrap, SERVICE_ENV)
+            took = await first_2xx(stage, service, restarted)
+            starts[service] = await runtime_start_s(stage, service)
             await _wait_ready(stage.platform, service)
+            return took
 
-        await stage.run(f"kill -9 {service}, restart", fault)
+        figures[service] = (await stage.run(f"kill -9 {service}, restart", fault)).first_2xx_s
+    print(f"\nfirst 2xx after restart (target {FIRST_2XX_TARGET_S} s): {figures}; runtime start: {starts}")
+    slow = {service: took for service, took in starts.items() if took > RUNTIME_START_LIMIT_S}
+    assert not slow, f"the runtime's start took longer than {RUNTIME_START_LIMIT_S} s after a restart: {slow}"
 
 
 async def test_postgres_restarted(stage: Stage) -> None:
@@ -117,7 +177,7 @@ async def test_poison_in_every_topic_is_dead_lettered_and_nothing_else(stage: St
         ]
 
     async def fault() -> None:
-        producer = AIOKafkaProducer(bootstrap_servers=stage.kafka.bootstrap)
+        producer = AIOKafkaProducer(**client_kwargs(stage.kafka.bootstrap))
         await producer.start()
         try:
             for topic in EVENT_TOPICS:

@@ -19,7 +19,7 @@ from berdaya_shared.messaging.idempotency import IdempotencyKeyReused, run_idemp
 from berdaya_shared.runtime import make_broker
 
 from tests.support.infra import create_topics
-from tests.support.kafka import read_all, unique, wait_for
+from tests.support.kafka import client_kwargs, read_all, unique, wait_for
 
 TEST_TABLES = """
 CREATE TABLE women_test (person_ref uuid PRIMARY KEY, kecamatan_code text NOT NULL);
@@ -229,7 +229,7 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_the_partition_mov
             {**good, "event_id": str(uuid.uuid4()), "payload": {**good["payload"], "kecamatan_code": "99.99.99"}}
         ).encode(),
     }
-    producer = AIOKafkaProducer(bootstrap_servers=harness.bootstrap)
+    producer = AIOKafkaProducer(**client_kwargs(harness.bootstrap))
     await producer.start()
     try:
         sent = {}

@@ -22,7 +22,7 @@ from marketplace.config import Settings
 
 from tests.support import infra
 from tests.support.auth import AllScopes
-from tests.support.kafka import read_all, unique, wait_for
+from tests.support.kafka import client_kwargs, read_all, unique, wait_for
 
 
 class Registry:
@@ -30,7 +30,7 @@ class Registry:
 
     def __init__(self, bootstrap: str, namespace: str) -> None:
         self.topic = physical(REGISTRY_EVENTS, namespace)
-        self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+        self.producer = AIOKafkaProducer(**client_kwargs(bootstrap), enable_idempotence=True)
 
     async def publish(self, payload: Payload, *, occurred_at: datetime | None = None) -> None:
         envelope = new_envelope(payload, occurred_at=occurred_at)
@@ -80,7 +80,7 @@ class Market:
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def market(kafka_bootstrap: str, database_server_url: str) -> AsyncIterator[Market]:
     namespace = unique("mkt").lower()
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(kafka_bootstrap))
     await admin.start()
     try:
         await admin.create_topics([

@@ -17,7 +17,7 @@ from monitoring.config import Settings
 
 from tests.support import infra
 from tests.support.auth import AllScopes
-from tests.support.kafka import unique
+from tests.support.kafka import client_kwargs, unique
 
 
 class Producers:
@@ -25,7 +25,7 @@ class Producers:
 
     def __init__(self, bootstrap: str, namespace: str) -> None:
         self.namespace = namespace
-        self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, linger_ms=5)
+        self.producer = AIOKafkaProducer(**client_kwargs(bootstrap), enable_idempotence=True, linger_ms=5)
 
     async def publish(self, envelopes: Iterable[Envelope]) -> None:
         futures = [await self.producer.send(physical(lookup(e.event_type, e.event_version).topic, self.namespace),
@@ -46,7 +46,7 @@ class Monitoring:
 
 
 async def create_namespace_topics(bootstrap: str, namespace: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         topics = [NewTopic(physical(t, namespace), EVENT_TOPIC_PARTITIONS, 1) for t in (*EVENT_TOPICS, MONITORING_INDICATORS)]

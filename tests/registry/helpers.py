@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from berdaya_contracts.topics import REGISTRY_EVENTS, physical
 from berdaya_shared.messaging import MessagingSettings
 
-from tests.support.kafka import wait_for
+from tests.support.kafka import client_kwargs, wait_for
 
 TOPIC = physical(REGISTRY_EVENTS, MessagingSettings().topic_namespace)
 FIRST = ["Siti", "Nur", "Rina", "Dewi", "Sri", "Wulan", "Ani", "Rahmawati", "Fitri", "Yuliana", "Hasnah", "Marlina"]
@@ -55,7 +55,7 @@ _START: dict[int, int] = {}
 
 
 async def _consumer(kafka: str) -> tuple[AIOKafkaConsumer, list[TopicPartition]]:
-    consumer = AIOKafkaConsumer(TOPIC, bootstrap_servers=kafka, group_id=None, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(TOPIC, **client_kwargs(kafka), group_id=None, enable_auto_commit=False,
                                 auto_offset_reset="earliest")
     await consumer.start()
     deadline = time.monotonic() + 10

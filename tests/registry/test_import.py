@@ -1,5 +1,6 @@
 """Bulk import of OPD lists: valid rows registered once, invalid rows reported with reasons."""
 
+import asyncio
 import csv
 import io
 import random
@@ -141,6 +142,21 @@ async def test_csv_with_semicolons_and_indonesian_dates_and_a_retried_upload(cli
     errors = (await client.get(first.json()["error_report"]["csv"])).text
     assert "HYPERLINK" not in errors
     assert {line.split(",")[1] for line in errors.strip().splitlines()[1:]} >= {"nik", "tanggal_lahir"}
+
+
+async def test_two_copies_of_an_upload_sent_at_once_register_once_and_get_the_same_answer(
+    client: httpx.AsyncClient,
+) -> None:
+    birth = random_birth(rng)
+    text = ("nik,nama,tanggal_lahir,kecamatan,jumlah_anggota_keluarga\n"
+            f"{nik_for(birth, 7001, area='640213')},Sri Wahyuni,{birth.isoformat()},Samboja,4\n")
+    files = {"file": ("daftar.csv", text.encode(), "text/csv")}
+    headers = {"Idempotency-Key": "impor-bersamaan-" + str(rng.random())}
+    first, second = await asyncio.gather(client.post("/women/imports", files=files, headers=headers),
+                                         client.post("/women/imports", files=files, headers=headers))
+    assert first.status_code == second.status_code == 201, (first.text, second.text)
+    assert first.json() == second.json() and first.json()["registered"] == 1
+    assert sorted(str(r.headers.get("Idempotent-Replayed")) for r in (first, second)) == ["None", "true"]
 
 
 async def test_a_file_without_the_required_columns_is_refused_as_a_whole(client: httpx.AsyncClient) -> None:

@@ -2,15 +2,44 @@
 
 Order: the environment (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL), then testcontainers when a Docker
 engine answers, else the tests fail and say which command starts the local stack. Never a skip.
+
+The local stack's broker is secured: ``install_kafka_env`` gives the test session the stack's admin principal
+(from deploy/.data/kafka, or $BERDAYA_DATA_DIR/kafka) unless the environment already names credentials
+(KAFKA_SECURITY_PROTOCOL, KAFKA_USERNAME, ...). Service processes the tests start get principals of their own
+(tests/support/platform.py).
 """
 
 import os
 import uuid
 from contextlib import ExitStack
+from pathlib import Path
 
 import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from deploy.kafka.acls import ADMIN
+from deploy.kafka.credentials import Installation
+from tests.support.kafka import client_kwargs
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def kafka_installation() -> Installation | None:
+    """The local stack's secured Kafka installation (deploy/.data/kafka, or $BERDAYA_DATA_DIR/kafka), if any."""
+    installation = Installation(Path(os.environ.get("BERDAYA_DATA_DIR") or REPO / "deploy" / ".data") / "kafka")
+    return installation if installation.credentials_file.exists() else None
+
+
+def install_kafka_env() -> None:
+    """The session connects as the stack's admin principal (SASL_SSL), unless told otherwise."""
+    if os.environ.get("KAFKA_SECURITY_PROTOCOL"):
+        return
+    installation = kafka_installation()
+    if installation is None:
+        return  # an unsecured broker (Docker, or one the environment names): PLAINTEXT
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"
+    os.environ.update(installation.env(ADMIN, bootstrap))
 
 START_HINT = "no Kafka/PostgreSQL for the tests: run `make stack-up` (or export KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL)"
 
@@ -71,7 +100,7 @@ def with_database(url: str, name: str) -> str:
 
 
 async def create_topics(bootstrap: str, *names: str, partitions: int = 3) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         await admin.create_topics([NewTopic(n, partitions, 1) for n in names])

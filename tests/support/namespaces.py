@@ -3,12 +3,12 @@
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from berdaya_contracts.topics import all_topics, physical
 
-from tests.support.kafka import unique
+from tests.support.kafka import client_kwargs, unique
 
 
 async def create_namespace(bootstrap: str, prefix: str = "ns") -> str:
     namespace = unique(prefix).lower()
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         await admin.create_topics([NewTopic(physical(t.name, namespace), t.partitions, 1) for t in all_topics()])
@@ -18,7 +18,7 @@ async def create_namespace(bootstrap: str, prefix: str = "ns") -> str:
 
 
 async def delete_namespace(bootstrap: str, namespace: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         await admin.delete_topics([physical(t.name, namespace) for t in all_topics()])

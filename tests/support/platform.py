@@ -1,6 +1,8 @@
 """The four services as real processes, in a topic namespace and databases of their own.
 
-Used by the end-to-end tests: each run sees only its own events, whatever else the cluster holds.
+Used by the end-to-end tests: each run sees only its own events, whatever else the cluster holds. On a secured
+broker each service connects as its own namespaced principal (``<namespace>.registry``...) with exactly the ACLs
+of deploy/kafka/acls.py, created for the run and removed after it: the scenario proves those ACLs suffice.
 """
 
 import asyncio
@@ -21,7 +23,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from berdaya_contracts.topics import all_topics, physical
 
 from deploy.demo.driver import Endpoints
+from deploy.kafka import acls
 from tests.support import infra
+from tests.support.kafka import add_principals, client_kwargs, principal_env, remove_principals, secured
 
 SERVICES = ("registry", "training", "marketplace", "monitoring")
 REPO = Path(__file__).resolve().parents[2]
@@ -40,6 +44,7 @@ class Platform:
     databases: dict[str, str]
     logs: dict[str, Path]
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    kafka_env: dict[str, dict[str, str]] = field(default_factory=dict)  # service → its principal's settings
 
     def url(self, service: str) -> str:
         return getattr(self.endpoints, service)
@@ -51,7 +56,7 @@ class Platform:
 
 async def _create_namespaced_topics(bootstrap: str, namespace: str, replication_factor: int = 1) -> list[str]:
     names = []
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         topics = []
@@ -66,7 +71,7 @@ async def _create_namespaced_topics(bootstrap: str, namespace: str, replication_
 
 
 async def _delete_topics(bootstrap: str, names: list[str]) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         await admin.delete_topics(names)
@@ -99,6 +104,7 @@ def start_service(platform: Platform, service: str, bootstrap: str, extra_env: d
         f"{upper}_PORT": port,
         f"{upper}_HOST": "127.0.0.1",
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        **platform.kafka_env.get(service, {}),
         "TOPIC_NAMESPACE": platform.namespace,
         **(extra_env or {}),
     }
@@ -136,7 +142,15 @@ async def running_platform(
         logs={s: log_dir / f"{s}.log" for s in SERVICES},
     )
     topics = await _create_namespaced_topics(bootstrap, namespace, replication_factor)
+    principals: list[str] = []
     try:
+        if secured(bootstrap):
+            rules = acls.namespace_acls(namespace)
+            principals = list(rules)
+            passwords = await add_principals(bootstrap, rules)
+            for service in SERVICES:
+                principal = acls.service_principal(service, namespace)
+                platform.kafka_env[service] = principal_env(bootstrap, principal, passwords[principal])
         for service in SERVICES:
             start_service(platform, service, bootstrap, extra_env)
         await asyncio.gather(*(_wait_ready(platform, s) for s in SERVICES))
@@ -147,3 +161,5 @@ async def running_platform(
         for url in platform.databases.values():
             await infra.drop_database(server_url, url)
         await _delete_topics(bootstrap, topics)
+        if principals:
+            await remove_principals(bootstrap, principals)

@@ -11,6 +11,8 @@ from datetime import date
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from tests.support.kafka import client_kwargs
+
 # Not inside a longer word: a UUID's all-digit group ("-081234567890") is not a phone number.
 _BOUNDARY, _BOUNDARY_END = rb"(?<![0-9A-Za-z-])", rb"(?![0-9A-Za-z-])"
 NIK_SHAPE = re.compile(_BOUNDARY + rb"[1-9][0-9]{15}" + _BOUNDARY_END)
@@ -28,7 +30,7 @@ class Person:
 async def read_topics(bootstrap: str, topics: Iterable[str], timeout_s: float = 60.0) -> list[tuple[str, bytes]]:
     """Every record (topic, key + headers + value) of ``topics`` from offset 0 to their current end."""
     topics = list(topics)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         described = await admin.describe_topics(topics)
@@ -37,7 +39,7 @@ async def read_topics(bootstrap: str, topics: Iterable[str], timeout_s: float = 
     missing = [d["topic"] for d in described if d["error_code"] or not d["partitions"]]
     assert not missing, f"topics not found: {missing}"
     partitions = [TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(partitions)

@@ -17,7 +17,7 @@ from berdaya_contracts import registry_v1 as r
 from berdaya_contracts.common import Payload
 from berdaya_contracts.topics import EVENT_TOPIC_PARTITIONS, REGISTRY_EVENTS, TRAINING_EVENTS, dlq_topic, physical
 
-from tests.support.kafka import read_all, unique
+from tests.support.kafka import client_kwargs, read_all, unique
 
 
 def new_namespace() -> str:
@@ -25,7 +25,7 @@ def new_namespace() -> str:
 
 
 async def create_namespace_topics(bootstrap: str, namespace: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         await admin.create_topics([
@@ -42,7 +42,7 @@ class Registry:
 
     def __init__(self, bootstrap: str, namespace: str) -> None:
         self.topic = physical(REGISTRY_EVENTS, namespace)
-        self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+        self.producer = AIOKafkaProducer(**client_kwargs(bootstrap), enable_idempotence=True)
 
     async def start(self) -> None:
         await self.producer.start()

@@ -1,9 +1,8 @@
 """The one composition root: the training service described for the kit's bootstrap builder."""
 
 from berdaya_contracts.topics import REGISTRY_EVENTS
-from berdaya_shared.auth import AuthSettings
-from berdaya_shared.service import ServiceSpec, build_app
-from fastapi import Depends, FastAPI
+from berdaya_shared.service import ServiceSpec, app_factory
+from fastapi import Depends
 
 from .config import Settings
 from .entrypoints import api_courses, api_placements, consumer
@@ -23,8 +22,4 @@ SPEC = ServiceSpec(
 )
 
 
-def create_app(settings: Settings | None = None, *, group_id: str | None = None,
-               auth: AuthSettings | None = None) -> FastAPI:
-    settings = settings or Settings()
-    return build_app(SPEC, database_url=settings.database_url, messaging=settings.messaging, settings=settings,
-                     group_id=group_id, auth=auth)
+create_app = app_factory(SPEC, Settings)

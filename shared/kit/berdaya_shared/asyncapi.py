@@ -10,6 +10,7 @@ a publisher one message), with the golden samples as examples. Each service serv
 "try it out" that could publish to the real broker.
 """
 
+import asyncio
 import json
 import sys
 from functools import cache
@@ -23,6 +24,7 @@ from berdaya_contracts.envelope import Envelope
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
+from faststream.security import SASLScram512
 from faststream.specification import AsyncAPI
 from pydantic import BaseModel, create_model
 
@@ -46,7 +48,21 @@ by the owning service, with kecamatan/desa codes and age bands. Aid events say o
 kind was given, never case details. `registry.PersonalDataErased` tells you to delete whatever you
 hold about that person_ref.
 
-Access: ask DP3A for a Kafka principal and a consumer group named `ext.<agency>.<purpose>`."""
+Access: every server requires SASL/SCRAM-SHA-512 over TLS (`SASL_SSL`); verify the broker with the CA
+certificate DP3A gives you. DP3A creates a Kafka principal for your agency (`ext.<agency>`) that may read the
+three event topics and `monitoring.indicators` with consumer groups named `ext.<agency>.<purpose>`; it can
+never write, nor read a dead-letter topic. See docs/subscribing.md."""
+
+LOCAL_BOOTSTRAP = "127.0.0.1:9092"
+KAFKA_VERSION = "4.1"
+SERVERS = {
+    "local": "Local development cluster (`make up`): SASL_SSL with SCRAM-SHA-512; the CA certificate is "
+             "deploy/.data/kafka/tls/ca.pem and `make subscriber NAME=<agency>` makes a subscriber's credentials.",
+    "production": "The production cluster run by DP3A. Its address (`bootstrap`), your principal's password and the "
+                  "CA certificate come from DP3A when your agency's access is approved.",
+}
+SECURITY_SCHEME = ("SASL/SCRAM-SHA-512 over TLS (Kafka security protocol SASL_SSL): one principal per agency "
+                   "(`ext.<agency>`), read-only, consumer groups `ext.<agency>.*`.")
 
 _TOPIC_TEXT = {
     topics.REGISTRY_EVENTS: "Registry (DP3A, Diskop UKM): women registered, welfare, aid given, UKM, cooperatives, capital.",
@@ -70,10 +86,12 @@ def envelope_model(spec: EventSpec) -> type[BaseModel]:
     )
 
 
-def broker(bootstrap: str = "127.0.0.1:9092") -> KafkaBroker:
-    """A broker that only describes: one publisher per topic, never started."""
-    b = KafkaBroker(bootstrap, description="Local development cluster (`make up`). Agencies receive the "
-                                           "production address and their credentials from DP3A.")
+def broker(bootstrap: str = LOCAL_BOOTSTRAP) -> KafkaBroker:
+    """A broker that only describes: one publisher per topic, never started. Its security object is FastStream's
+    own (``SASLScram512`` over TLS), which gives the servers their ``kafka-secure`` protocol and security scheme;
+    the credentials here are placeholders and never used."""
+    b = KafkaBroker(bootstrap, security=SASLScram512("ext.<agency>", "", use_ssl=True),
+                    specification_url=[bootstrap, "{bootstrap}"], protocol_version=KAFKA_VERSION)
     by_topic: dict[str, list[EventSpec]] = {}
     for spec in CATALOG:
         by_topic.setdefault(spec.topic, []).append(spec)
@@ -123,11 +141,29 @@ def _split_messages(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def _name_servers(doc: dict[str, Any]) -> dict[str, Any]:
+    """FastStream numbers the servers (Server1, Server2): name them, describe them, and make the production
+    address a server variable, the placeholder an agency fills in."""
+    renamed = dict(zip(doc["servers"], SERVERS, strict=True))
+    doc["servers"] = {renamed[k]: {**v, "description": SERVERS[renamed[k]]} for k, v in doc["servers"].items()}
+    for server in doc["servers"].values():
+        if not server.get("pathname"):
+            server.pop("pathname", None)
+    production = doc["servers"]["production"]
+    production["variables"] = {"bootstrap": {"description": "host:port of the production cluster, from DP3A"}}
+    for channel in doc["channels"].values():
+        channel["servers"] = [{"$ref": f"#/servers/{renamed[r['$ref'].rsplit('/', 1)[1]]}"}
+                              for r in channel.get("servers", [])]
+    for scheme in doc["components"]["securitySchemes"].values():
+        scheme["description"] = SECURITY_SCHEME
+    return doc
+
+
 @cache
 def document() -> dict[str, Any]:
     spec = AsyncAPI(broker(), title="Berdaya event streams", version="1.0.0", description=DESCRIPTION,
                     identifier="urn:berdaya:events", schema_version="3.0.0")
-    doc = _split_messages(spec.to_specification().to_jsonable())
+    doc = _name_servers(_split_messages(spec.to_specification().to_jsonable()))
     # FastStream's channel order varies between runs; a stable order keeps the committed file checkable.
     for section in ("channels", "operations"):
         doc[section] = dict(sorted(doc[section].items()))
@@ -140,12 +176,15 @@ def rendered() -> str:
 
 
 def asyncapi_router() -> APIRouter:
-    """GET /asyncapi and /asyncapi.json: the published document, JSON only (no CDN viewer, no try-it)."""
+    """GET /asyncapi and /asyncapi.json: the published document, JSON only (no CDN viewer, no try-it).
+
+    The document is built on the first request, in a worker thread, not when the app is created: building it
+    takes about half a second of CPU (as much as all the imports of a service), and a restarted service should
+    answer commands first."""
     router = APIRouter(tags=["Kontrak peristiwa"])
-    body = rendered().encode()
 
     async def serve() -> JSONResponse:
-        return JSONResponse(json.loads(body), headers={"Cache-Control": "max-age=300"})
+        return JSONResponse(await asyncio.to_thread(document), headers={"Cache-Control": "max-age=300"})
 
     for path in ("/asyncapi", "/asyncapi.json"):
         router.add_api_route(path, serve, methods=["GET"], summary="Dokumen AsyncAPI semua topik",

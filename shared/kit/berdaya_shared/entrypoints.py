@@ -65,16 +65,27 @@ async def _today() -> date:
     return clock.today()
 
 
-Pool = Annotated[asyncpg.Pool, Depends(pool)]
-CorrelationId = Annotated[str, Depends(correlation_id)]
+# Dependencies are coroutines: FastAPI runs a plain ``def`` dependency in a worker thread, a hop per request.
+async def _pool(request: Request) -> asyncpg.Pool:
+    return pool(request)
+
+
+async def _correlation_id(request: Request) -> str:
+    return correlation_id(request)
+
+
+Pool = Annotated[asyncpg.Pool, Depends(_pool)]
+CorrelationId = Annotated[str, Depends(_correlation_id)]
 Caller = Annotated[Principal, Depends(_principal)]
 ActingOpd = Annotated[OPD | None, Depends(_acting_opd)]
 """The OPD of the caller, from the verified token (never from a header the client writes)."""
 Today = Annotated[date, Depends(_today)]
 """Today's date in Kutai Kartanegara (WITA)."""
 IdempotencyKey = Annotated[str | None, Header(
-    alias=IDEMPOTENCY_HEADER, description="Kunci pengulangan aman: permintaan ulang dengan kunci yang sama mendapat "
-                                          "jawaban pertama dan tidak mencatat apa pun dua kali")]
+    alias=IDEMPOTENCY_HEADER, description="Kunci pengulangan aman (1-200 karakter, mis. UUID): setiap permintaan "
+                                          "dengan kunci yang sama dari klien yang sama mendapat jawaban pertama, juga "
+                                          "bila dikirim bersamaan, dan tidak mencatat apa pun dua kali. Kunci disimpan "
+                                          "sekurang-kurangnya 90 hari")]
 Limit = Annotated[int, Query(ge=1, le=200, description="Jumlah baris per halaman, paling banyak 200")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Lewati sebanyak ini baris")]
 

@@ -6,9 +6,11 @@ every field error names its field. Domains and service layers raise ``berdaya_sh
 this module knows their HTTP status. No user input may produce a 500.
 """
 
+import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -20,36 +22,19 @@ from starlette.exceptions import HTTPException
 
 from . import audit, errors
 from .messaging.consumer import TRANSIENT_ERRORS
-from .messaging.idempotency import IdempotencyKeyReused, request_fingerprint, run_idempotent
+from .messaging.idempotency import (
+    Claim,
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
+    Outcome,
+    ScopedKey,
+    claim,
+    request_fingerprint,
+    run_idempotent,
+)
+from .schemas import field_errors
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-_PESAN = {
-    "missing": "wajib diisi",
-    "string_pattern_mismatch": "formatnya tidak sesuai",
-    "string_too_short": "terlalu pendek",
-    "string_too_long": "terlalu panjang",
-    "literal_error": "pilihannya tidak dikenal",
-    "enum": "pilihannya tidak dikenal",
-    "greater_than": "nilainya terlalu kecil",
-    "greater_than_equal": "nilainya terlalu kecil",
-    "less_than": "nilainya terlalu besar",
-    "less_than_equal": "nilainya terlalu besar",
-    "int_parsing": "harus berupa bilangan bulat",
-    "int_from_float": "harus berupa bilangan bulat",
-    "int_type": "harus berupa bilangan bulat",
-    "float_parsing": "harus berupa angka",
-    "bool_parsing": "harus bernilai ya/tidak (true/false)",
-    "date_from_datetime_parsing": "tanggal tidak valid (format YYYY-MM-DD)",
-    "date_parsing": "tanggal tidak valid (format YYYY-MM-DD)",
-    "uuid_parsing": "bukan referensi (UUID) yang valid",
-    "json_invalid": "JSON tidak valid",
-    "extra_forbidden": "kolom ini tidak dikenal",
-    "too_short": "jumlah item terlalu sedikit",
-    "too_long": "jumlah item terlalu banyak",
-    "value_error": "nilainya tidak valid",
-}
-
 
 # The framework's own refusals (unknown path, wrong method, an unreadable body): same body shape as ours.
 _HTTP_PESAN = {
@@ -83,21 +68,6 @@ def status_of(refusal: errors.Refusal) -> int:
         if cls in STATUS:
             return STATUS[cls]  # type: ignore[index]
     return 422
-
-
-def field_errors(problems: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """pydantic's validation errors as the error body's ``kesalahan`` items (field, Indonesian pesan, detail)."""
-    out = []
-    for err in problems:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
-        name = ".".join(loc) or "body"
-        msg = err.get("msg", "")
-        if err.get("type") == "value_error" and msg.startswith("Value error, "):
-            pesan = msg.removeprefix("Value error, ")  # our own validators already speak Indonesian
-        else:
-            pesan = f"{name}: {_PESAN.get(err.get('type', ''), 'nilainya tidak valid')}"
-        out.append({"field": name, "pesan": pesan, "detail": msg})
-    return out
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -134,6 +104,56 @@ def install_error_handlers(app: FastAPI) -> None:
         app.add_exception_handler(error, _unavailable)
 
 
+# Refusals that are answers to keep under an Idempotency-Key: the command conflicts with what is stored (already
+# registered, already enrolled, period already reported) or the thing is gone. Stored state only moves forward, so
+# the same command would meet the same refusal again. Other refusals are not stored: a 422/404 may name something
+# that has not arrived yet (a replica behind its producer: "coba lagi sebentar"), 403 may change with the caller's
+# roles, 503 is transient; a retry with the same key runs the command again.
+STORED_REFUSALS: tuple[type[errors.Refusal], ...] = (errors.Conflict, errors.Gone)
+
+
+def _rendered(refusal: errors.Refusal) -> bytes:
+    """The refusal's body exactly as the refusal handler would answer it."""
+    return bytes(JSONResponse(content=jsonable_encoder(refusal.body())).body)
+
+
+def _keep_refusal(exc: Exception) -> tuple[int, bytes] | None:
+    if isinstance(exc, STORED_REFUSALS) and not getattr(exc, "headers", None):
+        return status_of(exc), _rendered(exc)
+    return None
+
+
+def scoped_key(request: Request, scope: str | None = None) -> ScopedKey | None:
+    """The request's Idempotency-Key under its scope (default ``METHOD path``) and caller (the verified token's
+    subject, '' without one), or None when the request carries no key. Refuses a key outside 1-200 characters."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    if not 1 <= len(key) <= 200:
+        raise errors.BadRequest("Idempotency-Key harus 1 sampai 200 karakter", "Idempotency-Key length must be 1-200",
+                                field=IDEMPOTENCY_HEADER)
+    principal = getattr(request.state, "principal", None)
+    return ScopedKey(scope or f"{request.method} {request.url.path}", getattr(principal, "client_id", ""), key)
+
+
+def _reused() -> errors.Refusal:
+    return errors.Invalid("Idempotency-Key ini sudah dipakai untuk permintaan lain",
+                          "Idempotency-Key was already used with a different request", field=IDEMPOTENCY_HEADER)
+
+
+def _in_flight() -> errors.Refusal:
+    refusal = errors.Conflict(
+        "Permintaan dengan Idempotency-Key ini masih diproses; kirim ulang sebentar lagi dengan kunci yang sama",
+        "a request with this Idempotency-Key is still being processed", field=IDEMPOTENCY_HEADER)
+    refusal.headers = {"Retry-After": "2"}  # type: ignore[attr-defined]
+    return refusal
+
+
+def _answer(outcome: Outcome) -> Response:
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
+    return Response(outcome.body, status_code=outcome.status_code, media_type="application/json", headers=headers)
+
+
 async def idempotent(
     request: Request,
     pool: asyncpg.Pool,
@@ -141,16 +161,28 @@ async def idempotent(
     *,
     scope: str | None = None,
 ) -> Response:
-    """Run a command in one transaction; a retry with the same Idempotency-Key returns the first answer.
+    """Run a command in one transaction; every request with the same Idempotency-Key gets the first answer.
 
-    The audit row of the change (who, when, before/after) is written in that same transaction.
+    ``command`` gets the transaction's connection and returns (status code, JSON-able body). The audit row of the
+    change (who, when, before/after) and the answer for the key are written in that same transaction.
 
-    ``command`` gets the transaction's connection and returns (status code, JSON-able body).
+    Semantics of the key (draft-ietf-httpapi-idempotency-key-header-07, and where we differ):
+
+    * same key, same caller, same request, after the first finished: the first answer, same status and body, with
+      ``Idempotent-Replayed: true`` (draft: "respond with the result of the previously completed operation").
+    * same key while the first is still running: the copy **waits** for it (up to ``LOCK_WAIT_S``) and then replays
+      its answer. The draft answers 409 at once; we wait because a client that timed out and retried would
+      otherwise record a refusal for a command that was done. Only past the wait: 409 with ``Retry-After``.
+    * same key, another body (or method, or path): 422, as the draft says.
+    * refusals: 409 and 410 are stored and replayed like any answer (the draft stores errors too); other 4xx are not
+      (see ``STORED_REFUSALS``): they name a state that can still change, and the retry runs the command again.
+    * no key: the command runs, unprotected (the draft lets an operation require a key and answer 400; ours do not,
+      so clients that never retry stay simple).
+    * the key is an opaque header value of 1-200 characters, not a Structured Field string: a quoted key is stored
+      with its quotes (all our clients send bare UUIDs).
+    * keys are scoped to the caller (the token's ``sub``) and kept at least ``RETENTION`` (90 days).
     """
-    key = request.headers.get(IDEMPOTENCY_HEADER)
-    if key is not None and not (1 <= len(key) <= 200):
-        raise errors.BadRequest("Idempotency-Key harus 1 sampai 200 karakter", "Idempotency-Key length must be 1-200",
-                                field=IDEMPOTENCY_HEADER)
+    key = scoped_key(request, scope)
     raw = await request.body()
 
     async def run(conn: asyncpg.Connection) -> tuple[int, bytes]:
@@ -162,20 +194,57 @@ async def idempotent(
 
     try:
         outcome = await run_idempotent(
-            pool,
-            scope=scope or f"{request.method} {request.url.path}",
-            key=key,
-            fingerprint=request_fingerprint(request.method, request.url.path, raw),
-            command=run,
-        )
+            pool, scope=key.scope if key else "", caller=key.caller if key else "", key=key.key if key else None,
+            fingerprint=request_fingerprint(request.method, request.url.path, raw), command=run,
+            refused=_keep_refusal)
     except IdempotencyKeyReused:
-        raise errors.Invalid(
-            "Idempotency-Key ini sudah dipakai untuk permintaan lain",
-            "Idempotency-Key was already used with a different request",
-            field=IDEMPOTENCY_HEADER,
-        ) from None
-    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
-    return Response(outcome.body, status_code=outcome.status_code, media_type="application/json", headers=headers)
+        raise _reused() from None
+    except IdempotencyKeyInFlight:
+        raise _in_flight() from None
+    return _answer(outcome)
+
+
+@dataclass
+class Claimed:
+    """An Idempotency-Key held by a multi-transaction command (see ``claimed``)."""
+
+    replay: Response | None  # the earlier answer: return it and run nothing
+    _claim: Claim | None
+
+    async def store(self, conn: asyncpg.Connection, status_code: int, body: bytes) -> None:
+        """Keep the command's answer for its key, inside the command's last transaction (nothing without a key)."""
+        if self._claim is not None:
+            await self._claim.store(conn, status_code, body)
+
+
+@contextlib.asynccontextmanager
+async def claimed(request: Request, pool: asyncpg.Pool, *, fingerprint: str, scope: str | None = None
+                  ) -> AsyncIterator[Claimed]:
+    """``idempotent`` for a command that commits in several transactions (a bulk import in chunks).
+
+    The key is held for the whole block (a copy waits, then replays); a crash of this process releases it::
+
+        async with claimed(request, pool, fingerprint=sha256(data).hexdigest()) as key:
+            if key.replay is not None:
+                return key.replay
+            ...  # the command's transactions
+            async with pool.acquire() as conn, conn.transaction():
+                ...  # its last changes and audit row
+                await key.store(conn, 201, body)
+        return Response(body, status_code=201, media_type="application/json")
+
+    Raises the same refusals as ``idempotent`` (422 key reused, 409 still in flight)."""
+    key = scoped_key(request, scope)
+    if key is None:
+        yield Claimed(None, None)
+        return
+    try:
+        async with claim(pool, scope=key.scope, caller=key.caller, key=key.key, fingerprint=fingerprint) as held:
+            yield Claimed(_answer(held.replay) if held.replay is not None else None, held)
+    except IdempotencyKeyReused:
+        raise _reused() from None
+    except IdempotencyKeyInFlight:
+        raise _in_flight() from None
 
 
 def install_ops_routes(app: FastAPI, service: str, health: Callable[[], Awaitable[dict[str, Any]]]) -> None:

@@ -1,6 +1,11 @@
 """One service's process wiring: database pool and migrations, the Kafka broker, the outbox relay and
 the inbox consumer, started and stopped together from the FastAPI lifespan.
 
+HTTP commands need only PostgreSQL (their events go to the outbox), so the start returns, and the service answers,
+as soon as the database is migrated and the producer has connected. The consumer joins its group in the background:
+after a crash that can take until the group coordinator gives up the dead member (the session timeout), and no
+command should wait for it. ``/ready`` reports the parts separately.
+
 Every Berdaya service builds one ``ServiceRuntime`` in its ``bootstrap.py``; nothing here knows any
 service's domain.
 """
@@ -20,18 +25,23 @@ from berdaya_contracts.topics import physical
 from faststream.kafka import KafkaBroker
 
 from . import migrate
+from .messaging import idempotency
 from .messaging.consumer import ApplyBatch, InboxConsumer, subscribe
 from .messaging.relay import OutboxRelay
-from .messaging.settings import MessagingSettings
+from .messaging.settings import MessagingSettings, broker_security, kafka_client_kwargs
 
 log = logging.getLogger(__name__)
 POOL_CLOSE_TIMEOUT_S = 10.0
+JOIN_RETRY_MAX_S = 10.0  # between attempts to join the consumer group while Kafka is unreachable
+PURGE_EVERY_S = 6 * 3600.0  # stored Idempotency-Key answers older than idempotency.RETENTION are deleted this often
 
 
 def make_broker(settings: MessagingSettings, *, client_id: str) -> KafkaBroker:
-    """The service's broker: idempotent producer (acks=all), no topic auto-creation."""
+    """The service's broker: idempotent producer (acks=all), no topic auto-creation, connected as the configured
+    principal through FastStream's own security object (``broker_security``)."""
     return KafkaBroker(
-        settings.kafka_bootstrap_servers.split(","),
+        settings.bootstrap_list(),
+        security=broker_security(settings),
         client_id=client_id,
         enable_idempotence=True,
         linger_ms=5,
@@ -68,6 +78,9 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self.consumer: InboxConsumer | None = None
         self._tasks: list[asyncio.Task[Any]] = []
+        self.consumer_state = "none"  # none | joining | running (| lagging, from health())
+        self.start_s: float | None = None  # how long start() took: what a restart adds to the process start
+        self.consumer_error: str | None = None
         self._lag_clients: tuple[AIOKafkaAdminClient, AIOKafkaConsumer] | None = None
         if self.consume_topics:
             if self.apply is None:
@@ -85,9 +98,15 @@ class ServiceRuntime:
                 max_records=self.settings.consumer_max_records,
                 batch_timeout_ms=self.settings.consumer_batch_timeout_ms,
                 group_id=self.group_id,
+                session_timeout_ms=self.settings.consumer_session_timeout_ms,
+                heartbeat_interval_ms=self.settings.consumer_session_timeout_ms // 3,
+                group_instance_id=self.settings.consumer_group_instance_id,
             )
 
     async def start(self) -> None:
+        """Database pool and migrations, then the producer, the outbox relay and the retention purge; the consumer
+        joins its group in a background task. Returns once commands can be served."""
+        began = time.monotonic()
         self.pool = await asyncpg.create_pool(self.database_url, min_size=2, max_size=self.pool_size,
                                               reset=keep_session)
         async with self.pool.acquire() as conn:
@@ -99,7 +118,7 @@ class ServiceRuntime:
                 await self.prepare(conn)
         if self.consumer is not None:
             self.consumer.pool = self.pool
-        await self.broker.start()
+        await self.broker.connect()  # the producer (and admin client); subscribers start in _join
         if self.run_relay:
             self.relay = OutboxRelay(
                 self.pool,
@@ -111,7 +130,51 @@ class ServiceRuntime:
                 listen_dsn=self.database_url,
             )
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay"))
-        log.info("%s started", self.name)
+        if self.broker.subscribers:
+            self.consumer_state = "joining"
+            self._tasks.append(asyncio.create_task(self._join(), name=f"{self.name}-consumer-join"))
+        self._tasks.append(asyncio.create_task(self._purge(), name=f"{self.name}-idempotency-purge"))
+        self.start_s = round(time.monotonic() - began, 3)
+        log.info("%s started in %.2f s (consumer: %s)", self.name, self.start_s, self.consumer_state)
+
+    async def _join(self) -> None:
+        """Start the subscribers (join the consumer group, wait for partitions), retrying while Kafka is away.
+
+        FastStream starts subscribers registered before the broker started with ``subscriber.start()``, the same
+        call its documentation gives for subscribers added to a running broker ("Dynamic Subscribers")."""
+        backoff = 0.5
+        while True:
+            try:
+                for subscriber in self.broker.subscribers:
+                    await subscriber.start()
+            except Exception as exc:  # noqa: BLE001 (Kafka unreachable at start: keep serving HTTP, retry)
+                self.consumer_error = f"{type(exc).__name__}: {exc}"[:200]
+                log.warning("%s: consumer could not join (%s); retrying in %.1f s", self.name, exc, backoff)
+                for subscriber in self.broker.subscribers:
+                    with contextlib.suppress(Exception):
+                        await subscriber.stop()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, JOIN_RETRY_MAX_S)
+                continue
+            self.broker.running = True
+            self.consumer_state, self.consumer_error = "running", None
+            log.info("%s: consumer joined its group", self.name)
+            return
+
+    async def _purge(self) -> None:
+        """Delete Idempotency-Key answers older than ``idempotency.RETENTION``, first a minute after the start."""
+        await asyncio.sleep(60)
+        while True:
+            try:
+                assert self.pool is not None
+                async with self.pool.acquire() as conn:
+                    purged = await idempotency.purge_expired(conn)
+                if purged:
+                    log.info("%s: purged %d Idempotency-Key answers older than %s", self.name, purged,
+                             idempotency.RETENTION)
+            except Exception as exc:  # noqa: BLE001 (housekeeping; the next round retries)
+                log.warning("%s: Idempotency-Key purge failed: %r", self.name, exc)
+            await asyncio.sleep(PURGE_EVERY_S)
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -151,24 +214,30 @@ class ServiceRuntime:
     async def consumer_lag(self) -> int:
         """Events on the consumed topics not yet committed by this service's consumer group."""
         if self._lag_clients is None:
-            servers = self.settings.kafka_bootstrap_servers.split(",")
-            admin = AIOKafkaAdminClient(bootstrap_servers=servers, client_id=f"{self.name}-lag")
-            offsets: AIOKafkaConsumer = AIOKafkaConsumer(bootstrap_servers=servers, group_id=None,
-                                                         enable_auto_commit=False, client_id=f"{self.name}-lag")
+            connect = kafka_client_kwargs(self.settings)
+            admin = AIOKafkaAdminClient(**connect, client_id=f"{self.name}-lag")
+            offsets: AIOKafkaConsumer = AIOKafkaConsumer(**connect, group_id=None, enable_auto_commit=False,
+                                                         client_id=f"{self.name}-lag")
             await admin.start()
             await offsets.start()
             self._lag_clients = (admin, offsets)
         admin, offsets = self._lag_clients
         topics = [physical(t, self.settings.topic_namespace) for t in self.consume_topics]
-        await offsets.topics()  # refreshes metadata
-        partitions = [TopicPartition(t, p) for t in topics for p in sorted(offsets.partitions_for_topic(t) or ())]
-        committed = await admin.list_consumer_group_offsets(self.group_id or self.name)
+        # The partitions from the admin client: a consumer without a subscription knows no topic's partitions
+        # (aiokafka's partitions_for_topic answers None), which made the lag always 0.
+        partitions = [TopicPartition(d["topic"], p["partition"]) for d in await admin.describe_topics(topics)
+                      for p in d["partitions"]]
+        committed = await admin.list_consumer_group_offsets(self.settings.group(self.group_id or self.name))
         end = await offsets.end_offsets(partitions)
         return sum(max(0, end[tp] - (committed[tp].offset if tp in committed else 0)) for tp in partitions)
 
     async def health(self) -> dict[str, Any]:
-        """Readiness: database and broker reachable, outbox backlog, consumer counters."""
-        status: dict[str, Any] = {"service": self.name, "uptime_s": round(time.monotonic() - self.started_at, 1)}
+        """Readiness, part by part: ``database`` and ``producer`` ("ok" or the error) decide ``ok`` (commands can
+        be served); ``consumer`` (consuming services) says ``state`` joining | running | lagging, the lag in events
+        and the inbox counters, and does not hold readiness back. ``outbox_backlog``: events not yet on Kafka;
+        ``start_s``: seconds the runtime's start took (database, migrations, producer)."""
+        status: dict[str, Any] = {"service": self.name, "uptime_s": round(time.monotonic() - self.started_at, 1),
+                                  "start_s": self.start_s}
         try:
             assert self.pool is not None
             async with self.pool.acquire() as conn:
@@ -179,14 +248,20 @@ class ServiceRuntime:
         except Exception as exc:  # noqa: BLE001
             status["database"] = f"error: {type(exc).__name__}"
         try:
-            status["kafka"] = "ok" if await self.broker.ping(timeout=3.0) else "unreachable"
+            status["producer"] = "ok" if await self.broker.ping(timeout=3.0) else "unreachable"
         except Exception as exc:  # noqa: BLE001
-            status["kafka"] = f"error: {type(exc).__name__}"
+            status["producer"] = f"error: {type(exc).__name__}"
         if self.consumer is not None:
-            status["consumer"] = dict(self.consumer.stats)
-            try:
-                status["consumer"]["lag"] = await asyncio.wait_for(self.consumer_lag(), 5.0)
-            except Exception as exc:  # noqa: BLE001 (lag is information; readiness does not hang on it)
-                status["consumer"]["lag"] = f"unknown: {type(exc).__name__}"
-        status["ok"] = status["database"] == "ok" and status["kafka"] == "ok"
+            consumer: dict[str, Any] = {"state": self.consumer_state, **self.consumer.stats}
+            if self.consumer_error:
+                consumer["error"] = self.consumer_error
+            if self.consumer_state != "joining":
+                try:
+                    consumer["lag"] = await asyncio.wait_for(self.consumer_lag(), 5.0)
+                except Exception as exc:  # noqa: BLE001 (lag is information; readiness does not hang on it)
+                    consumer["lag"] = f"unknown: {type(exc).__name__}"
+                if isinstance(consumer["lag"], int) and consumer["lag"] > self.settings.consumer_max_records:
+                    consumer["state"] = "lagging"  # more than one batch behind
+            status["consumer"] = consumer
+        status["ok"] = status["database"] == "ok" and status["producer"] == "ok"
         return status

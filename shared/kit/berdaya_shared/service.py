@@ -84,3 +84,18 @@ def build_app(
     install_ops_routes(app, spec.name, runtime.health)
     app.add_middleware(CorrelationMiddleware)
     return app
+
+
+def app_factory(spec: ServiceSpec, settings_class: Callable[[], Any]) -> Callable[..., FastAPI]:
+    """``create_app(settings=None, *, group_id=None, auth=None)`` for a service with nothing of its own to configure.
+
+    ``settings_class()`` reads the settings from the environment when none are given; they carry ``database_url``
+    and ``messaging``. A service with app state, middleware or its own runtime writes its ``create_app`` around
+    ``build_app`` instead."""
+
+    def create_app(settings: Any = None, *, group_id: str | None = None, auth: AuthSettings | None = None) -> FastAPI:
+        settings = settings or settings_class()
+        return build_app(spec, database_url=settings.database_url, messaging=settings.messaging, settings=settings,
+                         group_id=group_id, auth=auth)
+
+    return create_app

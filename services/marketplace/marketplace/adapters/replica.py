@@ -29,17 +29,18 @@ async def upsert_business(conn: asyncpg.Connection, *, business_ref: UUID, owner
     await conn.execute(_UPSERT, business_ref, owner_person_ref, sector, kecamatan_code, occurred_at, event_id)
 
 
-async def get(conn: asyncpg.Connection, business_ref: UUID) -> Business | None:
-    row = await conn.fetchrow(
-        "SELECT business_ref, owner_person_ref, registered FROM businesses_replica WHERE business_ref = $1",
-        business_ref,
-    )
-    return Business(row["business_ref"], row["owner_person_ref"], row["registered"]) if row else None
+class BusinessReplica:
+    """The replica as command handlers see it: businesses looked up by ref."""
 
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
 
-async def get_many(conn: asyncpg.Connection, refs: list[UUID]) -> dict[UUID, Business]:
-    rows = await conn.fetch(
-        "SELECT business_ref, owner_person_ref, registered FROM businesses_replica WHERE business_ref = ANY($1)",
-        refs,
-    )
-    return {r["business_ref"]: Business(r["business_ref"], r["owner_person_ref"], r["registered"]) for r in rows}
+    async def get_many(self, refs: list[UUID]) -> dict[UUID, Business]:
+        rows = await self.conn.fetch(
+            "SELECT business_ref, owner_person_ref, registered FROM businesses_replica WHERE business_ref = ANY($1)",
+            refs,
+        )
+        return {r["business_ref"]: Business(r["business_ref"], r["owner_person_ref"], r["registered"]) for r in rows}
+
+    async def get(self, business_ref: UUID) -> Business | None:
+        return (await self.get_many([business_ref])).get(business_ref)

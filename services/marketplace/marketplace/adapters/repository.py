@@ -1,128 +1,137 @@
-"""SQL for fairs, booths, listings and sales."""
+"""The marketplace repositories: SQL for fairs (with their booths), listings and sales, on one connection.
 
+Reads for answers return plain dicts, the same shape the unit tests' in-memory fakes return; ``get`` returns the
+domain object a rule needs.
+"""
+
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from ..domain.model import Fair
+from ..domain.events import ProductListed, SaleRecorded
+from ..domain.model import Fair, Listing
 
-FAIR_COLUMNS = "fair_ref, name, kecamatan_code, outside_kukar, location, starts_on, ends_on, booths, recorded_by_opd"
-
-
-async def insert_fair(conn: asyncpg.Connection, **f: Any) -> None:
-    await conn.execute(
-        f"INSERT INTO fairs ({FAIR_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        f["fair_ref"], f["name"], f["kecamatan_code"], f["outside_kukar"], f["location"], f["starts_on"],
-        f["ends_on"], f["booths"], f["recorded_by_opd"],
-    )
-
-
-async def fair_for_update(conn: asyncpg.Connection, fair_ref: UUID, *, lock: bool = True) -> Fair | None:
-    """The fair with its booths; locked so two assignments cannot both take the last booth."""
-    row = await conn.fetchrow(
-        "SELECT fair_ref, booths, starts_on, ends_on FROM fairs WHERE fair_ref = $1" + (" FOR UPDATE" if lock else ""),
-        fair_ref,
-    )
-    if row is None:
-        return None
-    booths = await conn.fetch("SELECT business_ref, booth_no FROM booths WHERE fair_ref = $1", fair_ref)
-    return Fair(row["fair_ref"], row["booths"], row["starts_on"], row["ends_on"],
-                taken={b["booth_no"] for b in booths}, businesses={b["business_ref"] for b in booths})
+_FAIR = "fair_ref, name, kecamatan_code, location, starts_on, ends_on, booths, recorded_by_opd"
+_FAIR_SUMMARY = f"""{_FAIR}, outside_kukar,
+    (SELECT count(*) FROM booths b WHERE b.fair_ref = f.fair_ref) AS booths_assigned,
+    (SELECT COALESCE(sum(amount_idr), 0) FROM sales s WHERE s.fair_ref = f.fair_ref) AS sales_idr"""
+_LISTED = "product_ref, business_ref, owner_person_ref, channel, category, price_idr, listed_on"
+_LISTING = f"{_LISTED}, delisted_on"
+_SALE = "sale_ref, business_ref, owner_person_ref, channel, fair_ref, amount_idr, quantity, sold_on"
 
 
-async def fair_read(conn: asyncpg.Connection, fair_ref: UUID) -> dict[str, Any] | None:
-    row = await conn.fetchrow(
-        f"""SELECT {FAIR_COLUMNS},
-              (SELECT count(*) FROM booths b WHERE b.fair_ref = f.fair_ref) AS booths_assigned,
-              (SELECT COALESCE(sum(amount_idr), 0) FROM sales s WHERE s.fair_ref = f.fair_ref) AS sales_idr
-            FROM fairs f WHERE fair_ref = $1""",
-        fair_ref,
-    )
-    return dict(row) if row else None
+def _insert(table: str, columns: str) -> str:
+    return f"INSERT INTO {table} ({columns}) VALUES ({', '.join(f'${i + 1}' for i in range(len(columns.split(', '))))})"
 
 
-async def fair_page(conn: asyncpg.Connection, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
-    total = await conn.fetchval("SELECT count(*) FROM fairs")
-    refs = await conn.fetch("SELECT fair_ref FROM fairs ORDER BY starts_on DESC, fair_ref LIMIT $1 OFFSET $2",
-                            limit, offset)
-    return total, [await fair_read(conn, r["fair_ref"]) for r in refs]  # type: ignore[misc]
+def _values(thing: Any, columns: str) -> tuple[Any, ...]:
+    """The attributes of a domain object named by ``columns``, in the columns' order."""
+    return tuple(getattr(thing, c) for c in columns.split(", "))
 
 
-async def booths_of(conn: asyncpg.Connection, fair_ref: UUID) -> list[dict[str, Any]]:
+async def _page(conn: asyncpg.Connection, *, columns: str, source: str, where: str, order: str,
+                args: Sequence[Any], limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """One page of ``source`` rows matching ``where`` (parameters ``args``), and how many match in all."""
+    total = await conn.fetchval(f"SELECT count(*) FROM {source} WHERE {where}", *args)
+    n = len(args)
     rows = await conn.fetch(
-        "SELECT fair_ref, business_ref, owner_person_ref, booth_no FROM booths WHERE fair_ref = $1 ORDER BY booth_no",
-        fair_ref,
+        f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {order} LIMIT ${n + 1} OFFSET ${n + 2}",
+        *args, limit, offset,
     )
-    return [dict(r) for r in rows]
+    return [dict(r) for r in rows], total
 
 
-async def insert_booth(conn: asyncpg.Connection, fair_ref: UUID, business_ref: UUID, owner: UUID, booth_no: int) -> None:
-    await conn.execute(
-        "INSERT INTO booths (fair_ref, business_ref, owner_person_ref, booth_no) VALUES ($1, $2, $3, $4)",
-        fair_ref, business_ref, owner, booth_no,
-    )
+class FairRepository:
+    """Fairs and their booths: the fair row is the aggregate's lock."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def add(self, fair: Fair) -> None:
+        columns = f"{_FAIR}, outside_kukar"
+        await self.conn.execute(_insert("fairs", columns), *_values(fair, columns))
+
+    async def get(self, fair_ref: UUID, *, for_update: bool = False) -> Fair | None:
+        """The fair with its booths; ``for_update`` locks it so two assignments cannot both take the last booth."""
+        lock = " FOR UPDATE" if for_update else ""
+        row = await self.conn.fetchrow(f"SELECT {_FAIR} FROM fairs WHERE fair_ref = $1{lock}", fair_ref)
+        if row is None:
+            return None
+        booths = await self.conn.fetch("SELECT business_ref, booth_no FROM booths WHERE fair_ref = $1", fair_ref)
+        return Fair(**dict(row), taken={b["booth_no"] for b in booths}, businesses={b["business_ref"] for b in booths})
+
+    async def add_booth(self, *, fair_ref: UUID, business_ref: UUID, owner_person_ref: UUID, booth_no: int) -> None:
+        await self.conn.execute(
+            "INSERT INTO booths (fair_ref, business_ref, owner_person_ref, booth_no) VALUES ($1, $2, $3, $4)",
+            fair_ref, business_ref, owner_person_ref, booth_no,
+        )
+
+    async def summary(self, fair_ref: UUID) -> dict[str, Any] | None:
+        """The fair with ``booths_assigned`` and ``sales_idr`` (Rupiah recorded at it)."""
+        row = await self.conn.fetchrow(f"SELECT {_FAIR_SUMMARY} FROM fairs f WHERE fair_ref = $1", fair_ref)
+        return dict(row) if row else None
+
+    async def summaries(self, *, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+        """Fairs, latest start first."""
+        return await _page(self.conn, columns=_FAIR_SUMMARY, source="fairs f", where="true",
+                           order="starts_on DESC, fair_ref", args=(), limit=limit, offset=offset)
+
+    async def booths(self, fair_ref: UUID) -> list[dict[str, Any]]:
+        rows = await self.conn.fetch(
+            "SELECT fair_ref, business_ref, owner_person_ref, booth_no FROM booths WHERE fair_ref = $1"
+            " ORDER BY booth_no",
+            fair_ref,
+        )
+        return [dict(r) for r in rows]
 
 
-LISTING_COLUMNS = "product_ref, business_ref, owner_person_ref, channel, category, price_idr, listed_on, delisted_on"
+class ListingRepository:
+    """Products listed on a channel, and taken down."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def add(self, listing: Listing) -> None:
+        await self.conn.execute(_insert("listings", _LISTING), *_values(listing.listed, _LISTED), listing.delisted_on)
+
+    async def get(self, product_ref: UUID, *, for_update: bool = False) -> Listing | None:
+        lock = " FOR UPDATE" if for_update else ""
+        row = await self.conn.fetchrow(f"SELECT {_LISTING} FROM listings WHERE product_ref = $1{lock}", product_ref)
+        if row is None:
+            return None
+        listed = dict(row)
+        delisted_on = listed.pop("delisted_on")
+        return Listing(ProductListed(**listed), delisted_on)
+
+    async def save_delisting(self, product_ref: UUID, delisted_on: date) -> None:
+        await self.conn.execute("UPDATE listings SET delisted_on = $2 WHERE product_ref = $1", product_ref, delisted_on)
+
+    async def page(self, *, business_ref: UUID | None, channel: str | None, active: bool | None, limit: int,
+                   offset: int) -> tuple[list[dict[str, Any]], int]:
+        """Listings, latest first; each filter applies only when given (``active``: not delisted)."""
+        where = ("($1::uuid IS NULL OR business_ref = $1) AND ($2::text IS NULL OR channel = $2)"
+                 " AND ($3::boolean IS NULL OR (delisted_on IS NULL) = $3)")
+        return await _page(self.conn, columns=_LISTING, source="listings", where=where,
+                           order="listed_on DESC, product_ref", args=(business_ref, channel, active),
+                           limit=limit, offset=offset)
 
 
-async def insert_listing(conn: asyncpg.Connection, **x: Any) -> None:
-    await conn.execute(
-        "INSERT INTO listings (product_ref, business_ref, owner_person_ref, channel, category, price_idr, listed_on)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        x["product_ref"], x["business_ref"], x["owner_person_ref"], x["channel"], x["category"], x["price_idr"],
-        x["listed_on"],
-    )
+class SaleRepository:
+    """Recorded sales (each as its ``SaleRecorded``: the stored row and the event carry the same facts)."""
 
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
 
-async def listing(conn: asyncpg.Connection, product_ref: UUID, *, lock: bool = False) -> dict[str, Any] | None:
-    row = await conn.fetchrow(
-        f"SELECT {LISTING_COLUMNS} FROM listings WHERE product_ref = $1" + (" FOR UPDATE" if lock else ""),
-        product_ref,
-    )
-    return dict(row) if row else None
+    async def add(self, sales: Sequence[SaleRecorded]) -> None:
+        await self.conn.executemany(_insert("sales", _SALE), [_values(s, _SALE) for s in sales])
 
-
-async def delist(conn: asyncpg.Connection, product_ref: UUID, on: Any) -> None:
-    await conn.execute("UPDATE listings SET delisted_on = $2 WHERE product_ref = $1", product_ref, on)
-
-
-async def listing_page(conn: asyncpg.Connection, business_ref: UUID | None, channel: str | None, active: bool | None,
-                       limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
-    where = ("($1::uuid IS NULL OR business_ref = $1) AND ($2::text IS NULL OR channel = $2)"
-             " AND ($3::boolean IS NULL OR (delisted_on IS NULL) = $3)")
-    total = await conn.fetchval(f"SELECT count(*) FROM listings WHERE {where}", business_ref, channel, active)
-    rows = await conn.fetch(
-        f"SELECT {LISTING_COLUMNS} FROM listings WHERE {where} ORDER BY listed_on DESC, product_ref LIMIT $4 OFFSET $5",
-        business_ref, channel, active, limit, offset,
-    )
-    return total, [dict(r) for r in rows]
-
-
-SALE_COLUMNS = "sale_ref, business_ref, owner_person_ref, channel, fair_ref, amount_idr, quantity, sold_on"
-
-
-async def insert_sales(conn: asyncpg.Connection, sales: list[dict[str, Any]]) -> None:
-    await conn.executemany(
-        f"INSERT INTO sales ({SALE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        [(s["sale_ref"], s["business_ref"], s["owner_person_ref"], s["channel"], s["fair_ref"], s["amount_idr"],
-          s["quantity"], s["sold_on"]) for s in sales],
-    )
-
-
-async def sale(conn: asyncpg.Connection, sale_ref: UUID) -> dict[str, Any] | None:
-    row = await conn.fetchrow(f"SELECT {SALE_COLUMNS} FROM sales WHERE sale_ref = $1", sale_ref)
-    return dict(row) if row else None
-
-
-async def sale_page(conn: asyncpg.Connection, business_ref: UUID | None, fair_ref: UUID | None, channel: str | None,
-                    limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
-    where = ("($1::uuid IS NULL OR business_ref = $1) AND ($2::uuid IS NULL OR fair_ref = $2)"
-             " AND ($3::text IS NULL OR channel = $3)")
-    total = await conn.fetchval(f"SELECT count(*) FROM sales WHERE {where}", business_ref, fair_ref, channel)
-    rows = await conn.fetch(
-        f"SELECT {SALE_COLUMNS} FROM sales WHERE {where} ORDER BY sold_on DESC, sale_ref LIMIT $4 OFFSET $5",
-        business_ref, fair_ref, channel, limit, offset,
-    )
-    return total, [dict(r) for r in rows]
+    async def page(self, *, business_ref: UUID | None, fair_ref: UUID | None, channel: str | None, limit: int,
+                   offset: int) -> tuple[list[dict[str, Any]], int]:
+        """Sales, latest first; each filter applies only when given."""
+        where = ("($1::uuid IS NULL OR business_ref = $1) AND ($2::uuid IS NULL OR fair_ref = $2)"
+                 " AND ($3::text IS NULL OR channel = $3)")
+        return await _page(self.conn, columns=_SALE, source="sales", where=where, order="sold_on DESC, sale_ref",
+                           args=(business_ref, fair_ref, channel), limit=limit, offset=offset)

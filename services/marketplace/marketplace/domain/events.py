@@ -1,4 +1,4 @@
-"""What happened in the marketplace; translated to the shared v1 contracts by the service layer."""
+"""What happened in the marketplace. The events stay inside the service; a translator maps them to contracts."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -54,3 +54,6 @@ class SaleRecorded:
     amount_idr: int
     quantity: int
     sold_on: date
+
+
+DomainEvent = TradeFairScheduled | BoothAssigned | ProductListed | ProductDelisted | SaleRecorded

@@ -4,11 +4,10 @@ Only BusinessRegistered matters here; every other registry event is recorded in 
 PersonalDataErased needs no handling: the replica holds refs only, and past sales still count.
 """
 
-from collections.abc import Awaitable, Callable
-
 import asyncpg
 from berdaya_contracts import Event
 from berdaya_contracts import registry_v1 as r
+from berdaya_shared.messaging.consumer import EventHandler, dispatch
 
 from ..adapters import replica
 
@@ -22,13 +21,8 @@ async def business_registered(conn: asyncpg.Connection, event: Event) -> None:
     )
 
 
-EVENT_HANDLERS: dict[str, Callable[[asyncpg.Connection, Event], Awaitable[None]]] = {
+EVENT_HANDLERS: dict[str, EventHandler] = {
     "registry.BusinessRegistered": business_registered,
 }
 
-
-async def apply(conn: asyncpg.Connection, events: list[Event]) -> None:
-    for event in events:
-        handler = EVENT_HANDLERS.get(event.event_type)
-        if handler is not None:
-            await handler(conn, event)
+apply = dispatch(EVENT_HANDLERS)

@@ -1,50 +1,74 @@
-"""Fairs and booths: each handler runs inside the command's transaction and stages its events."""
+"""Fair handlers: schedule, read, list, assign a booth. Each takes the marketplace unit of work."""
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-import asyncpg
-from berdaya_shared import errors
+from berdaya_shared.errors import NotFound
 
-from ..adapters import replica, repository
-from ..domain import events
-from ..domain.model import check_fair_dates, require_registered
-from .translator import publish
+from ..domain.model import Fair, require_registered
+from .unit_of_work import MarketplaceUnitOfWork
 
 
-async def schedule(conn: asyncpg.Connection, *, name: str, kecamatan_code: str | None, location: str | None,
-                   starts_on: date, ends_on: date, booths: int, opd: str, correlation_id: str) -> dict[str, Any]:
-    check_fair_dates(starts_on, ends_on)
-    fair_ref = uuid4()
-    fair = {"fair_ref": fair_ref, "name": name, "kecamatan_code": kecamatan_code,
-            "outside_kukar": kecamatan_code is None, "location": location, "starts_on": starts_on,
-            "ends_on": ends_on, "booths": booths, "recorded_by_opd": opd}
-    await repository.insert_fair(conn, **fair)
-    await publish(conn, [events.TradeFairScheduled(
-        fair_ref=fair_ref, name=name, kecamatan_code=kecamatan_code, outside_kukar=kecamatan_code is None,
-        starts_on=starts_on, ends_on=ends_on, booths=booths,
-    )], correlation_id=correlation_id)
-    return await get(conn, fair_ref=fair_ref)
+def fair_view(fair: Fair, *, booths_assigned: int, sales_idr: int) -> dict[str, Any]:
+    """A fair as answers show it (``FairRead``)."""
+    facts = {k: v for k, v in asdict(fair).items() if k not in ("taken", "businesses")}
+    return {**facts, "outside_kukar": fair.outside_kukar, "booths_assigned": booths_assigned, "sales_idr": sales_idr}
 
 
-async def get(conn: asyncpg.Connection, *, fair_ref: UUID) -> dict[str, Any]:
-    fair = await repository.fair_read(conn, fair_ref)
+def _unknown(fair_ref: UUID) -> NotFound:
+    return NotFound("Pameran tidak ditemukan", f"unknown fair {fair_ref}")
+
+
+async def require(uow: MarketplaceUnitOfWork, fair_ref: UUID, *, for_update: bool = False) -> Fair:
+    """The fair with its booths; raises ``NotFound``."""
+    fair = await uow.fairs.get(fair_ref, for_update=for_update)
     if fair is None:
-        raise errors.NotFound("Pameran tidak ditemukan", f"unknown fair {fair_ref}")
+        raise _unknown(fair_ref)
     return fair
 
 
-async def assign_booth(conn: asyncpg.Connection, *, fair_ref: UUID, business_ref: UUID, booth_no: int | None,
-                       correlation_id: str) -> dict[str, Any]:
-    fair = await repository.fair_for_update(conn, fair_ref)
+async def schedule(uow: MarketplaceUnitOfWork, *, name: str, kecamatan_code: str | None, location: str | None,
+                   starts_on: date, ends_on: date, booths: int, recorded_by_opd: str) -> dict[str, Any]:
+    """Schedule a fair (``kecamatan_code`` None: outside Kukar); publishes TradeFairScheduled. Raises ``Invalid``
+    for dates that end before they start or span over 120 days."""
+    fair = Fair(uuid4(), name, kecamatan_code, location, starts_on, ends_on, booths, recorded_by_opd)
+    scheduled = fair.schedule()
+    await uow.fairs.add(fair)
+    await uow.publish([scheduled])
+    return fair_view(fair, booths_assigned=0, sales_idr=0)  # new: no booth and no sale yet, nothing to read back
+
+
+async def get(uow: MarketplaceUnitOfWork, *, fair_ref: UUID) -> dict[str, Any]:
+    """The fair with ``booths_assigned`` and ``sales_idr``; raises ``NotFound``."""
+    fair = await uow.fairs.summary(fair_ref)
     if fair is None:
-        raise errors.NotFound("Pameran tidak ditemukan", f"unknown fair {fair_ref}")
-    business = require_registered(await replica.get(conn, business_ref), business_ref)
-    number = fair.assign(business_ref, booth_no)
-    assert business.owner_person_ref is not None
-    await repository.insert_booth(conn, fair_ref, business_ref, business.owner_person_ref, number)
-    await publish(conn, [events.BoothAssigned(fair_ref, business_ref, business.owner_person_ref, number)],
-                  correlation_id=correlation_id)
-    return {"fair_ref": fair_ref, "business_ref": business_ref, "owner_person_ref": business.owner_person_ref,
-            "booth_no": number}
+        raise _unknown(fair_ref)
+    return fair
+
+
+async def list_(uow: MarketplaceUnitOfWork, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    rows, total = await uow.fairs.summaries(limit=limit, offset=offset)
+    return {"items": rows, "total": total, "limit": limit, "offset": offset}
+
+
+async def booths(uow: MarketplaceUnitOfWork, *, fair_ref: UUID) -> list[dict[str, Any]]:
+    """The fair's booths by number; raises ``NotFound`` for an unknown fair."""
+    await require(uow, fair_ref)
+    return await uow.fairs.booths(fair_ref)
+
+
+async def assign_booth(uow: MarketplaceUnitOfWork, *, fair_ref: UUID, business_ref: UUID,
+                       booth_no: int | None) -> dict[str, Any]:
+    """Give a registered business a booth (``booth_no`` or the lowest free one); publishes BoothAssigned.
+    Raises ``NotFound`` (fair), ``Invalid`` (unknown business, no such booth) or ``Conflict`` (see ``Fair.assign``).
+    The fair row is locked first, so concurrent assignments never overfill it."""
+    fair = await require(uow, fair_ref, for_update=True)
+    owner = require_registered(await uow.businesses.get(business_ref), business_ref)
+    assigned = fair.assign(business_ref, owner, booth_no)
+    await uow.fairs.add_booth(fair_ref=fair_ref, business_ref=business_ref, owner_person_ref=owner,
+                              booth_no=assigned.booth_no)
+    await uow.publish([assigned])
+    return {"fair_ref": fair_ref, "business_ref": business_ref, "owner_person_ref": owner,
+            "booth_no": assigned.booth_no}

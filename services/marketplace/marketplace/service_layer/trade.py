@@ -1,74 +1,85 @@
-"""Listings and sales, including a fair's whole sales sheet at once (all rows or none)."""
+"""Listing and sales handlers: list and delist products, record one sale or a fair's whole sales sheet."""
 
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-import asyncpg
-from berdaya_shared import errors
+from berdaya_shared.errors import NotFound
 
-from ..adapters import replica, repository
 from ..domain import events
-from ..domain.model import Fair, check_sale_place, require_registered
-from .translator import publish
+from ..domain import sales as sale_rules
+from ..domain.model import Listing, require_registered
+from . import fairs
+from .unit_of_work import MarketplaceUnitOfWork
 
 
-async def list_product(conn: asyncpg.Connection, *, business_ref: UUID, channel: str, category: str,
-                       price_idr: int, listed_on: date, correlation_id: str) -> dict[str, Any]:
-    business = require_registered(await replica.get(conn, business_ref), business_ref)
-    assert business.owner_person_ref is not None
-    listing = {"product_ref": uuid4(), "business_ref": business_ref, "owner_person_ref": business.owner_person_ref,
-               "channel": channel, "category": category, "price_idr": price_idr, "listed_on": listed_on}
-    await repository.insert_listing(conn, **listing)
-    await publish(conn, [events.ProductListed(**listing)], correlation_id=correlation_id)
-    return {**listing, "delisted_on": None}
+def listing_view(listing: Listing) -> dict[str, Any]:
+    """A listing as answers show it (``ListingRead``)."""
+    return {**asdict(listing.listed), "delisted_on": listing.delisted_on}
 
 
-async def delist(conn: asyncpg.Connection, *, product_ref: UUID, delisted_on: date,
-                 correlation_id: str) -> dict[str, Any]:
-    listing = await repository.listing(conn, product_ref, lock=True)
+async def list_product(uow: MarketplaceUnitOfWork, *, business_ref: UUID, channel: str, category: str,
+                       price_idr: int, listed_on: date) -> dict[str, Any]:
+    """Offer a registered business's product on a channel; publishes ProductListed. Raises ``Invalid`` for an
+    unknown business."""
+    owner = require_registered(await uow.businesses.get(business_ref), business_ref)
+    listing = Listing(events.ProductListed(uuid4(), business_ref, owner, channel, category, price_idr, listed_on))
+    await uow.listings.add(listing)
+    await uow.publish([listing.listed])
+    return listing_view(listing)
+
+
+async def delist(uow: MarketplaceUnitOfWork, *, product_ref: UUID, delisted_on: date) -> dict[str, Any]:
+    """Take a product down; publishes ProductDelisted. Raises ``NotFound``, ``Conflict`` (already down) or
+    ``Invalid`` (before it was listed)."""
+    listing = await uow.listings.get(product_ref, for_update=True)
     if listing is None:
-        raise errors.NotFound("Produk tidak ditemukan", f"unknown product {product_ref}")
-    if listing["delisted_on"] is not None:
-        raise errors.Conflict("Produk ini sudah diturunkan dari etalase", "the product is already delisted")
-    if delisted_on < listing["listed_on"]:
-        raise errors.Invalid("Tanggal penurunan tidak boleh sebelum tanggal tayang", "delisted_on before listed_on",
-                             field="delisted_on")
-    await repository.delist(conn, product_ref, delisted_on)
-    await publish(conn, [events.ProductDelisted(product_ref, listing["business_ref"], listing["owner_person_ref"],
-                                                listing["channel"], delisted_on)], correlation_id=correlation_id)
-    return {**listing, "delisted_on": delisted_on}
+        raise NotFound("Produk tidak ditemukan", f"unknown product {product_ref}")
+    delisted = listing.delist(delisted_on)
+    await uow.listings.save_delisting(product_ref, delisted_on)
+    await uow.publish([delisted])
+    return listing_view(listing)
 
 
-async def record_sales(conn: asyncpg.Connection, *, rows: list[dict[str, Any]], correlation_id: str,
-                       prefix: str = "rows") -> list[dict[str, Any]]:
-    """Check every row first; any refusal refuses them all, naming each row and field."""
-    businesses = await replica.get_many(conn, list({r["business_ref"] for r in rows}))
-    fairs: dict[UUID, Fair | None] = {}
-    for fair_ref in {r["fair_ref"] for r in rows if r["fair_ref"] is not None}:
-        fairs[fair_ref] = await repository.fair_for_update(conn, fair_ref, lock=False)
-    problems, sales = [], []
-    for i, row in enumerate(rows):
-        at = f"{prefix}.{i}." if prefix else ""
-        try:
-            business = require_registered(businesses.get(row["business_ref"]), row["business_ref"],
-                                          field=f"{at}business_ref")
-            fair = fairs.get(row["fair_ref"]) if row["fair_ref"] else None
-            check_sale_place(row["channel"], fair, row["fair_ref"], row["business_ref"], row["sold_on"], prefix=at)
-        except errors.Refusal as refused:
-            problems.append({"field": refused.field, "pesan": refused.pesan, "detail": refused.detail, "row": i})
-            continue
-        sales.append({**row, "sale_ref": uuid4(), "owner_person_ref": business.owner_person_ref})
-    if problems:
-        if not prefix:
-            first = problems[0]
-            raise errors.Invalid(first["pesan"], first["detail"], field=first["field"])
-        raise errors.Invalid(f"{len(problems)} baris tidak valid; tidak ada penjualan yang dicatat",
-                             f"{len(problems)} invalid rows; nothing recorded", kesalahan=problems)
-    await repository.insert_sales(conn, sales)
-    await publish(conn, [events.SaleRecorded(
-        sale_ref=s["sale_ref"], business_ref=s["business_ref"], owner_person_ref=s["owner_person_ref"],
-        channel=s["channel"], fair_ref=s["fair_ref"], amount_idr=s["amount_idr"], quantity=s["quantity"],
-        sold_on=s["sold_on"],
-    ) for s in sales], correlation_id=correlation_id)
-    return sales
+async def listings(uow: MarketplaceUnitOfWork, *, business_ref: UUID | None = None, channel: str | None = None,
+                   active: bool | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    rows, total = await uow.listings.page(business_ref=business_ref, channel=channel, active=active, limit=limit,
+                                          offset=offset)
+    return {"items": rows, "total": total, "limit": limit, "offset": offset}
+
+
+async def record_sale(uow: MarketplaceUnitOfWork, *, business_ref: UUID, channel: str, fair_ref: UUID | None,
+                      amount_idr: int, quantity: int, sold_on: date) -> dict[str, Any]:
+    """One sale; publishes SaleRecorded. Raises ``Invalid`` naming the field (unknown business; a fair sale
+    without its fair, a booth there or a date within it; a fair named for another channel)."""
+    sale = sale_rules.Sale(uuid4(), business_ref, channel, fair_ref, amount_idr, quantity, sold_on)
+    fair = await uow.fairs.get(fair_ref) if fair_ref is not None else None
+    recorded = sale_rules.record_one(sale, await uow.businesses.get_many([business_ref]),
+                                     {fair.fair_ref: fair} if fair else {})
+    await uow.sales.add([recorded])
+    await uow.publish([recorded])
+    return asdict(recorded)
+
+
+async def record_sheet(uow: MarketplaceUnitOfWork, *, fair_ref: UUID,
+                       rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """A fair's sales sheet: ``rows`` of business_ref, amount_idr, quantity, sold_on, every one recorded or none;
+    one SaleRecorded per row. Raises ``NotFound`` (fair) or one ``Invalid`` listing every bad row."""
+    fair = await fairs.require(uow, fair_ref)
+    entered = [sale_rules.Sale(uuid4(), r["business_ref"], sale_rules.TRADE_FAIR, fair_ref, r["amount_idr"],
+                               r["quantity"], r["sold_on"]) for r in rows]
+    businesses = await uow.businesses.get_many(list({s.business_ref for s in entered}))
+    recorded = sale_rules.record_sheet(entered, businesses, {fair_ref: fair})
+    await uow.sales.add(recorded)
+    await uow.publish(recorded)
+    return {"fair_ref": fair_ref, "recorded": len(recorded), "amount_idr": sum(s.amount_idr for s in recorded),
+            "sales": [asdict(s) for s in recorded]}
+
+
+async def sales(uow: MarketplaceUnitOfWork, *, business_ref: UUID | None = None, fair_ref: UUID | None = None,
+                channel: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    rows, total = await uow.sales.page(business_ref=business_ref, fair_ref=fair_ref, channel=channel, limit=limit,
+                                       offset=offset)
+    return {"items": rows, "total": total, "limit": limit, "offset": offset}

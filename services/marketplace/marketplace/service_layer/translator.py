@@ -1,18 +1,15 @@
-"""Domain events → shared v1 contracts, written to the outbox in the caller's transaction."""
+"""Domain events → v1 contracts (the unit of work stages them in the outbox)."""
 
-from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
-import asyncpg
 from berdaya_contracts import marketplace_v1 as v1
-from berdaya_contracts import new_envelope
 from berdaya_contracts.common import Payload
-from berdaya_shared.messaging import outbox
 
 from ..domain import events
 
-# Field names match one to one; the mapping stays explicit so a contract rename cannot pass silently.
+# Field names match one to one; the table stays explicit so a new or renamed event cannot pass silently
+# (the contract models refuse unknown and missing fields).
 _CONTRACT: dict[type[Any], type[Payload]] = {
     events.TradeFairScheduled: v1.TradeFairScheduled,
     events.BoothAssigned: v1.BoothAssigned,
@@ -22,7 +19,7 @@ _CONTRACT: dict[type[Any], type[Payload]] = {
 }
 
 
-async def publish(conn: asyncpg.Connection, domain_events: Iterable[Any], *, correlation_id: str | None) -> None:
-    await outbox.add(conn, *(
-        new_envelope(_CONTRACT[type(e)](**asdict(e)), correlation_id=correlation_id) for e in domain_events
-    ))
+def to_contract(event: Any) -> Payload:
+    """The v1 payload of a marketplace domain event. Raises KeyError for an event with no contract, and pydantic's
+    ValidationError when the event breaks its contract."""
+    return _CONTRACT[type(event)](**asdict(event))

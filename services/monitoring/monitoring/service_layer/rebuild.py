@@ -20,7 +20,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from berdaya_contracts import PoisonMessage, decode
 from berdaya_contracts.topics import EVENT_TOPICS, physical
 from berdaya_shared import errors
-from berdaya_shared.messaging import MessagingSettings
+from berdaya_shared.messaging import MessagingSettings, kafka_client_kwargs
 
 from .. import projections
 from ..adapters import SHADOW_SCHEMA, recreate_shadow, swap_in_shadow
@@ -82,7 +82,7 @@ async def rebuild(pool: asyncpg.Pool, messaging: MessagingSettings, progress: Re
     progress.state, progress.started_at, progress.consumer = "running", time.monotonic(), name
     topics = [physical(t, messaging.topic_namespace) for t in EVENT_TOPICS]
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=messaging.kafka_bootstrap_servers.split(","), group_id=name,
+        **kafka_client_kwargs(messaging), group_id=messaging.group(name),
         auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=batch_records,
     )
     try:

@@ -2,26 +2,20 @@
 birth date DDMMYY (40 added to the day for women), 4-digit serial. No check digit exists.
 
 A NIK registered outside Kukar is accepted: the registry counts women by domicile, not by NIK area.
+A broken rule raises ``berdaya_shared.errors.Invalid`` naming the field (``nik``, or ``birth_date`` when the
+declared birth date contradicts the NIK).
 """
 
 from dataclasses import dataclass
 from datetime import date
+
+from berdaya_shared.errors import Invalid
 
 # The 38 Kemendagri province codes (Permendagri 2022/2023 list, Papua's new provinces 93-96 included).
 PROVINCE_CODES = frozenset(
     {11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64, 65,
      71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96}
 )
-
-
-class NikError(ValueError):
-    """A rule the NIK (or a field checked against it) breaks; ``pesan`` is for the user."""
-
-    def __init__(self, pesan: str, detail: str, field: str = "nik") -> None:
-        super().__init__(pesan)
-        self.pesan = pesan
-        self.detail = detail
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -32,43 +26,53 @@ class Nik:
 
     @property
     def masked(self) -> str:
-        return self.value[:4] + "*" * 8 + self.value[-4:]
+        return mask(self.value)
+
+
+def mask(value: str) -> str:
+    """What staff see of a NIK: the first four and the last four digits."""
+    return value[:4] + "*" * 8 + value[-4:]
 
 
 def normalise(raw: str) -> str:
     return "".join(raw.split()).replace(".", "").replace("-", "")
 
 
+def _refused(pesan: str, detail: str, field: str = "nik") -> Invalid:
+    return Invalid(pesan, detail, field=field)
+
+
 def parse(raw: str, *, today: date) -> Nik:
+    """The NIK's digits with their province and the birth date they encode; raises Invalid (field ``nik``)."""
     value = normalise(raw)
     if not value.isdigit() or not value.isascii():
-        raise NikError("NIK hanya boleh berisi angka", "NIK must contain digits only")
+        raise _refused("NIK hanya boleh berisi angka", "NIK must contain digits only")
     if len(value) != 16:
-        raise NikError(f"NIK harus tepat 16 digit (tertulis {len(value)} digit)", "NIK must be exactly 16 digits")
+        raise _refused(f"NIK harus tepat 16 digit (tertulis {len(value)} digit)", "NIK must be exactly 16 digits")
     province = int(value[:2])
     if province not in PROVINCE_CODES:
-        raise NikError(
+        raise _refused(
             f"Kode provinsi {value[:2]} pada NIK tidak dikenal", "unknown Kemendagri province code in NIK"
         )
     if value[2:4] == "00" or value[4:6] == "00":
-        raise NikError("Kode kabupaten/kota atau kecamatan pada NIK tidak valid", "regency or district code is 00")
+        raise _refused("Kode kabupaten/kota atau kecamatan pada NIK tidak valid", "regency or district code is 00")
     day, month, yy = int(value[6:8]), int(value[8:10]), int(value[10:12])
     if 1 <= day <= 31:
-        raise NikError(
+        raise _refused(
             "NIK ini adalah NIK laki-laki (tanggal lahir pada NIK 01–31); NIK perempuan bertanggal 41–71",
             "NIK day part 01-31 denotes a man; a woman's NIK has 41-71",
         )
     if not 41 <= day <= 71:
-        raise NikError("Tanggal lahir pada NIK tidak valid (harus 41–71 untuk perempuan)", "NIK day part not 41-71")
+        raise _refused("Tanggal lahir pada NIK tidak valid (harus 41–71 untuk perempuan)", "NIK day part not 41-71")
     year = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
     try:
         birth = date(year, month, day - 40)
     except ValueError:
-        raise NikError("Tanggal lahir pada NIK bukan tanggal yang ada", "NIK birth date is impossible") from None
+        raise _refused("Tanggal lahir pada NIK bukan tanggal yang ada", "NIK birth date is impossible") from None
     if birth > today:
-        raise NikError("Tanggal lahir pada NIK ada di masa depan", "NIK birth date is in the future")
+        raise _refused("Tanggal lahir pada NIK ada di masa depan", "NIK birth date is in the future")
     if value[12:] == "0000":
-        raise NikError("Nomor urut NIK tidak boleh 0000", "NIK serial 0000 does not exist")
+        raise _refused("Nomor urut NIK tidak boleh 0000", "NIK serial 0000 does not exist")
     return Nik(value, province, birth)
 
 
@@ -77,8 +81,8 @@ def check_birth_date(nik: Nik, birth_date: date) -> None:
     if (nik.birth_date.day, nik.birth_date.month, nik.birth_date.year % 100) != (
         birth_date.day, birth_date.month, birth_date.year % 100
     ):
-        raise NikError(
+        raise _refused(
             "Tanggal lahir tidak sesuai dengan tanggal lahir pada NIK",
             "birth_date does not match the birth date encoded in the NIK",
-            field="birth_date",
+            "birth_date",
         )

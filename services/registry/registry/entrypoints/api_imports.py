@@ -1,24 +1,31 @@
-"""Bulk import of women lists (CSV/XLSX) and the downloadable error report."""
+"""Bulk import of women lists (CSV/XLSX) and the downloadable error report.
+
+The upload commits in several transactions (one per chunk of rows, see ``service_layer.imports``), so it cannot run
+in the kit's one-transaction ``command``: it holds its Idempotency-Key with the kit's ``claimed`` for the whole
+import, validates its answer against ``ImportRead`` and writes its audit row like ``command`` does. The error
+reports are files, not JSON: the two downloads answer a spreadsheet.
+"""
 
 import hashlib
 import json
-from typing import Annotated, Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
 from uuid import UUID
 
 from berdaya_contracts.common import OPD
 from berdaya_shared import audit, errors
-from berdaya_shared.http import IDEMPOTENCY_HEADER
+from berdaya_shared.entrypoints import IdempotencyKey, Pool, Today, answer, query
+from berdaya_shared.http import claimed
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..adapters import spreadsheets
 from ..service_layer import imports
-from . import deps
-from .api_audit import Purpose, log_reads
-from .deps import ActorOpd
-from .schemas_programs import ImportRead
+from ..service_layer.unit_of_work import RegistryUnitOfWork
+from .deps import Cipher, Opd, Purpose, Uow, log_reads
+from .schemas_imports import ImportRead
 
 router = APIRouter(tags=["Impor daftar perempuan"])
 _SCOPE = "POST /women/imports"
@@ -103,7 +110,12 @@ class UploadLimit:
 async def upload(
     request: Request,
     file: Annotated[UploadFile, File(description="Berkas .csv atau .xlsx")],
-    opd: ActorOpd,
+    opd: Opd,
+    today: Today,
+    pool: Pool,
+    cipher: Cipher,
+    uow: Uow,
+    _key: IdempotencyKey = None,
     registered_by_opd: Annotated[OPD, Form()] = "dp3a",
 ) -> Response:
     settings = request.app.state.settings
@@ -112,61 +124,53 @@ async def upload(
         raise too_large(settings.import_max_bytes)
     if not data:
         raise errors.Invalid("Berkas kosong", "empty file", field="file")
-    key = request.headers.get(IDEMPOTENCY_HEADER)
-    fingerprint = hashlib.sha256(data).hexdigest()
-    pool = deps.pool(request)
-    # The import runs one transaction per chunk, so it cannot sit inside the shared one-transaction
-    # helper; it is idempotent by NIK anyway, the key only replays the first answer.
-    if key is not None:
+    # The import commits chunk by chunk, so its key is held for the whole import (a copy waits, then replays).
+    async with claimed(request, pool, fingerprint=hashlib.sha256(data).hexdigest()) as key:
+        if key.replay is not None:
+            return key.replay
         async with pool.acquire() as conn:
-            stored = await conn.fetchrow(
-                "SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2",
-                _SCOPE, key,
+
+            @asynccontextmanager
+            async def begin() -> AsyncIterator[RegistryUnitOfWork]:
+                async with conn.transaction():
+                    yield uow(conn)
+
+            result = await imports.run(
+                begin, cipher=cipher, data=data, filename=file.filename or "upload", opd=opd or registered_by_opd,
+                chunk_size=settings.import_chunk_size, max_rows=settings.import_max_rows, today=today,
             )
-        if stored is not None:
-            if stored["request_hash"] != fingerprint:
-                raise errors.Invalid("Idempotency-Key ini sudah dipakai untuk permintaan lain",
-                                     "Idempotency-Key was already used with a different request", field=IDEMPOTENCY_HEADER)
-            return Response(bytes(stored["response_body"]), status_code=stored["status_code"],
-                            media_type="application/json", headers={"Idempotent-Replayed": "true"})
-    result = await imports.run(
-        pool, cipher=deps.cipher(request), data=data, filename=file.filename or "upload", opd=opd or registered_by_opd,
-        chunk_size=settings.import_chunk_size, max_rows=settings.import_max_rows,
-        correlation_id=deps.correlation_id(request),
-    )
-    async with pool.acquire() as conn, conn.transaction():
-        answer = jsonable_encoder(await imports.get(conn, result.import_ref))
-        await audit.record_change(conn, request, 201, answer, None)
-        body = json.dumps(answer).encode()
-        if key is not None:
-            await conn.execute(
-                "INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_body)"
-                " VALUES ($1, $2, $3, 201, $4) ON CONFLICT DO NOTHING", _SCOPE, key, fingerprint, body,
-            )
-    return Response(body, status_code=201, media_type="application/json")
+            async with conn.transaction():
+                body = answer(ImportRead, await imports.get(uow(conn), import_ref=result.import_ref))
+                await audit.record_change(conn, request, 201, body, None)
+                raw = json.dumps(body).encode()
+                await key.store(conn, 201, raw)
+    return Response(raw, status_code=201, media_type="application/json")
 
 
 @router.get("/women/imports/{import_ref}", response_model=ImportRead, summary="Ringkasan impor")
-async def read(import_ref: UUID, request: Request) -> Any:
-    async with deps.pool(request).acquire() as conn:
-        return await imports.get(conn, import_ref)
+async def read(import_ref: UUID, request: Request, uow: Uow) -> Response:
+    return await query(request, lambda conn: imports.get(uow(conn), import_ref=import_ref), model=ImportRead)
+
+
+async def _error_rows(request: Request, pool: Pool, uow: Uow, import_ref: UUID,
+                      why: str) -> list[tuple[int, str, str]]:
+    async with pool.acquire() as conn:
+        rows = await imports.error_rows(uow(conn), import_ref=import_ref)
+        await log_reads(conn, request, [None], why=why)  # refused rows have no person yet
+    return rows
 
 
 @router.get("/women/imports/{import_ref}/errors.csv", summary="Laporan kesalahan impor (CSV)",
             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-async def errors_csv(import_ref: UUID, request: Request, why: Purpose) -> Response:
-    async with deps.pool(request).acquire() as conn:
-        rows = await imports.error_rows(conn, import_ref)
-        await log_reads(conn, request, [None], why=why)  # refused rows have no person yet
+async def errors_csv(import_ref: UUID, request: Request, pool: Pool, uow: Uow, why: Purpose) -> Response:
+    rows = await _error_rows(request, pool, uow, import_ref, why)
     return Response(spreadsheets.report_csv(rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="kesalahan-impor-{import_ref}.csv"'})
 
 
 @router.get("/women/imports/{import_ref}/errors.xlsx", summary="Laporan kesalahan impor (XLSX)",
             response_class=Response, responses={200: {"content": {_XLSX: {}}}})
-async def errors_xlsx(import_ref: UUID, request: Request, why: Purpose) -> Response:
-    async with deps.pool(request).acquire() as conn:
-        rows = await imports.error_rows(conn, import_ref)
-        await log_reads(conn, request, [None], why=why)  # refused rows have no person yet
+async def errors_xlsx(import_ref: UUID, request: Request, pool: Pool, uow: Uow, why: Purpose) -> Response:
+    rows = await _error_rows(request, pool, uow, import_ref, why)
     return Response(spreadsheets.report_xlsx(rows), media_type=_XLSX,
                     headers={"Content-Disposition": f'attachment; filename="kesalahan-impor-{import_ref}.xlsx"'})

@@ -1,227 +1,147 @@
-"""Handlers for women: register, read, search, correct, erase personal data."""
+"""Women handlers: register, read, look up by NIK, search, correct, dismiss a possible duplicate, erase personal
+data. Each takes the registry unit of work; the rules are the domain's (``domain.women``), the sealing the adapters'.
+"""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-import asyncpg
-from berdaya_contracts.common import age_band
-from berdaya_shared import errors
-from berdaya_shared.messaging import outbox
+from berdaya_shared.errors import NotFound
 
-from ..adapters import crypto
-from ..adapters import women_repo as repo
-from ..adapters.crypto import PiiCipher
-from ..clock import today
-from ..domain import model, nik
-from . import translator
+from ..adapters.repository.women import personal, seal
+from ..domain import nik
+from ..domain import women as rules
+from ..domain.events import Profile
+from ..domain.women import NewWoman, Woman
+from .unit_of_work import RegistryUnitOfWork
 
-
-@dataclass(frozen=True)
-class NewWoman:
-    nik: str
-    full_name: str
-    birth_date: date
-    phone: str | None
-    kecamatan_code: str
-    desa_code: str | None
-    household_size: int
-    pekka_category: str
-    registered_by_opd: str
-    registered_on: date | None = None
+_PUBLIC = ("person_ref", "age_band", "kecamatan_code", "desa_code", "household_size", "pekka_category",
+           "registered_by_opd", "registered_on")
 
 
-def rule_error(err: nik.NikError | model.RuleBroken) -> errors.Refusal:
-    return errors.Invalid(err.pesan, err.detail, field=err.field)
-
-
-def prepare(cipher: PiiCipher, woman: NewWoman, *, on: date, import_ref: UUID | None = None) -> repo.WomanRow:
-    """Check the cross-field rules and encrypt: raises NikError / RuleBroken naming the field."""
-    parsed = nik.parse(woman.nik, today=on)
-    nik.check_birth_date(parsed, woman.birth_date)
-    model.check_domicile(woman.kecamatan_code, woman.desa_code)
-    registered_on = woman.registered_on or on
-    model.check_not_future(registered_on, on, "registered_on")
-    if registered_on < woman.birth_date:
-        raise model.RuleBroken("Tanggal pendaftaran sebelum tanggal lahir", "registered_on before birth_date",
-                               "registered_on")
-    fingerprint = model.duplicate_fingerprint_source(
-        woman.full_name, woman.birth_date, woman.kecamatan_code, woman.desa_code
-    )
-    return repo.WomanRow(
-        person_ref=uuid4(),
-        nik_hmac=cipher.nik_mac(parsed.value),
-        nik_cipher=cipher.encrypt(parsed.value, context=crypto.NIK),  # type: ignore[arg-type]
-        name_cipher=cipher.encrypt(woman.full_name, context=crypto.NAME),  # type: ignore[arg-type]
-        phone_cipher=cipher.encrypt(woman.phone, context=crypto.PHONE),
-        birth_date=woman.birth_date,
-        dup_fingerprint=cipher.mac(fingerprint),
-        age_band=age_band(woman.birth_date, registered_on),
-        kecamatan_code=woman.kecamatan_code,
-        desa_code=woman.desa_code,
-        household_size=woman.household_size,
-        pekka_category=woman.pekka_category,
-        registered_by_opd=woman.registered_by_opd,
-        registered_on=registered_on,
-        import_ref=import_ref,
-    )
-
-
-def already_registered(ref: UUID) -> errors.Refusal:
-    return errors.Conflict(
-        "NIK ini sudah terdaftar",
-        "a woman with this NIK is already registered",
-        field="nik",
-        person_ref=str(ref),
-    )
-
-
-async def create(
-    conn: asyncpg.Connection, *, cipher: PiiCipher, woman: NewWoman, correlation_id: str | None
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Register a woman: (the answer, the row as stored). Three statements: the row with its duplicate flags,
-    the event with the relay's wake-up, and (by the caller) the audit row."""
-    try:
-        row = prepare(cipher, woman, on=today())
-    except (nik.NikError, model.RuleBroken) as err:
-        raise rule_error(err) from None
-    written = await repo.insert_one(conn, row)
-    if written is None:
-        existing = await repo.refs_by_nik(conn, [row.nik_hmac])
-        raise already_registered(existing[row.nik_hmac])
-    stored, duplicates = written
-    await outbox.add(conn, translator.envelope(translator.woman_registered(row), correlation_id))
-    return read(cipher, stored, duplicates), stored
-
-
-def read(cipher: PiiCipher, row: Mapping[str, Any], duplicates: list[UUID]) -> dict[str, Any]:
-    nik_value = cipher.decrypt(row["nik_cipher"], context=crypto.NIK)
+def _view(public: Mapping[str, Any], clear: Mapping[str, Any], duplicates: list[UUID]) -> dict[str, Any]:
+    """A woman as ``WomanRead`` shows her: the public record, her personal data in clear (None once erased)."""
     return {
-        "person_ref": row["person_ref"],
-        "nik_masked": nik_value[:4] + "*" * 8 + nik_value[-4:] if nik_value else None,
-        "full_name": cipher.decrypt(row["name_cipher"], context=crypto.NAME),
-        "birth_date": row["birth_date"],
-        "phone": cipher.decrypt(row["phone_cipher"], context=crypto.PHONE),
-        "age_band": row["age_band"],
-        "kecamatan_code": row["kecamatan_code"],
-        "desa_code": row["desa_code"],
-        "household_size": row["household_size"],
-        "pekka_category": row["pekka_category"],
-        "registered_by_opd": row["registered_by_opd"],
-        "registered_on": row["registered_on"],
+        **{k: public[k] for k in _PUBLIC},
+        "nik_masked": nik.mask(clear["nik"]) if clear["nik"] else None,
+        "full_name": clear["full_name"],
+        "birth_date": clear["birth_date"],
+        "phone": clear["phone"],
         "possible_duplicate_of": duplicates,
-        "erased": row["erased_at"] is not None,
-        "erased_at": row["erased_at"],
+        "erased": public["erased_at"] is not None,
+        "erased_at": public["erased_at"],
     }
 
 
-def not_found(ref: UUID) -> errors.Refusal:
-    return errors.NotFound("Perempuan dengan referensi ini tidak terdaftar", f"person {ref} not found",
-                           field="person_ref")
+def _in_hand(woman: Woman, duplicates: list[UUID]) -> dict[str, Any]:
+    """The view of a record just written, from the values in hand (nothing decrypted)."""
+    d = woman.details
+    public = {**asdict(woman.profile), "person_ref": woman.person_ref, "registered_by_opd": d.registered_by_opd,
+              "registered_on": woman.registered_on, "erased_at": None}
+    return _view(public, {"nik": d.nik.value, "full_name": d.full_name, "birth_date": d.birth_date,
+                          "phone": d.phone}, duplicates)
 
 
-async def get(conn: asyncpg.Connection, *, cipher: PiiCipher, ref: UUID) -> dict[str, Any]:
-    row = await repo.get(conn, ref)
+def _stored(uow: RegistryUnitOfWork, row: Mapping[str, Any], duplicates: list[UUID]) -> dict[str, Any]:
+    return _view(row, {**personal(uow.cipher, row), "birth_date": row["birth_date"]}, duplicates)
+
+
+async def create(uow: RegistryUnitOfWork, *, woman: NewWoman, today: date) -> dict[str, Any]:
+    """Register a woman; publishes WomanRegistered. Raises Invalid for a rule she breaks, Conflict (with the
+    existing ``person_ref``) when her NIK is registered. A possible duplicate is registered and flagged."""
+    registered, event = rules.register(woman, person_ref=uuid4(), today=today)
+    row = seal(uow.cipher, registered)
+    flagged = await uow.women.add(row)
+    if flagged is None:
+        existing = await uow.women.refs_by_nik([row.nik_hmac])
+        raise rules.already_registered(existing[row.nik_hmac])
+    await uow.publish([event])
+    return _in_hand(registered, flagged)
+
+
+async def _duplicates(uow: RegistryUnitOfWork, person_ref: UUID) -> list[UUID]:
+    return (await uow.women.duplicates_of([person_ref]))[person_ref]
+
+
+async def get(uow: RegistryUnitOfWork, *, person_ref: UUID) -> dict[str, Any]:
+    row = await uow.women.get(person_ref)
     if row is None:
-        raise not_found(ref)
-    return read(cipher, row, await repo.duplicates_of(conn, ref))
+        raise rules.not_found(person_ref)
+    return _stored(uow, row, await _duplicates(uow, person_ref))
 
 
-async def get_by_nik(conn: asyncpg.Connection, *, cipher: PiiCipher, nik_value: str) -> dict[str, Any]:
-    found = await repo.refs_by_nik(conn, [cipher.nik_mac(nik_value)])
+async def get_by_nik(uow: RegistryUnitOfWork, *, nik_value: str) -> dict[str, Any]:
+    found = await uow.women.refs_by_nik([uow.cipher.nik_mac(nik_value)])
     if not found:
-        raise errors.NotFound("NIK ini belum terdaftar", "no woman with this NIK", field="nik")
-    return await get(conn, cipher=cipher, ref=next(iter(found.values())))
+        raise NotFound("NIK ini belum terdaftar", "no woman with this NIK", field="nik")
+    return await get(uow, person_ref=next(iter(found.values())))
 
 
-async def search(
-    conn: asyncpg.Connection, *, cipher: PiiCipher, filters: dict[str, Any], possible_duplicate: bool | None,
-    limit: int, offset: int,
-) -> dict[str, Any]:
-    rows, total = await repo.search(conn, filters, possible_duplicate=possible_duplicate, limit=limit, offset=offset)
-    duplicates = await repo.duplicates_of_many(conn, [r["person_ref"] for r in rows])
-    items = [read(cipher, r, duplicates[r["person_ref"]]) for r in rows]
+async def search(uow: RegistryUnitOfWork, *, filters: dict[str, Any], possible_duplicate: bool | None, limit: int,
+                 offset: int) -> dict[str, Any]:
+    rows, total = await uow.women.search(filters, possible_duplicate=possible_duplicate, limit=limit, offset=offset)
+    duplicates = await uow.women.duplicates_of([r["person_ref"] for r in rows])
+    items = [_stored(uow, r, duplicates[r["person_ref"]]) for r in rows]
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-async def require_active(conn: asyncpg.Connection, ref: UUID, *, for_update: bool = False) -> asyncpg.Record:
-    """A registered woman whose personal data has not been erased (new facts need a living record)."""
-    row = await repo.get(conn, ref, for_update=for_update)
+async def require_active(uow: RegistryUnitOfWork, person_ref: UUID, *, for_update: bool = False) -> dict[str, Any]:
+    """Her stored row: NotFound when there is none, Conflict when her personal data was erased."""
+    row = await uow.women.get(person_ref, for_update=for_update)
     if row is None:
-        raise not_found(ref)
-    if row["erased_at"] is not None:
-        raise errors.Conflict("Data pribadi perempuan ini telah dihapus", f"person {ref} was erased",
-                              field="person_ref")
+        raise rules.not_found(person_ref)
+    rules.require_living(person_ref, erased=row["erased_at"] is not None)
     return row
 
 
-_PUBLIC = ("kecamatan_code", "desa_code", "age_band", "pekka_category", "household_size")
-
-
-async def correct(
-    conn: asyncpg.Connection, *, cipher: PiiCipher, ref: UUID, changes: dict[str, Any], correlation_id: str | None
-) -> dict[str, Any]:
-    row = await require_active(conn, ref, for_update=True)
-    current = read(cipher, row, [])
-    stored_nik = cipher.decrypt(row["nik_cipher"], context=crypto.NIK)
-    merged = NewWoman(
-        nik=stored_nik or "", full_name=current["full_name"], birth_date=row["birth_date"], phone=current["phone"],
-        kecamatan_code=row["kecamatan_code"], desa_code=row["desa_code"], household_size=row["household_size"],
-        pekka_category=row["pekka_category"], registered_by_opd=row["registered_by_opd"],
-        registered_on=row["registered_on"],
+def _woman(uow: RegistryUnitOfWork, row: Mapping[str, Any], *, today: date) -> Woman:
+    """A stored (living) record as the rules see it: opened, its NIK parsed."""
+    clear = personal(uow.cipher, row)
+    details = NewWoman(
+        nik=nik.parse(clear["nik"] or "", today=today), full_name=clear["full_name"] or "",
+        birth_date=row["birth_date"], phone=clear["phone"], kecamatan_code=row["kecamatan_code"],
+        desa_code=row["desa_code"], household_size=row["household_size"], pekka_category=row["pekka_category"],
+        registered_by_opd=row["registered_by_opd"], registered_on=row["registered_on"],
     )
-    if "kecamatan_code" in changes and "desa_code" not in changes:
-        changes = {**changes, "desa_code": None}  # a desa of the old kecamatan cannot stay
-    merged = replace(merged, **changes)
-    on = today()
-    try:
-        new = prepare(cipher, merged, on=on)
-    except (nik.NikError, model.RuleBroken) as err:
-        raise rule_error(err) from None
-    new = replace(new, age_band=age_band(merged.birth_date, on))
-    if new.nik_hmac != row["nik_hmac"]:
-        clash = await repo.refs_by_nik(conn, [new.nik_hmac])
+    profile = Profile(row["kecamatan_code"], row["desa_code"], row["age_band"], row["pekka_category"],
+                      row["household_size"])
+    return Woman(row["person_ref"], details, profile)
+
+
+async def correct(uow: RegistryUnitOfWork, *, person_ref: UUID, changes: dict[str, Any],
+                  today: date) -> dict[str, Any]:
+    """Correct the fields in ``changes`` (a parsed NIK for ``nik``); publishes WomanProfileCorrected only when the
+    public profile changed. Raises like a registration, and Conflict when a new NIK is someone else's."""
+    row = await require_active(uow, person_ref, for_update=True)
+    corrected, event = rules.correct(_woman(uow, row, today=today), changes, today=today)
+    sealed = seal(uow.cipher, corrected)
+    if sealed.nik_hmac != row["nik_hmac"]:
+        clash = await uow.women.refs_by_nik([sealed.nik_hmac])
         if clash:
-            raise already_registered(next(iter(clash.values())))
-    await conn.execute(
-        "UPDATE women SET nik_hmac = $2, nik_cipher = $3, name_cipher = $4, phone_cipher = $5, birth_date = $6,"
-        " dup_fingerprint = $7, age_band = $8, kecamatan_code = $9, desa_code = $10, household_size = $11,"
-        " pekka_category = $12, updated_at = now() WHERE person_ref = $1",
-        ref, new.nik_hmac, new.nik_cipher, new.name_cipher, new.phone_cipher, new.birth_date, new.dup_fingerprint,
-        new.age_band, new.kecamatan_code, new.desa_code, new.household_size, new.pekka_category,
-    )
-    if new.dup_fingerprint != row["dup_fingerprint"]:
-        await conn.execute("DELETE FROM possible_duplicates WHERE person_ref = $1 OR other_ref = $1", ref)
-        await repo.flag_duplicates(conn, [ref])
-    profile = {"person_ref": ref, **{k: getattr(new, k) for k in _PUBLIC}}
-    if any(profile[k] != row[k] for k in _PUBLIC):
-        await outbox.add(conn, translator.envelope(translator.profile_corrected(profile, on), correlation_id))
-    return await get(conn, cipher=cipher, ref=ref)
+            raise rules.already_registered(next(iter(clash.values())))
+    await uow.women.update(sealed, reflag=sealed.dup_fingerprint != row["dup_fingerprint"])
+    if event is not None:
+        await uow.publish([event])
+    return _in_hand(corrected, await _duplicates(uow, person_ref))
 
 
-async def erase(
-    conn: asyncpg.Connection, *, ref: UUID, correlation_id: str | None, cipher: PiiCipher
-) -> dict[str, Any]:
-    row = await repo.get(conn, ref, for_update=True)
+async def erase(uow: RegistryUnitOfWork, *, person_ref: UUID, today: date) -> dict[str, Any]:
+    """Erase her personal data (UU PDP); publishes PersonalDataErased the first time only."""
+    row = await uow.women.get(person_ref, for_update=True)
     if row is None:
-        raise not_found(ref)
-    if row["erased_at"] is None:
-        await repo.erase(conn, ref)
-        await outbox.add(conn, translator.envelope(translator.personal_data_erased(ref, today()), correlation_id))
-    return await get(conn, cipher=cipher, ref=ref)
+        raise rules.not_found(person_ref)
+    event = rules.erase(person_ref, already_erased=row["erased_at"] is not None, today=today)
+    if event is not None:
+        await uow.women.erase(person_ref)
+        await uow.publish([event])
+    return await get(uow, person_ref=person_ref)
 
 
-async def dismiss_duplicate(conn: asyncpg.Connection, *, cipher: PiiCipher, ref: UUID, other_ref: UUID) -> dict[str, Any]:
+async def dismiss_duplicate(uow: RegistryUnitOfWork, *, person_ref: UUID, other_ref: UUID) -> dict[str, Any]:
     """A reviewer found the two records to be different women: the flag is closed (no event: nothing public)."""
-    await require_active(conn, ref)
-    done = await conn.execute(
-        "UPDATE possible_duplicates SET status = 'dismissed' WHERE status = 'open'"
-        " AND ((person_ref = $1 AND other_ref = $2) OR (person_ref = $2 AND other_ref = $1))",
-        ref, other_ref,
-    )
-    if done == "UPDATE 0":
-        raise errors.NotFound("Tidak ada tanda kemungkinan ganda antara kedua orang ini",
-                              "no open possible-duplicate flag for this pair", field="other_ref")
-    return await get(conn, cipher=cipher, ref=ref)
+    await require_active(uow, person_ref)
+    if not await uow.women.dismiss_duplicate(person_ref, other_ref):
+        raise rules.no_open_flag()
+    return await get(uow, person_ref=person_ref)

@@ -4,11 +4,11 @@ Only the events the replica needs have handlers; every other registry event is i
 still recorded in the inbox, so a replay skips it cheaply).
 """
 
-from collections.abc import Awaitable, Callable
 
 import asyncpg
 from berdaya_contracts import Event
 from berdaya_contracts import registry_v1 as r
+from berdaya_shared.messaging.consumer import EventHandler, dispatch
 
 from ..adapters import replica
 
@@ -28,15 +28,11 @@ async def personal_data_erased(conn: asyncpg.Connection, event: Event) -> None:
     await replica.mark_erased(conn, person_ref=p.person_ref, erased_on=p.erased_on)
 
 
-EVENT_HANDLERS: dict[str, Callable[[asyncpg.Connection, Event], Awaitable[None]]] = {
+EVENT_HANDLERS: dict[str, EventHandler] = {
     "registry.WomanRegistered": woman_profile,
     "registry.WomanProfileCorrected": woman_profile,
     "registry.PersonalDataErased": personal_data_erased,
 }
 
 
-async def apply(conn: asyncpg.Connection, events: list[Event]) -> None:
-    for event in events:
-        handler = EVENT_HANDLERS.get(event.event_type)
-        if handler is not None:
-            await handler(conn, event)
+apply = dispatch(EVENT_HANDLERS)

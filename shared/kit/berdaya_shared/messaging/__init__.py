@@ -3,6 +3,7 @@
 from . import outbox
 from .consumer import InboxConsumer, subscribe
 from .relay import OutboxRelay
-from .settings import MessagingSettings
+from .settings import MessagingSettings, broker_security, kafka_client_kwargs
 
-__all__ = ["InboxConsumer", "MessagingSettings", "OutboxRelay", "outbox", "subscribe"]
+__all__ = ["InboxConsumer", "MessagingSettings", "OutboxRelay", "broker_security", "kafka_client_kwargs", "outbox",
+           "subscribe"]

@@ -9,7 +9,7 @@ key and changes nothing.
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,21 @@ from faststream.kafka.annotations import KafkaMessage
 log = logging.getLogger(__name__)
 
 ApplyBatch = Callable[[asyncpg.Connection, list[Event]], Awaitable[None]]
+EventHandler = Callable[[asyncpg.Connection, Event], Awaitable[None]]
+
+
+def dispatch(handlers: Mapping[str, EventHandler]) -> ApplyBatch:
+    """An ``apply`` for a service's explicit handler table (``EVENT_HANDLERS``, keyed by ``event_type``): each event
+    of the batch, in order, goes to its handler inside the inbox transaction; an event with no handler is skipped
+    (the inbox still records it, so a replay skips it cheaply)."""
+
+    async def apply(conn: asyncpg.Connection, events: list[Event]) -> None:
+        for event in events:
+            handler = handlers.get(event.event_type)
+            if handler is not None:
+                await handler(conn, event)
+
+    return apply
 
 TRANSIENT_ERRORS = (
     OSError,
@@ -144,22 +159,26 @@ def subscribe(
     max_records: int = 1000,
     batch_timeout_ms: int = 200,
     group_id: str | None = None,
+    **options: Any,
 ) -> Any:
     """Register a batch subscriber on ``broker`` that feeds ``consumer``.
 
     One consumer group per service, starting from the earliest offset; offsets are committed by hand
-    after the database transaction (FastStream's default would commit before processing).
+    after the database transaction (FastStream's default would commit before processing). The group's name on
+    the cluster carries the namespace (``<namespace>.<group>``), as topics do, so a namespaced copy never joins
+    another copy's group. ``options`` go to the aiokafka consumer as they are (session timeout, static membership).
     """
     subscriber = broker.subscriber(
         *(KafkaTopic(physical(t, consumer.namespace), declare=False) for t in topics),
         batch=True,
-        group_id=group_id or consumer.name,
+        group_id=physical(group_id or consumer.name, consumer.namespace),
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         max_records=max_records,
         batch_timeout_ms=batch_timeout_ms,
         decoder=_keep_raw,
         title=f"{consumer.name} inbox consumer",
+        **options,
     )
 
     @subscriber
