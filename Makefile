@@ -55,6 +55,8 @@ up: install stack-up ## start Kafka, PostgreSQL, Keycloak and the four services,
 	@if [ "$$(bash deploy/stack.sh status >/dev/null 2>&1; echo $$?)" != 0 ]; then echo "stack not running"; exit 1; fi
 	bash deploy/services.sh up
 	$(PY) -m deploy.demo load
+	MONITORING_DATABASE_URL=$${MONITORING_DATABASE_URL:-postgresql://$${PG_USER:-berdaya}:$${PG_PASSWORD:-berdaya}@127.0.0.1:$${PG_PORT:-5433}/berdaya_monitoring} \
+	  $(PY) -m monitoring release --wait-quiet 5
 	@echo
 	@echo "Berdaya is up (make status shows it, make down stops it):"
 	@echo "  dashboard     http://127.0.0.1:$${MONITORING_PORT:-8004}/"
@@ -105,8 +107,9 @@ bench: install stack-up ## benchmarks beside the machine's limits (BENCH_EVENTS=
 	$(PIP) install -q -r bench/requirements.txt
 	$(PY) -m bench
 
-faults: install stack-up ## the fault suite: broker/service/database failures under load, poison, bad input; prints the fault table
+faults: install stack-up ## the fault suite: broker/service/database failures under load, poison, bad input; prints the fault table; the disclosure attack suite, long
 	$(PY) -m pytest tests/faults -q -p no:cacheprovider
+	ATTACK_EXAMPLES=$${ATTACK_EXAMPLES:-150} $(PY) -m pytest tests/disclosure -q -p no:cacheprovider
 
 schemas: install ## regenerate the published JSON Schemas and the AsyncAPI document of the events
 	$(PY) -m berdaya_contracts.export

@@ -26,6 +26,7 @@ MACHINE_CLIENTS = {
     "dp3a_case_worker": "machine-case-worker",
     "dp3a_dpo": "machine-dpo",
     "monitoring_admin": "machine-monitoring-admin",
+    "dp3a_evaluation": "machine-evaluation",
     "subscriber": "ext-bappeda",
 }
 OPDS = ("dp3a", "diskop_ukm", "distransnaker", "disperindag")
