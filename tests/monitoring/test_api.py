@@ -64,6 +64,8 @@ async def test_the_internal_face_is_exact_and_the_public_one_is_the_protected_re
     made = await monitoring.client.post("/api/admin/releases")
     assert made.status_code == 200, made.text
     assert made.json()["frozen"]["women"][:3] == ["2025-01", "2025-02", "2025-03"]
+    again = await monitoring.client.post("/api/admin/releases")  # a retry: nothing left to release, nothing redone
+    assert again.status_code == 200 and again.json()["release_id"] is None, again.text
     assert (await monitoring.public.post("/api/admin/releases")).status_code == 401
     by_kec = await public(monitoring, indicator="women_registered", group_by="kecamatan", period="2026-Q1")
     assert {c["key"]: c["value"] for c in by_kec["women_registered"]} == {"64.02.06": 5.0, "64.02.07": 7.0}
