@@ -95,9 +95,12 @@ def test_names_and_phones_as_opd_lists_write_them() -> None:
     for bad in ("Siti 123", "S", ".Siti"):
         with pytest.raises(Invalid):
             women.clean_name(bad)
-    assert women.clean_phone("0812-3456 7890") == "081234567890" and women.clean_phone("  ") is None
-    with pytest.raises(Invalid, match="phone"):
-        women.clean_phone("12345")
+    for written in ("0812-3456 7890", "+62 812 3456 7890", "6281234567890", "81234567890", "(0812) 3456.7890"):
+        assert women.clean_phone(written) == "+6281234567890", written  # one form: E.164
+    assert women.clean_phone("0541 661234") == "+62541661234" and women.clean_phone("  ") is None
+    for bad in ("12345", "0812", "08123456789012345"):
+        with pytest.raises(Invalid, match="phone"):
+            women.clean_phone(bad)
     with pytest.raises(Invalid, match="1900"):
         women.check_birth_date(date(1899, 12, 31), today=TODAY)
 
