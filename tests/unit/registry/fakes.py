@@ -13,6 +13,7 @@ from uuid import UUID
 from berdaya_shared.unit_of_work import RecordingUnitOfWork
 from registry.adapters.crypto import PiiCipher
 from registry.adapters.repository import WomanRow
+from registry.adapters.repository.imports import COUNTS
 from registry.config import DEV_ENCRYPTION_KEY, DEV_HMAC_KEY
 from registry.domain.businesses import Business
 from registry.domain.coops import Coop
@@ -25,7 +26,6 @@ from registry.domain.events import (
     PovertyLine,
     WelfareAssessed,
 )
-from registry.adapters.repository.imports import COUNTS
 from registry.service_layer import businesses, translator
 
 

@@ -99,24 +99,26 @@ def _numbering(cells: list[Any]) -> bool:
     return len(values) >= 3 and values == [str(i) for i in range(1, len(values) + 1)]
 
 
-def _find_header(rows: Iterator[list[Any]]) -> tuple[int, list[Any], list[list[Any]]] | None:
-    """(row number, header cells, rows read above it) within the first rows, or None."""
-    above: list[list[Any]] = []
+def _find_header(rows: Iterator[list[Any]]) -> tuple[int, list[Any]] | list[Any] | None:
+    """(row number, header cells) within the first rows; else the first row that is not blank (the would-be
+    header, to say what is wrong with it), or None."""
+    first: list[Any] | None = None
     for number, cells in enumerate(rows, start=1):
         if len(header_fields(cells)) >= 3:
-            return number, cells, above
-        above.append(cells)
+            return number, cells
+        if first is None and not all(_blank(c) for c in cells):
+            first = cells
         if number >= HEADER_SEARCH_ROWS:
-            return None
-    return None
+            break
+    return first
 
 
-def _read(rows: Iterator[list[Any]], max_rows: int, too_many: Any) -> Sheet | None:
-    """The sheet from ``rows``: None when no header is found in its first rows."""
+def _read(rows: Iterator[list[Any]], max_rows: int, too_many: Any) -> Sheet | list[Any] | None:
+    """The sheet from ``rows``; when no header is found in its first rows, its first row that is not blank."""
     found = _find_header(rows)
-    if found is None:
-        return None
-    header_row, header, _ = found
+    if not isinstance(found, tuple):
+        return found
+    header_row, header = found
     columns = map_header(header)
     sheet = Sheet(columns, header_row=header_row)
     width = max(columns) + 1
@@ -139,7 +141,9 @@ def _read(rows: Iterator[list[Any]], max_rows: int, too_many: Any) -> Sheet | No
     return sheet
 
 
-def _no_header(detail: str) -> SheetError:
+def _no_header(detail: str, first: list[Any] | None) -> SheetError:
+    if first is not None:
+        map_header(first)  # raises, naming the required columns missing and the columns not known
     return SheetError(
         f"Baris judul kolom tidak ditemukan di {HEADER_SEARCH_ROWS} baris pertama",
         detail, "Pastikan ada satu baris judul kolom, misalnya: NIK, Nama, Tanggal Lahir, Kecamatan, "
@@ -156,20 +160,22 @@ def read(data: bytes, filename: str, *, max_rows: int, too_many: Exception) -> S
     if not is_xlsx:
         rows, encoding = _csv_rows(data)
         sheet = _read(_guarded(rows), max_rows, too_many)
-        if sheet is None:
-            raise _no_header("no header row in csv")
+        if not isinstance(sheet, Sheet):
+            raise _no_header("no header row in csv", sheet)
         sheet.encoding = encoding
         return _with_data(sheet)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 (any unreadable workbook is the user's file, not our fault)
         raise SheetError("Berkas XLSX tidak bisa dibaca", f"unreadable xlsx: {type(exc).__name__}") from None
+    first: list[Any] | None = None
     try:
         for worksheet in book.worksheets:
             sheet = _read((list(r) for r in worksheet.iter_rows(values_only=True)), max_rows, too_many)
-            if sheet is not None:
+            if isinstance(sheet, Sheet):
                 sheet.sheet_name = worksheet.title
                 return _with_data(sheet)
+            first = first if first is not None else sheet
     except SheetError:
         raise
     except Exception as exc:  # noqa: BLE001 (a corrupt sheet part surfaces only while reading)
@@ -178,7 +184,7 @@ def read(data: bytes, filename: str, *, max_rows: int, too_many: Exception) -> S
         raise SheetError("Berkas XLSX rusak atau tidak bisa dibaca", f"unreadable xlsx: {type(exc).__name__}") from None
     finally:
         book.close()
-    raise _no_header("no header row in any sheet")
+    raise _no_header("no header row in any sheet", first)
 
 
 def _with_data(sheet: Sheet) -> Sheet:

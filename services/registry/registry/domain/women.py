@@ -45,8 +45,10 @@ def clean_name(value: str) -> str:
 
 def clean_phone(value: str | None) -> str | None:
     """A phone number as one form, E.164 (+6281234567890), from how Indonesians write it: 0812-3456-7890,
-    62 812…, +62 812…, or 812… (a number cell loses its leading 0). Blank means none; an Indonesian number that
-    cannot exist (libphonenumber's rules) raises Invalid (field ``phone``)."""
+    62 812…, +62 812…, or 812… (a number cell loses its leading 0). Blank means none. A number whose length no
+    number of its country has (libphonenumber's "possible" rule; 8 to 12 digits after the trunk 0) raises Invalid
+    (field ``phone``); the stricter "valid" rule is not applied, because it refuses prefixes allocated after the
+    library's metadata was published."""
     if value is None:
         return None
     text = re.sub(r"[\s\-.()/]", "", value)
@@ -58,7 +60,7 @@ def clean_phone(value: str | None) -> str | None:
         number = phonenumbers.parse(text, "ID")
     except phonenumbers.NumberParseException:
         number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    if number is None or not phonenumbers.is_possible_number(number) or not 8 <= len(str(number.national_number)) <= 12:
         raise Invalid("Nomor telepon tidak valid (contoh: 081234567890 atau +6281234567890)",
                       "phone is not a valid phone number", field="phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

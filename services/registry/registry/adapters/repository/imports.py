@@ -66,7 +66,9 @@ class ImportRepository(Repository):
         row = await self.conn.fetchrow(
             "SELECT *, updated_at < now() - interval '2 minutes' AS stale FROM imports WHERE import_ref = $1"
             + (" FOR UPDATE" if for_update else ""), import_ref)
-        return dict(row) if row else None
+        if row is None:
+            return None
+        return {**dict(row), "columns": json.loads(row["columns"] or "{}")}
 
     async def report(self, import_ref: UUID) -> list[ReportRow]:
         rows = await self.conn.fetch(
