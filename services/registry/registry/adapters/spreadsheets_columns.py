@@ -20,7 +20,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "birth_date": ("tanggal_lahir", "tgl_lahir", "tgl_lhr", "birth_date", "tanggal_lahir_sesuai_ktp", "ttl",
                    "tempat_tanggal_lahir", "tempat_tgl_lahir", "tempat_dan_tanggal_lahir"),
     "phone": ("telepon", "no_telepon", "nomor_telepon", "telp", "no_telp", "no_hp", "nomor_hp", "hp", "handphone",
-              "no_handphone", "no_wa", "nomor_wa", "whatsapp", "no_hp_wa", "phone"),
+              "no_handphone", "wa", "no_wa", "nomor_wa", "whatsapp", "no_whatsapp", "nomor_whatsapp", "no_hp_wa", "phone"),
     "kecamatan_code": ("kecamatan", "kode_kecamatan", "nama_kecamatan", "kec", "kecamatan_code"),
     "desa_code": ("desa", "kelurahan", "desa_kelurahan", "kelurahan_desa", "desa_kel", "kel_desa", "kode_desa",
                   "kode_desa_kelurahan", "nama_desa", "nama_desa_kelurahan", "desa_code"),

@@ -24,7 +24,8 @@ _DOUBLED = re.compile(r"(.)\1+")
 _KEC_CODE = re.compile(r"^64[.\s]?02[.\s]?(\d{2})$")
 _DESA_CODE = re.compile(r"^64[.\s]?02[.\s]?(\d{2})[.\s]?(\d{4})$")
 _BPS_CODE = re.compile(r"^64\s?03\d{3,7}$")  # BPS numbers Kukar 6403: another code system
-SUGGEST_SCORE = 75.0  # rapidfuzz WRatio on the keys; below it a name is not "close" to any official one
+SUGGEST_SCORE = 75.0  # rapidfuzz ratio (0-100) on the keys; below it a name is not "close" to any official one
+SUGGEST_SPREAD = 10.0  # names suggested together score within this of the closest
 
 
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
@@ -85,8 +86,8 @@ class Place:
 def _close(value: str, names: dict[str, str], limit: int = 3) -> tuple[str, ...]:
     """Official names close to ``value`` (best first), for "did you mean"."""
     choices = {code: key(name) for code, name in names.items()}
-    found = process.extract(key(value), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=SUGGEST_SCORE)
-    return tuple(names[code] for _, _, code in found)
+    found = process.extract(key(value), choices, scorer=fuzz.ratio, limit=limit, score_cutoff=SUGGEST_SCORE)
+    return tuple(names[code] for _, score, code in found if score >= found[0][1] - SUGGEST_SPREAD)
 
 
 def kecamatan(value: str) -> Place:
