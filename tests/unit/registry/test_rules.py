@@ -224,3 +224,23 @@ def test_production_refuses_to_start_without_keys_and_development_has_defaults(
     assert Settings().nik_hmac_key == DEV_HMAC_KEY
     with pytest.raises(ValueError, match="32 bytes"):
         PiiCipher("c2hvcnQ=", DEV_HMAC_KEY)
+
+
+def test_the_quick_reading_of_mobile_numbers_agrees_with_libphonenumber() -> None:
+    import random
+
+    import phonenumbers
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        digits = f"8{rng.randint(10**6, 10**12 - 1)}"[: rng.randint(8, 12)]
+        for written in ("0" + digits, "62" + digits, "+62" + digits, digits):
+            number = phonenumbers.parse("0" + digits, "ID")
+            expected = (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                        if phonenumbers.is_possible_number(number) and 8 <= len(str(number.national_number)) <= 12
+                        else None)
+            try:
+                got = women.clean_phone(written)
+            except Invalid:
+                got = None
+            assert got == expected, written

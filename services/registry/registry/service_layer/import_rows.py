@@ -164,14 +164,15 @@ def read_row(row_no: int, values: Mapping[str, Any], ctx: Context, cipher: crypt
     except Refusal as refusal:
         out.problems.append((str(refusal.field), refusal.pesan, ""))
         return out
-    out.nik_hmac = cipher.nik_mac(details.nik.value)
     out.identity = (rules.name_key(details.full_name), birth)
     if held:
         out.status, out.problems = "held", held
+        out.nik_hmac = cipher.nik_mac(details.nik.value)
         out.sealed = seal_cells(cipher, values)
         return out
     out.status = "ready"
     out.woman = seal(cipher, woman, import_ref=ctx.import_ref)
+    out.nik_hmac = out.woman.nik_hmac
     out.verify = woman.verify
     out.outbox.append(outbox_row(registered, ctx.correlation_id))
     if assessed is not None:
