@@ -95,7 +95,7 @@ def check_birth_date(nik: Nik, birth_date: date, *, confirmed: bool = False) -> 
     if confirmed:
         return True
     raise Invalid(
-        "Tanggal lahir tidak sama dengan tanggal lahir yang tertulis di NIK. Periksa keduanya; bila tanggal lahir "
+        "Tanggal lahir tidak sesuai dengan tanggal lahir yang tertulis di NIK. Periksa keduanya; bila tanggal lahir "
         "di KTP memang berbeda (NIK tidak pernah diubah Dukcapil), konfirmasi bahwa tanggal lahir ini sesuai KTP: "
         "data didaftarkan dan ditandai untuk verifikasi",
         "birth_date does not match the birth date encoded in the NIK; confirm it is the KTP's with "
