@@ -14,15 +14,12 @@ from berdaya_shared import errors
 from berdaya_shared.errors import FieldError
 
 from ..adapters import spreadsheets_cells as cells
-from ..adapters.repository.imports import ReportRow
+from ..adapters.repository.imports import COUNTS, ReportRow
 from ..adapters.spreadsheets_columns import DISPLAY
 from ..domain import nik
 from .import_rows import Context, Outcome, open_cells, read_row
 from .imports import KINDS
 from .unit_of_work import RegistryUnitOfWork
-
-_COUNTS = ("rows_total", "rows_read", "registered", "already_registered", "rejected", "held", "reported",
-           "with_warnings", "possible_duplicates", "assessed")
 
 
 def _links(import_ref: UUID) -> dict[str, Any]:
@@ -45,7 +42,7 @@ async def get(uow: RegistryUnitOfWork, *, import_ref: UUID) -> dict[str, Any]:
     row = await _job(uow, import_ref)
     status = "interrupted" if row["status"] == "running" and row["stale"] else row["status"]
     return {"import_ref": import_ref, "filename": row["filename"], "registered_by_opd": row["registered_by_opd"],
-            "status": status, **{k: row[k] for k in _COUNTS}, "sheet_name": row["sheet_name"],
+            "status": status, **{k: row[k] for k in COUNTS}, "sheet_name": row["sheet_name"],
             "header_row": row["header_row"], "encoding": row["encoding"], "columns": row["columns"] or {},
             "started_at": row["created_at"], "finished_at": row["finished_at"], **_links(import_ref)}
 
