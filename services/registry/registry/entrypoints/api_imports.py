@@ -20,7 +20,7 @@ from berdaya_contracts.common import OPD
 from berdaya_shared import audit, errors
 from berdaya_shared.entrypoints import IdempotencyKey, Pool, Today, answer, command, query
 from berdaya_shared.http import claimed
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -221,7 +221,8 @@ async def held(import_ref: UUID, request: Request, why: Purpose, today: Today, u
 
 @router.post("/women/imports/{import_ref}/held/{row_no}", response_model=HeldDecided,
              summary="Putuskan baris yang ditahan: konfirmasi (didaftarkan ke impor yang sama) atau batalkan")
-async def decide(import_ref: UUID, row_no: int, body: HeldDecision, request: Request, today: Today, uow: Uow,
+async def decide(import_ref: UUID, row_no: Annotated[int, Path(ge=1, le=1_000_000, description="Nomor baris di berkas")],
+                 body: HeldDecision, request: Request, today: Today, uow: Uow,
                  _key: IdempotencyKey = None) -> Response:
     return await command(request, lambda conn: import_review.decide(
         uow(conn), import_ref=import_ref, row_no=row_no, confirm=set(body.confirm),
