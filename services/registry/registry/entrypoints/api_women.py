@@ -92,6 +92,8 @@ async def read(person_ref: UUID, request: Request, why: Purpose, uow: Uow, calle
 async def correct(person_ref: UUID, body: WomanCorrect, request: Request, today: Today, uow: Uow,
                   _key: IdempotencyKey = None) -> Response:
     changes = {name: getattr(body, name) for name in body.model_fields_set}
+    if "confirm_birth_date_differs_from_nik" in changes:
+        changes["birth_date_confirmed"] = changes.pop("confirm_birth_date_differs_from_nik")
     for required in _NOT_NULL:
         if required in changes and changes[required] is None:
             raise errors.Invalid(f"{required}: tidak boleh dikosongkan", f"{required} cannot be null",
