@@ -80,8 +80,11 @@ class IndicatorsRead(BaseModel):
 class FunnelStep(BaseModel):
     step: str
     label: str
-    value: int | None
+    value: int | None = Field(description="Perempuan terdaftar yang mencapai langkah ini (masing-masing langkah "
+                                          "dihitung sendiri)")
     suppressed: bool
+    cohort: int | None = Field(None, description="Internal: yang mencapai langkah ini dan semua langkah sebelumnya "
+                                                 "(bagian dari langkah sebelumnya)")
 
 
 class IndicatorInfo(BaseModel):

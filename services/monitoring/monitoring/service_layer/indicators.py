@@ -13,8 +13,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import asyncpg
 
-from ..adapters import LIVE_SCHEMA
-from ..adapters.indicator_sql import AGGREGATE, BASE_SQL, FIRST, FUNNEL, GROUP_COLUMN
+from ..adapters import LIVE_SCHEMA, readmodel_reads
 from ..domain.indicators import BY_NAME, CATALOG, exact_value
 
 
@@ -67,16 +66,13 @@ def catalog() -> list[dict[str, Any]]:
     return [asdict(i) for i in CATALOG]
 
 
-def _base(name: str) -> str:
-    """The indicator's records, each counted subject once (its first occurrence); Rupiah sums keep every record."""
-    return BASE_SQL[name] if BY_NAME[name].kind == "sum_idr" else FIRST.format(base=BASE_SQL[name])
-
-
 async def compute(conn: asyncpg.Connection, name: str, filters: Filters, group_by: str | None) -> list[dict[str, Any]]:
+    """One indicator's exact cells under ``filters``, grouped by ``group_by``, read from the maintained read models
+    (``projections/readmodel.py``): the same figures as aggregating its definition over the facts."""
     indicator = BY_NAME[name]
-    sql = AGGREGATE.format(group=GROUP_COLUMN[group_by], base=_base(name))
+    sql = readmodel_reads.indicator_sql(indicator.kind, group_by)
     cells = []
-    for row in await conn.fetch(sql, *filters.args()):
+    for row in await conn.fetch(sql, *filters.args(), name):
         value, denominator = exact_value(indicator.kind, num=row["num"], den=row["den"], total=row["total"],
                                          median=row["median"])
         cell: dict[str, Any] = {"key": row["key"], "value": value, "suppressed": False}
@@ -129,10 +125,16 @@ FUNNEL_STEPS = (
 
 
 async def funnel(conn: asyncpg.Connection, filters: Filters) -> list[dict[str, Any]]:
-    row = await conn.fetchrow(FUNNEL, filters.kecamatan, filters.pekka_category, filters.age_band)
+    """The funnel of the women registered (in the period's months, when given) under the filters: per step,
+    ``value`` = those who reached it (each step on its own: the stock), ``cohort`` = those who reached it and
+    every step before it (of the registered, the trained; of those, with a business; ...), so each cohort step is
+    a subset of the one before. Read from the cohort cells, not the history."""
+    row = await conn.fetchrow(readmodel_reads.FUNNEL, filters.kecamatan, filters.period_from, filters.period_to,
+                              filters.pekka_category, filters.age_band)
     steps = []
     for key, label in FUNNEL_STEPS:
-        steps.append({"step": key, "label": label, "value": int(row[key]), "suppressed": False})
+        cohort = int(row["registered" if key == "registered" else f"c_{key}"])
+        steps.append({"step": key, "label": label, "value": int(row[key]), "suppressed": False, "cohort": cohort})
     return steps
 
 
