@@ -68,14 +68,17 @@ BULK_SQL: dict[str, str] = {**BASE_SQL, FUNNEL: FUNNEL_RECORDS_BULK}
 _ANCHORS = "$1::uuid[]"
 NARROWED = {
     "FROM business_reports GROUP BY business_ref": (
-        f"FROM business_reports WHERE business_ref = ANY({_ANCHORS}) OR business_ref IN ("
+        f"FROM business_reports WHERE business_ref = ANY({_ANCHORS}) OR business_ref = ANY(ARRAY("
         f"SELECT business_ref FROM business_reports WHERE owner_person_ref = ANY({_ANCHORS})"
-        f" UNION SELECT business_ref FROM businesses WHERE owner_person_ref = ANY({_ANCHORS}))"
+        f" UNION SELECT business_ref FROM businesses WHERE owner_person_ref = ANY({_ANCHORS})))"
         " GROUP BY business_ref"),
     "FROM capital k": (
         f"FROM (SELECT * FROM capital WHERE recipient_ref = ANY({_ANCHORS}) OR disbursement_ref = ANY({_ANCHORS})"
-        f" OR recipient_ref IN (SELECT business_ref FROM businesses WHERE owner_person_ref = ANY({_ANCHORS}))) k"),
+        f" OR recipient_ref = ANY(ARRAY(SELECT business_ref FROM businesses WHERE owner_person_ref = ANY({_ANCHORS}))))"
+        " k"),
     "WHERE is_baseline ORDER BY": f"WHERE is_baseline AND person_ref = ANY({_ANCHORS}) ORDER BY",
+    # Every record's woman is its own person_ref, so her row is among the anchors' when the record is.
+    "LEFT JOIN women w ON": f"LEFT JOIN (SELECT * FROM women WHERE person_ref = ANY({_ANCHORS})) w ON",
 }
 
 DIMS = "kecamatan_code, period, opd, field, pekka_category, age_band"
