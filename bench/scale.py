@@ -34,11 +34,12 @@ HISTORY = [
       (ARRAY['18-24','25-34','35-44','45-54','55-64','65+','<18'])[1 + (i * 7) % 7],
       (ARRAY['none','none','none','productive','child_marriage_risk','elderly','none','none'])[1 + (i * 3) % 8],
       1 + i % 6, '', (ARRAY['dp3a','dp3a','disperindag','diskop_ukm'])[1 + i % 4],
-      DATE '2025-01-01' + (i * 7919) % 700 FROM generate_series(1, $1) i""",
-    """INSERT INTO assessments SELECT md5('a' || i)::uuid, md5('w' || i)::uuid, DATE '2025-01-01' + (i * 7919) % 700,
-      1 + i % 6, 400000 + (i * 31) % 900000, 650000, (i * 31) % 900000 < 400000, true FROM generate_series(1, $1) i""",
+      DATE '2025-01-01' + ((i::bigint * 7919) % 700)::int FROM generate_series(1, $1) i""",
+    """INSERT INTO assessments SELECT md5('a' || i)::uuid, md5('w' || i)::uuid,
+      DATE '2025-01-01' + ((i::bigint * 7919) % 700)::int, 1 + i % 6,
+      400000 + (i * 31) % 900000, 650000, (i * 31) % 900000 < 400000, true FROM generate_series(1, $1) i""",
     """INSERT INTO assessments SELECT md5('f' || i)::uuid, md5('w' || i)::uuid,
-      DATE '2025-01-01' + (i * 7919) % 700 + 200, 1 + i % 6, 500000 + (i * 37) % 900000, 650000,
+      DATE '2025-01-01' + ((i::bigint * 7919) % 700)::int + 200, 1 + i % 6, 500000 + (i * 37) % 900000, 650000,
       (i * 37) % 900000 < 150000, false FROM generate_series(1, $1, 2) i""",
     """INSERT INTO courses SELECT md5('c' || i)::uuid, (ARRAY['dp3a','disperindag','diskop_ukm','distransnaker'])[1 + i % 4],
       (ARRAY['kuliner','kerajinan','menjahit','digital','pertanian'])[1 + i % 5], '64.02.' || lpad((1 + i % 20)::text, 2, '0'),
@@ -52,7 +53,8 @@ HISTORY = [
       WHERE ('x' || substr(person_ref::text, 1, 4))::bit(16)::int % 10 = 9""",
     """INSERT INTO businesses SELECT md5('b' || i)::uuid, md5('w' || i)::uuid,
       (ARRAY['kuliner','kerajinan','fesyen','jasa'])[1 + i % 4], '64.02.' || lpad((1 + i % 20)::text, 2, '0'),
-      i % 3 = 0, i % 4 = 0, i % 5 = 0, DATE '2025-03-01' + (i * 7919) % 600, DATE '2025-03-01' + (i * 7919) % 600
+      i % 3 = 0, i % 4 = 0, i % 5 = 0, DATE '2025-03-01' + ((i::bigint * 7919) % 600)::int,
+      DATE '2025-03-01' + ((i::bigint * 7919) % 600)::int
       FROM generate_series(1, $1) i WHERE i % 20 < 3""",
     """INSERT INTO business_reports SELECT b.business_ref, 
       to_char(date_trunc('month', b.registered_on) + m * interval '1 month', 'YYYY-MM'),
@@ -73,13 +75,13 @@ HISTORY = [
       DATE '2025-02-01' + ((1 + i % greatest($1 / 200, 1)) * 17) % 600 + 10, 'join' FROM generate_series(1, $1) i
       WHERE i % 10 = 7""",
     """INSERT INTO capital SELECT md5('d' || i)::uuid, 'woman', md5('w' || i)::uuid,
-      (ARRAY['dp3a_grant','diskop_grant','coop_loan'])[1 + i % 3], 2500000, DATE '2025-04-01' + (i * 7919) % 560
+      (ARRAY['dp3a_grant','diskop_grant','coop_loan'])[1 + i % 3], 2500000, DATE '2025-04-01' + ((i::bigint * 7919) % 560)::int
       FROM generate_series(1, $1) i WHERE i % 20 = 11""",
     """INSERT INTO aid SELECT md5('aid' || i)::uuid, md5('w' || i)::uuid,
       (ARRAY['legal_assistance','counselling','shelter','social_aid'])[1 + i % 4], 'dp3a',
-      DATE '2025-01-20' + (i * 7919) % 680 FROM generate_series(1, $1) i WHERE i % 33 = 5""",
+      DATE '2025-01-20' + ((i::bigint * 7919) % 680)::int FROM generate_series(1, $1) i WHERE i % 33 = 5""",
     """INSERT INTO placements SELECT md5('pl' || i)::uuid, md5('w' || i)::uuid, NULL, 'jasa', true, 3500000,
-      DATE '2025-05-01' + (i * 7919) % 500 FROM generate_series(1, $1) i WHERE i % 50 = 13""",
+      DATE '2025-05-01' + ((i::bigint * 7919) % 500)::int FROM generate_series(1, $1) i WHERE i % 50 = 13""",
 ]
 
 
