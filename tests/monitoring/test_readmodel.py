@@ -45,6 +45,11 @@ async def test_read_models_equal_the_definitions_for_every_indicator_grouping_an
                     got = await indicators.compute(conn, ind.name, f, group)
                     assert got == await definitions.compute(conn, ind.name, f, group), (ind.name, group, f)
                     nonzero += any(c["value"] for c in got)
+        for group in GROUPS:
+            for f in FILTERS:  # every indicator read in one pass gives the same cells
+                together = await indicators.report(conn, [i.name for i in CATALOG], f, group)
+                for r in together:
+                    assert r["cells"] == await definitions.compute(conn, r["indicator"], f, group), (r, group, f)
         assert nonzero > len(CATALOG) * len(GROUPS)  # the figures are not all empty
         for f in FILTERS:
             got = await indicators.funnel(conn, f if f.opd is None else Filters(age_band=f.age_band))

@@ -22,6 +22,17 @@ FROM rm_contrib WHERE """ + _WHERE + """
 GROUP BY 1 ORDER BY 1 NULLS LAST"""
 
 
+# Several additive indicators in one pass over their cells ($8: the indicators' names).
+MANY = """SELECT indicator, {group} AS key, sum(num)::bigint AS num, sum(n)::bigint AS den, sum(amount) AS total,
+  NULL::float8 AS median FROM rm_cells WHERE """ + _WHERE.replace("indicator = $8", "indicator = ANY($8::text[])") + """
+GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY 1, 2 NULLS LAST"""
+
+
+def many_sql(group_by: str | None) -> str:
+    """The read of several additive indicators at once, grouped by ``group_by`` (not ``desa``)."""
+    return MANY.format(group=GROUP_COLUMN[group_by])
+
+
 def indicator_sql(kind: str, group_by: str | None) -> str:
     """The read of one indicator of ``kind`` grouped by ``group_by`` (a key of ``GROUP_COLUMN``)."""
     from_records = kind == "median_idr" or group_by == "desa"

@@ -66,13 +66,10 @@ def catalog() -> list[dict[str, Any]]:
     return [asdict(i) for i in CATALOG]
 
 
-async def compute(conn: asyncpg.Connection, name: str, filters: Filters, group_by: str | None) -> list[dict[str, Any]]:
-    """One indicator's exact cells under ``filters``, grouped by ``group_by``, read from the maintained read models
-    (``projections/readmodel.py``): the same figures as aggregating its definition over the facts."""
+def _cells(name: str, rows: list[Any], group_by: str | None) -> list[dict[str, Any]]:
     indicator = BY_NAME[name]
-    sql = readmodel_reads.indicator_sql(indicator.kind, group_by)
     cells = []
-    for row in await conn.fetch(sql, *filters.args(), name):
+    for row in rows:
         value, denominator = exact_value(indicator.kind, num=row["num"], den=row["den"], total=row["total"],
                                          median=row["median"])
         cell: dict[str, Any] = {"key": row["key"], "value": value, "suppressed": False}
@@ -85,14 +82,28 @@ async def compute(conn: asyncpg.Connection, name: str, filters: Filters, group_b
     return cells
 
 
+async def compute(conn: asyncpg.Connection, name: str, filters: Filters, group_by: str | None) -> list[dict[str, Any]]:
+    """One indicator's exact cells under ``filters``, grouped by ``group_by``, read from the maintained read models
+    (``projections/readmodel.py``): the same figures as aggregating its definition over the facts."""
+    sql = readmodel_reads.indicator_sql(BY_NAME[name].kind, group_by)
+    return _cells(name, await conn.fetch(sql, *filters.args(), name), group_by)
+
+
 async def report(conn: asyncpg.Connection, names: list[str], filters: Filters,
                  group_by: str | None) -> list[dict[str, Any]]:
-    """The named indicators (each: indicator, label, kind, group, cells) under ``filters``, grouped by ``group_by``."""
+    """The named indicators (each: indicator, label, kind, group, cells) under ``filters``, grouped by ``group_by``.
+    Additive indicators are read together in one pass over their cells; medians and desa from their records."""
+    together = [n for n in names if BY_NAME[n].kind != "median_idr"] if group_by != "desa" else []
+    rows: dict[str, list[Any]] = {n: [] for n in together}
+    if together:
+        for row in await conn.fetch(readmodel_reads.many_sql(group_by), *filters.args(), together):
+            rows[row["indicator"]].append(row)
     out = []
     for name in names:
         ind = BY_NAME[name]
-        out.append({"indicator": name, "label": ind.label, "kind": ind.kind, "group": ind.group,
-                    "cells": await compute(conn, name, filters, group_by)})
+        cells = (_cells(name, rows[name], group_by) if name in rows
+                 else await compute(conn, name, filters, group_by))
+        out.append({"indicator": name, "label": ind.label, "kind": ind.kind, "group": ind.group, "cells": cells})
     return out
 
 
@@ -107,11 +118,9 @@ async def report_view(conn: asyncpg.Connection, names: list[str] | None, filters
 
 async def headline(conn: asyncpg.Connection) -> dict[str, Any]:
     """Regency totals of the headline indicators plus the funnel: the live feed's message."""
-    figures = {}
-    for ind in CATALOG:
-        if ind.headline:
-            cell = (await compute(conn, ind.name, Filters(), None))[0]
-            figures[ind.name] = {"value": cell["value"], "suppressed": cell["suppressed"]}
+    names = [ind.name for ind in CATALOG if ind.headline]
+    figures = {r["indicator"]: {"value": r["cells"][0]["value"], "suppressed": r["cells"][0]["suppressed"]}
+               for r in await report(conn, names, Filters(), None)}
     return {"figures": figures, "funnel": await funnel(conn, Filters())}
 
 
