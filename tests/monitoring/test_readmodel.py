@@ -30,9 +30,10 @@ async def _shuffled(p: asyncpg.Pool, seed: int) -> None:
 
 
 async def _tables(conn: asyncpg.Connection) -> dict[str, Any]:
-    return {"rm_contrib": sorted(tuple(map(str, r.values())) for r in await conn.fetch("SELECT * FROM rm_contrib")),
-            "rm_cells": sorted(tuple(map(str, r.values()))
-                               for r in await conn.fetch("SELECT * FROM rm_cells WHERE n <> 0"))}
+    out = {"rm_contrib": sorted(tuple(map(str, r.values())) for r in await conn.fetch("SELECT * FROM rm_contrib"))}
+    for table in readmodel.CELL_TABLES:
+        out[table] = sorted(tuple(map(str, r.values())) for r in await conn.fetch(f"SELECT * FROM {table} WHERE n <> 0"))
+    return out
 
 
 async def test_read_models_equal_the_definitions_for_every_indicator_grouping_and_filter(pool: asyncpg.Pool) -> None:  # noqa: F811

@@ -15,6 +15,16 @@ CREATE TABLE IF NOT EXISTS rm_cells (
     age_band text, n bigint NOT NULL, num bigint NOT NULL, amount numeric NOT NULL,
     UNIQUE NULLS NOT DISTINCT (indicator, kecamatan_code, period, opd, field, pekka_category, age_band)
 );
+-- Roll-ups of the same records: kecamatan x month, and kecamatan x desa x month.
+CREATE TABLE IF NOT EXISTS rm_cells_kp (
+    indicator text NOT NULL, kecamatan_code text, period text, n bigint NOT NULL, num bigint NOT NULL,
+    amount numeric NOT NULL, UNIQUE NULLS NOT DISTINCT (indicator, kecamatan_code, period)
+);
+CREATE TABLE IF NOT EXISTS rm_cells_desa (
+    indicator text NOT NULL, kecamatan_code text, desa_code text, period text, n bigint NOT NULL,
+    num bigint NOT NULL, amount numeric NOT NULL,
+    UNIQUE NULLS NOT DISTINCT (indicator, kecamatan_code, desa_code, period)
+);
 -- One row once the read models hold the whole history of the facts beside them.
 CREATE TABLE IF NOT EXISTS rm_state (built_at timestamptz NOT NULL);
 -- Lookups by person, so that recomputing the records of the women a batch touched reads only their rows.

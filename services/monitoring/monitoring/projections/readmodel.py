@@ -114,16 +114,31 @@ def _restricted(name: str) -> str:
         name, "person_ref IS NULL AND split_part(subject, '/', 1)::uuid = ANY($1::uuid[])")
 
 
-_TO_CELLS = f"""INSERT INTO rm_cells AS c (indicator, {DIMS}, n, num, amount)
-SELECT indicator, {DIMS}, {{sign}} count(*), {{sign}} count(*) FILTER (WHERE num),
-  {{sign}} COALESCE(sum(amount) FILTER (WHERE num), 0) FROM {{source}} GROUP BY indicator, {DIMS}
-ON CONFLICT (indicator, {DIMS}) DO UPDATE SET n = c.n + EXCLUDED.n, num = c.num + EXCLUDED.num,
-  amount = c.amount + EXCLUDED.amount"""
+# The cell tables and their dimensions: every dimension (any filter), and two roll-ups the dashboard reads most
+# (kecamatan x month; kecamatan x desa x month), so that a regency or kecamatan read sums a few hundred cells per
+# indicator whatever the number of OPD x field x PEKKA x age combinations.
+CELL_TABLES = {"rm_cells": DIMS, "rm_cells_kp": "kecamatan_code, period",
+               "rm_cells_desa": "kecamatan_code, desa_code, period"}
 
-FORGET = ("WITH gone AS (DELETE FROM rm_contrib WHERE anchor = ANY($1::uuid[]) RETURNING *) "
-          + _TO_CELLS.format(sign="-", source="gone"))
-RECOMPUTE = {name: (f"WITH fresh AS (INSERT INTO rm_contrib ({_COLUMNS}) {_restricted(name)} RETURNING *) "
-                    + _TO_CELLS.format(sign="", source="fresh")) for name in RECORD_SQL}
+
+def _to_cells(table: str, dims: str, sign: str, source: str) -> str:
+    return (f"INSERT INTO {table} AS c (indicator, {dims}, n, num, amount)"
+            f" SELECT indicator, {dims}, {sign}count(*), {sign}count(*) FILTER (WHERE num),"
+            f" {sign}COALESCE(sum(amount) FILTER (WHERE num), 0) FROM {source} GROUP BY indicator, {dims}"
+            f" ON CONFLICT (indicator, {dims}) DO UPDATE SET n = c.n + EXCLUDED.n, num = c.num + EXCLUDED.num,"
+            " amount = c.amount + EXCLUDED.amount")
+
+
+def _moved(records: str, sign: str) -> str:
+    """One statement: ``records`` (a data-modifying CTE named ``moved``) added to every cell table with ``sign``."""
+    tables = list(CELL_TABLES.items())
+    ctes = ", ".join(f"t{i} AS ({_to_cells(t, d, sign, 'moved')})" for i, (t, d) in enumerate(tables[1:]))
+    return f"WITH moved AS ({records}), {ctes} {_to_cells(tables[0][0], tables[0][1], sign, 'moved')}"
+
+
+FORGET = _moved("DELETE FROM rm_contrib WHERE anchor = ANY($1::uuid[]) RETURNING *", "-")
+RECOMPUTE = {name: _moved(f"INSERT INTO rm_contrib ({_COLUMNS}) {_restricted(name)} RETURNING *", "")
+             for name in RECORD_SQL}
 
 # The women (and other anchors) whose records the refs of a batch shape, beyond the refs themselves.
 WIDEN = """SELECT unnest($1::uuid[]) AS a
@@ -176,12 +191,13 @@ async def maintain(conn: asyncpg.Connection, refs: list[UUID]) -> None:
 async def build(conn: asyncpg.Connection) -> None:
     """Every indicator's records and cells from the whole history of the facts (the schema on ``search_path``):
     what a sequence of ``maintain`` calls gives, computed at once."""
-    await conn.execute("TRUNCATE rm_contrib, rm_cells, rm_state")
+    await conn.execute(f"TRUNCATE rm_contrib, rm_state, {', '.join(CELL_TABLES)}")
     for name in BULK_SQL:
         await conn.execute(f"INSERT INTO rm_contrib ({_COLUMNS}) {_records(name, 'true', bulk=True)}")
-    await conn.execute(f"INSERT INTO rm_cells (indicator, {DIMS}, n, num, amount)"
-                       f" SELECT indicator, {DIMS}, count(*), count(*) FILTER (WHERE num),"
-                       f" COALESCE(sum(amount) FILTER (WHERE num), 0) FROM rm_contrib GROUP BY indicator, {DIMS}")
+    for table, dims in CELL_TABLES.items():
+        await conn.execute(f"INSERT INTO {table} (indicator, {dims}, n, num, amount)"
+                           f" SELECT indicator, {dims}, count(*), count(*) FILTER (WHERE num),"
+                           f" COALESCE(sum(amount) FILTER (WHERE num), 0) FROM rm_contrib GROUP BY indicator, {dims}")
     await conn.execute("INSERT INTO rm_state VALUES (now())")
 
 

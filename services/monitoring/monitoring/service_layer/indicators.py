@@ -27,6 +27,10 @@ class Filters:
     pekka_category: str | None = None
     age_band: str | None = None
 
+    def fine(self) -> bool:
+        """A filter beyond kecamatan and period is set (the reads then need the cells of every dimension)."""
+        return any(v is not None for v in (self.opd, self.field, self.pekka_category, self.age_band))
+
     def args(self) -> tuple[str | None, ...]:
         return (self.kecamatan, self.period_from, self.period_to, self.opd, self.field, self.pekka_category,
                 self.age_band)
@@ -85,7 +89,7 @@ def _cells(name: str, rows: list[Any], group_by: str | None) -> list[dict[str, A
 async def compute(conn: asyncpg.Connection, name: str, filters: Filters, group_by: str | None) -> list[dict[str, Any]]:
     """One indicator's exact cells under ``filters``, grouped by ``group_by``, read from the maintained read models
     (``projections/readmodel.py``): the same figures as aggregating its definition over the facts."""
-    sql = readmodel_reads.indicator_sql(BY_NAME[name].kind, group_by)
+    sql = readmodel_reads.indicator_sql(BY_NAME[name].kind, group_by, filters.fine())
     return _cells(name, await conn.fetch(sql, *filters.args(), name), group_by)
 
 
@@ -93,10 +97,10 @@ async def report(conn: asyncpg.Connection, names: list[str], filters: Filters,
                  group_by: str | None) -> list[dict[str, Any]]:
     """The named indicators (each: indicator, label, kind, group, cells) under ``filters``, grouped by ``group_by``.
     Additive indicators are read together in one pass over their cells; medians and desa from their records."""
-    together = [n for n in names if BY_NAME[n].kind != "median_idr"] if group_by != "desa" else []
+    together = [n for n in names if BY_NAME[n].kind != "median_idr"] if not (group_by == "desa" and filters.fine()) else []
     rows: dict[str, list[Any]] = {n: [] for n in together}
     if together:
-        for row in await conn.fetch(readmodel_reads.many_sql(group_by), *filters.args(), together):
+        for row in await conn.fetch(readmodel_reads.many_sql(group_by, filters.fine()), *filters.args(), together):
             rows[row["indicator"]].append(row)
     out = []
     for name in names:
