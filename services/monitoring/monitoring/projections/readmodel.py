@@ -177,11 +177,17 @@ def refs_of(events: Iterable[Event]) -> list[UUID]:
     return sorted(out)
 
 
+# Held from a batch's maintenance to its commit, so that monitoring instances sharing a database (members of one
+# consumer group) never recompute the same woman at once: the later one to take it sees the other's facts committed.
+MAINTAIN_LOCK = 7_064_020_022
+
+
 async def maintain(conn: asyncpg.Connection, refs: list[UUID]) -> None:
     """Recompute the records of everything ``refs`` shape and move their cells (after the batch's facts are
     written, in its transaction, with ``search_path`` on the schema being written)."""
     if not refs:
         return
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", MAINTAIN_LOCK)
     anchors = [r["a"] for r in await conn.fetch(WIDEN, refs) if r["a"] is not None]
     await conn.execute(FORGET, anchors)
     for sql in RECOMPUTE.values():
