@@ -1,5 +1,6 @@
 """Read models maintained as events arrive: every indicator's counted records (``rm_contrib``) and their sums per
-cell (``rm_cells``), so that a read costs in proportion to the cells it sums, not to the history.
+cell (``rm_cells`` by every dimension; roll-ups ``rm_cells_kp`` by kecamatan x month and ``rm_cells_desa`` by
+kecamatan x desa x month), so that a read costs in proportion to the cells it sums, not to the history.
 
 How it stays equal to the definitions (``adapters/indicator_sql.py``, unchanged): a record of an indicator is a
 row of its base query, counted at its subject's first occurrence. Every record has an **anchor**: the woman it
@@ -17,7 +18,8 @@ The result is a function of the facts alone (which are order-independent), so an
 the same tables, and ``build`` (the whole history at once, used by the rebuild before its swap and when the read
 models are first created) gives the same as any sequence of batches: ``tests/monitoring/test_readmodel.py``.
 Medians are not additive: they are read from the stored records of the indicator (one per business), not from
-cells. The desa breakdown likewise reads the records (cells carry no desa: it would multiply them by 237).
+cells; so is a desa breakdown filtered by OPD, field, PEKKA category or age band. The funnel is a pseudo-indicator
+(``_funnel``): one record per registered woman with her four step flags. What this costs: ``docs/scaling.md``.
 """
 
 from collections.abc import Iterable
