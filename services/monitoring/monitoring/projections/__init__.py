@@ -49,10 +49,12 @@ async def apply_to(conn: asyncpg.Connection, events: list[Event], schema: str, *
     """Apply ``events`` to the projection tables in ``schema`` and, unless ``maintain`` is False (a rebuild's bulk
     replay, which builds the read models once at its end), the read models; the caller owns the transaction."""
     batch = await collect(events)
+    written = readmodel.written_tables(batch.statements)
     await conn.execute(f"SET LOCAL search_path TO {schema}, public")
     await batch.flush(conn)
     if maintain:
-        await readmodel.maintain(conn, readmodel.refs_of(e for e in events if e.event_type in EVENT_HANDLERS))
+        await readmodel.maintain(conn, readmodel.refs_of(e for e in events if e.event_type in EVENT_HANDLERS),
+                                 written)
     await conn.execute("SET LOCAL search_path TO public")
 
 

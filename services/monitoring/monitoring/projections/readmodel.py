@@ -22,6 +22,7 @@ cells; so is a desa breakdown filtered by OPD, field, PEKKA category or age band
 (``_funnel``): one record per registered woman with her four step flags. What this costs: ``docs/scaling.md``.
 """
 
+import re
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
@@ -138,9 +139,25 @@ def _moved(records: str, sign: str) -> str:
     return f"WITH moved AS ({records}), {ctes} {_to_cells(tables[0][0], tables[0][1], sign, 'moved')}"
 
 
-FORGET = _moved("DELETE FROM rm_contrib WHERE anchor = ANY($1::uuid[]) RETURNING *", "-")
+FORGET = _moved("DELETE FROM rm_contrib WHERE anchor = ANY($1::uuid[]) AND indicator = ANY($2::text[]) RETURNING *",
+                "-")
 RECOMPUTE = {name: _moved(f"INSERT INTO rm_contrib ({_COLUMNS}) {_restricted(name)} RETURNING *", "")
              for name in RECORD_SQL}
+
+FACT_TABLES = ("women", "erasures", "assessments", "aid", "businesses", "business_reports", "coops",
+               "coop_member_events", "coop_meetings", "capital", "courses", "enrolments", "completions", "dropouts",
+               "placements", "fairs", "booths", "listings", "sales")
+# The fact tables each indicator's records are computed from: a batch that wrote none of them leaves its records
+# as they are, so it is neither forgotten nor recomputed.
+READS: dict[str, frozenset[str]] = {
+    name: frozenset(t for t in FACT_TABLES if re.search(rf"\b(FROM|JOIN)\s+{t}\b", sql)) for name, sql in RECORD_SQL.items()}
+_WRITES = re.compile(r"INSERT\s+INTO\s+(\w+)", re.I)
+
+
+def written_tables(statements: Iterable[str]) -> set[str]:
+    """The fact tables a batch's statements write."""
+    return {m.group(1) for sql in statements for m in [_WRITES.search(sql)] if m}
+
 
 # The women (and other anchors) whose records the refs of a batch shape, beyond the refs themselves.
 WIDEN = """SELECT unnest($1::uuid[]) AS a
@@ -184,16 +201,18 @@ def refs_of(events: Iterable[Event]) -> list[UUID]:
 MAINTAIN_LOCK = 7_064_020_022
 
 
-async def maintain(conn: asyncpg.Connection, refs: list[UUID]) -> None:
+async def maintain(conn: asyncpg.Connection, refs: list[UUID], written: set[str] | None = None) -> None:
     """Recompute the records of everything ``refs`` shape and move their cells (after the batch's facts are
-    written, in its transaction, with ``search_path`` on the schema being written)."""
-    if not refs:
+    written, in its transaction, with ``search_path`` on the schema being written); ``written``: the fact tables
+    the batch wrote (None: any), so that only the indicators computed from them are recomputed."""
+    names = [n for n in RECORD_SQL if written is None or READS[n] & written]
+    if not refs or not names:
         return
     await conn.execute("SELECT pg_advisory_xact_lock($1)", MAINTAIN_LOCK)
     anchors = [r["a"] for r in await conn.fetch(WIDEN, refs) if r["a"] is not None]
-    await conn.execute(FORGET, anchors)
-    for sql in RECOMPUTE.values():
-        await conn.execute(sql, anchors)
+    await conn.execute(FORGET, anchors, names)
+    for name in names:
+        await conn.execute(RECOMPUTE[name], anchors)
 
 
 async def build(conn: asyncpg.Connection) -> None:
