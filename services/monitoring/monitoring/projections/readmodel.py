@@ -151,12 +151,19 @@ FACT_TABLES = ("women", "erasures", "assessments", "aid", "businesses", "busines
 # as they are, so it is neither forgotten nor recomputed.
 READS: dict[str, frozenset[str]] = {
     name: frozenset(t for t in FACT_TABLES if re.search(rf"\b(FROM|JOIN)\s+{t}\b", sql)) for name, sql in RECORD_SQL.items()}
-_WRITES = re.compile(r"INSERT\s+INTO\s+(\w+)", re.I)
+_WRITES = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:\w+\.)?(\w+)", re.I)
 
 
-def written_tables(statements: Iterable[str]) -> set[str]:
-    """The fact tables a batch's statements write."""
-    return {m.group(1) for sql in statements for m in [_WRITES.search(sql)] if m}
+def written_tables(statements: Iterable[str]) -> set[str] | None:
+    """The fact tables a batch's statements write (INSERT, UPDATE, DELETE, anywhere in the statement), or None
+    when a statement's target cannot be read (then every indicator is recomputed)."""
+    out: set[str] = set()
+    for sql in statements:
+        found = {t for t in _WRITES.findall(sql) if t in FACT_TABLES}
+        if not found and not re.match(r"\s*(SELECT|WITH)\b", sql, re.I):
+            return None
+        out |= found
+    return out
 
 
 # The women (and other anchors) whose records the refs of a batch shape, beyond the refs themselves.
