@@ -133,6 +133,10 @@ async def test_filters_drill_down_month_axes_and_phone_layout(started: tuple[Fas
             await expect(page.locator("#h-kec")).to_contain_text("Desa/kelurahan di")  # drilled down
             await expect(page.locator("#by-kecamatan thead")).to_contain_text("Desa/kelurahan")
             await expect(page.locator("#f-kecamatan")).to_have_value("64.02.09")
+            # Every figure's definition is one tap away.
+            definition = page.locator('#headline [data-indicator="women_registered"] details.definition')
+            await definition.locator("summary").click()
+            await expect(definition).to_contain_text("bulan pendaftarannya")
             if name == "laptop":
                 chart = page.locator('[data-chart="women_registered"]')
                 await expect(chart).to_have_attribute("data-months", ",".join(months), timeout=10_000)

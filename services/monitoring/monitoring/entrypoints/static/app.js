@@ -72,6 +72,7 @@ function renderFigures(figures) {
     const value = el("div", { class: "value" }, fmtShort(ind.kind, (f || {}).value, (f || {}).suppressed));
     value.title = fmt(ind.kind, (f || {}).value, (f || {}).suppressed);
     card.appendChild(value);
+    card.appendChild(definition(ind.name));
     box.appendChild(card);
   }
   document.getElementById("updated").textContent = dateTime.format(new Date());
@@ -106,6 +107,14 @@ async function renderFiltered() {
   const funnelFilters = ["kecamatan", "pekka_category", "age_band"];
   if (chosen.opd) renderFunnel([]);
   else renderFunnel(await getJSON(`/api/funnel?${withFilters({ period }, funnelFilters)}`));
+}
+
+// Every figure's definition one tap away: a disclosure under it.
+function definition(name) {
+  const box = el("details", { class: "definition" });
+  box.appendChild(el("summary", {}, "Definisi"));
+  box.appendChild(el("p", {}, DEFINITIONS[name] || ""));
+  return box;
 }
 
 // A figure with no record: zero for counts and sums; no value for ratios and medians (nothing to divide).
@@ -228,7 +237,9 @@ async function renderAllIndicators() {
   for (const i of data.indicators) {
     const c = i.cells[0] || { value: empty(i.kind), suppressed: false };
     const row = el("tr", { "data-indicator": i.indicator });
-    row.appendChild(el("td", {}, i.label));
+    const name = el("td", {}, i.label);
+    name.appendChild(definition(i.indicator));
+    row.appendChild(name);
     row.appendChild(el("td", {}, i.group));
     row.appendChild(el("td", {}, fmt(i.kind, c.value, c.suppressed)));
     body.appendChild(row);
