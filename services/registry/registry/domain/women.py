@@ -1,12 +1,11 @@
 """Women: what makes a registration valid, how a correction is checked, when the public profile changes, what an
-erasure publishes, and the key that flags possible duplicates. Pure: no I/O, no encryption (the adapters seal
-personal data; the rules see it in clear).
+erasure publishes, and what possible-duplicate matching compares (the matching itself: ``duplicates.py``). Pure:
+no I/O, no encryption (the adapters seal personal data; the rules see it in clear).
 
 Sources: the NIK rules in ``nik.py`` (Kemendagri); age bands from the contracts (``berdaya_contracts.common``).
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -62,18 +61,6 @@ def check_domicile(kecamatan_code: str, desa_code: str | None) -> None:
                       "desa_code does not belong to kecamatan_code", field="desa_code")
 
 
-def name_key(name: str) -> str:
-    """Spelling-insensitive form for duplicate matching: case, accents, punctuation, spacing ignored."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    return " ".join(re.sub(r"[^a-z ]", " ", text).split())
-
-
-def duplicate_key(name: str, birth_date: date, kecamatan_code: str, desa_code: str | None) -> str:
-    """Same name, birth date and desa (kecamatan when no desa): a possible duplicate when the NIKs differ.
-    Stored only as a keyed HMAC."""
-    return f"dup|{name_key(name)}|{birth_date.isoformat()}|{desa_code or kecamatan_code}"
-
-
 @dataclass(frozen=True)
 class NewWoman:
     """What a form or an import row says about a woman; the NIK is already parsed (once)."""
@@ -104,9 +91,10 @@ class Woman:
         return self.details.registered_on
 
     @property
-    def duplicate_key(self) -> str:
+    def matched_on(self) -> tuple[str, date, str, str | None]:
+        """What possible-duplicate matching compares (``domain.duplicates``): name, birth date, kecamatan, desa."""
         d = self.details
-        return duplicate_key(d.full_name, d.birth_date, d.kecamatan_code, d.desa_code)
+        return d.full_name, d.birth_date, d.kecamatan_code, d.desa_code
 
 
 def _checked(person_ref: UUID, details: NewWoman, *, today: date, age_on: date | None = None) -> Woman:

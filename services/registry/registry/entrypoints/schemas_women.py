@@ -68,8 +68,11 @@ class WomanRead(BaseModel):
     registered_by_opd: OPD
     registered_on: date
     possible_duplicate_of: list[UUID] = Field(
-        default_factory=list, description="Orang lain dengan nama, tanggal lahir dan desa sama (perlu ditinjau)"
+        default_factory=list, description="Catatan lain dengan tanggal lahir dan kecamatan sama dan nama mirip "
+                                          "(perlu ditinjau: GET /possible-duplicates)"
     )
+    merged_into: UUID | None = Field(
+        None, description="Catatan ini telah digabung ke catatan tersebut (perempuan yang sama); gunakan referensi itu")
     erased: bool = Field(False, description="Data pribadi telah dihapus atas permintaan (UU PDP)")
     erased_at: datetime | None = None
 
