@@ -37,17 +37,20 @@ _DEGREES = frozenset({
     "amd", "amk", "amdkeb", "amkeb", "mm", "mpd", "msi", "mh", "mkes", "apt", "ners",
 })
 _ABBREVIATIONS = {"st": "siti"}
-_OLD_SPELLING = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("nj", "ny"), ("sj", "sy"), ("ch", "kh"), ("j", "y"), ("y", "i"))
+# The old spelling and j/y, in one pass: oe -> u, dj -> j, tj -> c, nj -> ny, sj -> sy, ch -> kh, then j, y -> i.
+_SPELLING = {"oe": "u", "dj": "i", "tj": "c", "nj": "ni", "sj": "si", "ch": "kh", "j": "i", "y": "i"}
+_OLD_SPELLING = re.compile("|".join(_SPELLING))
 _DOUBLED = re.compile(r"(.)\1+")
+_NOT_LETTER = re.compile(r"[^a-z.]+")
 
 
 def tokens(name: str) -> list[str]:
     """The name's words after dropping titles, degrees and punctuation, abbreviations spelled out, each word in
     the modern spelling with doubled letters collapsed."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    text = text.split(",", 1)[0]  # "Siti Aminah, S.Pd": what follows a comma is a degree
+    text = name if name.isascii() else unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = text.casefold().split(",", 1)[0]  # "Siti Aminah, S.Pd": what follows a comma is a degree
     words = []
-    for chunk in re.sub(r"[^a-z.]+", " ", text).split():
+    for chunk in _NOT_LETTER.sub(" ", text).split():
         joined = chunk.replace(".", "")
         # "S.Pd" and "Ny." are one title; "Hj.Siti" is a title and a name
         words.extend([joined] if joined in _HONORIFICS | _DEGREES else [p for p in chunk.split(".") if p])
@@ -55,13 +58,11 @@ def tokens(name: str) -> list[str]:
         words.pop(0)
     while len(words) > 2 and words[-1] in _DEGREES:
         words.pop()
-    out = []
-    for word in words:
-        word = _ABBREVIATIONS.get(word, word)
-        for old, new in _OLD_SPELLING:
-            word = word.replace(old, new)
-        out.append(_DOUBLED.sub(r"\1", word))
-    return out
+    return [_DOUBLED.sub(r"\1", _OLD_SPELLING.sub(_modern, _ABBREVIATIONS.get(word, word))) for word in words]
+
+
+def _modern(match: re.Match[str]) -> str:
+    return _SPELLING[match[0]]
 
 
 def skeleton(name: str) -> str:
@@ -71,7 +72,11 @@ def skeleton(name: str) -> str:
 
 def similarity(a: str, b: str) -> float:
     """0-100: how alike two names are once reduced (whole skeletons, or their words in any order)."""
-    ta, tb = tokens(a), tokens(b)
+    return token_similarity(tokens(a), tokens(b))
+
+
+def token_similarity(ta: list[str], tb: list[str]) -> float:
+    """``similarity`` of two names already reduced by ``tokens`` (a batch reduces each name once)."""
     whole = fuzz.ratio("".join(ta), "".join(tb))
     if whole == 100 or not ta or not tb:
         return whole
@@ -96,9 +101,10 @@ def same_place(a: Record, b: Record) -> bool:
     return a.desa_code is None or b.desa_code is None or a.desa_code == b.desa_code
 
 
-def name_score(a: str, b: str) -> float | None:
-    """The names' similarity when it reaches ``THRESHOLD``, else None (for two records already in one block)."""
-    value = similarity(a, b)
+def name_score(a: list[str], b: list[str]) -> float | None:
+    """The similarity of two names reduced by ``tokens`` when it reaches ``THRESHOLD``, else None (for two records
+    already in one block)."""
+    value = token_similarity(a, b)
     return value if value >= THRESHOLD else None
 
 
@@ -107,4 +113,4 @@ def score(a: Record, b: Record) -> float | None:
     None. The repository selects the block in SQL and applies ``name_score``; this is the whole rule."""
     if a.ref == b.ref or a.birth_date != b.birth_date or not same_place(a, b):
         return None
-    return name_score(a.full_name, b.full_name)
+    return name_score(tokens(a.full_name), tokens(b.full_name))

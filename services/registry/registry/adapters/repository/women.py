@@ -84,15 +84,24 @@ _INSERT = (
 # with herself.
 _INSERT_ONE = (f"INSERT INTO women ({_COLUMNS}) VALUES ({', '.join(f'${i + 1}' for i in range(len(_NAMES)))})"
                " ON CONFLICT (nik_hmac) DO NOTHING RETURNING *")
-# The block of each given record: the other living records with her birth date and kecamatan whose desa agrees
-# with hers or is missing (women_block index). Which of them are possible duplicates, the names decide.
+# The block of each given record (ref, birth date, kecamatan, desa): the other living records with her birth date
+# and kecamatan whose desa agrees with hers or is missing. Which of them are possible duplicates, the names decide.
+# Driven from the given keys, one index probe each (women_block): the cost follows the records matched, not the
+# size of the registry. OFFSET 0 keeps the probe per key whatever the statistics say (during a large import into a
+# young table they lag, and a hash of the whole table per chunk made the import quadratic).
 _BLOCK = """
-SELECT n.person_ref AS ref, n.name_cipher AS name, o.person_ref AS other, o.name_cipher AS other_name
-FROM women n JOIN women o ON o.birth_date = n.birth_date AND o.kecamatan_code = n.kecamatan_code
-    AND o.person_ref <> n.person_ref AND o.erased_at IS NULL AND o.merged_into IS NULL
-    AND (n.desa_code IS NULL OR o.desa_code IS NULL OR o.desa_code = n.desa_code)
-WHERE n.person_ref = ANY($1::uuid[]) AND n.erased_at IS NULL AND n.merged_into IS NULL
+SELECT k.ref, o.person_ref AS other, o.name_cipher AS other_name
+FROM unnest($1::uuid[], $2::date[], $3::text[], $4::text[]) AS k(ref, birth_date, kecamatan_code, desa_code)
+CROSS JOIN LATERAL (
+    SELECT o.person_ref, o.name_cipher FROM women o
+    WHERE o.birth_date = k.birth_date AND o.kecamatan_code = k.kecamatan_code
+      AND o.erased_at IS NULL AND o.merged_into IS NULL AND o.person_ref <> k.ref
+      AND (k.desa_code IS NULL OR o.desa_code IS NULL OR o.desa_code = k.desa_code)
+    OFFSET 0
+) o
 """
+_KEYS = ("SELECT person_ref, birth_date, kecamatan_code, desa_code, name_cipher FROM women"
+         " WHERE person_ref = ANY($1::uuid[]) AND erased_at IS NULL AND merged_into IS NULL")
 # A pair already flagged (either way round, whatever was decided about it) is not flagged again.
 _FLAG = """
 INSERT INTO possible_duplicates (person_ref, other_ref, score)
@@ -114,6 +123,20 @@ _UPDATE = (
 )
 
 
+@dataclass(frozen=True)
+class _Key:
+    """What matching needs of a record: its block and its sealed name."""
+
+    birth_date: date
+    kecamatan_code: str
+    desa_code: str | None
+    name_cipher: bytes
+
+
+def _key(row: WomanRow) -> _Key:
+    return _Key(row.birth_date, row.kecamatan_code, row.desa_code, row.name_cipher)
+
+
 class WomenRepository(Repository):
     """The women table and her possible-duplicate flags. ``inserted`` keeps each row ``add`` stored, as stored,
     for the change trail (so it is not read back)."""
@@ -122,6 +145,7 @@ class WomenRepository(Repository):
         super().__init__(conn)
         self.cipher = cipher
         self.inserted: dict[UUID, dict[str, Any]] = {}
+        self._keys: dict[UUID, _Key] = {}  # what matching needs of the rows stored here, so it is not read back
 
     async def add(self, row: WomanRow) -> list[UUID] | None:
         """Store one woman and flag her possible duplicates: the refs she was flagged against, or None when her
@@ -130,6 +154,7 @@ class WomenRepository(Repository):
         if stored is None:
             return None
         self.inserted[row.person_ref] = dict(stored)
+        self._keys[row.person_ref] = _key(row)
         pairs = await self._flag([row.person_ref])
         return sorted((b if a == row.person_ref else a for a, b in pairs), key=str)
 
@@ -138,7 +163,9 @@ class WomenRepository(Repository):
         if not rows:
             return set()
         columns = list(zip(*(_VALUES(r) for r in rows), strict=True))
-        return {r["person_ref"] for r in await self.conn.fetch(_INSERT, *[list(c) for c in columns])}
+        stored = {r["person_ref"] for r in await self.conn.fetch(_INSERT, *[list(c) for c in columns])}
+        self._keys.update((r.person_ref, _key(r)) for r in rows if r.person_ref in stored)
+        return stored
 
     async def flag_duplicates(self, refs: Iterable[UUID]) -> set[UUID]:
         """Flag these women against every other living record that may be the same woman (``domain.duplicates``),
@@ -149,12 +176,21 @@ class WomenRepository(Repository):
 
     async def _flag(self, refs: Iterable[UUID]) -> list[tuple[UUID, UUID]]:
         """The new flags of these records, each as (the given record, the other)."""
-        rows = await self.conn.fetch(_BLOCK, list(refs)) if refs else []
-        names: dict[UUID, str] = {}
+        refs = list(refs)
+        missing = [ref for ref in refs if ref not in self._keys]
+        if missing:
+            self._keys.update((r["person_ref"], _Key(r["birth_date"], r["kecamatan_code"], r["desa_code"],
+                                                     r["name_cipher"])) for r in await self.conn.fetch(_KEYS, missing))
+        keys = [(ref, self._keys[ref]) for ref in refs if ref in self._keys]
+        if not keys:
+            return []
+        rows = await self.conn.fetch(_BLOCK, [ref for ref, _ in keys], [k.birth_date for _, k in keys],
+                                     [k.kecamatan_code for _, k in keys], [k.desa_code for _, k in keys])
+        names: dict[UUID, list[str]] = {}  # each name opened and reduced once, for this call only
 
-        def name(ref: UUID, sealed: bytes) -> str:
+        def name(ref: UUID, sealed: bytes) -> list[str]:
             if ref not in names:
-                names[ref] = self.cipher.decrypt(sealed, context=crypto.NAME) or ""
+                names[ref] = duplicates.tokens(self.cipher.decrypt(sealed, context=crypto.NAME) or "")
             return names[ref]
 
         found: dict[frozenset[UUID], tuple[UUID, UUID, float]] = {}
@@ -162,7 +198,8 @@ class WomenRepository(Repository):
             pair = frozenset((r["ref"], r["other"]))
             if pair in found:
                 continue  # two given records of one block: compared once
-            value = duplicates.name_score(name(r["ref"], r["name"]), name(r["other"], r["other_name"]))
+            value = duplicates.name_score(name(r["ref"], self._keys[r["ref"]].name_cipher),
+                                          name(r["other"], r["other_name"]))
             if value is not None:
                 found[pair] = (r["ref"], r["other"], value)
         if not found:
@@ -216,6 +253,7 @@ class WomenRepository(Repository):
         """Store a corrected record; ``reflag`` replaces her open and dismissed flags (what the matching compares
         changed: name, birth date, kecamatan or desa)."""
         await self.conn.execute(_UPDATE, *_VALUES(row)[:11])  # person_ref … pekka_category
+        self._keys[row.person_ref] = _key(row)
         if reflag:
             await self.conn.execute("DELETE FROM possible_duplicates WHERE (person_ref = $1 OR other_ref = $1)"
                                     " AND status <> 'merged'", row.person_ref)
