@@ -11,6 +11,7 @@ from ..adapters.repository import (
     CoopRepository,
     ImportRepository,
     MergeRepository,
+    VerificationRepository,
     WelfareRepository,
     WomenRepository,
 )
@@ -32,3 +33,4 @@ class RegistryUnitOfWork(SqlUnitOfWork):
         self.capital = CapitalRepository(conn)
         self.imports = ImportRepository(conn)
         self.merges = MergeRepository(conn)
+        self.verification = VerificationRepository(conn)

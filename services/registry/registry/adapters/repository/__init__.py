@@ -8,10 +8,11 @@ from .businesses import BusinessRepository
 from .coops import CapitalRepository, CoopRepository
 from .imports import ImportRepository
 from .merges import MergeRepository
+from .verification import VerificationRepository
 from .welfare import AidRepository, WelfareRepository
 from .women import WomanRow, WomenRepository
 
 __all__ = [
     "AidRepository", "BusinessRepository", "CapitalRepository", "CoopRepository", "ImportRepository",
-    "MergeRepository", "WelfareRepository", "WomanRow", "WomenRepository",
+    "MergeRepository", "VerificationRepository", "WelfareRepository", "WomanRow", "WomenRepository",
 ]
