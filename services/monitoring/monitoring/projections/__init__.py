@@ -18,7 +18,7 @@ import asyncpg
 from berdaya_contracts import Event
 
 from ..adapters import LIVE_SCHEMA
-from . import business, coops, market, people, training, welfare
+from . import business, coops, market, merges, people, training, welfare
 from .batch import Handler, StatementBatch
 
 EVENT_HANDLERS: dict[str, Handler] = {
@@ -28,6 +28,7 @@ EVENT_HANDLERS: dict[str, Handler] = {
     **coops.HANDLERS,
     **training.HANDLERS,
     **market.HANDLERS,
+    **merges.HANDLERS,
 }
 
 # A PostgreSQL advisory lock key, the same in every monitoring process sharing a database.
