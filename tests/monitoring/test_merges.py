@@ -25,7 +25,7 @@ from tests.support import infra
 
 KEC = "64.02.06"
 COURSE = uuid4()
-FIGURES = ("women_registered", "pekka_registered", "enrolments", "completions", "women_trained", "ukm_registered",
+FIGURES = ("dropouts", "women_registered", "pekka_registered", "enrolments", "completions", "women_trained", "ukm_registered",
            "business_startups", "women_first_business", "women_first_market", "poverty_exits", "poverty_exit_rate",
            "social_aid_recipients", "coop_women_members", "capital_recipients")
 
@@ -62,13 +62,25 @@ def her_record(ref: UUID, *, registered_on: date, baseline_on: date, business: b
 
 
 SURVIVOR, RETIRED = uuid4(), uuid4()
+# A second course both records enrolled in: the survivor's record completed it, the retired one dropped out.
+SECOND = uuid4()
+OVERLAP = [new_envelope(t.CourseScheduled(course_ref=SECOND, organizer_opd="dp3a", field="kerajinan_tangan",
+                                          kecamatan_code=KEC, starts_on=date(2026, 5, 4), ends_on=date(2026, 5, 8),
+                                          sessions=4, capacity=20)),
+           *(new_envelope(t.ParticipantEnrolled(course_ref=SECOND, person_ref=ref, enrolled_on=date(2026, 5, 4)))
+             for ref in (SURVIVOR, RETIRED)),
+           new_envelope(t.TrainingCompleted(course_ref=SECOND, person_ref=SURVIVOR, completed_on=date(2026, 5, 8),
+                                            attendance_rate=1.0, certified=True)),
+           new_envelope(t.ParticipantDropped(course_ref=SECOND, person_ref=RETIRED, dropped_on=date(2026, 5, 5),
+                                             reason="keluarga"))]
 MERGE = uuid4()
 COURSE_EVENT = new_envelope(t.CourseScheduled(course_ref=COURSE, organizer_opd="dp3a", field="kuliner",
                                               kecamatan_code=KEC, starts_on=date(2026, 2, 2), ends_on=date(2026, 2, 20),
                                               sessions=6, capacity=40))
 BEFORE = [COURSE_EVENT,
           *her_record(SURVIVOR, registered_on=date(2026, 3, 10), baseline_on=date(2026, 3, 10), business=False),
-          *her_record(RETIRED, registered_on=date(2026, 1, 10), baseline_on=date(2026, 1, 12), business=True)]
+          *her_record(RETIRED, registered_on=date(2026, 1, 10), baseline_on=date(2026, 1, 12), business=True),
+          *OVERLAP]
 MERGED = new_envelope(r.WomenMerged(merge_ref=MERGE, surviving_ref=SURVIVOR, retired_ref=RETIRED,
                                     merged_on=date(2026, 10, 1)))
 # A fact recorded under the retired ref reaches monitoring after the merge (a membership made before it).
@@ -126,11 +138,13 @@ async def test_a_merged_woman_counts_once_in_every_figure_and_an_undo_gives_her_
     await feed(pool, events(BEFORE))
     apart = await figures(pool)
     assert apart["women_registered"] == 2 and apart["women_trained"] == 2 and apart["poverty_exits"] == 2
+    assert apart["enrolments"] == 4 and apart["completions"] == 3 and apart["dropouts"] == 1
 
     await feed(pool, events([MERGED]))
     once = await figures(pool)
-    for name in ("women_registered", "pekka_registered", "enrolments", "completions", "women_trained",
-                 "ukm_registered", "women_first_business", "women_first_market", "poverty_exits", "poverty_exit_rate",
+    assert once["enrolments"] == 2 and once["completions"] == 2  # one seat in each course
+    assert once["dropouts"] == 0  # her retired record's drop-out: she completed that course
+    for name in ("women_registered", "pekka_registered", "women_trained", "ukm_registered", "women_first_business", "women_first_market", "poverty_exits", "poverty_exit_rate",
                  "social_aid_recipients"):
         assert once[name] == 1, (name, once[name])
     assert once["funnel"] == {"registered": 1, "trained": 1, "business": 1, "market": 1, "above_poverty_line": 1}
@@ -145,6 +159,7 @@ async def test_a_merged_woman_counts_once_in_every_figure_and_an_undo_gives_her_
     await feed(pool, events([UNMERGED]))
     undone = await figures(pool)
     assert undone["women_registered"] == 2 and undone["women_trained"] == 2 and undone["poverty_exits"] == 2
+    assert undone["enrolments"] == 4 and undone["dropouts"] == 1
     assert undone["coop_women_members"] == 4 and undone["capital_recipients"] == 1  # the grant was hers (retired)
     assert undone["registered_in"] == {"2026-01": 1, "2026-03": 1}
     assert undone["funnel"]["registered"] == 2 and undone["funnel"]["business"] == 1

@@ -130,9 +130,16 @@ CREATE OR REPLACE VIEW completions_merged AS
 SELECT x.course_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.completed_on, x.attendance_rate,
     x.certified
 FROM completions x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref;
+-- Overlapping enrolments (both records in one course): she holds one seat, the one furthest along (training's rule);
+-- a drop-out of one record while her other record's enrolment in the course goes on is no drop-out of hers.
 CREATE OR REPLACE VIEW dropouts_merged AS
 SELECT x.course_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.dropped_on, x.reason
-FROM dropouts x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref;
+FROM dropouts x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref
+WHERE NOT EXISTS (
+    SELECT 1 FROM enrolments e LEFT JOIN merged_refs me ON me.retired_ref = e.person_ref
+    WHERE e.course_ref = x.course_ref AND e.person_ref <> x.person_ref
+      AND COALESCE(me.person_ref, e.person_ref) = COALESCE(m.person_ref, x.person_ref)
+      AND NOT EXISTS (SELECT 1 FROM dropouts d WHERE d.course_ref = e.course_ref AND d.person_ref = e.person_ref));
 CREATE OR REPLACE VIEW placements_merged AS
 SELECT x.placement_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.course_ref, x.sector, x.formal,
     x.monthly_wage_idr, x.placed_on
