@@ -144,8 +144,8 @@ async def test_a_merged_woman_counts_once_in_every_figure_and_an_undo_gives_her_
     once = await figures(pool)
     assert once["enrolments"] == 2 and once["completions"] == 2  # one seat in each course
     assert once["dropouts"] == 0  # her retired record's drop-out: she completed that course
-    for name in ("women_registered", "pekka_registered", "women_trained", "ukm_registered", "women_first_business", "women_first_market", "poverty_exits", "poverty_exit_rate",
-                 "social_aid_recipients"):
+    for name in ("women_registered", "pekka_registered", "women_trained", "ukm_registered", "women_first_business",
+                 "women_first_market", "poverty_exits", "poverty_exit_rate", "social_aid_recipients"):
         assert once[name] == 1, (name, once[name])
     assert once["funnel"] == {"registered": 1, "trained": 1, "business": 1, "market": 1, "above_poverty_line": 1}
     # in the program since the earlier registration (the retired record's January); the earlier baseline counts
