@@ -89,9 +89,10 @@ class FakeWomen:
                     new.append((ref, other))
         return new
 
-    async def flag_duplicates(self, refs: Sequence[UUID]) -> set[UUID]:
+    async def flag_duplicates(self, records: Sequence[UUID | WomanRow]) -> set[UUID]:
+        refs = [r.person_ref if isinstance(r, WomanRow) else r for r in records]
         given = set(refs)
-        return {ref for pair in self._flag(list(refs)) for ref in pair if ref in given}
+        return {ref for pair in self._flag(refs) for ref in pair if ref in given}
 
     async def refs_by_nik(self, macs: Sequence[bytes]) -> dict[bytes, UUID]:
         return {r["nik_hmac"]: ref for ref, r in self.rows.items() if r["nik_hmac"] is not None and r["nik_hmac"] in macs}

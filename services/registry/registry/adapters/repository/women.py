@@ -100,6 +100,8 @@ CROSS JOIN LATERAL (
     OFFSET 0
 ) o
 """
+# For refs whose rows this repository has not seen (a merge undone, a held row confirmed): a few refs. An import
+# passes its rows to flag_duplicates instead: reading 5,000 refs back by "= ANY" per chunk grew with the table.
 _KEYS = ("SELECT person_ref, birth_date, kecamatan_code, desa_code, name_cipher FROM women"
          " WHERE person_ref = ANY($1::uuid[]) AND erased_at IS NULL AND merged_into IS NULL")
 # A pair already flagged (either way round, whatever was decided about it) is not flagged again.
@@ -167,11 +169,18 @@ class WomenRepository(Repository):
         self._keys.update((r.person_ref, _key(r)) for r in rows if r.person_ref in stored)
         return stored
 
-    async def flag_duplicates(self, refs: Iterable[UUID]) -> set[UUID]:
-        """Flag these women against every other living record that may be the same woman (``domain.duplicates``),
-        the given ones among themselves included; returns those of ``refs`` newly flagged. Set-based: one query
-        for the blocks of all of them, each name opened once."""
-        given = set(refs)
+    async def flag_duplicates(self, records: Iterable[UUID | WomanRow]) -> set[UUID]:
+        """Flag these women (refs, or the rows just stored: an import passes its chunk's rows, so their blocks and
+        names need not be read back) against every other living record that may be the same woman
+        (``domain.duplicates``), the given ones among themselves included; returns the given refs newly flagged.
+        Set-based: one query for the blocks of all of them, each name opened once."""
+        given = set()
+        for record in records:
+            if isinstance(record, WomanRow):
+                self._keys[record.person_ref] = _key(record)
+                given.add(record.person_ref)
+            else:
+                given.add(record)
         return {ref for pair in await self._flag(given) for ref in pair if ref in given}
 
     async def _flag(self, refs: Iterable[UUID]) -> list[tuple[UUID, UUID]]:
