@@ -78,9 +78,11 @@ async def gather(client: httpx.AsyncClient, pub: Publication | None = None) -> P
                 for ind in resp.json()["indicators"]:
                     pub.see_indicator(ind, period, group_by or "kukar")
         export = await client.get("/api/export", params={"period": period, "format": "csv"})
-        for row in list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))[1:]:
+        # Excel in the Indonesian locale: ';' between fields, decimal commas; the kecamatan's name beside its code
+        for row in list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))[1:]:
             if row[0] not in RATIOS and row[0] not in SKIP:
-                pub.see((row[0], period, "kecamatan", row[3] or "?"), None if row[4] == "x" else float(row[4]))
+                pub.see((row[0], period, "kecamatan", row[3] or "?"),
+                        None if row[5] == "x" else float(row[5].replace(",", ".")))
     return pub
 
 

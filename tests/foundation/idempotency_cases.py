@@ -138,6 +138,16 @@ async def _dismiss(w: World) -> Prepared:
     return f"/women/{second}/possible-duplicates/{first}/dismiss", None
 
 
+async def _merge(w: World) -> Prepared:
+    return "/merges", {"surviving_ref": await w.woman(), "retired_ref": await w.woman()}
+
+
+async def _unmerge(w: World) -> Prepared:
+    merge = await w.ok("registry", "POST", "/merges", {"surviving_ref": await w.woman(),
+                                                       "retired_ref": await w.woman()}, opd="dp3a")
+    return f"/merges/{merge['merge_ref']}/undo", {"reason": "dua orang berbeda"}
+
+
 async def _held_row(w: World) -> Prepared:
     """An import row held because its KTP birth date differs from the NIK's; the command confirms it."""
     body = woman_body(rng, kecamatan_code="64.02.06", desa_code=None)
@@ -328,6 +338,8 @@ CASES = [
          ("registry.WomanRegistered",), 200),
     Case("registry", "DELETE", "/women/{person_ref}/personal-data", "dp3a", _erase, ("registry.PersonalDataErased",),
          200),
+    Case("registry", "POST", "/merges", "dp3a", _merge, ("registry.WomenMerged",)),
+    Case("registry", "POST", "/merges/{merge_ref}/undo", "dp3a", _unmerge, ("registry.WomenUnmerged",), 200),
     Case("registry", "POST", "/women/{person_ref}/welfare-assessments", "dp3a", _assess, ("registry.WelfareAssessed",)),
     Case("registry", "PUT", "/poverty-lines/{valid_from}", "dp3a", _poverty_line, (), 200),
     Case("registry", "POST", "/women/{person_ref}/aid", "dp3a", _aid, ("registry.AidProvided",)),

@@ -156,18 +156,24 @@ async def test_the_default_target_year_is_the_current_year_in_kutai_kartanegara(
 async def test_exports_for_the_coordination_meeting(monitoring: Monitoring) -> None:
     resp = await monitoring.public.get("/api/export", params={"format": "csv", "period": "2026-Q1"})
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["indikator", "label", "jenis", "kecamatan"]
-    women = {row[3]: row[4] for row in rows if row[0] == "women_registered"}
-    assert women == {"64.02.06": "5.0", "64.02.07": "7.0"}
-    assert any(row[4] == "x" for row in rows)
+    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig")), delimiter=";"))  # Excel, id-ID
+    assert rows[0][:5] == ["Kode indikator", "Indikator", "Jenis", "Kode kecamatan", "Kecamatan"]
+    women = {(row[3], row[4]): row[5] for row in rows if row[0] == "women_registered"}
+    assert women == {("64.02.06", "Tenggarong"): "5", ("64.02.07", "Sebulu"): "7"}  # integers as integers
+    assert any(row[5] == "x" for row in rows)
+    assert all("." not in row[5] for row in rows[1:])  # a decimal comma, never a point
     assert not any(row[0] == "social_aid_recipients" for row in rows)  # sensitive: never by kecamatan
     assert (await monitoring.public.get("/api/export", params={"period_from": "2026-02",
                                                                "period_to": "2026-05"})).status_code == 403
+    english = await monitoring.public.get("/api/export", params={"period": "2026-Q1", "style": "en"})
+    assert list(csv.reader(io.StringIO(english.content.decode("utf-8-sig"))))[0][3] == "Kode kecamatan"
     xlsx = await monitoring.client.get("/api/export", params={"format": "xlsx"})
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames[0] == "Keterangan" and "Pendaftaran" in book.sheetnames
+    sheet = book["Pendaftaran"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert ["women_registered", "Perempuan terdaftar", "count", "64.02.06", 5, "tidak", None] in values
+    assert ["women_registered", "Perempuan terdaftar", "jumlah", "64.02.06", "Tenggarong", 5, "tidak", None] in values
+    assert sheet.freeze_panes == "A2"
 
 
 async def test_indicator_changes_are_published_for_other_agencies(monitoring: Monitoring) -> None:

@@ -9,7 +9,15 @@ from fastapi import FastAPI
 from .adapters import audit_store
 from .adapters.crypto import PiiCipher
 from .config import Settings
-from .entrypoints import api_audit, api_businesses, api_coops, api_imports, api_welfare, api_women
+from .entrypoints import (
+    api_audit,
+    api_businesses,
+    api_coops,
+    api_imports,
+    api_merges,
+    api_welfare,
+    api_women,
+)
 from .entrypoints.policy import POLICY
 
 SPEC = ServiceSpec(
@@ -21,7 +29,7 @@ SPEC = ServiceSpec(
         "di topik registry.events tanpa data pribadi. Semua perintah menerima header Idempotency-Key."
     ),
     policy=POLICY,
-    routers=lambda: [api_imports.router, api_women.router, api_welfare.router, api_welfare.case_notes_router,
+    routers=lambda: [api_imports.router, api_women.router, api_merges.router, api_welfare.router, api_welfare.case_notes_router,
                      api_businesses.router, api_coops.router, api_audit.router],
     migrations="registry.adapters.migrations",
 )

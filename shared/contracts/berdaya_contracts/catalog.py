@@ -63,6 +63,8 @@ CATALOG: tuple[EventSpec, ...] = (
     _spec("registry.CoopAnnualMeetingHeld", r.CoopAnnualMeetingHeld, "coop", "coop_ref"),
     _spec("registry.CapitalDisbursed", r.CapitalDisbursed, "capital_recipient", "recipient_ref"),
     _spec("registry.PersonalDataErased", r.PersonalDataErased, "person", "person_ref"),
+    _spec("registry.WomenMerged", r.WomenMerged, "person", "retired_ref"),
+    _spec("registry.WomenUnmerged", r.WomenUnmerged, "person", "retired_ref"),
     _spec("training.CourseScheduled", t.CourseScheduled, "course", "course_ref"),
     _spec("training.ParticipantEnrolled", t.ParticipantEnrolled, "course", "course_ref"),
     _spec("training.AttendanceRecorded", t.AttendanceRecorded, "course", "course_ref"),

@@ -121,3 +121,25 @@ class CapitalDisbursed(Payload):
 class PersonalDataErased(Payload):
     person_ref: UUID
     erased_on: date
+
+
+class WomenMerged(Payload):
+    """Two records of one woman became one. Every fact about ``retired_ref`` — those already published and any
+    event naming it that arrives later — counts for ``surviving_ref`` from now on: she is one woman in every
+    figure. Refs in events are the refs facts were recorded under; resolve them through the merges in force.
+    Keyed by ``retired_ref``, so it follows every earlier event about the retired record on its partition."""
+
+    merge_ref: UUID
+    surviving_ref: UUID
+    retired_ref: UUID
+    merged_on: date
+
+
+class WomenUnmerged(Payload):
+    """The merge ``merge_ref`` was a mistake and is undone: ``retired_ref`` is a woman of her own again, with the
+    facts recorded under her ref; facts recorded under ``surviving_ref`` stay there. Keyed by ``retired_ref``."""
+
+    merge_ref: UUID
+    surviving_ref: UUID
+    retired_ref: UUID
+    unmerged_on: date

@@ -12,13 +12,13 @@ from uuid import uuid4
 from berdaya_contracts import Event, decode
 from berdaya_contracts.topics import EVENT_TOPICS
 from monitoring import projections
-from monitoring.projections import business, coops, market, people, training, welfare
+from monitoring.projections import business, coops, market, merges, people, training, welfare
 from monitoring.projections.fact import Fact
 
 SAMPLES = {e.event_type: e for e in (decode(p.read_bytes()) for p in files("berdaya_contracts").joinpath("samples")
                                      .iterdir() if p.name.endswith(".json"))}
 CONSUMED = {t: e for t, e in SAMPLES.items() if e.envelope.producer + ".events" in EVENT_TOPICS}
-FACTS = [f for m in (people, welfare, business, coops, training, market) for f in vars(m).values()
+FACTS = [f for m in (people, welfare, business, coops, training, market, merges) for f in vars(m).values()
          if isinstance(f, Fact)]
 
 
@@ -41,7 +41,7 @@ async def test_each_fact_event_becomes_one_row_of_its_payloads_values() -> None:
             continue  # handlers that derive values are checked one by one below
         assert await rows(event) == {fact.sql: [tuple(getattr(event.payload, c) for c in fact.columns)]}, event_type
         checked.append(event_type)
-    assert len(checked) == 16
+    assert len(checked) == 18  # with the two merge events
 
 
 async def test_a_registration_and_its_correction_carry_ordered_profile_versions() -> None:
@@ -86,7 +86,7 @@ def test_every_fact_names_columns_of_its_table() -> None:
     tables = {m["name"]: set(re.findall(r"(?:^|[(,])\s*(\w+)\s+(?:uuid|text|int|date|bigint|boolean|real)",
                                         m["body"]))
               for m in re.finditer(r"CREATE TABLE IF NOT EXISTS (?P<name>\w+) \((?P<body>.*?)\);", ddl, re.S)}
-    assert len(tables) == 19 and len(FACTS) >= 19
+    assert len(tables) == 20 and len(FACTS) >= 20  # with merges
     for fact in FACTS:
         assert set(fact.columns) <= tables[fact.table], fact
 

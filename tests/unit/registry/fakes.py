@@ -14,7 +14,9 @@ from berdaya_shared.unit_of_work import RecordingUnitOfWork
 from registry.adapters.crypto import PiiCipher
 from registry.adapters.repository import WomanRow
 from registry.adapters.repository.imports import COUNTS
+from registry.adapters.repository.women import personal
 from registry.config import DEV_ENCRYPTION_KEY, DEV_HMAC_KEY
+from registry.domain import duplicates
 from registry.domain.businesses import Business
 from registry.domain.coops import Coop
 from registry.domain.events import (
@@ -28,27 +30,33 @@ from registry.domain.events import (
 )
 from registry.service_layer import businesses, translator
 
+from .fake_merges import FakeMerges
+
 
 def page(rows: list[dict[str, Any]], limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
     return rows[offset:offset + limit], len(rows)
 
 
 class FakeWomen:
-    def __init__(self) -> None:
+    def __init__(self, cipher: PiiCipher) -> None:
+        self.cipher = cipher
         self.rows: dict[UUID, dict[str, Any]] = {}
-        self.flags: dict[tuple[UUID, UUID], str] = {}  # (person_ref, other_ref) -> open | dismissed
+        self.flags: dict[tuple[UUID, UUID], dict[str, Any]] = {}  # (person_ref, other_ref) -> status, score, ...
         self.inserted: dict[UUID, dict[str, Any]] = {}
 
     def _store(self, row: WomanRow) -> None:
-        self.rows[row.person_ref] = {**asdict(row), "created_at": datetime.now(UTC), "erased_at": None}
+        self.rows[row.person_ref] = {**asdict(row), "created_at": datetime.now(UTC), "erased_at": None,
+                                     "merged_into": None}
+
+    def _pair(self, a: UUID, b: UUID) -> tuple[UUID, UUID] | None:
+        return next((p for p in ((a, b), (b, a)) if p in self.flags), None)
 
     async def add(self, row: WomanRow) -> list[UUID] | None:
         if (await self.refs_by_nik([row.nik_hmac])):
             return None
         self._store(row)
         self.inserted[row.person_ref] = self.rows[row.person_ref]
-        await self.flag_duplicates([row.person_ref])
-        return sorted((o for (p, o) in self.flags if p == row.person_ref), key=str)
+        return sorted((o if p == row.person_ref else p for p, o in self._flag([row.person_ref])), key=str)
 
     async def add_many(self, rows: Sequence[WomanRow]) -> set[UUID]:
         done = set()
@@ -58,58 +66,93 @@ class FakeWomen:
                 done.add(row.person_ref)
         return done
 
-    async def flag_duplicates(self, refs: Sequence[UUID]) -> set[UUID]:
-        flagged = set()
+    def _record(self, ref: UUID) -> duplicates.Record:
+        row = self.rows[ref]
+        return duplicates.Record(ref, personal(self.cipher, row)["full_name"] or "", row["birth_date"],
+                                 row["kecamatan_code"], row["desa_code"])
+
+    def _living(self, ref: UUID) -> bool:
+        return self.rows[ref]["erased_at"] is None and self.rows[ref]["merged_into"] is None
+
+    def _flag(self, refs: Sequence[UUID]) -> list[tuple[UUID, UUID]]:
+        new = []
         for ref in refs:
-            mine = self.rows[ref]["dup_fingerprint"]
-            for other, row in self.rows.items():
-                key = (ref, other)
-                if other != ref and row["erased_at"] is None and row["dup_fingerprint"] == mine and key not in self.flags:
-                    self.flags[key] = "open"
-                    flagged.add(ref)
-        return flagged
+            if not self._living(ref):
+                continue
+            for other in self.rows:
+                if other == ref or not self._living(other) or self._pair(ref, other):
+                    continue
+                value = duplicates.score(self._record(ref), self._record(other))
+                if value is not None:
+                    self.flags[(ref, other)] = {"status": "open", "score": value, "flagged_at": datetime.now(UTC),
+                                                "decided_at": None, "decided_by_opd": None}
+                    new.append((ref, other))
+        return new
+
+    async def flag_duplicates(self, records: Sequence[UUID | WomanRow]) -> set[UUID]:
+        refs = [r.person_ref if isinstance(r, WomanRow) else r for r in records]
+        given = set(refs)
+        return {ref for pair in self._flag(refs) for ref in pair if ref in given}
 
     async def refs_by_nik(self, macs: Sequence[bytes]) -> dict[bytes, UUID]:
-        return {r["nik_hmac"]: ref for ref, r in self.rows.items() if r["nik_hmac"] in macs}
+        return {r["nik_hmac"]: ref for ref, r in self.rows.items() if r["nik_hmac"] is not None and r["nik_hmac"] in macs}
 
     async def get(self, ref: UUID, *, for_update: bool = False) -> dict[str, Any] | None:
         row = self.rows.get(ref)
         return dict(row) if row else None
 
+    async def get_many(self, refs: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
+        return {ref: dict(self.rows[ref]) for ref in refs if ref in self.rows}
+
     async def living(self, refs: Sequence[UUID]) -> set[UUID]:
-        return {ref for ref in refs if ref in self.rows and self.rows[ref]["erased_at"] is None}
+        return {ref for ref in refs if ref in self.rows and self._living(ref)}
+
+    def _open(self) -> set[UUID]:
+        return {ref for pair, f in self.flags.items() if f["status"] == "open" for ref in pair}
 
     async def duplicates_of(self, refs: Sequence[UUID]) -> dict[UUID, list[UUID]]:
-        return {ref: sorted(({o for (p, o), s in self.flags.items() if p == ref and s == "open"}
-                             | {p for (p, o), s in self.flags.items() if o == ref and s == "open"}), key=str)
+        return {ref: sorted(({o for (p, o), f in self.flags.items() if p == ref and f["status"] == "open"}
+                             | {p for (p, o), f in self.flags.items() if o == ref and f["status"] == "open"}), key=str)
                 for ref in refs}
 
     async def search(self, filters: dict[str, Any], *, possible_duplicate: bool | None, limit: int,
                      offset: int, areas: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
-        flagged = {ref for pair, s in self.flags.items() if s == "open" for ref in pair}
+        flagged = self._open()
         rows = [r for ref, r in self.rows.items()
-                if all(v is None or r[k] == v for k, v in filters.items())
+                if all(v is None or r[k] == v for k, v in filters.items()) and r["merged_into"] is None
                 and possible_duplicate in (None, ref in flagged) and (areas is None or r["kecamatan_code"] in areas)]
         return page(rows, limit, offset)
+
+    async def pairs(self, *, status: str, kecamatan_code: str | None, limit: int,
+                    offset: int) -> tuple[list[dict[str, Any]], int]:
+        found = [{"person_ref": p, "other_ref": o, **f} for (p, o), f in self.flags.items() if f["status"] == status
+                 and kecamatan_code in (None, self.rows[p]["kecamatan_code"], self.rows[o]["kecamatan_code"])]
+        return page(found, limit, offset)
 
     async def update(self, row: WomanRow, *, reflag: bool) -> None:
         self.rows[row.person_ref].update({k: v for k, v in asdict(row).items()
                                           if k not in ("registered_by_opd", "registered_on", "import_ref")})
         if reflag:
-            self.flags = {pair: s for pair, s in self.flags.items() if row.person_ref not in pair}
-            await self.flag_duplicates([row.person_ref])
+            self.flags = {pair: f for pair, f in self.flags.items()
+                          if row.person_ref not in pair or f["status"] == "merged"}
+            self._flag([row.person_ref])
 
     async def erase(self, ref: UUID) -> None:
         self.rows[ref].update(nik_hmac=None, nik_cipher=None, name_cipher=None, phone_cipher=None, birth_date=None,
-                              dup_fingerprint=None, erased_at=datetime.now(UTC))
-        self.flags = {pair: s for pair, s in self.flags.items() if ref not in pair}
+                              erased_at=datetime.now(UTC))
+        self.flags = {pair: f for pair, f in self.flags.items() if ref not in pair}
 
-    async def dismiss_duplicate(self, ref: UUID, other_ref: UUID) -> bool:
-        for pair in ((ref, other_ref), (other_ref, ref)):
-            if self.flags.get(pair) == "open":
-                self.flags[pair] = "dismissed"
-                return True
-        return False
+    async def dismiss_duplicate(self, ref: UUID, other_ref: UUID, *, opd: str | None = None) -> bool:
+        pair = self._pair(ref, other_ref)
+        if pair is None or self.flags[pair]["status"] != "open":
+            return False
+        self.flags[pair].update(status="dismissed", decided_at=datetime.now(UTC), decided_by_opd=opd)
+        return True
+
+    async def decide_pair(self, ref: UUID, other_ref: UUID, status: str, *, opd: str | None) -> None:
+        pair = self._pair(ref, other_ref) or (ref, other_ref)
+        self.flags.setdefault(pair, {"score": None, "flagged_at": datetime.now(UTC)})
+        self.flags[pair].update(status=status, decided_at=datetime.now(UTC), decided_by_opd=opd)
 
 
 class FakeWelfare:
@@ -201,37 +244,45 @@ class FakeBusinesses:
 class FakeCoops:
     def __init__(self) -> None:
         self.rows: dict[UUID, Coop] = {}
-        self.memberships: list[dict[str, Any]] = []
+        self.memberships: list[dict[str, Any]] = []  # each with the SQL row's id, recorded_ref and set_aside_by
         self.meetings_: dict[tuple[UUID, int], CoopAnnualMeetingHeld] = {}
+
+    def _new(self, coop_ref: UUID, person_ref: UUID, joined_on: Any, founding: bool) -> dict[str, Any]:
+        return {"id": len(self.memberships) + 1, "coop_ref": coop_ref, "person_ref": person_ref, "joined_on": joined_on,
+                "left_on": None, "founding": founding, "recorded_ref": None, "set_aside_by": None}
 
     async def add(self, coop: Coop, founding_member_refs: Sequence[UUID]) -> None:
         self.rows[coop.coop_ref] = coop
-        self.memberships += [{"coop_ref": coop.coop_ref, "person_ref": ref, "joined_on": coop.formed_on,
-                              "left_on": None, "founding": True} for ref in founding_member_refs]
+        for ref in founding_member_refs:
+            self.memberships.append(self._new(coop.coop_ref, ref, coop.formed_on, True))
 
     async def get(self, coop_ref: UUID, *, for_update: bool = False) -> Coop | None:
         return self.rows.get(coop_ref)
 
     async def members(self, coop_ref: UUID) -> list[dict[str, Any]]:
-        return [{k: v for k, v in m.items() if k != "coop_ref"} for m in self.memberships if m["coop_ref"] == coop_ref]
+        return [{k: m[k] for k in ("person_ref", "joined_on", "left_on", "founding")} for m in self.memberships
+                if m["coop_ref"] == coop_ref and m["set_aside_by"] is None]
 
     async def meetings(self, coop_ref: UUID) -> list[dict[str, Any]]:
         return [{"fiscal_year": m.fiscal_year, "held_on": m.held_on}
                 for (ref, _), m in sorted(self.meetings_.items()) if ref == coop_ref]
 
-    def _active(self, coop_ref: UUID, person_ref: UUID) -> dict[str, Any] | None:
-        return next((m for m in self.memberships if (m["coop_ref"], m["person_ref"]) == (coop_ref, person_ref)
-                     and m["left_on"] is None), None)
+    def _active(self, coop_ref: UUID, person_ref: UUID, *, recorded: bool = False) -> dict[str, Any] | None:
+        def who(m: dict[str, Any]) -> UUID:
+            return (m["recorded_ref"] or m["person_ref"]) if recorded else m["person_ref"]
+
+        return next((m for m in self.memberships if (m["coop_ref"], who(m)) == (coop_ref, person_ref)
+                     and m["left_on"] is None and m["set_aside_by"] is None), None)
 
     async def active_membership(self, coop_ref: UUID, person_ref: UUID) -> Membership | None:
         found = self._active(coop_ref, person_ref)
-        return Membership(coop_ref, person_ref, found["joined_on"]) if found else None
+        return Membership(coop_ref, found["recorded_ref"] or person_ref, found["joined_on"]) if found else None
 
     async def add_member(self, membership: Membership) -> None:
-        self.memberships.append({**asdict(membership), "left_on": None, "founding": False})
+        self.memberships.append(self._new(membership.coop_ref, membership.person_ref, membership.joined_on, False))
 
     async def end_membership(self, membership: Membership, left_on: Any) -> None:
-        active = self._active(membership.coop_ref, membership.person_ref)
+        active = self._active(membership.coop_ref, membership.person_ref, recorded=True)
         assert active is not None
         active["left_on"] = left_on
 
@@ -249,7 +300,8 @@ class FakeCapital:
 
     async def recipient_known(self, recipient_type: str, recipient_ref: UUID) -> bool:
         found = self.known[recipient_type].get(recipient_ref)
-        return found is not None and (recipient_type != "woman" or found["erased_at"] is None)  # type: ignore[index]
+        return found is not None and (recipient_type != "woman" or (found["erased_at"] is None  # type: ignore[index]
+                                                                   and found["merged_into"] is None))  # type: ignore[index]
 
     async def add(self, disbursement: CapitalDisbursed) -> None:
         self.rows.append(disbursement)
@@ -341,13 +393,14 @@ class FakeRegistryUnitOfWork(RecordingUnitOfWork):
     def __init__(self) -> None:
         super().__init__(translator.to_contract)
         self.cipher = PiiCipher(DEV_ENCRYPTION_KEY, DEV_HMAC_KEY)
-        self.women = FakeWomen()
+        self.women = FakeWomen(self.cipher)
         self.welfare = FakeWelfare()
         self.aid = FakeAid()
         self.businesses = FakeBusinesses()
         self.coops = FakeCoops()
         self.capital = FakeCapital(self.women, self.businesses, self.coops)
         self.imports = FakeImports(self.women, self.welfare)
+        self.merges = FakeMerges(self)
         self.verification = FakeVerification()
         self.transactions = 0
 

@@ -105,12 +105,6 @@ def test_names_and_phones_as_opd_lists_write_them() -> None:
         women.check_birth_date(date(1899, 12, 31), today=TODAY)
 
 
-def test_duplicate_key_ignores_case_spacing_accents_and_punctuation_but_not_the_desa() -> None:
-    a = women.duplicate_key("Hj. Siti  Zubaidah", date(1978, 3, 9), "64.02.06", None)
-    assert a == women.duplicate_key("HJ SITI ZUBAÍDAH", date(1978, 3, 9), "64.02.06", None)
-    assert a != women.duplicate_key("Hj. Siti Zubaidah", date(1978, 3, 9), "64.02.06", "64.02.06.1001")
-
-
 def test_a_correction_publishes_the_full_profile_only_when_the_public_part_changes() -> None:
     current, _ = women.register(new_woman(), person_ref=uuid4(), today=date(2024, 1, 1))
     renamed, event = women.correct(current, {"full_name": "Siti Aminah Rahayu"}, today=date(2024, 2, 1))

@@ -5,6 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from berdaya_shared.unit_of_work import RecordingUnitOfWork
+from training.domain.merges import canonical
 from training.domain.model import COMPLETED, DROPPED, ENROLLED, Course, Enrolment, Woman
 from training.service_layer import translator
 
@@ -107,12 +108,16 @@ class FakePlacements:
 class FakeWomen:
     def __init__(self) -> None:
         self.women: dict[UUID, Woman] = {}
+        self.survivor_of: dict[UUID, UUID] = {}  # retired -> surviving, the merges in force
 
     def register(self, person_ref: UUID, *, erased: bool = False) -> None:
         self.women[person_ref] = Woman(person_ref, True, erased)
 
     async def get(self, person_ref: UUID) -> Woman | None:
         return self.women.get(person_ref)
+
+    async def resolve(self, person_ref: UUID) -> UUID:
+        return canonical(person_ref, self.survivor_of)
 
 
 class FakeTrainingUnitOfWork(RecordingUnitOfWork):

@@ -1,6 +1,7 @@
 """registry.events → the businesses replica. Runs inside the inbox consumer's transaction.
 
-Only BusinessRegistered matters here; every other registry event is recorded in the inbox and skipped.
+BusinessRegistered, and the merges of two records of one woman (WomenMerged, WomenUnmerged: her businesses follow
+the surviving ref, an undo gives them back); every other registry event is recorded in the inbox and skipped.
 PersonalDataErased needs no handling: the replica holds refs only, and past sales still count.
 """
 
@@ -21,8 +22,24 @@ async def business_registered(conn: asyncpg.Connection, event: Event) -> None:
     )
 
 
+async def women_merged(conn: asyncpg.Connection, event: Event) -> None:
+    p = event.payload
+    assert isinstance(p, r.WomenMerged)
+    await replica.record_merge(conn, merge_ref=p.merge_ref, surviving_ref=p.surviving_ref, retired_ref=p.retired_ref,
+                               merged_on=p.merged_on)
+
+
+async def women_unmerged(conn: asyncpg.Connection, event: Event) -> None:
+    p = event.payload
+    assert isinstance(p, r.WomenUnmerged)
+    await replica.record_merge(conn, merge_ref=p.merge_ref, surviving_ref=p.surviving_ref, retired_ref=p.retired_ref,
+                               unmerged_on=p.unmerged_on)
+
+
 EVENT_HANDLERS: dict[str, EventHandler] = {
     "registry.BusinessRegistered": business_registered,
+    "registry.WomenMerged": women_merged,
+    "registry.WomenUnmerged": women_unmerged,
 }
 
 apply = dispatch(EVENT_HANDLERS)

@@ -3,7 +3,12 @@
 kecamatan_code, period (YYYY-MM), opd, field, pekka_category, age_band — the dimensions;
 subject (what is counted), person_ref (whose cell it is, for suppression), num (counts toward the
 numerator), amount (Rupiah). Queries run with search_path set to the live projection schema.
+
+Every query reads the facts through the projection's ``*_merged`` views (``merged``, applied at the end): a woman
+whose two records were merged is one woman, her facts under the surviving ref (``adapters/projection.sql``).
 """
+
+import re
 
 M = "to_char({}, 'YYYY-MM')"
 W = "w.pekka_category, w.age_band, w.desa_code"
@@ -224,3 +229,18 @@ LEFT JOIN (SELECT DISTINCT ON (person_ref) person_ref, below_poverty_line FROM a
            ORDER BY person_ref, assessed_on DESC, assessment_ref DESC) a ON a.person_ref = w.person_ref
 WHERE w.registered_on IS NOT NULL AND ($1::text IS NULL OR w.kecamatan_code = $1)
   AND ($2::text IS NULL OR w.pekka_category = $2) AND ($3::text IS NULL OR w.age_band = $3)"""
+
+# The fact tables that name a woman, read as merges leave them (``<table>_merged`` in adapters/projection.sql).
+MERGED_TABLES = ("women", "assessments", "aid", "businesses", "business_reports", "coop_member_events", "capital",
+                 "enrolments", "completions", "dropouts", "placements", "booths", "listings", "sales")
+_FACT_TABLE = re.compile(rf"\b(FROM|JOIN)\s+({'|'.join(MERGED_TABLES)})\b")
+
+
+def merged(sql: str) -> str:
+    """``sql`` reading each fact table that names a woman through its ``_merged`` view."""
+    return _FACT_TABLE.sub(r"\1 \2_merged", sql)
+
+
+BASE_SQL = {name: merged(sql) for name, sql in BASE_SQL.items()}
+LEGALITY = merged(LEGALITY)
+FUNNEL = merged(FUNNEL)

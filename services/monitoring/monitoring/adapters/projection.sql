@@ -69,3 +69,89 @@ CREATE TABLE IF NOT EXISTS sales (
     fair_ref uuid, amount_idr bigint NOT NULL, quantity int, sold_on date NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sales_owner ON sales (owner_person_ref);
+
+-- Merges of two records of one woman (registry.WomenMerged / WomenUnmerged, one row per merge_ref whichever
+-- arrives first). Facts stay keyed by the refs they were recorded under; the *_merged views below show them under
+-- the ref each counts for now, and the indicators read those views (indicator_sql.py), so a merge, a late event
+-- about a retired ref and an undo all give the same figures in any arrival order and after a rebuild.
+CREATE TABLE IF NOT EXISTS merges (merge_ref uuid PRIMARY KEY, retired_ref uuid NOT NULL, surviving_ref uuid NOT NULL,
+    merged_on date, unmerged_on date);
+-- Each retired ref of a merge in force -> the ref it counts for now (a survivor retired later: followed to the end).
+CREATE OR REPLACE VIEW merged_refs AS
+WITH RECURSIVE m AS (SELECT retired_ref, surviving_ref FROM merges WHERE merged_on IS NOT NULL AND unmerged_on IS NULL),
+chain (retired_ref, person_ref, depth) AS (
+    SELECT retired_ref, surviving_ref, 1 FROM m
+    UNION ALL SELECT c.retired_ref, m.surviving_ref, c.depth + 1 FROM chain c JOIN m ON m.retired_ref = c.person_ref
+    WHERE c.depth < 64)
+SELECT DISTINCT ON (retired_ref) retired_ref, person_ref FROM chain ORDER BY retired_ref, depth DESC;
+-- One row per woman: a retired record is not a woman of her own; the survivor has been in the program since the
+-- earliest registration of her records (date, then the OPD of that registration).
+CREATE OR REPLACE VIEW women_merged AS
+SELECT w.person_ref, w.kecamatan_code, w.desa_code, w.age_band, w.pekka_category, w.household_size,
+    w.profile_version,
+    CASE WHEN e.registered_on < w.registered_on OR w.registered_on IS NULL THEN e.registered_by_opd
+         ELSE w.registered_by_opd END AS registered_by_opd,
+    CASE WHEN e.registered_on < w.registered_on OR w.registered_on IS NULL THEN e.registered_on
+         ELSE w.registered_on END AS registered_on
+FROM women w
+LEFT JOIN (SELECT DISTINCT ON (m.person_ref) m.person_ref, o.registered_on, o.registered_by_opd
+           FROM merged_refs m JOIN women o ON o.person_ref = m.retired_ref WHERE o.registered_on IS NOT NULL
+           ORDER BY m.person_ref, o.registered_on, o.person_ref) e ON e.person_ref = w.person_ref
+WHERE NOT EXISTS (SELECT 1 FROM merged_refs r WHERE r.retired_ref = w.person_ref);
+-- Two baselines: both rows stay; the indicators take the earliest (assessed_on, assessment_ref) as her baseline
+-- and the other as an ordinary assessment, the registry's rule.
+CREATE OR REPLACE VIEW assessments_merged AS
+SELECT x.assessment_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.assessed_on, x.household_size,
+    x.per_capita_income_idr, x.poverty_line_idr, x.below_poverty_line, x.is_baseline
+FROM assessments x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref;
+CREATE OR REPLACE VIEW aid_merged AS
+SELECT x.aid_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.kind, x.provider_opd, x.provided_on
+FROM aid x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref;
+CREATE OR REPLACE VIEW businesses_merged AS
+SELECT x.business_ref, COALESCE(m.person_ref, x.owner_person_ref) AS owner_person_ref, x.sector, x.kecamatan_code,
+    x.has_nib, x.has_pirt, x.has_halal, x.started_on, x.registered_on
+FROM businesses x LEFT JOIN merged_refs m ON m.retired_ref = x.owner_person_ref;
+CREATE OR REPLACE VIEW business_reports_merged AS
+SELECT x.business_ref, x.period, COALESCE(m.person_ref, x.owner_person_ref) AS owner_person_ref,
+    x.monthly_revenue_idr, x.workers, x.has_nib, x.has_pirt, x.has_halal, x.event_id
+FROM business_reports x LEFT JOIN merged_refs m ON m.retired_ref = x.owner_person_ref;
+CREATE OR REPLACE VIEW coop_member_events_merged AS
+SELECT x.coop_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.happened_on, x.kind
+FROM coop_member_events x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref;
+CREATE OR REPLACE VIEW capital_merged AS
+SELECT x.disbursement_ref, x.recipient_type,
+    CASE WHEN x.recipient_type = 'woman' THEN COALESCE(m.person_ref, x.recipient_ref) ELSE x.recipient_ref END
+        AS recipient_ref, x.source, x.amount_idr, x.disbursed_on
+FROM capital x LEFT JOIN merged_refs m ON x.recipient_type = 'woman' AND m.retired_ref = x.recipient_ref;
+CREATE OR REPLACE VIEW enrolments_merged AS
+SELECT x.course_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.enrolled_on
+FROM enrolments x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref;
+CREATE OR REPLACE VIEW completions_merged AS
+SELECT x.course_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.completed_on, x.attendance_rate,
+    x.certified
+FROM completions x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref;
+-- Overlapping enrolments (both records in one course): she holds one seat, the one furthest along (training's rule);
+-- a drop-out of one record while her other record's enrolment in the course goes on is no drop-out of hers.
+CREATE OR REPLACE VIEW dropouts_merged AS
+SELECT x.course_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.dropped_on, x.reason
+FROM dropouts x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref
+WHERE NOT EXISTS (
+    SELECT 1 FROM enrolments e LEFT JOIN merged_refs me ON me.retired_ref = e.person_ref
+    WHERE e.course_ref = x.course_ref AND e.person_ref <> x.person_ref
+      AND COALESCE(me.person_ref, e.person_ref) = COALESCE(m.person_ref, x.person_ref)
+      AND NOT EXISTS (SELECT 1 FROM dropouts d WHERE d.course_ref = e.course_ref AND d.person_ref = e.person_ref));
+CREATE OR REPLACE VIEW placements_merged AS
+SELECT x.placement_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.course_ref, x.sector, x.formal,
+    x.monthly_wage_idr, x.placed_on
+FROM placements x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref;
+CREATE OR REPLACE VIEW booths_merged AS
+SELECT x.fair_ref, x.business_ref, COALESCE(m.person_ref, x.owner_person_ref) AS owner_person_ref
+FROM booths x LEFT JOIN merged_refs m ON m.retired_ref = x.owner_person_ref;
+CREATE OR REPLACE VIEW listings_merged AS
+SELECT x.product_ref, x.business_ref, COALESCE(m.person_ref, x.owner_person_ref) AS owner_person_ref, x.channel,
+    x.category, x.price_idr, x.listed_on, x.delisted_on
+FROM listings x LEFT JOIN merged_refs m ON m.retired_ref = x.owner_person_ref;
+CREATE OR REPLACE VIEW sales_merged AS
+SELECT x.sale_ref, x.business_ref, COALESCE(m.person_ref, x.owner_person_ref) AS owner_person_ref, x.channel,
+    x.fair_ref, x.amount_idr, x.quantity, x.sold_on
+FROM sales x LEFT JOIN merged_refs m ON m.retired_ref = x.owner_person_ref;

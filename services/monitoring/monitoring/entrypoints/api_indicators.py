@@ -16,7 +16,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from ..domain.disclosure import periods as p
 from ..domain.indicators import CATALOG
-from ..service_layer import exports, indicators, public_views, publication
+from ..service_layer import excel_exports, indicators, public_views, publication
 from ..service_layer.indicators import Filters, on_snapshot
 from . import schemas_indicators as s
 from .faces import Internal
@@ -102,6 +102,9 @@ async def export(
     format: Literal["csv", "xlsx"] = "csv",
     group_by: s.GroupBy = "kecamatan",
     period: s.Period = None,
+    style: Annotated[excel_exports.Style, Query(
+        description="CSV: id = pemisah ';' dan koma desimal (Excel berbahasa Indonesia, bawaan); "
+                    "en = pemisah ',' dan titik desimal")] = "id",
 ) -> Response:
     if internal:
         f = _with_period(f, period)
@@ -116,9 +119,9 @@ async def export(
     name = f"indikator-berdaya-{label}"
     face = "internal" if internal else "publik"
     if format == "csv":
-        return Response(exports.to_csv(report, group_by), media_type="text/csv; charset=utf-8",
+        return Response(excel_exports.to_csv(report, group_by, style), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return Response(exports.to_xlsx(report, group_by, label, face),
+    return Response(excel_exports.to_xlsx(report, group_by, label, face),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 

@@ -19,7 +19,7 @@ import asyncpg
 from berdaya_contracts import Event
 
 from ..adapters import LIVE_SCHEMA
-from . import business, coops, market, people, readmodel, training, welfare
+from . import business, coops, market, merges, people, readmodel, training, welfare
 from .batch import Handler, StatementBatch
 
 EVENT_HANDLERS: dict[str, Handler] = {
@@ -29,6 +29,7 @@ EVENT_HANDLERS: dict[str, Handler] = {
     **coops.HANDLERS,
     **training.HANDLERS,
     **market.HANDLERS,
+    **merges.HANDLERS,
 }
 
 # A PostgreSQL advisory lock key, the same in every monitoring process sharing a database.

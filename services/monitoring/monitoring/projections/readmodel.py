@@ -30,7 +30,7 @@ from uuid import UUID
 import asyncpg
 from berdaya_contracts import Event
 
-from ..adapters.indicator_sql import BASE_SQL, FIRST
+from ..adapters.indicator_sql import BASE_SQL, FIRST, merged
 
 # The funnel's cohort record of each registered woman: her dimensions, her registration month, and in ``field``
 # four flags, one per step beyond registration, '1' when she reached it (trained: a completion; business: owns a
@@ -62,8 +62,10 @@ LEFT JOIN (SELECT DISTINCT ON (person_ref) person_ref, below_poverty_line FROM a
            ORDER BY person_ref, assessed_on DESC, assessment_ref DESC) a ON a.person_ref = w.person_ref
 WHERE w.registered_on IS NOT NULL"""
 FUNNEL = "_funnel"
-RECORD_SQL: dict[str, str] = {**BASE_SQL, FUNNEL: FUNNEL_RECORDS}
-BULK_SQL: dict[str, str] = {**BASE_SQL, FUNNEL: FUNNEL_RECORDS_BULK}
+# Every query reads the facts through the ``_merged`` views (a retired record's facts count under her survivor), as
+# the definitions do (BASE_SQL is already read so).
+RECORD_SQL: dict[str, str] = {**BASE_SQL, FUNNEL: merged(FUNNEL_RECORDS)}
+BULK_SQL: dict[str, str] = {**BASE_SQL, FUNNEL: merged(FUNNEL_RECORDS_BULK)}
 
 # Where the restriction to the batch's anchors cannot reach the tables through the query (a person derived by
 # COALESCE or CASE, a per-person subquery joined on another side), the restricted form narrows those tables first,
@@ -83,6 +85,7 @@ NARROWED = {
     # Every record's woman is its own person_ref, so her row is among the anchors' when the record is.
     "LEFT JOIN women w ON": f"LEFT JOIN (SELECT * FROM women WHERE person_ref = ANY({_ANCHORS})) w ON",
 }
+NARROWED = {merged(whole): merged(narrow) for whole, narrow in NARROWED.items()}  # the queries read the views
 
 DIMS = "kecamatan_code, period, opd, field, pekka_category, age_band"
 _COLUMNS = f"indicator, anchor, subject, {DIMS}, desa_code, num, amount"
@@ -150,7 +153,8 @@ FACT_TABLES = ("women", "erasures", "assessments", "aid", "businesses", "busines
 # The fact tables each indicator's records are computed from: a batch that wrote none of them leaves its records
 # as they are, so it is neither forgotten nor recomputed.
 READS: dict[str, frozenset[str]] = {
-    name: frozenset(t for t in FACT_TABLES if re.search(rf"\b(FROM|JOIN)\s+{t}\b", sql)) for name, sql in RECORD_SQL.items()}
+    name: frozenset(t for t in FACT_TABLES if re.search(rf"\b(FROM|JOIN)\s+{t}(_merged)?\b", sql))
+    for name, sql in RECORD_SQL.items()}
 _WRITES = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:\w+\.)?(\w+)", re.I)
 
 
@@ -167,7 +171,9 @@ def written_tables(statements: Iterable[str]) -> set[str] | None:
 
 
 # The women (and other anchors) whose records the refs of a batch shape, beyond the refs themselves.
-WIDEN = """SELECT unnest($1::uuid[]) AS a
+# A retired record's facts count under her survivor, so the survivor is widened in too (and a survivor's retired
+# records, whose stored records a merge or its undo moves).
+WIDEN = """WITH w AS (SELECT unnest($1::uuid[]) AS a
 UNION SELECT person_ref FROM enrolments WHERE course_ref = ANY($1::uuid[])
 UNION SELECT person_ref FROM completions WHERE course_ref = ANY($1::uuid[])
 UNION SELECT person_ref FROM dropouts WHERE course_ref = ANY($1::uuid[])
@@ -181,7 +187,10 @@ UNION SELECT person_ref FROM coop_member_events WHERE coop_ref = ANY($1::uuid[])
 UNION SELECT disbursement_ref FROM capital WHERE recipient_ref = ANY($1::uuid[])
 UNION SELECT recipient_ref FROM capital WHERE disbursement_ref = ANY($1::uuid[])
 UNION SELECT b.owner_person_ref FROM capital k JOIN businesses b ON b.business_ref = k.recipient_ref
-  WHERE k.disbursement_ref = ANY($1::uuid[])"""
+  WHERE k.disbursement_ref = ANY($1::uuid[]))
+SELECT a FROM w
+UNION SELECT m.person_ref FROM merged_refs m JOIN w ON m.retired_ref = w.a
+UNION SELECT m.retired_ref FROM merged_refs m JOIN w ON m.person_ref = w.a"""
 
 
 def _refs(value: Any, out: set[UUID]) -> None:

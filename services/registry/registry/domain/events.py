@@ -48,6 +48,24 @@ class PersonalDataErased(Event):
     erased_on: date
 
 
+class WomenMerged(Event):
+    """Two records of one woman became one: the retired ref's facts follow the surviving ref."""
+
+    merge_ref: UUID
+    surviving_ref: UUID
+    retired_ref: UUID
+    merged_on: date
+
+
+class WomenUnmerged(Event):
+    """A mistaken merge undone: the retired ref is a woman of her own again, with the facts recorded under it."""
+
+    merge_ref: UUID
+    surviving_ref: UUID
+    retired_ref: UUID
+    unmerged_on: date
+
+
 @dataclass(frozen=True)
 class PovertyLine:
     """Garis kemiskinan (GK): Rupiah per capita per month, in force from ``valid_from`` until the next line."""

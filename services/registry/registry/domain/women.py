@@ -1,6 +1,6 @@
 """Women: what makes a registration valid, how a correction is checked, when the public profile changes, what an
-erasure publishes, and the key that flags possible duplicates. Pure: no I/O, no encryption (the adapters seal
-personal data; the rules see it in clear).
+erasure publishes, and what possible-duplicate matching compares (the matching itself: ``duplicates.py``). Pure:
+no I/O, no encryption (the adapters seal personal data; the rules see it in clear).
 
 Sources: the NIK rules in ``nik.py`` (Kemendagri); age bands from the contracts (``berdaya_contracts.common``);
 phone numbers by Google's libphonenumber (``phonenumbers``), stored in E.164 (+62…).
@@ -12,7 +12,6 @@ two-digit year ("17/08/88") has at most one plausible century.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -22,7 +21,7 @@ import phonenumbers
 from berdaya_contracts.common import age_band
 from berdaya_shared.errors import Conflict, Forbidden, Invalid, NotFound
 
-from . import events, nik
+from . import duplicates, events, nik
 from .dates import not_future
 
 _NAME_PUNCTUATION = frozenset(" .,'’`-")  # titles as OPD lists write them: "R. Icha Andriani, S.E.I"
@@ -88,15 +87,10 @@ def check_domicile(kecamatan_code: str, desa_code: str | None) -> None:
 
 
 def name_key(name: str) -> str:
-    """Spelling-insensitive form for duplicate matching: case, accents, punctuation, spacing ignored."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    return " ".join(re.sub(r"[^a-z ]", " ", text).split())
-
-
-def duplicate_key(name: str, birth_date: date, kecamatan_code: str, desa_code: str | None) -> str:
-    """Same name, birth date and desa (kecamatan when no desa): a possible duplicate when the NIKs differ.
-    Stored only as a keyed HMAC."""
-    return f"dup|{name_key(name)}|{birth_date.isoformat()}|{desa_code or kecamatan_code}"
+    """The name as possible-duplicate matching reduces it (``duplicates.skeleton``: titles, case, accents,
+    punctuation, spacing, doubled letters and the old spelling ignored): "Hj. Siti Rahma Wati" and "SITI RAHMAWATI"
+    give one key. An import compares a row with the woman already registered under its NIK by this key."""
+    return duplicates.skeleton(name)
 
 
 @dataclass(frozen=True)
@@ -142,9 +136,10 @@ class Woman:
         return self.details.registered_on
 
     @property
-    def duplicate_key(self) -> str:
+    def matched_on(self) -> tuple[str, date, str, str | None]:
+        """What possible-duplicate matching compares (``domain.duplicates``): name, birth date, kecamatan, desa."""
         d = self.details
-        return duplicate_key(d.full_name, d.birth_date, d.kecamatan_code, d.desa_code)
+        return d.full_name, d.birth_date, d.kecamatan_code, d.desa_code
 
 
 def _checked(person_ref: UUID, details: NewWoman, *, today: date, age_on: date | None = None) -> Woman:

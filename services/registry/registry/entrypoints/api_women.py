@@ -105,11 +105,11 @@ async def correct(person_ref: UUID, body: WomanCorrect, request: Request, today:
 
 @router.post("/women/{person_ref}/possible-duplicates/{other_ref}/dismiss", response_model=WomanRead,
              summary="Tinjau kemungkinan ganda: nyatakan dua orang berbeda",
-             description="Bila ternyata orang yang sama, koreksi atau hapus salah satu catatan.")
-async def dismiss_duplicate(person_ref: UUID, other_ref: UUID, request: Request, uow: Uow,
+             description="Bila ternyata orang yang sama, gabungkan kedua catatan (POST /merges).")
+async def dismiss_duplicate(person_ref: UUID, other_ref: UUID, request: Request, opd: Opd, uow: Uow,
                             _key: IdempotencyKey = None) -> Response:
     return await command(request, lambda conn: women.dismiss_duplicate(
-        uow(conn), person_ref=person_ref, other_ref=other_ref), model=WomanRead)
+        uow(conn), person_ref=person_ref, other_ref=other_ref, opd=opd), model=WomanRead)
 
 
 @router.delete("/women/{person_ref}/personal-data", response_model=WomanRead, summary="Hapus data pribadi (UU PDP)",

@@ -20,11 +20,13 @@ POLICY = Policy({
     # women (DP3A)
     **_routes(Rule(s.WOMEN_WRITE), "POST /women", "POST /women/imports", "PATCH /women/{person_ref}",
               "POST /women/{person_ref}/possible-duplicates/{other_ref}/dismiss",
-              "DELETE /women/{person_ref}/personal-data", "POST /women/imports/{import_ref}/held/{row_no}"),
+              "DELETE /women/{person_ref}/personal-data", "POST /women/imports/{import_ref}/held/{row_no}",
+              "POST /merges", "POST /merges/{merge_ref}/undo"),
     **_routes(Rule(s.PERSONAL_DATA_READ), "GET /women", "POST /women/lookup", "GET /women/{person_ref}",
+              "GET /possible-duplicates",
               "GET /women/imports/{import_ref}/errors.csv", "GET /women/imports/{import_ref}/errors.xlsx",
               "GET /women/imports/{import_ref}/held"),
-    **_routes(ANY_TOKEN, "GET /women/imports/{import_ref}"),
+    **_routes(ANY_TOKEN, "GET /women/imports/{import_ref}", "GET /merges/{merge_ref}"),
     # welfare and aid (DP3A); case notes behind their own scopes
     **_routes(Rule(s.WELFARE_WRITE), "POST /women/{person_ref}/welfare-assessments", "PUT /poverty-lines/{valid_from}"),
     **_routes(Rule(s.AID_WRITE), "POST /women/{person_ref}/aid"),

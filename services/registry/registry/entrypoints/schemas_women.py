@@ -70,8 +70,11 @@ class WomanRead(BaseModel):
     registered_by_opd: OPD
     registered_on: date
     possible_duplicate_of: list[UUID] = Field(
-        default_factory=list, description="Orang lain dengan nama, tanggal lahir dan desa sama (perlu ditinjau)"
+        default_factory=list, description="Catatan lain dengan tanggal lahir dan kecamatan sama dan nama mirip "
+                                          "(perlu ditinjau: GET /possible-duplicates)"
     )
+    merged_into: UUID | None = Field(
+        None, description="Catatan ini telah digabung ke catatan tersebut (perempuan yang sama); gunakan referensi itu")
     needs_verification: list[str] = Field(
         default_factory=list, description="Alasan data ini perlu diverifikasi DP3A, mis. birth_date_differs_from_nik "
                                           "(tanggal lahir KTP berbeda dengan NIK, dikonfirmasi petugas)")

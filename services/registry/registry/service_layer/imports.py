@@ -187,8 +187,7 @@ async def _commit(begin: Transaction, job: _Job, outcomes: list[Outcome], report
         await uow.imports.add_assessments([o.assessment for o in done if o.assessment])
         counts["assessed"] += sum(1 for o in done if o.assessment)
         await uow.verification.flag([(o.woman.person_ref, why) for o in done if o.woman for why in o.verify])
-        counts["possible_duplicates"] += len(await uow.women.flag_duplicates([o.woman.person_ref for o in done
-                                                                              if o.woman]))
+        counts["possible_duplicates"] += len(await uow.women.flag_duplicates([o.woman for o in done if o.woman]))
         await uow.imports.stage_events([row for o in done for row in o.outbox])
         for o in done:
             if o.warnings:

@@ -28,6 +28,10 @@ _TRANSLATE: dict[type[Any], Callable[[Any], Payload]] = {
     e.WomanProfileCorrected: lambda x: v1.WomanProfileCorrected(
         person_ref=x.person_ref, **_profile(x.profile), corrected_on=x.corrected_on),
     e.PersonalDataErased: lambda x: v1.PersonalDataErased(person_ref=x.person_ref, erased_on=x.erased_on),
+    e.WomenMerged: lambda x: v1.WomenMerged(
+        merge_ref=x.merge_ref, surviving_ref=x.surviving_ref, retired_ref=x.retired_ref, merged_on=x.merged_on),
+    e.WomenUnmerged: lambda x: v1.WomenUnmerged(
+        merge_ref=x.merge_ref, surviving_ref=x.surviving_ref, retired_ref=x.retired_ref, unmerged_on=x.unmerged_on),
     e.WelfareAssessed: lambda x: v1.WelfareAssessed(
         assessment_ref=x.assessment_ref, person_ref=x.person_ref, assessed_on=x.assessed_on,
         household_size=x.household_size, monthly_household_income_idr=x.monthly_household_income_idr,

@@ -10,6 +10,7 @@ from ..adapters.repository import (
     CapitalRepository,
     CoopRepository,
     ImportRepository,
+    MergeRepository,
     VerificationRepository,
     WelfareRepository,
     WomenRepository,
@@ -24,11 +25,12 @@ class RegistryUnitOfWork(SqlUnitOfWork):
     def __init__(self, conn: asyncpg.Connection, cipher: PiiCipher, *, correlation_id: str | None = None) -> None:
         super().__init__(conn, translator.to_contract, correlation_id=correlation_id)
         self.cipher = cipher
-        self.women = WomenRepository(conn)
+        self.women = WomenRepository(conn, cipher)
         self.welfare = WelfareRepository(conn)
         self.aid = AidRepository(conn)
         self.businesses = BusinessRepository(conn)
         self.coops = CoopRepository(conn)
         self.capital = CapitalRepository(conn)
         self.imports = ImportRepository(conn)
+        self.merges = MergeRepository(conn)
         self.verification = VerificationRepository(conn)

@@ -1,5 +1,6 @@
 """Women handlers: register, read, look up by NIK, search, correct, dismiss a possible duplicate, erase personal
 data. Each takes the registry unit of work; the rules are the domain's (``domain.women``), the sealing the adapters'.
+Merging two records of one woman and the duplicate queue are in ``merges.py``.
 """
 
 from collections.abc import Mapping
@@ -11,7 +12,7 @@ from uuid import UUID, uuid4
 from berdaya_shared.errors import NotFound
 
 from ..adapters.repository.women import personal, seal
-from ..domain import nik
+from ..domain import merges, nik
 from ..domain import women as rules
 from ..domain.events import Profile
 from ..domain.women import NewWoman, Woman
@@ -31,6 +32,7 @@ def _view(public: Mapping[str, Any], clear: Mapping[str, Any], duplicates: list[
         "birth_date": clear["birth_date"],
         "phone": clear["phone"],
         "possible_duplicate_of": duplicates,
+        "merged_into": public.get("merged_into"),
         "needs_verification": verify or [],
         "erased": public["erased_at"] is not None,
         "erased_at": public["erased_at"],
@@ -103,10 +105,13 @@ async def search(uow: RegistryUnitOfWork, *, filters: dict[str, Any], possible_d
 
 
 async def require_active(uow: RegistryUnitOfWork, person_ref: UUID, *, for_update: bool = False) -> dict[str, Any]:
-    """Her stored row: NotFound when there is none, Conflict when her personal data was erased."""
+    """Her stored row: NotFound when there is none, Conflict when her personal data was erased or the record was
+    merged into another (the answer names the surviving ref)."""
     row = await uow.women.get(person_ref, for_update=for_update)
     if row is None:
         raise rules.not_found(person_ref)
+    if row.get("merged_into") is not None:
+        raise merges.retired(person_ref, row["merged_into"])
     rules.require_living(person_ref, erased=row["erased_at"] is not None)
     return row
 
@@ -132,13 +137,14 @@ async def correct(uow: RegistryUnitOfWork, *, person_ref: UUID, changes: dict[st
     """Correct the fields in ``changes`` (a parsed NIK for ``nik``); publishes WomanProfileCorrected only when the
     public profile changed. Raises like a registration, and Conflict when a new NIK is someone else's."""
     row = await require_active(uow, person_ref, for_update=True)
-    corrected, event = rules.correct(_woman(uow, row, today=today), changes, today=today)
+    current = _woman(uow, row, today=today)
+    corrected, event = rules.correct(current, changes, today=today)
     sealed = seal(uow.cipher, corrected)
     if sealed.nik_hmac != row["nik_hmac"]:
         clash = await uow.women.refs_by_nik([sealed.nik_hmac])
         if clash:
             raise rules.already_registered(next(iter(clash.values())))
-    await uow.women.update(sealed, reflag=sealed.dup_fingerprint != row["dup_fingerprint"])
+    await uow.women.update(sealed, reflag=corrected.matched_on != current.matched_on)
     await uow.verification.flag([(person_ref, why) for why in corrected.verify])
     if event is not None:
         await uow.publish([event])
@@ -146,20 +152,25 @@ async def correct(uow: RegistryUnitOfWork, *, person_ref: UUID, changes: dict[st
 
 
 async def erase(uow: RegistryUnitOfWork, *, person_ref: UUID, today: date) -> dict[str, Any]:
-    """Erase her personal data (UU PDP); publishes PersonalDataErased the first time only."""
+    """Erase her personal data (UU PDP), and that of every record merged into hers (the same woman); publishes
+    PersonalDataErased the first time only. A retired record is erased through the survivor (Conflict)."""
     row = await uow.women.get(person_ref, for_update=True)
     if row is None:
         raise rules.not_found(person_ref)
+    if row.get("merged_into") is not None:
+        raise merges.retired(person_ref, row["merged_into"])
     event = rules.erase(person_ref, already_erased=row["erased_at"] is not None, today=today)
     if event is not None:
-        await uow.women.erase(person_ref)
+        for ref in await uow.merges.group(person_ref):
+            await uow.women.erase(ref)
         await uow.publish([event])
     return await get(uow, person_ref=person_ref)
 
 
-async def dismiss_duplicate(uow: RegistryUnitOfWork, *, person_ref: UUID, other_ref: UUID) -> dict[str, Any]:
+async def dismiss_duplicate(uow: RegistryUnitOfWork, *, person_ref: UUID, other_ref: UUID,
+                            opd: str | None = None) -> dict[str, Any]:
     """A reviewer found the two records to be different women: the flag is closed (no event: nothing public)."""
     await require_active(uow, person_ref)
-    if not await uow.women.dismiss_duplicate(person_ref, other_ref):
+    if not await uow.women.dismiss_duplicate(person_ref, other_ref, opd=opd):
         raise rules.no_open_flag()
     return await get(uow, person_ref=person_ref)

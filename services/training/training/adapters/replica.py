@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from ..domain.model import Woman
+from . import merges
 
 _UPSERT_PROFILE = """
 INSERT INTO women_replica AS w
@@ -51,10 +52,14 @@ async def get(conn: asyncpg.Connection, person_ref: UUID) -> Woman | None:
 
 
 class WomenReplica:
-    """The replica as command handlers see it: look a woman up by ref."""
+    """The replica as command handlers see it: look a woman up by ref, and resolve a ref retired by a merge to the
+    woman it counts as now."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
     async def get(self, person_ref: UUID) -> Woman | None:
         return await get(self.conn, person_ref)
+
+    async def resolve(self, person_ref: UUID) -> UUID:
+        return await merges.canonical(self.conn, person_ref)

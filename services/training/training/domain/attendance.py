@@ -69,5 +69,6 @@ def record_session(course: Course, session_no: int, marks: list[Mark],
             result = UNCHANGED
         outcomes.append(Outcome(mark.person_ref, mark.present, result))
         if result != UNCHANGED:
-            raised.append(events.AttendanceRecorded(course.course_ref, mark.person_ref, session_no, mark.present))
+            raised.append(events.AttendanceRecorded(course.course_ref, enrolments[mark.person_ref].event_ref, session_no,
+                                                    mark.present))
     return outcomes, raised

@@ -62,10 +62,16 @@ class Course:
 @dataclass
 class Enrolment:
     course_ref: UUID
-    person_ref: UUID
+    person_ref: UUID  # the woman it counts for
     status: str
     enrolled_on: date
     present_sessions: set[int] = field(default_factory=set)
+    recorded_ref: UUID | None = None  # the ref it was recorded under, when a merge made it hers (domain.merges)
+
+    @property
+    def event_ref(self) -> UUID:
+        """The ref the enrolment's events name: the one it was recorded under."""
+        return self.recorded_ref or self.person_ref
 
     def require_active(self) -> None:
         if self.status == COMPLETED:
@@ -168,7 +174,7 @@ def complete(course: Course, enrolment: Enrolment | None, *, person_ref: UUID, c
             attendance_rate=float(rate),
             threshold=float(course.completion_threshold),
         )
-    return events.TrainingCompleted(course.course_ref, person_ref, completed_on, rate, certified)
+    return events.TrainingCompleted(course.course_ref, enrolment.event_ref, completed_on, rate, certified)
 
 
 def drop(course: Course, enrolment: Enrolment | None, *, person_ref: UUID, dropped_on: date,
@@ -186,4 +192,4 @@ def drop(course: Course, enrolment: Enrolment | None, *, person_ref: UUID, dropp
             "dropped_on is before enrolled_on",
             field="dropped_on",
         )
-    return events.ParticipantDropped(course.course_ref, person_ref, dropped_on, reason)
+    return events.ParticipantDropped(course.course_ref, enrolment.event_ref, dropped_on, reason)

@@ -1,7 +1,8 @@
 """Participant handlers: enrolment, attendance per session, completion with certificate, drop-out.
 
 Every mutation locks the course row first, so capacity checks and attendance-based completions see a
-consistent class.
+consistent class. A ref retired by a merge of registry records is resolved to the woman it counts as
+(``domain.merges``); events about an existing enrolment name the ref it was recorded under.
 """
 
 from datetime import date
@@ -28,6 +29,7 @@ def enrolment_view(row: dict[str, Any]) -> dict[str, Any]:
 
 async def enrol(uow: TrainingUnitOfWork, *, course_ref: UUID, person_ref: UUID, enrolled_on: date) -> dict[str, Any]:
     course = await courses.require(uow, course_ref, for_update=True)
+    person_ref = await uow.women.resolve(person_ref)  # a merged record's ref: the woman it counts as
     model.require_registered(await uow.women.get(person_ref), person_ref)
     event = model.enrol(
         course, person_ref=person_ref, existing=await uow.courses.get_enrolment(course_ref, person_ref),
@@ -39,7 +41,7 @@ async def enrol(uow: TrainingUnitOfWork, *, course_ref: UUID, person_ref: UUID, 
 
 
 async def get(uow: TrainingUnitOfWork, *, course_ref: UUID, person_ref: UUID) -> dict[str, Any]:
-    row = await uow.courses.enrolment_summary(course_ref, person_ref)
+    row = await uow.courses.enrolment_summary(course_ref, await uow.women.resolve(person_ref))
     if row is None:
         raise NotFound("Peserta tidak terdaftar di pelatihan ini", "enrolment not found", field="person_ref")
     return enrolment_view(row)
@@ -55,6 +57,7 @@ async def list_(uow: TrainingUnitOfWork, *, course_ref: UUID, status: str | None
 async def record_attendance(uow: TrainingUnitOfWork, *, course_ref: UUID, session_no: int,
                             marks: list[tuple[UUID, bool]]) -> dict[str, Any]:
     course = await courses.require(uow, course_ref, for_update=True)
+    marks = [(await uow.women.resolve(ref), present) for ref, present in marks]
     refs = [ref for ref, _ in marks]
     outcomes, raised = attendance_rules.record_session(
         course, session_no, [attendance_rules.Mark(ref, present) for ref, present in marks],
@@ -91,6 +94,7 @@ def certificate_no(course: model.Course, completed_on: date) -> str:
 async def complete(uow: TrainingUnitOfWork, *, course_ref: UUID, person_ref: UUID, completed_on: date,
                    override_reason: str | None) -> dict[str, Any]:
     course = await courses.require(uow, course_ref, for_update=True)
+    person_ref = await uow.women.resolve(person_ref)
     enrolment = await uow.courses.get_enrolment(course_ref, person_ref)
     event = model.complete(course, enrolment, person_ref=person_ref, completed_on=completed_on,
                            override_reason=override_reason)
@@ -107,6 +111,7 @@ async def complete(uow: TrainingUnitOfWork, *, course_ref: UUID, person_ref: UUI
 
 async def drop(uow: TrainingUnitOfWork, *, course_ref: UUID, person_ref: UUID, dropped_on: date, reason: str) -> dict[str, Any]:
     course = await courses.require(uow, course_ref, for_update=True)
+    person_ref = await uow.women.resolve(person_ref)
     enrolment = await uow.courses.get_enrolment(course_ref, person_ref)
     event = model.drop(course, enrolment, person_ref=person_ref, dropped_on=dropped_on, reason=reason)
     await uow.courses.mark_dropped(course_ref=course_ref, person_ref=person_ref, dropped_on=dropped_on,

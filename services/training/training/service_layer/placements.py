@@ -20,6 +20,7 @@ def placement_view(row: Any) -> dict[str, Any]:
 
 async def create(uow: TrainingUnitOfWork, *, person_ref: UUID, course_ref: UUID | None, sector: str, formal: bool,
                  monthly_wage_idr: int, placed_on: date, recorded_by_opd: str) -> dict[str, Any]:
+    person_ref = await uow.women.resolve(person_ref)  # a merged record's ref: the woman it counts as
     model.require_registered(await uow.women.get(person_ref), person_ref)
     if course_ref is not None:
         await courses.require(uow, course_ref)
@@ -51,6 +52,8 @@ async def get(uow: TrainingUnitOfWork, *, placement_ref: UUID) -> dict[str, Any]
 
 async def list_(uow: TrainingUnitOfWork, *, person_ref: UUID | None = None, course_ref: UUID | None = None,
                 limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    if person_ref is not None:
+        person_ref = await uow.women.resolve(person_ref)
     rows, total = await uow.placements.page(person_ref=person_ref, course_ref=course_ref,
                                                    limit=limit, offset=offset)
     return {"items": [placement_view(r) for r in rows], "total": total, "limit": limit, "offset": offset}

@@ -7,11 +7,12 @@ return plain dicts, or the domain object a rule needs; the unit tests' in-memory
 from .businesses import BusinessRepository
 from .coops import CapitalRepository, CoopRepository
 from .imports import ImportRepository
+from .merges import MergeRepository
 from .verification import VerificationRepository
 from .welfare import AidRepository, WelfareRepository
 from .women import WomanRow, WomenRepository
 
 __all__ = [
     "AidRepository", "BusinessRepository", "CapitalRepository", "CoopRepository", "ImportRepository",
-    "VerificationRepository", "WelfareRepository", "WomanRow", "WomenRepository",
+    "MergeRepository", "VerificationRepository", "WelfareRepository", "WomanRow", "WomenRepository",
 ]

@@ -33,10 +33,11 @@ class CoopRepository(Repository):
                     row["has_legal_entity"], row["legal_entity_number"])
 
     async def members(self, coop_ref: UUID) -> list[dict[str, Any]]:
-        """Every membership, past and present, in the order recorded."""
+        """Every membership, past and present, in the order recorded (without those a merge set aside: her
+        other, overlapping membership stands for both)."""
         return [dict(r) for r in await self.conn.fetch(
-            "SELECT person_ref, joined_on, left_on, founding FROM coop_memberships WHERE coop_ref = $1 ORDER BY id",
-            coop_ref)]
+            "SELECT person_ref, joined_on, left_on, founding FROM coop_memberships WHERE coop_ref = $1"
+            " AND set_aside_by IS NULL ORDER BY id", coop_ref)]
 
     async def meetings(self, coop_ref: UUID) -> list[dict[str, Any]]:
         return [dict(r) for r in await self.conn.fetch(
@@ -44,11 +45,13 @@ class CoopRepository(Repository):
             coop_ref)]
 
     async def active_membership(self, coop_ref: UUID, person_ref: UUID) -> Membership | None:
-        joined = await self.conn.fetchval(
-            "SELECT joined_on FROM coop_memberships WHERE coop_ref = $1 AND person_ref = $2 AND left_on IS NULL",
+        """Her active membership, named by the ref it was recorded under (a merge may have moved it to her)."""
+        row = await self.conn.fetchrow(
+            "SELECT joined_on, COALESCE(recorded_ref, person_ref) AS recorded FROM coop_memberships"
+            " WHERE coop_ref = $1 AND person_ref = $2 AND left_on IS NULL AND set_aside_by IS NULL",
             coop_ref, person_ref,
         )
-        return Membership(coop_ref, person_ref, joined) if joined else None
+        return Membership(coop_ref, row["recorded"], row["joined_on"]) if row else None
 
     async def add_member(self, membership: Membership) -> None:
         await self.conn.execute(
@@ -58,7 +61,8 @@ class CoopRepository(Repository):
 
     async def end_membership(self, membership: Membership, left_on: Any) -> None:
         await self.conn.execute(
-            "UPDATE coop_memberships SET left_on = $3 WHERE coop_ref = $1 AND person_ref = $2 AND left_on IS NULL",
+            "UPDATE coop_memberships SET left_on = $3 WHERE coop_ref = $1 AND COALESCE(recorded_ref, person_ref) = $2"
+            " AND left_on IS NULL AND set_aside_by IS NULL",
             membership.coop_ref, membership.person_ref, left_on,
         )
 
@@ -75,7 +79,7 @@ class CoopRepository(Repository):
 
 # recipient type -> (table, key column, extra condition); names from this table only, never from input
 _RECIPIENTS = {
-    "woman": ("women", "person_ref", " AND erased_at IS NULL"),
+    "woman": ("women", "person_ref", " AND erased_at IS NULL AND merged_into IS NULL"),
     "business": ("businesses", "business_ref", ""),
     "coop": ("coops", "coop_ref", ""),
 }

@@ -28,8 +28,8 @@ _ASSESSMENT_COLUMNS = ("assessment_ref", "person_ref", "assessed_on", "household
 _INSERT_WOMEN = (
     f"INSERT INTO women ({', '.join(_WOMAN_COLUMNS)}) SELECT * FROM unnest("
     + ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate((
-        "uuid", "bytea", "bytea", "bytea", "bytea", "date", "bytea", "text", "text", "text", "int", "text", "text",
-        "date", "uuid")))
+        "uuid", "bytea", "bytea", "bytea", "bytea", "date", "text", "text", "text", "int", "text", "text", "date",
+        "uuid")))
     + ") ON CONFLICT (nik_hmac) DO NOTHING RETURNING person_ref"
 )
 
