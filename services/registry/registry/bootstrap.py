@@ -1,5 +1,6 @@
 """The composition root: the registry described for the kit's bootstrap builder, with its PII cipher."""
 
+import asyncpg
 from berdaya_shared import audit
 from berdaya_shared.auth import AuthSettings
 from berdaya_shared.runtime import ServiceRuntime
@@ -8,6 +9,7 @@ from fastapi import FastAPI
 
 from .adapters import audit_store
 from .adapters.crypto import PiiCipher
+from .adapters.repository import names
 from .config import Settings
 from .entrypoints import api_audit, api_businesses, api_coops, api_imports, api_welfare, api_women
 from .entrypoints.policy import POLICY
@@ -33,6 +35,9 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None,
     assert settings.nik_encryption_key and settings.nik_hmac_key  # guaranteed by Settings' validator
     cipher = PiiCipher(settings.nik_encryption_key, settings.nik_hmac_key)
 
+    async def prepare(conn: asyncpg.Connection) -> None:
+        await names.index_missing(conn, cipher)  # women stored before the name index existed
+
     def configure(app: FastAPI, _runtime: ServiceRuntime) -> None:
         app.state.cipher = cipher
         # The trail keeps stored state (personal data only as fingerprints), never answers that carry it.
@@ -40,4 +45,4 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None,
         app.add_middleware(api_imports.UploadLimit, max_bytes=settings.import_max_bytes)
 
     return build_app(SPEC, database_url=settings.database_url, messaging=settings.messaging, settings=settings,
-                     group_id=group_id, auth=auth, configure=configure)
+                     group_id=group_id, auth=auth, prepare=prepare, configure=configure)

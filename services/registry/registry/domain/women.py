@@ -93,6 +93,12 @@ def name_key(name: str) -> str:
     return " ".join(re.sub(r"[^a-z ]", " ", text).split())
 
 
+def name_parts(name: str) -> list[str]:
+    """The parts of a name a search matches one by one (``name_key``'s words, each once, in order): "Siti
+    Nur'aini" -> ["siti", "nur", "aini"]. Stored only as keyed HMACs (the registry's blind name index)."""
+    return list(dict.fromkeys(name_key(name).split()))
+
+
 def duplicate_key(name: str, birth_date: date, kecamatan_code: str, desa_code: str | None) -> str:
     """Same name, birth date and desa (kecamatan when no desa): a possible duplicate when the NIKs differ.
     Stored only as a keyed HMAC."""

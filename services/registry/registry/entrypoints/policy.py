@@ -21,7 +21,7 @@ POLICY = Policy({
     **_routes(Rule(s.WOMEN_WRITE), "POST /women", "POST /women/imports", "PATCH /women/{person_ref}",
               "POST /women/{person_ref}/possible-duplicates/{other_ref}/dismiss",
               "DELETE /women/{person_ref}/personal-data", "POST /women/imports/{import_ref}/held/{row_no}"),
-    **_routes(Rule(s.PERSONAL_DATA_READ), "GET /women", "POST /women/lookup", "GET /women/{person_ref}",
+    **_routes(Rule(s.PERSONAL_DATA_READ), "GET /women", "POST /women/lookup", "POST /women/search", "GET /women/{person_ref}",
               "GET /women/imports/{import_ref}/errors.csv", "GET /women/imports/{import_ref}/errors.xlsx",
               "GET /women/imports/{import_ref}/held"),
     **_routes(ANY_TOKEN, "GET /women/imports/{import_ref}"),

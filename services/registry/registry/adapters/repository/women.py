@@ -12,8 +12,9 @@ from uuid import UUID
 
 import asyncpg
 
-from ...domain.women import Woman
+from ...domain.women import Woman, name_parts
 from .. import crypto
+from . import names
 from .base import Repository
 
 
@@ -34,6 +35,11 @@ class WomanRow:
     registered_by_opd: str
     registered_on: date
     import_ref: UUID | None = None
+    name_tokens: tuple[bytes, ...] = ()  # the blind name index (table women_name_tokens, not a column of women)
+
+
+COLUMNS = [f.name for f in fields(WomanRow) if f.name != "name_tokens"]
+"""The columns of ``women`` a WomanRow fills, in order."""
 
 
 def seal(cipher: crypto.PiiCipher, woman: Woman, *, import_ref: UUID | None = None) -> WomanRow:
@@ -55,6 +61,7 @@ def seal(cipher: crypto.PiiCipher, woman: Woman, *, import_ref: UUID | None = No
         registered_by_opd=d.registered_by_opd,
         registered_on=woman.registered_on,
         import_ref=import_ref,
+        name_tokens=cipher.name_tokens(name_parts(d.full_name)),
     )
 
 
@@ -71,7 +78,7 @@ _TYPES = (
     "uuid", "bytea", "bytea", "bytea", "bytea", "date", "bytea", "text", "text", "text", "int", "text", "text",
     "date", "uuid",
 )
-_NAMES = [f.name for f in fields(WomanRow)]
+_NAMES = COLUMNS
 _COLUMNS = ", ".join(_NAMES)
 _VALUES = attrgetter(*_NAMES)  # dataclasses.astuple deep-copies every value: too slow for imports
 _INSERT = (
@@ -132,6 +139,7 @@ class WomenRepository(Repository):
             return None
         state = dict(stored)
         flagged = sorted(state.pop("flagged_refs"), key=str)
+        await names.write(self.conn, [(row.person_ref, row.name_tokens)])
         self.inserted[row.person_ref] = state
         return flagged
 
@@ -140,7 +148,9 @@ class WomenRepository(Repository):
         if not rows:
             return set()
         columns = list(zip(*(_VALUES(r) for r in rows), strict=True))
-        return {r["person_ref"] for r in await self.conn.fetch(_INSERT, *[list(c) for c in columns])}
+        stored = {r["person_ref"] for r in await self.conn.fetch(_INSERT, *[list(c) for c in columns])}
+        await names.write(self.conn, [(r.person_ref, r.name_tokens) for r in rows if r.person_ref in stored])
+        return stored
 
     async def flag_duplicates(self, refs: Sequence[UUID]) -> set[UUID]:
         """Flag these women against any other (not erased) woman with their duplicate key; returns the flagged."""
@@ -172,14 +182,19 @@ class WomenRepository(Repository):
         return {ref: sorted(others, key=str) for ref, others in out.items()}
 
     async def search(self, filters: dict[str, Any], *, possible_duplicate: bool | None, limit: int,
-                     offset: int, areas: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
-        """A page of women by column equality (``filters``, None = any), whether a duplicate flag is open, and
-        (``areas``) living in one of those kecamatan."""
+                     offset: int, areas: list[str] | None = None,
+                     name_tokens: Sequence[bytes] | None = None) -> tuple[list[dict[str, Any]], int]:
+        """A page of women by column equality (``filters``, None = any), whether a duplicate flag is open,
+        (``areas``) living in one of those kecamatan, and (``name_tokens``) whose name has every one of these
+        blind-index tokens."""
         given: dict[str, Any] = {column: value for column, value in filters.items() if value is not None}
         where = [f"{column} = ${n}" for n, column in enumerate(given, start=1)]
         if areas is not None:
             given["areas"] = areas
             where.append(f"kecamatan_code = ANY(${len(given)}::text[])")
+        if name_tokens is not None:
+            given["name_tokens"] = list(name_tokens)
+            where.append(names.MATCHING.format(n=len(given)))
         if possible_duplicate is not None:
             where.append(("" if possible_duplicate else "NOT ") + _FLAGGED)
         clause = (" WHERE " + " AND ".join(where)) if where else ""
@@ -194,6 +209,8 @@ class WomenRepository(Repository):
     async def update(self, row: WomanRow, *, reflag: bool) -> None:
         """Store a corrected record; ``reflag`` replaces her duplicate flags (her duplicate key changed)."""
         await self.conn.execute(_UPDATE, *_VALUES(row)[:12])  # person_ref … pekka_category
+        await names.forget(self.conn, row.person_ref)
+        await names.write(self.conn, [(row.person_ref, row.name_tokens)])
         if reflag:
             await self.conn.execute("DELETE FROM possible_duplicates WHERE person_ref = $1 OR other_ref = $1",
                                     row.person_ref)
@@ -207,6 +224,7 @@ class WomenRepository(Repository):
             ref,
         )
         await self.conn.execute("DELETE FROM possible_duplicates WHERE person_ref = $1 OR other_ref = $1", ref)
+        await names.forget(self.conn, ref)
         await self.conn.execute(
             "DELETE FROM aid_case_notes WHERE aid_ref IN (SELECT aid_ref FROM aid_records WHERE person_ref = $1)", ref
         )
