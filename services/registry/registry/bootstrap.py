@@ -5,13 +5,14 @@ from berdaya_shared import audit
 from berdaya_shared.auth import AuthSettings
 from berdaya_shared.runtime import ServiceRuntime
 from berdaya_shared.service import ServiceSpec, build_app
+from berdaya_shared.ui.config import UiSettings
 from fastapi import FastAPI
 
 from .adapters import audit_store
 from .adapters.crypto import PiiCipher
 from .adapters.repository import names
 from .config import Settings
-from .entrypoints import api_audit, api_businesses, api_coops, api_imports, api_welfare, api_women
+from .entrypoints import api_audit, api_businesses, api_coops, api_imports, api_welfare, api_women, pages_woman, pages_women
 from .entrypoints.policy import POLICY
 
 SPEC = ServiceSpec(
@@ -24,13 +25,15 @@ SPEC = ServiceSpec(
     ),
     policy=POLICY,
     routers=lambda: [api_imports.router, api_women.router, api_welfare.router, api_welfare.case_notes_router,
-                     api_businesses.router, api_coops.router, api_audit.router],
+                     api_businesses.router, api_coops.router, api_audit.router, pages_women.pages,
+                     pages_woman.pages],
     migrations="registry.adapters.migrations",
+    templates="registry.entrypoints",
 )
 
 
 def create_app(settings: Settings | None = None, *, group_id: str | None = None,
-               auth: AuthSettings | None = None) -> FastAPI:
+               auth: AuthSettings | None = None, ui: UiSettings | None = None) -> FastAPI:
     settings = settings or Settings()
     assert settings.nik_encryption_key and settings.nik_hmac_key  # guaranteed by Settings' validator
     cipher = PiiCipher(settings.nik_encryption_key, settings.nik_hmac_key)
@@ -45,4 +48,4 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None,
         app.add_middleware(api_imports.UploadLimit, max_bytes=settings.import_max_bytes)
 
     return build_app(SPEC, database_url=settings.database_url, messaging=settings.messaging, settings=settings,
-                     group_id=group_id, auth=auth, prepare=prepare, configure=configure)
+                     group_id=group_id, auth=auth, ui=ui, prepare=prepare, configure=configure)

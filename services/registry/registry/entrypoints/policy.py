@@ -35,6 +35,9 @@ POLICY = Policy({
     **_routes(Rule(s.COOPS_WRITE), "POST /coops", "POST /coops/{coop_ref}/members",
               "POST /coops/{coop_ref}/members/{person_ref}/leave", "POST /coops/{coop_ref}/annual-meetings"),
     **_routes(Rule(s.CAPITAL_WRITE), "POST /capital-disbursements"),
+    # staff pages (entrypoints/pages_*.py): the same scopes as the API they stand for
+    **_routes(Rule(s.PERSONAL_DATA_READ), "GET /perempuan", "POST /perempuan", "GET /perempuan/{person_ref}"),
+    **_routes(Rule(s.WOMEN_WRITE), "GET /perempuan/daftar", "POST /perempuan/daftar"),
     # audit (DP3A's data protection officer)
     **_routes(Rule(s.AUDIT_READ), "GET /audit/pii-access", "GET /audit/changes"),
 })

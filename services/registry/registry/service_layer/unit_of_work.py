@@ -14,6 +14,7 @@ from ..adapters.repository import (
     WelfareRepository,
     WomenRepository,
 )
+from ..adapters.repository.overview import OverviewRepository
 from . import translator
 
 
@@ -32,3 +33,4 @@ class RegistryUnitOfWork(SqlUnitOfWork):
         self.capital = CapitalRepository(conn)
         self.imports = ImportRepository(conn)
         self.verification = VerificationRepository(conn)
+        self.overview = OverviewRepository(conn)

@@ -1,0 +1,25 @@
+"""Reads for a woman's page: her cooperative memberships and the capital disbursed to her or her businesses."""
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from .base import Repository
+
+
+class OverviewRepository(Repository):
+    async def memberships(self, person_ref: UUID) -> list[dict[str, Any]]:
+        """Her memberships (past ones too), each with the cooperative's name, kind and kecamatan, oldest first."""
+        rows = await self.conn.fetch(
+            "SELECT m.coop_ref, c.name, c.kind, c.kecamatan_code, m.joined_on, m.left_on, m.founding"
+            " FROM coop_memberships m JOIN coops c USING (coop_ref) WHERE m.person_ref = $1"
+            " ORDER BY m.joined_on, m.id", person_ref)
+        return [dict(r) for r in rows]
+
+    async def capital(self, recipient_refs: Sequence[UUID]) -> list[dict[str, Any]]:
+        """Capital disbursed to any of these recipients (a woman, her businesses), oldest first."""
+        rows = await self.conn.fetch(
+            "SELECT disbursement_ref, recipient_type, recipient_ref, source, amount_idr, disbursed_on, provider_opd"
+            " FROM capital_disbursements WHERE recipient_ref = ANY($1::uuid[]) ORDER BY disbursed_on, created_at",
+            list(recipient_refs))
+        return [dict(r) for r in rows]

@@ -1,0 +1,215 @@
+"""The registry's staff pages in Debian's Chromium against the real service, PostgreSQL, Kafka and Keycloak: a DP3A
+officer signs in, declares her purpose, registers a woman with her baseline (field errors first, money typed without
+dots), finds her by name and opens her page; a double submission registers her once; a Diskop UKM officer is not
+offered registration and is refused it when she forces it. Every page: axe-core (no serious or critical violation),
+no CSP violation, < 150 KB on first load, screenshots at 1366 and 360 px."""
+
+import random
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+import pytest_asyncio
+from berdaya_shared.messaging import MessagingSettings
+from berdaya_shared.ui.config import UiSettings
+from playwright.async_api import Browser, BrowserContext, Page, expect
+from registry.bootstrap import create_app
+from registry.config import Settings
+
+from tests.registry.helpers import nik_for
+from tests.support import infra
+from tests.support.auth import keycloak_settings, web_client
+from tests.support.browser import (  # noqa: F401 (fixtures)
+    assert_accessible,
+    assert_no_csp_violations,
+    browser,
+    context,
+    first_load_bytes,
+    screenshots,
+    sign_in,
+)
+from tests.support.kafka import unique
+from tests.support.keycloak import TestRealm, keycloak  # noqa: F401 (fixture)
+from tests.ui.conftest import free_port, serve
+
+CLIENT = "berdaya-registry"
+LIMIT = 150 * 1024
+SIZES: dict[str, int] = {}
+rng = random.Random()
+
+
+@dataclass
+class Registry:
+    url: str
+    realm: TestRealm
+    database_url: str
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def registry_web(keycloak: object, kafka_bootstrap: str,  # noqa: F811
+                       database_server_url: str) -> AsyncIterator[Registry]:
+    realm = await keycloak.create_realm()  # type: ignore[attr-defined]
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    secret = await web_client(realm, CLIENT, origin)
+    database_url = await infra.create_database(database_server_url, prefix="regweb")
+    app = create_app(Settings(database_url=database_url,
+                              messaging=MessagingSettings(kafka_bootstrap_servers=kafka_bootstrap)),
+                     group_id=unique("g"),
+                     auth=keycloak_settings(realm, audience=CLIENT, client_id=CLIENT, client_secret=secret),
+                     ui=UiSettings(service_urls={"registry": origin}))
+    try:
+        async with serve(app, port):
+            yield Registry(origin, realm, database_url)
+    finally:
+        await infra.drop_database(database_server_url, database_url)
+        await realm.delete()
+
+
+async def signed_in(page: Page, registry: Registry, username: str) -> None:
+    await sign_in(page, registry.url, username, registry.realm.password(username))
+
+
+async def declare_purpose(page: Page) -> None:
+    await expect(page.locator("h1")).to_have_text("Untuk apa Anda membuka data pribadi?")
+    await page.locator("#f-purpose").select_option("pendataan")
+    await page.get_by_role("button", name="Simpan dan lanjutkan").click()
+
+
+async def check_page(page: Page, browser: Browser, context: BrowserContext, name: str,  # noqa: F811
+                     measure: bool = True) -> None:
+    await assert_accessible(page)
+    await assert_no_csp_violations(page)
+    await screenshots(page, name)
+    if measure:
+        SIZES[name] = await first_load_bytes(browser, page.url, storage_state=await context.storage_state())
+        print(f"first load of {name}: {SIZES[name] / 1024:.1f} KB")
+        assert SIZES[name] < LIMIT, f"{name}: {SIZES[name]} bytes"
+
+
+@pytest.mark.browser
+async def test_a_dp3a_officer_registers_a_woman_with_her_baseline_and_finds_her_by_name(
+        registry_web: Registry, browser: Browser, context: BrowserContext) -> None:  # noqa: F811
+    page = await context.new_page()
+    await signed_in(page, registry_web, "dp3a.petugas")
+    await expect(page.get_by_role("link", name="Daftarkan perempuan")).to_be_visible()
+    await page.get_by_role("link", name="Daftarkan perempuan").click()
+    await declare_purpose(page)
+    await expect(page.locator("h1")).to_have_text("Daftarkan perempuan")
+    await check_page(page, browser, context, "registri-daftar")
+
+    # Refused fields: the message beside each field, in Indonesian, what was typed kept.
+    tag = "".join(rng.choice("bcdfghjklmnpqrstvwxyz") for _ in range(8)).capitalize()
+    name = f"Siti {tag} Aminah"
+    await page.locator("#f-full_name").fill(name)
+    await page.locator("#f-nik").fill("64020645088")
+    await page.locator("#f-monthly_household_income_idr").fill("satu juta")
+    await page.get_by_role("button", name="Daftarkan").click()
+    await expect(page.locator("#f-nik-error")).to_contain_text("NIK")
+    await expect(page.locator("#f-kecamatan_code-error")).to_be_visible()
+    await expect(page.locator("#f-monthly_household_income_idr-error")).to_contain_text("angka")
+    await expect(page.locator("#f-full_name")).to_have_value(name)
+    await expect(page.locator("#f-nik")).to_have_attribute("aria-describedby", re.compile("f-nik-error"))
+    await expect(page.locator(".error-summary")).to_contain_text("Ada isian yang perlu diperbaiki")
+    await check_page(page, browser, context, "registri-daftar-galat", measure=False)
+
+    nik = nik_for(date(1988, 8, 17), rng.randint(1, 9999))
+    await page.locator("#f-nik").fill(nik)
+    await page.locator("#f-birth_date").fill("1988-08-17")
+    await page.locator("#f-phone").fill("0812 3456 7890")
+    await page.locator("#f-kecamatan_code").select_option("64.02.06")
+    await page.locator("#f-desa_code").select_option("64.02.06.1001")
+    await page.locator("#f-household_size").fill("4")
+    await page.locator("#f-pekka_category").select_option("productive")
+    await page.locator("#f-monthly_household_income_idr").fill("1500000")  # typed without dots
+    await page.get_by_role("button", name="Daftarkan").click()
+    await page.wait_for_url(re.compile(r"/perempuan/[0-9a-f-]{36}$"))
+    flash = page.locator(".flash")
+    await expect(flash).to_contain_text(f"Tercatat: {name}")
+    await expect(flash).to_contain_text("Rp 1.500.000")
+    await expect(flash).to_contain_text("per kapita Rp 375.000")
+    await expect(flash).to_contain_text("di bawah garis kemiskinan Rp 753.332")
+    await expect(page.locator("h1")).to_have_text(name)
+    await expect(page.locator("#asesmen")).to_contain_text("Di bawah garis kemiskinan")
+    await expect(page.locator("#asesmen")).to_contain_text("(awal)")
+    await check_page(page, browser, context, "registri-perempuan")
+    person_ref = page.url.rsplit("/", 1)[1]
+
+    # Find her by parts of her name, in any case and order.
+    await page.goto(f"{registry_web.url}/perempuan")
+    await check_page(page, browser, context, "registri-cari")
+    await page.locator("#f-name").fill(f"aminah {tag.lower()}")
+    await page.get_by_role("button", name="Cari").click()
+    await expect(page.locator("#hasil-judul")).to_have_text("1 perempuan ditemukan")
+    await expect(page.locator("#hasil")).to_contain_text("Jahab, Tenggarong")
+    await assert_accessible(page)
+    await screenshots(page, "registri-cari-hasil")
+    await page.get_by_role("link", name=name).click()
+    await page.wait_for_url(f"{registry_web.url}/perempuan/{person_ref}")
+    await assert_no_csp_violations(page)
+
+    conn = await asyncpg.connect(registry_web.database_url)
+    try:
+        logged = await conn.fetch("SELECT client_id, what, purpose FROM pii_access_log WHERE person_ref = $1",
+                                  UUID(person_ref))
+        assert {r["what"] for r in logged} == {"GET /perempuan/{person_ref}", "POST /perempuan"}
+        assert {(r["client_id"], r["purpose"]) for r in logged} == {
+            ("dp3a.petugas", "Pendaftaran dan perbaikan data")}
+    finally:
+        await conn.close()
+    print("first-load sizes (bytes):", SIZES)
+
+
+@pytest.mark.browser
+async def test_a_form_sent_twice_registers_her_once(registry_web: Registry, context: BrowserContext) -> None:  # noqa: F811
+    page = await context.new_page()
+    await signed_in(page, registry_web, "dp3a.petugas")
+    await page.goto(f"{registry_web.url}/perempuan/daftar")
+    await declare_purpose(page)
+    key = await page.locator("input[name=idempotency_key]").input_value()
+    nik = nik_for(date(1990, 1, 5), rng.randint(1, 9999), area="640213")
+    form = {"idempotency_key": key, "nik": nik, "full_name": "Rahmawati Dua Kali", "birth_date": "1990-01-05",
+            "kecamatan_code": "64.02.06", "household_size": "3", "pekka_category": "none",
+            "monthly_household_income_idr": "2.400.000", "assessed_on": "2026-11-02"}
+    answers = [await context.request.post(f"{registry_web.url}/perempuan/daftar", form=form, max_redirects=0,
+                                          headers={"Origin": registry_web.url}) for _ in range(2)]
+    assert [a.status for a in answers] == [303, 303]
+    assert answers[0].headers["location"] == answers[1].headers["location"]
+    conn = await asyncpg.connect(registry_web.database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM women WHERE registered_on IS NOT NULL AND person_ref = $1",
+                                   UUID(answers[0].headers["location"].rsplit("/", 1)[1])) == 1
+        assert await conn.fetchval("SELECT count(*) FROM welfare_assessments w JOIN women USING (person_ref)"
+                                   " WHERE w.monthly_household_income_idr = 2400000") == 1
+    finally:
+        await conn.close()
+    # A new form (a new key) for the same NIK: refused beside the NIK field, nothing recorded twice.
+    await page.goto(f"{registry_web.url}/perempuan/daftar")
+    again = {**form, "idempotency_key": str(uuid4())}
+    refused = await context.request.post(f"{registry_web.url}/perempuan/daftar", form=again, max_redirects=0,
+                                         headers={"Origin": registry_web.url})
+    assert refused.status == 422 and "NIK ini sudah terdaftar" in await refused.text()
+
+
+@pytest.mark.browser
+async def test_a_diskop_ukm_officer_is_not_offered_registration_and_is_refused_it(
+        registry_web: Registry, context: BrowserContext) -> None:  # noqa: F811
+    page = await context.new_page()
+    await signed_in(page, registry_web, "diskop.petugas")
+    await expect(page.get_by_role("link", name="Cari perempuan")).to_be_visible()
+    await expect(page.get_by_role("link", name="Daftarkan perempuan")).to_have_count(0)
+    await page.get_by_role("link", name="Cari perempuan").click()
+    await declare_purpose(page)
+    await expect(page.locator("h1")).to_have_text("Cari perempuan")
+    await expect(page.get_by_role("link", name="Daftarkan perempuan baru")).to_have_count(0)
+    forced = await page.goto(f"{registry_web.url}/perempuan/daftar")
+    assert forced is not None and forced.status == 403
+    await expect(page.locator("main")).to_contain_text("izin")
+    posted = await context.request.post(f"{registry_web.url}/perempuan/daftar", max_redirects=0,
+                                        form={"idempotency_key": str(uuid4()), "nik": "6402064508850003"},
+                                        headers={"Origin": registry_web.url})
+    assert posted.status == 403
