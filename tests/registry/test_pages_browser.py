@@ -213,3 +213,55 @@ async def test_a_diskop_ukm_officer_is_not_offered_registration_and_is_refused_i
                                         form={"idempotency_key": str(uuid4()), "nik": "6402064508850003"},
                                         headers={"Origin": registry_web.url})
     assert posted.status == 403
+
+
+@pytest.mark.browser
+async def test_an_officer_imports_a_list_sees_its_progress_downloads_the_report_and_confirms_a_held_row(
+        registry_web: Registry, browser: Browser, context: BrowserContext) -> None:  # noqa: F811
+    page = await context.new_page()
+    await signed_in(page, registry_web, "dp3a.petugas")
+    await page.get_by_role("link", name="Impor daftar perempuan").click()
+    await declare_purpose(page)  # asked before the job page, which lists held rows by name
+    await expect(page.locator("h1")).to_have_text("Impor daftar perempuan")
+    await check_page(page, browser, context, "registri-impor")
+    serial = rng.randint(1, 9000)
+    held_nik = nik_for(date(1990, 3, 10), serial + 2)
+    rows = [["NIK", "Nama", "Tanggal Lahir", "Kecamatan", "Jumlah Anggota Keluarga",
+             "Pendapatan Rumah Tangga per Bulan"],
+            [nik_for(date(1985, 8, 5), serial), "Rina Impor Satu", "05/08/1985", "Tenggarong", "4", "1.500.000"],
+            ["123", "Baris Rusak", "05/08/1985", "Tenggarong", "4", "1.500.000"],
+            [held_nik, "Dewi Tahan Dulu", "11/03/1990", "Tenggarong", "3", "2.000.000"]]
+    data = "\r\n".join(",".join(r) for r in rows).encode()
+    await page.locator("#f-file").set_input_files(files=[{"name": "daftar-desa.csv", "mimeType": "text/csv",
+                                                          "buffer": data}])
+    await page.get_by_role("button", name="Unggah dan impor").click()
+    await page.wait_for_url(re.compile(r"/perempuan/impor/[0-9a-f-]{36}$"))
+    await expect(page.locator("#status-impor")).to_contain_text("Selesai", timeout=30_000)
+    await expect(page.locator("#kemajuan")).to_have_attribute("value", "100")
+    await expect(page.locator("[data-count=registered]")).to_have_text("1")
+    await expect(page.locator("[data-count=rejected]")).to_have_text("1")
+    await expect(page.locator("[data-count=held]")).to_have_text("1")
+    await check_page(page, browser, context, "registri-impor-hasil")
+
+    async with page.expect_download() as downloading:
+        await page.get_by_role("link", name="CSV").click()
+    report = (await (await downloading.value).path()).read_text(encoding="utf-8-sig")
+    assert "ditolak" in report and "ditahan" in report and "Baris Rusak" not in report
+
+    held = page.locator("section.held")
+    await expect(held).to_contain_text("Baris 4: Dewi Tahan Dulu")
+    await held.get_by_label("Tanggal lahir sesuai KTP walau berbeda dengan NIK").check()
+    await held.get_by_role("button", name="Konfirmasi dan daftarkan").click()
+    await expect(page.locator(".flash")).to_contain_text("Baris 4 dikonfirmasi dan didaftarkan.")
+    await expect(page.locator("[data-count=registered]")).to_have_text("2")
+    await expect(page.locator("section.held")).to_have_count(0)
+    await assert_no_csp_violations(page)
+
+    await page.goto(f"{registry_web.url}/perempuan")
+    await page.locator("#f-nik").fill(held_nik)
+    await page.get_by_role("button", name="Cari").click()
+    await expect(page.locator("#hasil")).to_contain_text("Dewi Tahan Dulu")  # indexed by the import, found by NIK
+    await page.locator("#f-nik").fill("")
+    await page.locator("#f-name").fill("rina impor satu")
+    await page.get_by_role("button", name="Cari").click()
+    await expect(page.locator("#hasil")).to_contain_text("Rina Impor Satu")

@@ -12,7 +12,17 @@ from .adapters import audit_store
 from .adapters.crypto import PiiCipher
 from .adapters.repository import names
 from .config import Settings
-from .entrypoints import api_audit, api_businesses, api_coops, api_imports, api_welfare, api_women, pages_woman, pages_women
+from .entrypoints import (
+    api_audit,
+    api_businesses,
+    api_coops,
+    api_imports,
+    api_welfare,
+    api_women,
+    pages_imports,
+    pages_woman,
+    pages_women,
+)
 from .entrypoints.policy import POLICY
 
 SPEC = ServiceSpec(
@@ -26,7 +36,7 @@ SPEC = ServiceSpec(
     policy=POLICY,
     routers=lambda: [api_imports.router, api_women.router, api_welfare.router, api_welfare.case_notes_router,
                      api_businesses.router, api_coops.router, api_audit.router, pages_women.pages,
-                     pages_woman.pages],
+                     pages_imports.pages, pages_woman.pages],
     migrations="registry.adapters.migrations",
     templates="registry.entrypoints",
 )
@@ -46,6 +56,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None,
         # The trail keeps stored state (personal data only as fingerprints), never answers that carry it.
         audit.install(app, snapshot=audit_store.snapshot, store_answer=False)
         app.add_middleware(api_imports.UploadLimit, max_bytes=settings.import_max_bytes)
+        app.add_middleware(api_imports.UploadLimit, max_bytes=settings.import_max_bytes, path="/perempuan/impor")
 
     return build_app(SPEC, database_url=settings.database_url, messaging=settings.messaging, settings=settings,
                      group_id=group_id, auth=auth, ui=ui, prepare=prepare, configure=configure)

@@ -37,7 +37,10 @@ POLICY = Policy({
     **_routes(Rule(s.CAPITAL_WRITE), "POST /capital-disbursements"),
     # staff pages (entrypoints/pages_*.py): the same scopes as the API they stand for
     **_routes(Rule(s.PERSONAL_DATA_READ), "GET /perempuan", "POST /perempuan", "GET /perempuan/{person_ref}"),
-    **_routes(Rule(s.WOMEN_WRITE), "GET /perempuan/daftar", "POST /perempuan/daftar"),
+    **_routes(Rule(s.WOMEN_WRITE), "GET /perempuan/daftar", "POST /perempuan/daftar", "GET /perempuan/impor",
+              "POST /perempuan/impor", "POST /perempuan/impor/{import_ref}/ditahan/{row_no}"),
+    **_routes(Rule(s.PERSONAL_DATA_READ), "GET /perempuan/impor/{import_ref}",
+              "GET /perempuan/impor/{import_ref}/laporan.csv", "GET /perempuan/impor/{import_ref}/laporan.xlsx"),
     # audit (DP3A's data protection officer)
     **_routes(Rule(s.AUDIT_READ), "GET /audit/pii-access", "GET /audit/changes"),
 })
