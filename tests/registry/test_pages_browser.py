@@ -12,6 +12,7 @@ from datetime import date
 from uuid import UUID, uuid4
 
 import asyncpg
+import httpx
 import pytest
 import pytest_asyncio
 from berdaya_shared.messaging import MessagingSettings
@@ -20,9 +21,9 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from registry.bootstrap import create_app
 from registry.config import Settings
 
-from tests.registry.helpers import nik_for
+from tests.registry.helpers import nik_for, woman_body
 from tests.support import infra
-from tests.support.auth import keycloak_settings, web_client
+from tests.support.auth import keycloak_settings, realm_headers, web_client
 from tests.support.browser import (  # noqa: F401 (fixtures)
     assert_accessible,
     assert_no_csp_violations,
@@ -265,3 +266,74 @@ async def test_an_officer_imports_a_list_sees_its_progress_downloads_the_report_
     await page.locator("#f-name").fill("rina impor satu")
     await page.get_by_role("button", name="Cari").click()
     await expect(page.locator("#hasil")).to_contain_text("Rina Impor Satu")
+
+
+@pytest.mark.browser
+async def test_a_diskop_ukm_officer_records_her_business_its_report_capital_and_her_cooperative_s_rat(
+        registry_web: Registry, browser: Browser, context: BrowserContext) -> None:  # noqa: F811
+    machine = await realm_headers(registry_web.realm).prefetch()
+    async with httpx.AsyncClient(base_url=registry_web.url, timeout=60,
+                                 headers={"X-Purpose": "pengujian otomatis"}) as api:
+        her = (await api.post("/women", json=woman_body(rng), headers=machine["dp3a"])).json()["person_ref"]
+        joiner_body = woman_body(rng)
+        assert (await api.post("/women", json=joiner_body, headers=machine["dp3a"])).status_code == 201
+        coop = await api.post("/coops", headers=machine["diskop_ukm"], json={
+            "name": "Koperasi Wanita Mandiri", "kecamatan_code": "64.02.06", "kind": "simpan_pinjam",
+            "formed_on": "2025-01-20", "founding_member_refs": [her]})
+        assert coop.status_code == 201, coop.text
+        coop_ref = coop.json()["coop_ref"]
+
+    page = await context.new_page()
+    await signed_in(page, registry_web, "diskop.petugas")
+    await page.goto(f"{registry_web.url}/perempuan/{her}")
+    await declare_purpose(page)
+    await page.wait_for_url(f"{registry_web.url}/perempuan/{her}")
+    await page.get_by_role("button", name="Daftarkan usaha").click()  # nothing filled: refused beside the fields
+    await expect(page.locator("#f-name-error")).to_be_visible()
+    await expect(page.locator("#f-started_on-error")).to_contain_text("Tanggal wajib diisi")
+    await page.locator("#f-name").fill("Amplang Bu Test")
+    await page.locator("#f-sector").select_option("kuliner")
+    await page.locator("#f-started_on").fill("2021-05-01")
+    await page.get_by_role("button", name="Daftarkan usaha").click()
+    await page.wait_for_url(re.compile(r"/ukm/[0-9a-f-]{36}$"))
+    await expect(page.locator(".flash")).to_contain_text("Usaha tercatat: Amplang Bu Test, Tenggarong")
+
+    await page.get_by_role("button", name="Simpan laporan").click()
+    await expect(page.locator("#f-period-error")).to_be_visible()
+    await expect(page.locator("#f-workers-error")).to_be_visible()
+    await page.locator("#f-period").fill("2026-10")
+    await page.locator("#f-monthly_revenue_idr").fill("4.500.000")
+    await page.locator("#f-workers").fill("2")
+    await page.get_by_role("button", name="Simpan laporan").click()
+    await expect(page.locator(".flash")).to_contain_text("Laporan 2026-10 tercatat: omzet Rp 4.500.000, 2 pekerja.")
+    await expect(page.locator("#laporan")).to_contain_text("Rp 4.500.000")
+    await check_page(page, browser, context, "registri-ukm")
+
+    await page.goto(f"{registry_web.url}/perempuan/{her}")
+    await page.locator("#f-source").select_option("kur")
+    await page.locator("#f-amount_idr").fill("10000000")
+    await page.locator("#f-disbursed_on").fill("2026-11-02")
+    await page.get_by_role("button", name="Catat modal").click()
+    await expect(page.locator(".flash")).to_contain_text("Modal tercatat: Rp 10.000.000 (KUR) pada 2 November 2026.")
+    await expect(page.locator("#modal-tabel")).to_contain_text("Rp 10.000.000")
+    await expect(page.locator("#anggota")).to_contain_text("Koperasi Wanita Mandiri")
+    await check_page(page, browser, context, "registri-perempuan-diskop")
+
+    await page.get_by_role("link", name="Koperasi Wanita Mandiri").click()
+    await page.wait_for_url(f"{registry_web.url}/koperasi/{coop_ref}")
+    await page.locator("#f-nik").fill(joiner_body["nik"])
+    await page.locator("#f-joined_on").fill("2026-02-01")
+    await page.get_by_role("button", name="Tambahkan").click()
+    await expect(page.locator(".flash")).to_contain_text(f"Anggota baru tercatat: {joiner_body['full_name']}")
+    await page.locator("#f-fiscal_year").fill("2025")
+    await page.locator("#f-held_on").fill("2026-03-15")
+    await page.get_by_role("button", name="Catat RAT").click()
+    await expect(page.locator(".flash")).to_contain_text("RAT tahun buku 2025 tercatat, diadakan 15 Maret 2026.")
+    await page.locator("#f-fiscal_year").fill("2025")
+    await page.locator("#f-held_on").fill("2026-03-16")
+    await page.get_by_role("button", name="Catat RAT").click()  # a second RAT for the same year: refused beside it
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await expect(page.locator("#rat")).to_contain_text("15 Maret 2026")
+    await check_page(page, browser, context, "registri-koperasi", measure=False)
+    await page.goto(f"{registry_web.url}/koperasi/{coop_ref}")
+    await check_page(page, browser, context, "registri-koperasi")

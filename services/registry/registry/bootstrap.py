@@ -20,6 +20,7 @@ from .entrypoints import (
     api_welfare,
     api_women,
     pages_imports,
+    pages_programs,
     pages_woman,
     pages_women,
 )
@@ -36,7 +37,7 @@ SPEC = ServiceSpec(
     policy=POLICY,
     routers=lambda: [api_imports.router, api_women.router, api_welfare.router, api_welfare.case_notes_router,
                      api_businesses.router, api_coops.router, api_audit.router, pages_women.pages,
-                     pages_imports.pages, pages_woman.pages],
+                     pages_imports.pages, pages_woman.pages, pages_programs.pages],
     migrations="registry.adapters.migrations",
     templates="registry.entrypoints",
 )

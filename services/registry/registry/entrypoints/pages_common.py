@@ -76,3 +76,19 @@ def refusal_errors(body: dict[str, Any], known: tuple[str, ...]) -> dict[str, st
 def errors_of(refusal: errors.Refusal, known: tuple[str, ...]) -> dict[str, str]:
     """``forms.from_refusal`` with fields the form does not have moved to the summary."""
     return {(name if name in known else "_form"): pesan for name, pesan in forms.from_refusal(refusal).items()}
+
+
+async def submit(request: Request, key: str, handler: Callable[[asyncpg.Connection], Awaitable[Any]], *,
+                 model: Any, known: tuple[str, ...], status: int = 201) -> tuple[Any, dict[str, str]]:
+    """Run a form's command through ``entrypoints.command`` with the form's Idempotency-Key: (its answer, {}) or
+    (None, {field: pesan}) when refused (fields the form does not have go to the summary)."""
+    from berdaya_shared.entrypoints import command
+
+    use_form_key(request, key)
+    try:
+        code, body = answer_of(await command(request, handler, model=model, status=status))
+    except errors.Refusal as refusal:
+        return None, errors_of(refusal, known)
+    if code >= 400:
+        return None, refusal_errors(body, known)
+    return body, {}

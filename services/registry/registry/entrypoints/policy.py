@@ -39,6 +39,10 @@ POLICY = Policy({
     **_routes(Rule(s.PERSONAL_DATA_READ), "GET /perempuan", "POST /perempuan", "GET /perempuan/{person_ref}"),
     **_routes(Rule(s.WOMEN_WRITE), "GET /perempuan/daftar", "POST /perempuan/daftar", "GET /perempuan/impor",
               "POST /perempuan/impor", "POST /perempuan/impor/{import_ref}/ditahan/{row_no}"),
+    **_routes(Rule(s.PERSONAL_DATA_READ), "GET /ukm/{business_ref}", "GET /koperasi/{coop_ref}"),
+    **_routes(Rule(s.UKM_WRITE), "POST /perempuan/{person_ref}/usaha", "POST /ukm/{business_ref}/laporan"),
+    **_routes(Rule(s.CAPITAL_WRITE), "POST /perempuan/{person_ref}/modal"),
+    **_routes(Rule(s.COOPS_WRITE), "POST /koperasi/{coop_ref}/rat", "POST /koperasi/{coop_ref}/anggota"),
     **_routes(Rule(s.PERSONAL_DATA_READ), "GET /perempuan/impor/{import_ref}",
               "GET /perempuan/impor/{import_ref}/laporan.csv", "GET /perempuan/impor/{import_ref}/laporan.xlsx"),
     # audit (DP3A's data protection officer)

@@ -4,6 +4,7 @@ them), businesses with their monthly reports, cooperative memberships and capita
 from typing import Any
 from uuid import UUID
 
+from ..adapters import crypto
 from . import businesses, welfare, women
 from .unit_of_work import RegistryUnitOfWork
 
@@ -30,3 +31,10 @@ async def overview(uow: RegistryUnitOfWork, *, person_ref: UUID, area: frozenset
         "memberships": await uow.overview.memberships(person_ref),
         "capital": await uow.overview.capital([person_ref, *(b["business_ref"] for b in owned)]),
     }
+
+
+async def names_of(uow: RegistryUnitOfWork, refs: list[UUID]) -> dict[UUID, str | None]:
+    """Each woman's name in clear (None once erased), for pages that list members or owners: a personal-data read
+    the caller logs."""
+    rows = await uow.overview.sealed_names(refs)
+    return {ref: uow.cipher.decrypt(sealed, context=crypto.NAME) for ref, sealed in rows.items()}

@@ -23,3 +23,9 @@ class OverviewRepository(Repository):
             " FROM capital_disbursements WHERE recipient_ref = ANY($1::uuid[]) ORDER BY disbursed_on, created_at",
             list(recipient_refs))
         return [dict(r) for r in rows]
+
+    async def sealed_names(self, refs: Sequence[UUID]) -> dict[UUID, bytes | None]:
+        """person_ref -> her sealed name (None once erased)."""
+        rows = await self.conn.fetch("SELECT person_ref, name_cipher FROM women WHERE person_ref = ANY($1::uuid[])",
+                                     list(refs))
+        return {r["person_ref"]: r["name_cipher"] for r in rows}
