@@ -35,6 +35,26 @@ def _checked(form: Any, name: str) -> bool:
     return bool(form.get(name))
 
 
+async def _read_form(request: Request, fields: tuple[str, ...]) -> tuple[Any, dict[str, str], dict[str, str]]:
+    """(the posted form, what was typed in ``fields``, no problems yet)."""
+    form = await request.form()
+    return form, forms.values(form, fields), {}
+
+
+async def _apply(request: Request, form: Any, problems: dict[str, str], handler: Any,
+                 known: tuple[str, ...]) -> tuple[Any, dict[str, str]]:
+    """The form's command when the form itself is fine: ``submit``'s (answer, problems)."""
+    if problems:
+        return None, problems
+    return await submit(request, str(form.get("idempotency_key", "")), handler, model=dict[str, Any], known=known)
+
+
+async def _recorded(request: Request, message: str, target: str) -> Response:
+    """Flash what was recorded and go to ``target`` (POST-redirect-GET)."""
+    await flash(request, message)
+    return RedirectResponse(target, status_code=303)
+
+
 def _parse(values: dict[str, str], problems: dict[str, str], name: str, parse: Any, **options: Any) -> Any:
     try:
         return parse(values.get(name, ""), field=name, **options)
@@ -52,9 +72,7 @@ CAPITAL_FIELDS = ("source", "amount_idr", "disbursed_on")
 @pages.post("/perempuan/{person_ref}/usaha")
 async def register_business(person_ref: UUID, request: Request, user: CurrentUser, why: SessionPurpose,
                             today: Today, uow: Uow) -> Response:
-    form = await request.form()
-    values = forms.values(form, BUSINESS_FIELDS)
-    problems: dict[str, str] = {}
+    form, values, problems = await _read_form(request, BUSINESS_FIELDS)
     started_on = _parse(values, problems, "started_on", parse_tanggal)
     if len(values["name"].strip()) < 2:
         problems["name"] = "Nama usaha wajib diisi (paling sedikit 2 huruf)"
@@ -63,45 +81,35 @@ async def register_business(person_ref: UUID, request: Request, user: CurrentUse
     nib = values["nib"].replace(" ", "") or None
     if nib is not None and not (nib.isdigit() and len(nib) == 13):
         problems["nib"] = "NIB harus 13 angka"
-    answer = None
-    if not problems:
-        answer, problems = await submit(request, str(form.get("idempotency_key", "")), lambda conn: businesses.create(
+    answer, problems = await _apply(request, form, problems, lambda conn: businesses.create(
             uow(conn), owner_person_ref=person_ref, name=values["name"].strip(), sector=values["sector"],
             kecamatan_code=values["kecamatan_code"], nib=nib, has_pirt=_checked(form, "has_pirt"),
-            has_halal=_checked(form, "has_halal"), started_on=started_on, registered_on=None, today=today),
-            model=dict[str, Any], known=BUSINESS_FIELDS)
+            has_halal=_checked(form, "has_halal"), started_on=started_on, registered_on=None, today=today), BUSINESS_FIELDS)
     if problems:
         return await show_woman(request, user, why, uow, person_ref, form_name="usaha", values=values,
                                 problems=problems)
-    await flash(request, f"Usaha tercatat: {answer['name']}, {place(answer['kecamatan_code'])}, mulai "
-                         f"{tanggal(date.fromisoformat(answer['started_on']))}.")
-    return RedirectResponse(f"/ukm/{answer['business_ref']}", status_code=303)
+    return await _recorded(request, f"Usaha tercatat: {answer['name']}, {place(answer['kecamatan_code'])}, mulai "
+                         f"{tanggal(date.fromisoformat(answer['started_on']))}.", f"/ukm/{answer['business_ref']}")
 
 
 @pages.post("/perempuan/{person_ref}/modal")
 async def give_capital(person_ref: UUID, request: Request, user: CurrentUser, why: SessionPurpose, opd: Opd,
                        today: Today, uow: Uow) -> Response:
-    form = await request.form()
-    values = forms.values(form, CAPITAL_FIELDS)
-    problems: dict[str, str] = {}
+    form, values, problems = await _read_form(request, CAPITAL_FIELDS)
     amount = _parse(values, problems, "amount_idr", parse_rupiah)
     disbursed_on = _parse(values, problems, "disbursed_on", parse_tanggal)
     if values["source"] not in dict(SOURCES):
         problems["source"] = "Pilih sumber modal"
     if amount is not None and amount <= 0:
         problems["amount_idr"] = "Jumlah modal harus lebih dari Rp 0"
-    answer = None
-    if not problems:
-        answer, problems = await submit(request, str(form.get("idempotency_key", "")), lambda conn: capital.disburse(
+    answer, problems = await _apply(request, form, problems, lambda conn: capital.disburse(
             uow(conn), recipient_type="woman", recipient_ref=person_ref, source=values["source"], amount_idr=amount,
-            disbursed_on=disbursed_on, provider_opd=opd or "diskop_ukm", today=today),
-            model=dict[str, Any], known=CAPITAL_FIELDS)
+            disbursed_on=disbursed_on, provider_opd=opd or "diskop_ukm", today=today), CAPITAL_FIELDS)
     if problems:
         return await show_woman(request, user, why, uow, person_ref, form_name="modal", values=values,
                                 problems=problems)
-    await flash(request, f"Modal tercatat: {rupiah(answer['amount_idr'])} ({dict(SOURCES)[answer['source']]}) pada "
-                         f"{tanggal(date.fromisoformat(answer['disbursed_on']))}.")
-    return RedirectResponse(f"/perempuan/{person_ref}", status_code=303)
+    return await _recorded(request, f"Modal tercatat: {rupiah(answer['amount_idr'])} ({dict(SOURCES)[answer['source']]}) pada "
+                         f"{tanggal(date.fromisoformat(answer['disbursed_on']))}.", f"/perempuan/{person_ref}")
 
 
 # -- a business -----------------------------------------------------------------------------------------------------
@@ -135,9 +143,7 @@ async def business_page(business_ref: UUID, request: Request, user: CurrentUser,
 @pages.post("/ukm/{business_ref}/laporan")
 async def report(business_ref: UUID, request: Request, user: CurrentUser, why: SessionPurpose, today: Today,
                  uow: Uow) -> Response:
-    form = await request.form()
-    values = forms.values(form, REPORT_FIELDS)
-    problems: dict[str, str] = {}
+    form, values, problems = await _read_form(request, REPORT_FIELDS)
     revenue = _parse(values, problems, "monthly_revenue_idr", parse_rupiah)
     period = values["period"].strip()
     if len(period) != 7 or period[4] != "-" or not (period[:4] + period[5:]).isdigit() or not "01" <= period[5:] <= "12":
@@ -148,24 +154,25 @@ async def report(business_ref: UUID, request: Request, user: CurrentUser, why: S
     nib = values["nib"].replace(" ", "") or None
     if nib is not None and not (nib.isdigit() and len(nib) == 13):
         problems["nib"] = "NIB harus 13 angka"
-    answer = None
-    if not problems:
-        answer, problems = await submit(request, str(form.get("idempotency_key", "")), lambda conn: businesses.report(
+    answer, problems = await _apply(request, form, problems, lambda conn: businesses.report(
             uow(conn), business_ref=business_ref, period=period, monthly_revenue_idr=revenue, workers=int(workers),
             nib=nib, has_pirt=True if _checked(form, "has_pirt") else None,
-            has_halal=True if _checked(form, "has_halal") else None, today=today),
-            model=dict[str, Any], known=REPORT_FIELDS)
+            has_halal=True if _checked(form, "has_halal") else None, today=today), REPORT_FIELDS)
     if problems:
         return await show_business(request, why, uow, business_ref, values=values, problems=problems)
-    await flash(request, f"Laporan {answer['period']} tercatat: omzet {rupiah(answer['monthly_revenue_idr'])}, "
-                         f"{answer['workers']} pekerja.")
-    return RedirectResponse(f"/ukm/{business_ref}", status_code=303)
+    return await _recorded(request, f"Laporan {answer['period']} tercatat: omzet {rupiah(answer['monthly_revenue_idr'])}, "
+                         f"{answer['workers']} pekerja.", f"/ukm/{business_ref}")
 
 
 # -- a cooperative --------------------------------------------------------------------------------------------------
 
 RAT_FIELDS = ("fiscal_year", "held_on")
 MEMBER_FIELDS = ("nik", "joined_on")
+
+
+@pages.get("/koperasi/{coop_ref}")
+async def coop_page(coop_ref: UUID, request: Request, user: CurrentUser, why: SessionPurpose, uow: Uow) -> Response:
+    return await show_coop(request, why, uow, coop_ref)
 
 
 async def show_coop(request: Request, why: str, uow: Uow, coop_ref: UUID, *, form_name: str | None = None,
@@ -186,39 +193,26 @@ async def show_coop(request: Request, why: str, uow: Uow, coop_ref: UUID, *, for
         status_code=422 if problems else 200)
 
 
-@pages.get("/koperasi/{coop_ref}")
-async def coop_page(coop_ref: UUID, request: Request, user: CurrentUser, why: SessionPurpose, uow: Uow) -> Response:
-    return await show_coop(request, why, uow, coop_ref)
-
-
 @pages.post("/koperasi/{coop_ref}/rat")
 async def record_rat(coop_ref: UUID, request: Request, user: CurrentUser, why: SessionPurpose, today: Today,
                      uow: Uow) -> Response:
-    form = await request.form()
-    values = forms.values(form, RAT_FIELDS)
-    problems: dict[str, str] = {}
-    held_on = _parse(values, problems, "held_on", parse_tanggal)
+    form, values, problems = await _read_form(request, RAT_FIELDS)
     year = values["fiscal_year"].strip()
     if not (year.isdigit() and 2000 <= int(year) <= 2100):
         problems["fiscal_year"] = "Tulis tahun buku, misalnya 2025"
-    answer = None
-    if not problems:
-        answer, problems = await submit(request, str(form.get("idempotency_key", "")), lambda conn: coops.annual_meeting(
-            uow(conn), coop_ref=coop_ref, fiscal_year=int(year), held_on=held_on, today=today),
-            model=dict[str, Any], known=RAT_FIELDS)
+    held_on = _parse(values, problems, "held_on", parse_tanggal)
+    answer, problems = await _apply(request, form, problems, lambda conn: coops.annual_meeting(
+            uow(conn), coop_ref=coop_ref, fiscal_year=int(year), held_on=held_on, today=today), RAT_FIELDS)
     if problems:
         return await show_coop(request, why, uow, coop_ref, form_name="rat", values=values, problems=problems)
-    await flash(request, f"RAT tahun buku {answer['fiscal_year']} tercatat, diadakan "
-                         f"{tanggal(date.fromisoformat(answer['held_on']))}.")
-    return RedirectResponse(f"/koperasi/{coop_ref}", status_code=303)
+    return await _recorded(request, f"RAT tahun buku {answer['fiscal_year']} tercatat, diadakan "
+                         f"{tanggal(date.fromisoformat(answer['held_on']))}.", f"/koperasi/{coop_ref}")
 
 
 @pages.post("/koperasi/{coop_ref}/anggota")
 async def add_member(coop_ref: UUID, request: Request, user: CurrentUser, why: SessionPurpose, today: Today,
                      uow: Uow) -> Response:
-    form = await request.form()
-    values = forms.values(form, MEMBER_FIELDS)
-    problems: dict[str, str] = {}
+    form, values, problems = await _read_form(request, MEMBER_FIELDS)
     joined_on = _parse(values, problems, "joined_on", parse_tanggal)
     typed = values["nik"].replace(" ", "")
     if not (typed.isdigit() and len(typed) == 16):
@@ -234,12 +228,8 @@ async def add_member(coop_ref: UUID, request: Request, user: CurrentUser, why: S
                                   joined_on=joined_on, today=today)
         return {**joined, "full_name": found["items"][0]["full_name"]}
 
-    answer = None
-    if not problems:
-        answer, problems = await submit(request, str(form.get("idempotency_key", "")), handle, model=dict[str, Any],
-                                        known=MEMBER_FIELDS)
+    answer, problems = await _apply(request, form, problems, handle, MEMBER_FIELDS)
     if problems:
         return await show_coop(request, why, uow, coop_ref, form_name="anggota", values=values, problems=problems)
-    await flash(request, f"Anggota baru tercatat: {answer['full_name']} (NIK {niks.mask(typed)}), bergabung "
-                         f"{tanggal(date.fromisoformat(answer['joined_on']))}.")
-    return RedirectResponse(f"/koperasi/{coop_ref}", status_code=303)
+    return await _recorded(request, f"Anggota baru tercatat: {answer['full_name']} (NIK {niks.mask(typed)}), bergabung "
+                         f"{tanggal(date.fromisoformat(answer['joined_on']))}.", f"/koperasi/{coop_ref}")
