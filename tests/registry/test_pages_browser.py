@@ -274,7 +274,8 @@ async def test_a_diskop_ukm_officer_records_her_business_its_report_capital_and_
     machine = await realm_headers(registry_web.realm).prefetch()
     async with httpx.AsyncClient(base_url=registry_web.url, timeout=60,
                                  headers={"X-Purpose": "pengujian otomatis"}) as api:
-        her = (await api.post("/women", json=woman_body(rng), headers=machine["dp3a"])).json()["person_ref"]
+        her_body = woman_body(rng)
+        her = (await api.post("/women", json=her_body, headers=machine["dp3a"])).json()["person_ref"]
         joiner_body = woman_body(rng)
         assert (await api.post("/women", json=joiner_body, headers=machine["dp3a"])).status_code == 201
         coop = await api.post("/coops", headers=machine["diskop_ukm"], json={
@@ -337,3 +338,25 @@ async def test_a_diskop_ukm_officer_records_her_business_its_report_capital_and_
     await check_page(page, browser, context, "registri-koperasi", measure=False)
     await page.goto(f"{registry_web.url}/koperasi/{coop_ref}")
     await check_page(page, browser, context, "registri-koperasi")
+
+    # From the lists Diskop UKM starts with: the cooperatives (and forming one from its founders' NIKs), the UKM.
+    await page.goto(f"{registry_web.url}/beranda")
+    await page.get_by_role("link", name="Koperasi", exact=True).click()
+    await expect(page.locator("#koperasi")).to_contain_text("Koperasi Wanita Mandiri")
+    await page.locator("#f-name").fill("Koperasi Perempuan Tangguh")
+    await page.locator("#f-kecamatan_code").select_option("64.02.06")
+    await page.locator("#f-kind").select_option("produsen")
+    await page.locator("#f-formed_on").fill("2026-06-01")
+    await page.locator("#f-founders").fill(f"{her_body['nik']}\n6402064508850000")
+    await page.get_by_role("button", name="Bentuk koperasi").click()
+    await expect(page.locator("#f-founders-error")).to_contain_text("baris 2")
+    await expect(page.locator("#f-name")).to_have_value("Koperasi Perempuan Tangguh")
+    await check_page(page, browser, context, "registri-koperasi-baru-galat", measure=False)
+    await page.locator("#f-founders").fill(f"{her_body['nik']}\n{joiner_body['nik']}")
+    await page.get_by_role("button", name="Bentuk koperasi").click()
+    await page.wait_for_url(re.compile(r"/koperasi/[0-9a-f-]{36}$"))
+    await expect(page.locator(".flash")).to_contain_text("Koperasi tercatat: Koperasi Perempuan Tangguh, Tenggarong, "
+                                                         "2 anggota pendiri.")
+    await page.goto(f"{registry_web.url}/ukm?kecamatan=64.02.06")
+    await expect(page.locator("#ukm")).to_contain_text("Amplang Bu Test")
+    await check_page(page, browser, context, "registri-ukm-daftar")

@@ -19,6 +19,7 @@ from .entrypoints import (
     api_imports,
     api_welfare,
     api_women,
+    pages_directory,
     pages_imports,
     pages_programs,
     pages_woman,
@@ -37,7 +38,7 @@ SPEC = ServiceSpec(
     policy=POLICY,
     routers=lambda: [api_imports.router, api_women.router, api_welfare.router, api_welfare.case_notes_router,
                      api_businesses.router, api_coops.router, api_audit.router, pages_women.pages,
-                     pages_imports.pages, pages_woman.pages, pages_programs.pages],
+                     pages_imports.pages, pages_woman.pages, pages_programs.pages, pages_directory.pages],
     migrations="registry.adapters.migrations",
     templates="registry.entrypoints",
 )

@@ -29,3 +29,15 @@ class OverviewRepository(Repository):
         rows = await self.conn.fetch("SELECT person_ref, name_cipher FROM women WHERE person_ref = ANY($1::uuid[])",
                                      list(refs))
         return {r["person_ref"]: r["name_cipher"] for r in rows}
+
+    async def coops(self, areas: Sequence[str] | None, limit: int) -> list[dict[str, Any]]:
+        """Cooperatives (in these kecamatan; None: all), each with its active member count and latest RAT year,
+        by kecamatan then name."""
+        rows = await self.conn.fetch(
+            "SELECT c.coop_ref, c.name, c.kind, c.kecamatan_code, c.formed_on, c.has_legal_entity,"
+            " (SELECT count(*) FROM coop_memberships m WHERE m.coop_ref = c.coop_ref AND m.left_on IS NULL)"
+            " AS active_members,"
+            " (SELECT max(fiscal_year) FROM coop_annual_meetings r WHERE r.coop_ref = c.coop_ref) AS last_rat"
+            " FROM coops c WHERE $1::text[] IS NULL OR c.kecamatan_code = ANY($1::text[])"
+            " ORDER BY c.kecamatan_code, c.name LIMIT $2", list(areas) if areas is not None else None, limit)
+        return [dict(r) for r in rows]
