@@ -360,3 +360,27 @@ async def test_a_diskop_ukm_officer_records_her_business_its_report_capital_and_
     await page.goto(f"{registry_web.url}/ukm?kecamatan=64.02.06")
     await expect(page.locator("#ukm")).to_contain_text("Amplang Bu Test")
     await check_page(page, browser, context, "registri-ukm-daftar")
+
+
+@pytest.mark.browser
+async def test_a_field_officer_finds_and_opens_only_women_of_her_kecamatan(
+        registry_web: Registry, context: BrowserContext) -> None:  # noqa: F811
+    machine = await realm_headers(registry_web.realm).prefetch()
+    tag = "".join(rng.choice("bcdfghjklmnpqrstvwxyz") for _ in range(8)).capitalize()
+    async with httpx.AsyncClient(base_url=registry_web.url, timeout=60, headers=machine["dp3a"]) as api:
+        here = (await api.post("/women", json=woman_body(rng, full_name=f"Siti {tag}"))).json()["person_ref"]
+        away = (await api.post("/women", json=woman_body(rng, full_name=f"Nur {tag}", kecamatan_code="64.02.07",
+                                                         desa_code=None))).json()["person_ref"]
+    page = await context.new_page()
+    await signed_in(page, registry_web, "dp3a.lapangan")  # limited to kecamatan 64.02.06 (Tenggarong)
+    await page.goto(f"{registry_web.url}/perempuan")
+    await declare_purpose(page)
+    await page.locator("#f-name").fill(tag)
+    await page.get_by_role("button", name="Cari").click()
+    await expect(page.locator("#hasil-judul")).to_have_text("1 perempuan ditemukan")
+    await expect(page.locator("#hasil")).to_contain_text(f"Siti {tag}")
+    await expect(page.locator("#hasil")).not_to_contain_text(f"Nur {tag}")
+    assert (await page.goto(f"{registry_web.url}/perempuan/{here}")).status == 200  # type: ignore[union-attr]
+    refused = await page.goto(f"{registry_web.url}/perempuan/{away}")
+    assert refused is not None and refused.status == 403
+    await expect(page.locator("main")).not_to_contain_text(f"Nur {tag}")
