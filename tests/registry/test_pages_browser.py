@@ -258,6 +258,27 @@ async def test_an_officer_imports_a_list_sees_its_progress_downloads_the_report_
     await expect(page.locator("section.held")).to_have_count(0)
     await assert_no_csp_violations(page)
 
+    # While a job runs its page polls itself (htmx) and the bar moves without a reload: the job is set back to
+    # running in the database, then finished there.
+    job_url, import_ref = page.url, UUID(page.url.rsplit("/", 1)[1])
+    conn = await asyncpg.connect(registry_web.database_url)
+    try:
+        await conn.execute("UPDATE imports SET status = 'running', rows_read = 1, finished_at = NULL,"
+                           " updated_at = now() WHERE import_ref = $1", import_ref)
+        polls: list[str] = []
+        page.on("request", lambda r: polls.append(r.url) if r.headers.get("hx-request") else None)
+        await page.goto(job_url)
+        await expect(page.locator("#status-impor")).to_contain_text("Sedang berjalan: 1 dari 3 baris")
+        await expect(page.locator("#kemajuan")).to_have_attribute("value", "33")
+        await conn.execute("UPDATE imports SET status = 'done', rows_read = 3, finished_at = now()"
+                           " WHERE import_ref = $1", import_ref)
+        await expect(page.locator("#status-impor")).to_contain_text("Selesai: 3 dari 3 baris", timeout=10_000)
+        await expect(page.locator("#kemajuan")).to_have_attribute("value", "100")
+        assert page.url == job_url and polls and all(u == job_url for u in polls)
+        await assert_no_csp_violations(page)
+    finally:
+        await conn.close()
+
     await page.goto(f"{registry_web.url}/perempuan")
     await page.locator("#f-nik").fill(held_nik)
     await page.get_by_role("button", name="Cari").click()
