@@ -30,6 +30,7 @@ from tests.support.browser import (  # noqa: F401 (fixtures)
     browser,
     context,
     first_load_bytes,
+    new_context,
     screenshots,
     sign_in,
 )
@@ -405,3 +406,28 @@ async def test_a_field_officer_finds_and_opens_only_women_of_her_kecamatan(
     refused = await page.goto(f"{registry_web.url}/perempuan/{away}")
     assert refused is not None and refused.status == 403
     await expect(page.locator("main")).not_to_contain_text(f"Nur {tag}")
+
+
+@pytest.mark.browser
+async def test_case_notes_show_on_her_page_only_for_a_case_worker(registry_web: Registry, browser: Browser) -> None:  # noqa: F811
+    machine = await realm_headers(registry_web.realm).prefetch()
+    async with httpx.AsyncClient(base_url=registry_web.url, timeout=60) as api:
+        her = (await api.post("/women", json=woman_body(rng), headers=machine["dp3a"])).json()["person_ref"]
+        aid = await api.post(f"/women/{her}/aid", headers=machine["dp3a_case_worker"], json={
+            "kind": "legal_assistance", "provided_on": "2026-09-01", "case_note": "Pendampingan sidang pertama"})
+        assert aid.status_code == 201, aid.text
+    for username, sees in (("dp3a.kasus", True), ("dp3a.petugas", False)):
+        ctx = await new_context(browser)
+        try:
+            page = await ctx.new_page()
+            await signed_in(page, registry_web, username)
+            await page.goto(f"{registry_web.url}/perempuan/{her}")
+            await declare_purpose(page)
+            await expect(page.locator("#bantuan-tabel")).to_contain_text("Pendampingan hukum")
+            notes = page.get_by_text("Pendampingan sidang pertama")
+            await (expect(notes).to_be_visible() if sees else expect(notes).to_have_count(0))
+            if not sees:
+                await expect(page.locator("main")).to_contain_text("hanya dapat dibaca pendamping kasus")
+            await assert_accessible(page)
+        finally:
+            await ctx.close()
