@@ -195,6 +195,14 @@ async def test_a_form_sent_twice_registers_her_once(registry_web: Registry, cont
     refused = await context.request.post(f"{registry_web.url}/perempuan/daftar", form=again, max_redirects=0,
                                          headers={"Origin": registry_web.url})
     assert refused.status == 422 and "NIK ini sudah terdaftar" in await refused.text()
+    # What was typed comes back as text, never as markup.
+    typed = await context.request.post(f"{registry_web.url}/perempuan/daftar", max_redirects=0,
+                                       headers={"Origin": registry_web.url},
+                                       form={**again, "idempotency_key": str(uuid4()),
+                                             "full_name": "Siti <script>alert(1)</script>"})
+    text = await typed.text()
+    assert typed.status == 422 and "<script>alert(1)" not in text
+    assert 'value="Siti &lt;script&gt;alert(1)&lt;/script&gt;"' in text
 
 
 @pytest.mark.browser
