@@ -118,7 +118,8 @@ async def test_agencies_outside_the_registry_never_read_personal_data(p: Platfor
     for profile in ("disperindag", "distransnaker", "subscriber", "monitoring_admin"):
         headers = {**await token_for(p, profile), **PURPOSE}
         for method, path, body in (("GET", f"/women/{woman['person_ref']}", None), ("GET", "/women", None),
-                                   ("POST", "/women/lookup", {"nik": "6402064508850003"})):
+                                   ("POST", "/women/lookup", {"nik": "6402064508850003"}),
+                                   ("POST", "/women/search", {"name": "siti"})):
             r = await p.registry.request(method, path, json=body, headers=headers)
             assert r.status_code == 403, (profile, path, r.text)
             assert "full_name" not in r.text

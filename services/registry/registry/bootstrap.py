@@ -1,13 +1,16 @@
 """The composition root: the registry described for the kit's bootstrap builder, with its PII cipher."""
 
+import asyncpg
 from berdaya_shared import audit
 from berdaya_shared.auth import AuthSettings
 from berdaya_shared.runtime import ServiceRuntime
 from berdaya_shared.service import ServiceSpec, build_app
+from berdaya_shared.ui.config import UiSettings
 from fastapi import FastAPI
 
 from .adapters import audit_store
 from .adapters.crypto import PiiCipher
+from .adapters.repository import names
 from .config import Settings
 from .entrypoints import (
     api_audit,
@@ -17,6 +20,11 @@ from .entrypoints import (
     api_merges,
     api_welfare,
     api_women,
+    pages_directory,
+    pages_imports,
+    pages_programs,
+    pages_woman,
+    pages_women,
 )
 from .entrypoints.policy import POLICY
 
@@ -29,23 +37,30 @@ SPEC = ServiceSpec(
         "di topik registry.events tanpa data pribadi. Semua perintah menerima header Idempotency-Key."
     ),
     policy=POLICY,
-    routers=lambda: [api_imports.router, api_women.router, api_merges.router, api_welfare.router, api_welfare.case_notes_router,
-                     api_businesses.router, api_coops.router, api_audit.router],
+    routers=lambda: [api_imports.router, api_women.router, api_merges.router, api_welfare.router,
+                     api_welfare.case_notes_router, api_businesses.router, api_coops.router, api_audit.router,
+                     pages_women.pages, pages_imports.pages, pages_woman.pages, pages_programs.pages,
+                     pages_directory.pages],
     migrations="registry.adapters.migrations",
+    templates="registry.entrypoints",
 )
 
 
 def create_app(settings: Settings | None = None, *, group_id: str | None = None,
-               auth: AuthSettings | None = None) -> FastAPI:
+               auth: AuthSettings | None = None, ui: UiSettings | None = None) -> FastAPI:
     settings = settings or Settings()
     assert settings.nik_encryption_key and settings.nik_hmac_key  # guaranteed by Settings' validator
     cipher = PiiCipher(settings.nik_encryption_key, settings.nik_hmac_key)
+
+    async def prepare(conn: asyncpg.Connection) -> None:
+        await names.index_missing(conn, cipher)  # women stored before the name index existed
 
     def configure(app: FastAPI, _runtime: ServiceRuntime) -> None:
         app.state.cipher = cipher
         # The trail keeps stored state (personal data only as fingerprints), never answers that carry it.
         audit.install(app, snapshot=audit_store.snapshot, store_answer=False)
         app.add_middleware(api_imports.UploadLimit, max_bytes=settings.import_max_bytes)
+        app.add_middleware(api_imports.UploadLimit, max_bytes=settings.import_max_bytes, path="/perempuan/impor")
 
     return build_app(SPEC, database_url=settings.database_url, messaging=settings.messaging, settings=settings,
-                     group_id=group_id, auth=auth, configure=configure)
+                     group_id=group_id, auth=auth, ui=ui, prepare=prepare, configure=configure)

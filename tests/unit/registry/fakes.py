@@ -116,11 +116,13 @@ class FakeWomen:
                 for ref in refs}
 
     async def search(self, filters: dict[str, Any], *, possible_duplicate: bool | None, limit: int,
-                     offset: int, areas: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
+                     offset: int, areas: list[str] | None = None,
+                     name_tokens: Sequence[bytes] | None = None) -> tuple[list[dict[str, Any]], int]:
         flagged = self._open()
         rows = [r for ref, r in self.rows.items()
                 if all(v is None or r[k] == v for k, v in filters.items()) and r["merged_into"] is None
-                and possible_duplicate in (None, ref in flagged) and (areas is None or r["kecamatan_code"] in areas)]
+                and possible_duplicate in (None, ref in flagged) and (areas is None or r["kecamatan_code"] in areas)
+                and (name_tokens is None or set(name_tokens) <= set(r["name_tokens"]))]
         return page(rows, limit, offset)
 
     async def pairs(self, *, status: str, kecamatan_code: str | None, limit: int,
@@ -139,7 +141,7 @@ class FakeWomen:
 
     async def erase(self, ref: UUID) -> None:
         self.rows[ref].update(nik_hmac=None, nik_cipher=None, name_cipher=None, phone_cipher=None, birth_date=None,
-                              erased_at=datetime.now(UTC))
+                              name_tokens=(), erased_at=datetime.now(UTC))
         self.flags = {pair: f for pair, f in self.flags.items() if ref not in pair}
 
     async def dismiss_duplicate(self, ref: UUID, other_ref: UUID, *, opd: str | None = None) -> bool:

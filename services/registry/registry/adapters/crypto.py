@@ -44,6 +44,11 @@ class PiiCipher:
     def nik_mac(self, nik: str) -> bytes:
         return self.mac("nik|" + nik)
 
+    def name_tokens(self, parts: list[str]) -> tuple[bytes, ...]:
+        """The blind-index tokens of a name's normalised parts (``domain.women.name_parts``): a keyed HMAC each,
+        so the index tells nothing without the key."""
+        return tuple(self.mac("name|" + part) for part in parts)
+
 
 NIK = b"women.nik"
 NAME = b"women.name"

@@ -12,6 +12,7 @@ two-digit year ("17/08/88") has at most one plausible century.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -91,6 +92,14 @@ def name_key(name: str) -> str:
     punctuation, spacing, doubled letters and the old spelling ignored): "Hj. Siti Rahma Wati" and "SITI RAHMAWATI"
     give one key. An import compares a row with the woman already registered under its NIK by this key."""
     return duplicates.skeleton(name)
+
+
+def name_parts(name: str) -> list[str]:
+    """The parts of a name a search matches one by one (case, accents and punctuation ignored; each part once, in
+    order): "Siti Nur'aini" -> ["siti", "nur", "aini"]. Stored only as keyed HMACs (the registry's blind name
+    index)."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return list(dict.fromkeys(re.sub(r"[^a-z ]", " ", text).split()))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -146,20 +147,35 @@ async def upload(
     _key: IdempotencyKey = None,
     registered_by_opd: Annotated[OPD, Form()] = "dp3a",
 ) -> Response:
+    data = await read_upload(request, file)
+    return await start_job(request, data=data, filename=file.filename or "upload", opd=opd or registered_by_opd,
+                           today=today, pool=pool, uow=uow)
+
+
+async def read_upload(request: Request, file: UploadFile) -> bytes:
+    """The uploaded file's bytes; TooLarge over ``import_max_bytes``, Invalid when empty (field ``file``)."""
     settings = request.app.state.settings
     data = await file.read(settings.import_max_bytes + 1)
     if len(data) > settings.import_max_bytes:
         raise too_large(settings.import_max_bytes)
     if not data:
         raise errors.Invalid("Berkas kosong", "empty file", field="file")
-    filename = file.filename or "upload"
+    return data
+
+
+async def start_job(request: Request, *, data: bytes, filename: str, opd: str, today: date, pool: asyncpg.Pool,
+                    uow: Uow) -> Response:
+    """Check the whole file, record the job and run it in the background: the 202 answer (``ImportRead``), or the
+    replay of the first answer for a copy with the same Idempotency-Key. Raises Invalid/TooLarge for a file that
+    cannot be used (nothing recorded). The API's upload and the import page both start jobs here."""
+    settings = request.app.state.settings
     # One upload, one job: a copy sent with the same key waits for the first answer and replays it.
     async with claimed(request, pool, fingerprint=hashlib.sha256(data).hexdigest()) as key:
         if key.replay is not None:
             return key.replay
         sheet = await asyncio.to_thread(imports.open_file, data, filename, settings.import_max_rows)
         async with pool.acquire() as conn, conn.transaction():
-            import_ref = await imports.start(uow(conn), sheet=sheet, filename=filename, opd=opd or registered_by_opd)
+            import_ref = await imports.start(uow(conn), sheet=sheet, filename=filename, opd=opd)
             body = answer(ImportRead, await import_review.get(uow(conn), import_ref=import_ref))
             await audit.record_change(conn, request, 202, body, None)
             raw = json.dumps(body).encode()
@@ -184,7 +200,8 @@ async def read(import_ref: UUID, request: Request, uow: Uow) -> Response:
     return await query(request, lambda conn: import_review.get(uow(conn), import_ref=import_ref), model=ImportRead)
 
 
-async def _report(request: Request, pool: Pool, uow: Uow, import_ref: UUID, why: str) -> list[ReportRow]:
+async def report_rows(request: Request, pool: asyncpg.Pool, uow: Uow, import_ref: UUID, why: str) -> list[ReportRow]:
+    """The job's row report (``import_review.report``), the read logged with ``why``."""
     async with pool.acquire() as conn:
         rows = await import_review.report(uow(conn), import_ref=import_ref)
         await log_reads(conn, request, [None], why=why)  # the report names rows, not people
@@ -195,7 +212,7 @@ async def _report(request: Request, pool: Pool, uow: Uow, import_ref: UUID, why:
             description="Baris; Kolom (judul seperti di berkas); Hasil; Masalah; Perbaikan. Dipisah titik koma.",
             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 async def errors_csv(import_ref: UUID, request: Request, pool: Pool, uow: Uow, why: Purpose) -> Response:
-    rows = await _report(request, pool, uow, import_ref, why)
+    rows = await report_rows(request, pool, uow, import_ref, why)
     return Response(spreadsheets_report.report_csv(rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="laporan-impor-{import_ref}.csv"'})
 
@@ -203,7 +220,7 @@ async def errors_csv(import_ref: UUID, request: Request, pool: Pool, uow: Uow, w
 @router.get("/women/imports/{import_ref}/errors.xlsx", summary="Laporan per baris (XLSX)",
             response_class=Response, responses={200: {"content": {_XLSX: {}}}})
 async def errors_xlsx(import_ref: UUID, request: Request, pool: Pool, uow: Uow, why: Purpose) -> Response:
-    rows = await _report(request, pool, uow, import_ref, why)
+    rows = await report_rows(request, pool, uow, import_ref, why)
     return Response(spreadsheets_report.report_xlsx(rows), media_type=_XLSX,
                     headers={"Content-Disposition": f'attachment; filename="laporan-impor-{import_ref}.xlsx"'})
 

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request, Response
 from ..adapters import audit_store
 from ..service_layer import women
 from .deps import Opd, Purpose, Uow, log_reads
-from .schemas_women import NikLookup, WomanCorrect, WomanCreate, WomanList, WomanRead
+from .schemas_women import NikLookup, WomanCorrect, WomanCreate, WomanList, WomanRead, WomanSearch
 
 router = APIRouter(tags=["Perempuan (DP3A)"])
 
@@ -76,6 +76,19 @@ async def lookup(body: NikLookup, request: Request, why: Purpose, uow: Uow, call
         return woman
 
     return await query(request, handle, model=WomanRead)
+
+
+@router.post("/women/search", response_model=WomanList, summary="Cari perempuan menurut nama, NIK, desa, kecamatan",
+             description="Kriteria dikirim di badan permintaan (bukan di URL) agar nama dan NIK tidak tercatat di log "
+                         "akses; semua kriteria yang diisi harus cocok. " + _PII)
+async def find(body: WomanSearch, request: Request, why: Purpose, uow: Uow, caller: Caller) -> Response:
+    async def handle(conn: asyncpg.Connection) -> dict[str, Any]:
+        page = await women.find(uow(conn), name=body.name, nik_value=body.nik, kecamatan_code=body.kecamatan_code,
+                                desa_code=body.desa_code, limit=body.limit, offset=body.offset, area=caller.kecamatan)
+        await log_reads(conn, request, [w["person_ref"] for w in page["items"]], why=why)
+        return page
+
+    return await query(request, handle, model=WomanList)
 
 
 @router.get("/women/{person_ref}", response_model=WomanRead, summary="Baca data perempuan", description=_PII)

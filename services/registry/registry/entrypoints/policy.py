@@ -22,7 +22,8 @@ POLICY = Policy({
               "POST /women/{person_ref}/possible-duplicates/{other_ref}/dismiss",
               "DELETE /women/{person_ref}/personal-data", "POST /women/imports/{import_ref}/held/{row_no}",
               "POST /merges", "POST /merges/{merge_ref}/undo"),
-    **_routes(Rule(s.PERSONAL_DATA_READ), "GET /women", "POST /women/lookup", "GET /women/{person_ref}",
+    **_routes(Rule(s.PERSONAL_DATA_READ), "GET /women", "POST /women/lookup", "POST /women/search",
+              "GET /women/{person_ref}",
               "GET /possible-duplicates",
               "GET /women/imports/{import_ref}/errors.csv", "GET /women/imports/{import_ref}/errors.xlsx",
               "GET /women/imports/{import_ref}/held"),
@@ -37,6 +38,18 @@ POLICY = Policy({
     **_routes(Rule(s.COOPS_WRITE), "POST /coops", "POST /coops/{coop_ref}/members",
               "POST /coops/{coop_ref}/members/{person_ref}/leave", "POST /coops/{coop_ref}/annual-meetings"),
     **_routes(Rule(s.CAPITAL_WRITE), "POST /capital-disbursements"),
+    # staff pages (entrypoints/pages_*.py): the same scopes as the API they stand for
+    **_routes(Rule(s.PERSONAL_DATA_READ), "GET /perempuan", "POST /perempuan", "GET /perempuan/{person_ref}"),
+    **_routes(Rule(s.WOMEN_WRITE), "GET /perempuan/daftar", "POST /perempuan/daftar", "GET /perempuan/impor",
+              "POST /perempuan/impor", "POST /perempuan/impor/{import_ref}/ditahan/{row_no}"),
+    **_routes(Rule(s.PERSONAL_DATA_READ), "GET /ukm/{business_ref}", "GET /koperasi/{coop_ref}", "GET /koperasi",
+              "GET /ukm"),
+    **_routes(Rule(s.UKM_WRITE), "POST /perempuan/{person_ref}/usaha", "POST /ukm/{business_ref}/laporan"),
+    **_routes(Rule(s.CAPITAL_WRITE), "POST /perempuan/{person_ref}/modal"),
+    **_routes(Rule(s.COOPS_WRITE), "POST /koperasi", "POST /koperasi/{coop_ref}/rat",
+              "POST /koperasi/{coop_ref}/anggota"),
+    **_routes(Rule(s.PERSONAL_DATA_READ), "GET /perempuan/impor/{import_ref}",
+              "GET /perempuan/impor/{import_ref}/laporan.csv", "GET /perempuan/impor/{import_ref}/laporan.xlsx"),
     # audit (DP3A's data protection officer)
     **_routes(Rule(s.AUDIT_READ), "GET /audit/pii-access", "GET /audit/changes"),
 })

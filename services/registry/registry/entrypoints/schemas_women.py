@@ -56,6 +56,21 @@ class NikLookup(Command):
     nik: NikText
 
 
+class WomanSearch(Command):
+    """Find women by any of name, NIK, desa, kecamatan (all given must match). In the body, so names and NIKs stay
+    out of the access logs that keep URLs."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "siti aminah", "kecamatan_code": "64.02.06"}]})
+
+    name: str | None = Field(None, max_length=100, description="Bagian nama (setiap kata harus ada di namanya; "
+                                                                "huruf besar/kecil dan tanda baca diabaikan)")
+    nik: str | None = Field(None, pattern=r"^[0-9]{16}$", description="NIK lengkap 16 angka")
+    kecamatan_code: KecamatanCode | None = None
+    desa_code: DesaCode | None = None
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
 class WomanRead(BaseModel):
     person_ref: UUID = Field(description="Referensi acak orang ini; dipakai di semua layanan lain")
     nik_masked: str | None = Field(None, examples=["6402********0003"])

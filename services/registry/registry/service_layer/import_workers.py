@@ -41,7 +41,8 @@ def _pack(o: Outcome) -> tuple[Any, ...]:
     woman = None
     if o.woman is not None:
         w = astuple_shallow(o.woman)
-        woman = (w[0].bytes, *w[1:-1], w[-1].bytes if w[-1] else None)  # person_ref ... import_ref
+        # person_ref ... import_ref, then the name's blind-index tokens
+        woman = (w[0].bytes, *w[1:-2], w[-2].bytes if w[-2] else None, w[-1])
     outbox = [(e[0].bytes, *e[1:]) for e in o.outbox]
     assessment = (o.assessment[0].bytes, o.assessment[1].bytes, *o.assessment[2:]) if o.assessment else None
     return (o.row_no, o.status, o.problems, o.warnings, woman, outbox, assessment, o.verify, o.identity, o.nik_hmac,
@@ -52,7 +53,8 @@ def _unpack(t: tuple[Any, ...]) -> Outcome:
     row_no, status, problems, warnings, woman, outbox, assessment, verify, identity, nik_hmac, sealed = t
     return Outcome(
         row_no, status, problems, warnings,
-        WomanRow(UUID(bytes=woman[0]), *woman[1:-1], UUID(bytes=woman[-1]) if woman[-1] else None) if woman else None,
+        WomanRow(UUID(bytes=woman[0]), *woman[1:-2], UUID(bytes=woman[-2]) if woman[-2] else None, woman[-1])
+        if woman else None,
         [(UUID(bytes=e[0]), *e[1:]) for e in outbox],
         (UUID(bytes=assessment[0]), UUID(bytes=assessment[1]), *assessment[2:]) if assessment else None,
         verify, identity, nik_hmac, sealed)

@@ -15,6 +15,7 @@ from ..adapters.repository import (
     WelfareRepository,
     WomenRepository,
 )
+from ..adapters.repository.overview import OverviewRepository
 from . import translator
 
 
@@ -34,3 +35,4 @@ class RegistryUnitOfWork(SqlUnitOfWork):
         self.imports = ImportRepository(conn)
         self.merges = MergeRepository(conn)
         self.verification = VerificationRepository(conn)
+        self.overview = OverviewRepository(conn)

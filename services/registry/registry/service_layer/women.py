@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-from berdaya_shared.errors import NotFound
+from berdaya_shared.errors import Invalid, NotFound
 
 from ..adapters.repository.women import personal, seal
 from ..domain import merges, nik
@@ -91,17 +91,39 @@ async def get_by_nik(uow: RegistryUnitOfWork, *, nik_value: str, area: frozenset
 
 
 async def search(uow: RegistryUnitOfWork, *, filters: dict[str, Any], possible_duplicate: bool | None, limit: int,
-                 offset: int, area: frozenset[str] | None = None) -> dict[str, Any]:
+                 offset: int, area: frozenset[str] | None = None,
+                 name_tokens: tuple[bytes, ...] | None = None) -> dict[str, Any]:
     """A page of women. A caller limited to some kecamatan sees only women living there; asking for another
     kecamatan is Forbidden."""
     if area is not None and filters.get("kecamatan_code") is not None:
         rules.within_area(filters["kecamatan_code"], area)
     rows, total = await uow.women.search(filters, possible_duplicate=possible_duplicate, limit=limit, offset=offset,
-                                         areas=sorted(area) if area is not None else None)
+                                         areas=sorted(area) if area is not None else None, name_tokens=name_tokens)
     duplicates = await uow.women.duplicates_of([r["person_ref"] for r in rows])
     verify = await uow.verification.open_of([r["person_ref"] for r in rows])
     items = [_stored(uow, r, duplicates[r["person_ref"]], verify[r["person_ref"]]) for r in rows]
     return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+async def find(uow: RegistryUnitOfWork, *, name: str | None = None, nik_value: str | None = None,
+               kecamatan_code: str | None = None, desa_code: str | None = None, limit: int = 50, offset: int = 0,
+               area: frozenset[str] | None = None) -> dict[str, Any]:
+    """Women matching every criterion given (``search``'s page). ``name``: every part of it must be a part of her
+    name, case, accents and punctuation ignored ("siti aminah" finds "Siti Nur Aminah"), matched on the blind
+    index; ``nik_value``: the 16 digits, matched on the NIK's keyed HMAC. Raises Invalid when nothing is asked or
+    the name has no letters; Forbidden for a kecamatan outside ``area``."""
+    if not (name or "").strip() and not nik_value and not kecamatan_code and not desa_code:
+        raise Invalid("Isi minimal satu: nama, NIK, desa atau kecamatan", "give a name, NIK, desa or kecamatan",
+                      field="name")
+    tokens = None
+    if (name or "").strip():
+        tokens = uow.cipher.name_tokens(rules.name_parts(name or ""))
+        if not tokens:
+            raise Invalid("Nama yang dicari harus memuat huruf", "the name has no letters", field="name")
+    filters = {"nik_hmac": uow.cipher.nik_mac(nik_value) if nik_value else None, "kecamatan_code": kecamatan_code,
+               "desa_code": desa_code}
+    return await search(uow, filters=filters, possible_duplicate=None, limit=limit, offset=offset, area=area,
+                        name_tokens=tokens)
 
 
 async def require_active(uow: RegistryUnitOfWork, person_ref: UUID, *, for_update: bool = False) -> dict[str, Any]:

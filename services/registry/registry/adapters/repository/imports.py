@@ -4,7 +4,6 @@ verification flags, and their events into the outbox by COPY."""
 
 import json
 from collections.abc import Sequence
-from dataclasses import fields
 from datetime import date
 from operator import attrgetter
 from typing import Any
@@ -13,13 +12,14 @@ from uuid import UUID
 import asyncpg
 from berdaya_shared.messaging.outbox import NOTIFY_CHANNEL
 
+from . import names
 from .base import Repository
+from .women import COLUMNS as _WOMAN_COLUMNS
 from .women import WomanRow
 
 ReportRow = tuple[int, str, str, str, str]  # row number, column as the sheet names it, kind, problem, fix
 COUNTS = ("rows_total", "rows_read", "registered", "already_registered", "rejected", "held", "reported",
           "with_warnings", "possible_duplicates", "assessed")
-_WOMAN_COLUMNS = [f.name for f in fields(WomanRow)]
 _WOMAN_VALUES = attrgetter(*_WOMAN_COLUMNS)
 _OUTBOX_COLUMNS = ("event_id", "topic", "key", "event_type", "envelope")
 _ASSESSMENT_COLUMNS = ("assessment_ref", "person_ref", "assessed_on", "household_size", "monthly_household_income_idr",
@@ -123,10 +123,12 @@ class ImportRepository(Repository):
             async with self.conn.transaction():  # a savepoint: a taken NIK undoes only the COPY
                 await self.conn.copy_records_to_table("women", records=[_WOMAN_VALUES(r) for r in rows],
                                                       columns=_WOMAN_COLUMNS)
-            return {r.person_ref for r in rows}
+            stored = {r.person_ref for r in rows}
         except asyncpg.UniqueViolationError:
             columns = list(zip(*(_WOMAN_VALUES(r) for r in rows), strict=True))
-            return {r["person_ref"] for r in await self.conn.fetch(_INSERT_WOMEN, *[list(c) for c in columns])}
+            stored = {r["person_ref"] for r in await self.conn.fetch(_INSERT_WOMEN, *[list(c) for c in columns])}
+        await names.write(self.conn, [(r.person_ref, r.name_tokens) for r in rows if r.person_ref in stored])
+        return stored
 
     async def add_assessments(self, rows: Sequence[tuple[Any, ...]]) -> None:
         if rows:

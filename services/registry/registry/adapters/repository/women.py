@@ -16,8 +16,9 @@ from uuid import UUID
 import asyncpg
 
 from ...domain import duplicates
-from ...domain.women import Woman
+from ...domain.women import Woman, name_parts
 from .. import crypto
+from . import names
 from .base import Repository
 
 
@@ -37,6 +38,11 @@ class WomanRow:
     registered_by_opd: str
     registered_on: date
     import_ref: UUID | None = None
+    name_tokens: tuple[bytes, ...] = ()  # the blind name index (table women_name_tokens, not a column of women)
+
+
+COLUMNS = [f.name for f in fields(WomanRow) if f.name != "name_tokens"]
+"""The columns of ``women`` a WomanRow fills, in order."""
 
 
 def seal(cipher: crypto.PiiCipher, woman: Woman, *, import_ref: UUID | None = None) -> WomanRow:
@@ -57,6 +63,7 @@ def seal(cipher: crypto.PiiCipher, woman: Woman, *, import_ref: UUID | None = No
         registered_by_opd=d.registered_by_opd,
         registered_on=woman.registered_on,
         import_ref=import_ref,
+        name_tokens=cipher.name_tokens(name_parts(d.full_name)),
     )
 
 
@@ -72,7 +79,7 @@ def personal(cipher: crypto.PiiCipher, row: Mapping[str, Any]) -> dict[str, str 
 _TYPES = (
     "uuid", "bytea", "bytea", "bytea", "bytea", "date", "text", "text", "text", "int", "text", "text", "date", "uuid",
 )
-_NAMES = [f.name for f in fields(WomanRow)]
+_NAMES = COLUMNS
 _COLUMNS = ", ".join(_NAMES)
 _VALUES = attrgetter(*_NAMES)  # dataclasses.astuple deep-copies every value: too slow for imports
 _INSERT = (
@@ -157,6 +164,7 @@ class WomenRepository(Repository):
             return None
         self.inserted[row.person_ref] = dict(stored)
         self._keys[row.person_ref] = _key(row)
+        await names.write(self.conn, [(row.person_ref, row.name_tokens)])
         pairs = await self._flag([row.person_ref])
         return sorted((b if a == row.person_ref else a for a, b in pairs), key=str)
 
@@ -167,6 +175,7 @@ class WomenRepository(Repository):
         columns = list(zip(*(_VALUES(r) for r in rows), strict=True))
         stored = {r["person_ref"] for r in await self.conn.fetch(_INSERT, *[list(c) for c in columns])}
         self._keys.update((r.person_ref, _key(r)) for r in rows if r.person_ref in stored)
+        await names.write(self.conn, [(r.person_ref, r.name_tokens) for r in rows if r.person_ref in stored])
         return stored
 
     async def flag_duplicates(self, records: Iterable[UUID | WomanRow]) -> set[UUID]:
@@ -242,14 +251,19 @@ class WomenRepository(Repository):
         return {ref: sorted(others, key=str) for ref, others in out.items()}
 
     async def search(self, filters: dict[str, Any], *, possible_duplicate: bool | None, limit: int,
-                     offset: int, areas: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
-        """A page of women by column equality (``filters``, None = any), whether a duplicate flag is open, and
-        (``areas``) living in one of those kecamatan. Records merged into another are not listed: each woman once."""
+                     offset: int, areas: list[str] | None = None,
+                     name_tokens: Sequence[bytes] | None = None) -> tuple[list[dict[str, Any]], int]:
+        """A page of women by column equality (``filters``, None = any), whether a duplicate flag is open,
+        (``areas``) living in one of those kecamatan, and (``name_tokens``) whose name has every one of these
+        blind-index tokens. Records merged into another are not listed: each woman once."""
         given: dict[str, Any] = {column: value for column, value in filters.items() if value is not None}
         where = [f"{column} = ${n}" for n, column in enumerate(given, start=1)] + ["merged_into IS NULL"]
         if areas is not None:
             given["areas"] = areas
             where.append(f"kecamatan_code = ANY(${len(given)}::text[])")
+        if name_tokens is not None:
+            given["name_tokens"] = list(name_tokens)
+            where.append(names.MATCHING.format(n=len(given)))
         if possible_duplicate is not None:
             where.append(("" if possible_duplicate else "NOT ") + _FLAGGED)
         clause = (" WHERE " + " AND ".join(where)) if where else ""
@@ -266,6 +280,8 @@ class WomenRepository(Repository):
         changed: name, birth date, kecamatan or desa)."""
         await self.conn.execute(_UPDATE, *_VALUES(row)[:11])  # person_ref … pekka_category
         self._keys[row.person_ref] = _key(row)
+        await names.forget(self.conn, row.person_ref)
+        await names.write(self.conn, [(row.person_ref, row.name_tokens)])
         if reflag:
             await self.conn.execute("DELETE FROM possible_duplicates WHERE (person_ref = $1 OR other_ref = $1)"
                                     " AND status <> 'merged'", row.person_ref)
@@ -279,6 +295,7 @@ class WomenRepository(Repository):
             ref,
         )
         await self.conn.execute("DELETE FROM possible_duplicates WHERE person_ref = $1 OR other_ref = $1", ref)
+        await names.forget(self.conn, ref)
         await self.conn.execute(
             "DELETE FROM aid_case_notes WHERE aid_ref IN (SELECT aid_ref FROM aid_records WHERE person_ref = $1)", ref
         )
