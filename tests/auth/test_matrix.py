@@ -43,6 +43,7 @@ CLIENTS = tuple(PROFILES)  # dp3a, diskop_ukm, distransnaker, disperindag, case 
 WRITERS: dict[tuple[str, str], set[str]] = {
     ("registry", "/women"): {"dp3a"},
     ("registry", "/women/lookup"): {"dp3a", "diskop_ukm", "dp3a_case_worker"},  # a personal-data read by NIK
+    ("registry", "/women/names"): {"dp3a", "distransnaker"},  # their own courses' participants' names (a read)
     ("registry", "/women/{person_ref}/welfare-assessments"): {"dp3a"},
     ("registry", "/poverty-lines"): {"dp3a"},
     ("registry", "/women/{person_ref}/aid"): {"dp3a", "dp3a_case_worker"},
