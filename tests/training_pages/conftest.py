@@ -61,12 +61,14 @@ async def platform(keycloak: KeycloakServer, kafka_bootstrap: str,  # noqa: F811
     ui = UiSettings(service_urls={"registry": reg_origin, "training": trn_origin, "marketplace": reg_origin,
                                   "monitoring": reg_origin})
     secret = await web_client(realm, "berdaya-training", trn_origin)
+    reg_secret = await web_client(realm, "berdaya-registry", reg_origin)
     messaging = MessagingSettings(kafka_bootstrap_servers=kafka_bootstrap, topic_namespace=namespace,
                                   relay_poll_interval_s=0.2, consumer_batch_timeout_ms=50)
     reg_db = await infra.create_database(database_server_url, prefix="pgr")
     trn_db = await infra.create_database(database_server_url, prefix="pgt")
     registry = create_registry(RegistrySettings(database_url=reg_db, messaging=messaging), group_id=unique("g"),
-                               auth=keycloak_settings(realm), ui=ui)
+                               auth=keycloak_settings(realm, client_id="berdaya-registry", client_secret=reg_secret),
+                               ui=ui)
     training = create_training(TrainingSettings(database_url=trn_db, messaging=messaging), group_id=unique("g"),
                                auth=keycloak_settings(realm, client_id="berdaya-training", client_secret=secret),
                                ui=ui)
