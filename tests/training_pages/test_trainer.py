@@ -83,9 +83,11 @@ async def test_a_trainer_runs_a_course_from_enrolment_to_certificate(platform: P
     siti = await register(p, "Siti Aminah")
     assert siti in await wait_for(lambda: _listed(p, siti), timeout_s=30)
     page = await context.new_page()
-    await sign_in(page, p.training_url, TRAINER, p.realm.password(TRAINER), next_path="/pelatihan")
-    await page.goto(f"{p.training_url}/auth/purpose?next=/pelatihan")  # once per session, before any name
+    await sign_in(page, p.training_url, TRAINER, p.realm.password(TRAINER))
+    await check_page(page, "training-home")
+    await page.get_by_role("link", name="nyatakan").click()  # the purpose, once per session, before any name
     await declare_purpose(page)
+    await page.get_by_role("link", name="Pelatihan OPD Anda").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Pelatihan Distransnaker")
     await check_page(page, "training-courses")
 
