@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from berdaya_contracts import marketplace_v1 as m
 from berdaya_contracts import new_envelope
+from berdaya_contracts import training_v1 as t
 from berdaya_contracts.topics import (
     EVENT_TOPIC_PARTITIONS,
     MARKETPLACE_EVENTS,
@@ -236,3 +237,20 @@ async def test_the_not_yet_reached_list_puts_pekka_first_and_loses_a_woman_once_
     lines = csv.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("No;Nama;Kecamatan") and lines[1].startswith("1;Aminah Binti Said;Marang Kayu;")
     assert len(lines) == 2
+
+
+async def test_an_outcome_is_never_undone_by_a_late_enrolment(pair: Pair) -> None:
+    woman = await register(pair, "Wahyuni")
+    course = uuid4()
+    topic = physical(TRAINING_EVENTS, pair.namespace)
+    scheduled = new_envelope(t.CourseScheduled(
+        course_ref=course, organizer_opd="dp3a", field="kuliner", kecamatan_code="64.02.06",
+        starts_on=date(2025, 3, 3), ends_on=date(2025, 3, 14), sessions=2, capacity=10), correlation_id="c")
+    done = new_envelope(t.TrainingCompleted(course_ref=course, person_ref=UUID(woman), completed_on=date(2025, 3, 14),
+                                            attendance_rate=0.5, certified=False), correlation_id="c")
+    late = new_envelope(t.ParticipantEnrolled(course_ref=course, person_ref=UUID(woman),
+                                              enrolled_on=date(2025, 3, 3)), correlation_id="c")
+    for envelope in (scheduled, done, late):  # a replay's order: the outcome before the enrolment
+        await pair.market.send_and_wait(topic, envelope.to_bytes(), key=str(course).encode())
+    hers = await journey_when(pair, woman, lambda j: j["courses"] and j["courses"][0]["enrolled_on"])
+    assert (hers["courses"][0]["status"], hers["courses"][0]["completed_on"]) == ("completed", "2025-03-14")
