@@ -42,13 +42,13 @@ SUPER_USERS = (BROKER, CONTROLLER, ADMIN)
 
 # What each service writes and what it reads (the tests compare this with each service's own ServiceSpec).
 WRITES: dict[str, tuple[str, ...]] = {
-    "registry": (REGISTRY_EVENTS,),
+    "registry": (REGISTRY_EVENTS, dlq_topic("registry")),
     "training": (TRAINING_EVENTS, dlq_topic("training")),
     "marketplace": (MARKETPLACE_EVENTS, dlq_topic("marketplace")),
     "monitoring": (MONITORING_INDICATORS, dlq_topic("monitoring")),
 }
 READS: dict[str, tuple[str, ...]] = {
-    "registry": (),
+    "registry": (TRAINING_EVENTS, MARKETPLACE_EVENTS),  # each woman's journey
     "training": (REGISTRY_EVENTS,),
     "marketplace": (REGISTRY_EVENTS,),
     "monitoring": EVENT_TOPICS,

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     import_chunk_size: int = Field(5000, ge=1, le=10_000, description="rows per transaction of a bulk import")
     import_workers: int = Field(2, ge=0, le=16, description="worker processes reading large imports (0: none)")
     import_parallel_rows: int = Field(5000, ge=1, description="an import this large is read in worker processes")
+    trainee_names_audience: str = Field(
+        "berdaya-training", description="a second token audience accepted (the training pages' client): trainers' "
+        "browsers ask POST /women/names with their own token; empty to accept none")
     messaging: MessagingSettings = Field(default_factory=MessagingSettings)
 
     @model_validator(mode="after")

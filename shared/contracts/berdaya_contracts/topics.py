@@ -10,7 +10,7 @@ MONITORING_INDICATORS = "monitoring.indicators"
 EVENT_TOPICS = (REGISTRY_EVENTS, TRAINING_EVENTS, MARKETPLACE_EVENTS)
 
 # Services that consume events; each has a consumer group of its own name and a dead-letter topic.
-CONSUMERS = ("training", "marketplace", "monitoring")
+CONSUMERS = ("registry", "training", "marketplace", "monitoring")
 
 EVENT_TOPIC_PARTITIONS = 6
 DLQ_PARTITIONS = 1

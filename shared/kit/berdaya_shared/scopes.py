@@ -16,6 +16,7 @@ COOPS_WRITE = "coops:write"
 CAPITAL_WRITE = "capital:write"
 PERSONAL_DATA_READ = "personal_data:read"
 AUDIT_READ = "audit:read"
+TRAINEE_NAMES_READ = "trainee_names:read"  # names of the caller's own OPD's course participants (trainers)
 # training (DP3A and Distransnaker, each its own courses)
 COURSES_WRITE = "courses:write"
 PLACEMENTS_WRITE = "placements:write"
@@ -31,16 +32,17 @@ PUBLIC_READ = "public:read"
 
 ALL_SCOPES = frozenset({
     WOMEN_WRITE, WELFARE_WRITE, AID_WRITE, AID_NOTES_READ, AID_NOTES_WRITE, UKM_WRITE, COOPS_WRITE, CAPITAL_WRITE,
-    PERSONAL_DATA_READ, AUDIT_READ, COURSES_WRITE, PLACEMENTS_WRITE, FAIRS_WRITE, LISTINGS_WRITE, SALES_WRITE,
-    MONITORING_ADMIN, FIGURES_INTERNAL, PUBLIC_READ,
+    PERSONAL_DATA_READ, AUDIT_READ, TRAINEE_NAMES_READ, COURSES_WRITE, PLACEMENTS_WRITE, FAIRS_WRITE,
+    LISTINGS_WRITE, SALES_WRITE, MONITORING_ADMIN, FIGURES_INTERNAL, PUBLIC_READ,
 })
 
 # Client profiles: (OPD, scopes). The four OPD defaults are what an agency's staff application gets;
 # case notes, the audit log and monitoring administration are separate clients held by few people.
 PROFILES: dict[str, tuple[str | None, frozenset[str]]] = {
-    "dp3a": ("dp3a", frozenset({WOMEN_WRITE, WELFARE_WRITE, AID_WRITE, PERSONAL_DATA_READ, COURSES_WRITE})),
+    "dp3a": ("dp3a", frozenset({WOMEN_WRITE, WELFARE_WRITE, AID_WRITE, PERSONAL_DATA_READ, COURSES_WRITE,
+                                TRAINEE_NAMES_READ})),
     "diskop_ukm": ("diskop_ukm", frozenset({UKM_WRITE, COOPS_WRITE, CAPITAL_WRITE, PERSONAL_DATA_READ})),
-    "distransnaker": ("distransnaker", frozenset({COURSES_WRITE, PLACEMENTS_WRITE})),
+    "distransnaker": ("distransnaker", frozenset({COURSES_WRITE, PLACEMENTS_WRITE, TRAINEE_NAMES_READ})),
     "disperindag": ("disperindag", frozenset({FAIRS_WRITE, LISTINGS_WRITE, SALES_WRITE})),
     "dp3a_case_worker": ("dp3a", frozenset({AID_WRITE, AID_NOTES_READ, AID_NOTES_WRITE, PERSONAL_DATA_READ})),
     "dp3a_dpo": ("dp3a", frozenset({AUDIT_READ})),

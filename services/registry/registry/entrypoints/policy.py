@@ -28,6 +28,11 @@ POLICY = Policy({
               "GET /women/imports/{import_ref}/errors.csv", "GET /women/imports/{import_ref}/errors.xlsx",
               "GET /women/imports/{import_ref}/held"),
     **_routes(ANY_TOKEN, "GET /women/imports/{import_ref}", "GET /merges/{merge_ref}"),
+    # a trainer's course participants, answered only for her OPD's courses (service_layer/journey.py)
+    **_routes(Rule(s.TRAINEE_NAMES_READ), "POST /women/names"),
+    # the not-yet-reached list (names: personal data), as API and as a page
+    **_routes(Rule(s.PERSONAL_DATA_READ), "GET /unreached-women", "GET /unreached-women.csv", "GET /belum-terjangkau",
+              "GET /belum-terjangkau.csv"),
     # welfare and aid (DP3A); case notes behind their own scopes
     **_routes(Rule(s.WELFARE_WRITE), "POST /women/{person_ref}/welfare-assessments", "PUT /poverty-lines/{valid_from}"),
     **_routes(Rule(s.AID_WRITE), "POST /women/{person_ref}/aid"),

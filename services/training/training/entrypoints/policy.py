@@ -21,6 +21,13 @@ POLICY = Policy({
     ("POST", "/courses/{course_ref}/completions"): Rule(s.COURSES_WRITE),
     ("POST", "/courses/{course_ref}/dropouts"): Rule(s.COURSES_WRITE),
     ("POST", "/placements"): Rule(s.PLACEMENTS_WRITE),
+    # staff pages (pages_*.py): the same scopes as the API
+    ("POST", "/pelatihan/baru"): Rule(s.COURSES_WRITE),
+    ("POST", "/pelatihan/{course_ref}/peserta"): Rule(s.COURSES_WRITE),
+    ("POST", "/pelatihan/{course_ref}/sesi/{session_no}"): Rule(s.COURSES_WRITE),
+    ("POST", "/pelatihan/{course_ref}/lulus"): Rule(s.COURSES_WRITE),
+    ("POST", "/pelatihan/{course_ref}/keluar"): Rule(s.COURSES_WRITE),
+    ("POST", "/penempatan"): Rule(s.PLACEMENTS_WRITE),
 })
 
 

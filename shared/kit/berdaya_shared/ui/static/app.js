@@ -19,10 +19,12 @@
   function wipe() {
     var jobs = [];
     if (window.indexedDB) {
-      jobs.push(new Promise(function (resolve) {
-        var request = indexedDB.deleteDatabase("berdaya-outbox");
-        request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
-      }));
+      ["berdaya-outbox", "berdaya-names"].forEach(function (name) {  // the queued sheets; the kept names (names.js)
+        jobs.push(new Promise(function (resolve) {
+          var request = indexedDB.deleteDatabase(name);
+          request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
+        }));
+      });
     }
     if (window.caches) {
       jobs.push(caches.keys().then(function (keys) {
