@@ -145,8 +145,9 @@ async def test_every_change_is_in_the_trail_with_before_and_after_but_no_persona
     assert correction["after"]["household_size"] == 7
     assert correction["before"]["name_cipher"] != correction["after"]["name_cipher"]  # changed, not shown
     note = "Korban KDRT, dirujuk ke UPTD PPA Tenggarong"
+    case_worker = await token_for(p, "dp3a_case_worker")  # a case note needs aid_notes:write, whichever route
     aid = await p.registry.post(f"/women/{ref}/aid", json={"kind": "legal_assistance", "provided_on": "2025-03-10",
-                                                           "case_note": note}, headers=dp3a)
+                                                           "case_note": note}, headers=case_worker)
     assert aid.status_code == 201, aid.text
     (aid_row,) = (await p.registry.get("/audit/changes", params={"entity_ref": f"person_ref={ref}", "limit": 1},
                                        headers=dpo)).json()
