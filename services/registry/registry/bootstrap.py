@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None,
         # The trail keeps stored state (personal data only as fingerprints), never answers that carry it.
         audit.install(app, snapshot=audit_store.snapshot, store_answer=False)
         app.add_middleware(api_imports.UploadLimit, max_bytes=settings.import_max_bytes)
+        app.state.body_limits = {("POST", "/women/imports"): None}  # bounded by UploadLimit (import_max_bytes)
 
     return build_app(SPEC, database_url=settings.database_url, messaging=settings.messaging, settings=settings,
                      group_id=group_id, auth=auth, configure=configure)

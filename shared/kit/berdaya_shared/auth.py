@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, Response
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from . import errors
 from .tokens import key_id, load_public_key, mint_token, new_signing_key, private_pem, public_pem
@@ -120,6 +120,8 @@ class Policy:
     rules: Mapping[tuple[str, str], Rule]
     default_read: Rule | None = ANY_TOKEN
     extra_public_paths: frozenset[str] = field(default_factory=lambda: frozenset({"/health", "/ready"}))
+    # (METHOD, path) -> the most bytes its body may have, where the kit's default (berdaya_shared.bodies) is too small
+    body_limits: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
     def rule_for(self, method: str, path: str) -> Rule | None:
         rule = self.rules.get((method, path))
@@ -132,7 +134,7 @@ class Policy:
         return self.default_read
 
     def with_rules(self, extra: Mapping[tuple[str, str], Rule]) -> "Policy":
-        return Policy({**extra, **self.rules}, self.default_read, self.extra_public_paths)
+        return Policy({**extra, **self.rules}, self.default_read, self.extra_public_paths, self.body_limits)
 
     def missing(self, app: FastAPI) -> list[str]:
         """Operations of ``app`` the table does not cover: writes of its OpenAPI document; with ``default_read=None``
@@ -143,10 +145,11 @@ class Policy:
                 if method.upper() in WRITE_METHODS and (method.upper(), path) not in self.rules:
                     out.append(f"{method.upper()} {path}")
         if self.default_read is None:
-            for route in app.routes:  # the routes ``enforce`` guards (not the OpenAPI document itself)
-                for method in route.methods if isinstance(route, APIRoute) else ():
-                    if method != "HEAD" and self.rule_for(method, route.path) is None:
-                        out.append(f"{method} {route.path}")
+            for context in iter_route_contexts(app.routes):  # included routers' routes with their full paths
+                route, path = context.original_route, context.path or ""
+                for method in route.methods if isinstance(route, APIRoute) else ():  # what ``enforce`` guards
+                    if method != "HEAD" and self.rule_for(method, path) is None:
+                        out.append(f"{method} {path}")
         return sorted(set(out))
 
 

@@ -18,4 +18,4 @@ POLICY = Policy({
     ("GET", "/fairs/{fair_ref}/booths"): Rule(s.RECORDS_READ),
     ("GET", "/listings"): Rule(s.RECORDS_READ),
     ("GET", "/sales"): Rule(s.RECORDS_READ),
-}, default_read=None)
+}, default_read=None, body_limits={("POST", "/fairs/{fair_ref}/sales-sheet"): 2 * 2**20})  # 5,000 rows

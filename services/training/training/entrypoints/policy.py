@@ -29,7 +29,7 @@ POLICY = Policy({
     ("GET", "/courses/{course_ref}/sessions/{session_no}/attendance"): Rule(s.RECORDS_READ),
     ("GET", "/placements"): Rule(s.RECORDS_READ),
     ("GET", "/placements/{placement_ref}"): Rule(s.RECORDS_READ),
-}, default_read=None)
+}, default_read=None, body_limits={("POST", "/courses/{course_ref}/sessions/{session_no}/attendance"): 2 * 2**20})
 
 
 def _not_yours(organizer: Any, opd: str | None) -> errors.Refusal:
