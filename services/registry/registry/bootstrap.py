@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None,
     def configure(app: FastAPI, _runtime: ServiceRuntime) -> None:
         app.state.cipher = cipher
         # The trail keeps stored state (personal data only as fingerprints), never answers that carry it.
-        audit.install(app, snapshot=audit_store.snapshot, store_answer=False)
+        audit.install(app, snapshot=audit_store.snapshotter(cipher.audit_key), store_answer=False)
         app.add_middleware(api_imports.UploadLimit, max_bytes=settings.import_max_bytes)
         app.state.body_limits = {("POST", "/women/imports"): None}  # bounded by UploadLimit (import_max_bytes)
 

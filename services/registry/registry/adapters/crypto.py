@@ -44,6 +44,12 @@ class PiiCipher:
     def nik_mac(self, nik: str) -> bytes:
         return self.mac("nik|" + nik)
 
+    @property
+    def audit_key(self) -> bytes:
+        """The key of the audit trail's fingerprints (berdaya_shared.audit.fingerprint), derived from the HMAC key
+        in configuration: the trail's fingerprints cannot be matched with the NIK lookups."""
+        return self.mac("audit-fingerprint")
+
 
 NIK = b"women.nik"
 NAME = b"women.name"
