@@ -3,9 +3,11 @@ and broker): tokens from Keycloak's client-credentials grant (a realm of this mo
 audited with their purpose, the change trail with before/after, OPDs kept to their own courses, the contract
 served to all."""
 
+import hashlib
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
@@ -146,8 +148,9 @@ async def test_every_change_is_in_the_trail_with_before_and_after_but_no_persona
     assert correction["after"]["household_size"] == 7
     assert correction["before"]["name_cipher"] != correction["after"]["name_cipher"]  # changed, not shown
     note = "Korban KDRT, dirujuk ke UPTD PPA Tenggarong"
+    case_worker = await token_for(p, "dp3a_case_worker")  # a case note needs aid_notes:write, whichever route
     aid = await p.registry.post(f"/women/{ref}/aid", json={"kind": "legal_assistance", "provided_on": "2025-03-10",
-                                                           "case_note": note}, headers=dp3a)
+                                                           "case_note": note}, headers=case_worker)
     assert aid.status_code == 201, aid.text
     (aid_row,) = (await p.registry.get("/audit/changes", params={"entity_ref": f"person_ref={ref}", "limit": 1},
                                        headers=dpo)).json()
@@ -160,6 +163,39 @@ async def test_every_change_is_in_the_trail_with_before_and_after_but_no_persona
         await conn.close()
     for secret in (body["nik"], body["full_name"], body["phone"], body["birth_date"], "KDRT"):
         assert secret not in dump
+
+
+async def test_the_trail_keeps_no_reversible_trace_and_loses_her_fingerprints_on_erasure(p: Platform) -> None:
+    """The probe's finding: after erasure the trail showed ``birth_date: "sha256:d82635694e69"``, a plain hash that
+    hashing every date from 1940 to 2010 reverses. Fingerprints are now keyed, and erased with her data."""
+    dp3a, dpo = await token_for(p, "dp3a"), await token_for(p, "dp3a_dpo")
+    body = woman_body(rng)
+    ref = (await p.registry.post("/women", json=body, headers=dp3a)).json()["person_ref"]
+    r = await p.registry.patch(f"/women/{ref}", json={"household_size": 6}, headers=dp3a)
+    assert r.status_code == 200, r.text
+    trail = (await p.registry.get("/audit/changes", params={"entity_ref": f"person_ref={ref}"}, headers=dpo)).json()
+    fingerprint = trail[0]["before"]["birth_date"]
+    assert fingerprint.startswith("hmac:") and trail[0]["before"]["name_cipher"].startswith("hmac:")
+    digest = fingerprint.split(":", 1)[1]
+    day, tried = date(1940, 1, 1), 0
+    while day <= date(2010, 12, 31):  # the probe's attack, with every spelling of the value it could hash
+        for text in (day.isoformat(), f"birth_date|{day.isoformat()}"):
+            for h in (hashlib.sha256, hashlib.sha1, hashlib.md5):
+                assert not h(text.encode()).hexdigest().startswith(digest), day
+        day, tried = day + timedelta(days=1), tried + 1
+    assert tried > 25_000
+    erased = await p.registry.delete(f"/women/{ref}/personal-data", headers=dp3a)
+    assert erased.status_code == 200, erased.text
+    trail = (await p.registry.get("/audit/changes", params={"entity_ref": f"person_ref={ref}"}, headers=dpo)).json()
+    assert [row["path"] for row in trail] == ["/women/{person_ref}/personal-data", "/women/{person_ref}", "/women"]
+    assert trail[0]["before"]["household_size"] == 6 and trail[0]["before"]["birth_date"] is None
+    conn = await asyncpg.connect(p.registry_db)
+    try:
+        dump = await conn.fetchval("SELECT string_agg(coalesce(before::text, '') || after::text, ' ') FROM audit_log"
+                                   " WHERE entity_ref = $1", f"person_ref={ref}")
+    finally:
+        await conn.close()
+    assert "hmac:" not in dump and "sha256:" not in dump and ref in dump
 
 
 async def test_an_opd_cannot_change_another_opds_course(p: Platform) -> None:

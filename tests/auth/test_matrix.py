@@ -57,10 +57,10 @@ WRITERS: dict[tuple[str, str], set[str]] = {
     ("training", "/placements"): {"distransnaker"},
     ("marketplace", "/"): {"disperindag"},
     ("monitoring", "/api/"): {"monitoring_admin"},
-    # Evaluation rounds: any client's token passes; the handlers check the acting OPD (the token's), so a
-    # client without an OPD (subscriber) is refused there with 422, not here.
-    ("monitoring", "/api/rounds"): set(PROFILES),
-    ("monitoring", "/api/rounds/{round_ref}/approve"): {p for p, (opd, _) in PROFILES.items() if opd == "dp3a"},
+    # Evaluation rounds: each OPD's staff write (rounds:write; the handlers also keep an OPD to its own notes);
+    # the evaluation team approves (rounds:approve) -- a scope, not just the token's OPD (issue 24).
+    ("monitoring", "/api/rounds"): {"dp3a", "diskop_ukm", "distransnaker", "disperindag"},
+    ("monitoring", "/api/rounds/{round_ref}/approve"): {"dp3a_evaluation"},
 }
 # Public on purpose: exchanging client credentials for a token cannot need a token (the registry's own token
 # endpoint, until it is retired in favour of Keycloak's).

@@ -30,7 +30,7 @@ from tests.support.keycloak import KeycloakServer, TestRealm, decode_unverified,
 REPO = Path(__file__).resolve().parents[2]
 SPEC = realmspec.load(realmspec.REALM_DIR / "realm-berdaya.json")
 SERVICES = {"berdaya-registry", "berdaya-training", "berdaya-marketplace", "berdaya-monitoring"}
-NEW_SCOPES = {"rounds:write", "rounds:approve", "figures:internal", "trainee_names:read", "duplicates:merge"}
+NEW_SCOPES = {"trainee_names:read", "duplicates:merge"}
 
 
 def duty(name: str) -> set[str]:
@@ -42,10 +42,10 @@ def duty(name: str) -> set[str]:
 def test_realm_file_holds_the_services_scope_vocabulary_and_no_secret() -> None:
     scope_roles = {r["name"] for r in SPEC["roles"]["client"]["berdaya-scopes"]}
     assert scope_roles == ALL_SCOPES | NEW_SCOPES
-    # Each OPD's everyday duty holds at least what its old client profile held, plus its note in a round.
+    # Each OPD's everyday duty is what its client profile holds (its note in a round and records:read included).
     for profile, role in [("dp3a", "officer-dp3a"), ("diskop_ukm", "officer-diskop-ukm"),
                           ("distransnaker", "officer-distransnaker"), ("disperindag", "officer-disperindag")]:
-        assert duty(role) == set(PROFILES[profile][1]) | {"rounds:write"}, role
+        assert duty(role) == set(PROFILES[profile][1]), role
     assert duty("case-worker") == set(PROFILES["dp3a_case_worker"][1])
     assert duty("data-protection-officer") == {"audit:read"}
     assert duty("monitoring-admin") == {"monitoring:admin"}

@@ -95,10 +95,14 @@ async def test_each_opd_writes_only_its_own_notes_obstacles_and_actions(monitori
     assert ok.status_code == 200, ok.text
     other = await c.put(f"/api/rounds/{ref}/notes/diskop_ukm", json={"progress_note": "x"}, headers=DISPERINDAG)
     assert other.status_code == 403
-    # A client without an OPD (an outside agency's token): no acting OPD at all, so it may write nothing.
+    # An outside agency's token has no rounds:write; a token holding it without an OPD has no acting OPD at all,
+    # so it may write nothing either.
     anonymous = await c.put(f"/api/rounds/{ref}/notes/disperindag", json={"progress_note": "x"},
                             headers=bearer("subscriber"))
-    assert anonymous.status_code == 403 and "OPD program" in anonymous.json()["pesan"]
+    assert anonymous.status_code == 403 and anonymous.json()["required_scope"] == "rounds:write"
+    no_opd = await c.put(f"/api/rounds/{ref}/notes/disperindag", json={"progress_note": "x"},
+                         headers=bearer(scopes=["rounds:write"]))
+    assert no_opd.status_code == 403 and "OPD program" in no_opd.json()["pesan"]
     # The acting OPD is the token's: a header naming another OPD changes nothing.
     spoofed = await c.put(f"/api/rounds/{ref}/notes/disperindag", json={"progress_note": "x"},
                           headers={**bearer("dp3a"), "X-OPD": "disperindag"})

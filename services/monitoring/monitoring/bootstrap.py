@@ -18,6 +18,7 @@ from .adapters import MIGRATIONS, prepare_projection
 from .config import Settings
 from .entrypoints import api_admin, api_indicators, api_rounds, api_targets
 from .entrypoints.consumer import make_apply
+from .entrypoints.export_gate import ExportGate, LiveLimit
 from .entrypoints.policy import POLICY
 from .service_layer.live import LiveFeed
 from .service_layer.rebuild import RebuildProgress
@@ -69,6 +70,8 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None,
         holder["runtime"] = runtime
         app.state.feed = feed
         app.state.rebuild_progress = RebuildProgress()
+        app.state.export_gate = ExportGate()  # exports rendered off the event loop, shared, bounded
+        app.state.live_limit = LiveLimit()
         app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
         @app.get("/", include_in_schema=False)

@@ -78,12 +78,14 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None,
     def configure(app: FastAPI, _runtime: ServiceRuntime) -> None:
         app.state.cipher = cipher
         # The trail keeps stored state (personal data only as fingerprints), never answers that carry it.
-        audit.install(app, snapshot=audit_store.snapshot, store_answer=False)
+        audit.install(app, snapshot=audit_store.snapshotter(cipher.audit_key), store_answer=False)
         app.add_middleware(api_imports.UploadLimit, max_bytes=settings.import_max_bytes)
         app.add_middleware(api_imports.UploadLimit, max_bytes=settings.import_max_bytes, path="/perempuan/impor")
         # Only the other services' pages (configured origins) may call from a browser: the trainee names.
         app.add_middleware(CORSMiddleware, allow_origins=ui.origins(), allow_methods=["POST"],
                            allow_headers=["Authorization", "Content-Type", "X-Purpose"], max_age=600)
+        # uploads are bounded by UploadLimit (import_max_bytes)
+        app.state.body_limits = {("POST", "/women/imports"): None, ("POST", "/perempuan/impor"): None}
 
     return build_app(SPEC, database_url=settings.database_url, messaging=settings.messaging, settings=settings,
                      group_id=group_id, auth=auth, ui=ui, prepare=prepare, configure=configure)

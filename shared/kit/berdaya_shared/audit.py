@@ -7,6 +7,7 @@ entity's stored state before and after (encrypted columns only as fingerprints) 
 """
 
 import hashlib
+import hmac
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -117,9 +118,11 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
-def fingerprint(value: bytes | None) -> str | None:
-    """Shows that an encrypted value changed without showing it (first 12 hex of its SHA-256)."""
-    return None if value is None else "sha256:" + hashlib.sha256(value).hexdigest()[:12]
+def fingerprint(value: bytes | None, key: bytes) -> str | None:
+    """Shows that a personal value changed without showing it: ``hmac:`` + the first 16 hex of HMAC-SHA256(key,
+    value). Keyed, with the key from the service's configuration (never in the database): a plain hash of a value
+    with few possibilities (a birth date: about 26,000 between 1940 and 2010) is reversed by hashing them all."""
+    return None if value is None else "hmac:" + hmac.new(key, value, hashlib.sha256).hexdigest()[:16]
 
 
 async def query(

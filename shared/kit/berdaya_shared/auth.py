@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, Response
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from . import errors
 from .tokens import key_id, load_public_key, mint_token, new_signing_key, private_pem, public_pem
@@ -94,10 +94,14 @@ def require(scope: str) -> Any:
 
 @dataclass(frozen=True)
 class Rule:
-    """What a route needs: a scope (None = any valid token), or nothing at all when public."""
+    """What a route needs: a scope (None = any valid token), or nothing at all when public.
+
+    ``fields`` maps a body field to the further scope a caller needs to set it (a protected field written through
+    a route of a wider scope, e.g. a case note given with the aid: ``{"case_note": "aid_notes:write"}``)."""
 
     scope: str | None = None
     public: bool = False
+    fields: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 PUBLIC = Rule(public=True)
@@ -109,12 +113,15 @@ class Policy:
     """A service's scope table: (METHOD, path template) -> Rule.
 
     Every write route must be listed; an unlisted write is refused (fail closed) and the tests check
-    that the table covers every route of the app, so a new endpoint cannot be forgotten.
+    that the table covers every route of the app, so a new endpoint cannot be forgotten. With
+    ``default_read=None`` reads are listed too: an unlisted read is refused like an unlisted write.
     """
 
     rules: Mapping[tuple[str, str], Rule]
-    default_read: Rule = ANY_TOKEN
+    default_read: Rule | None = ANY_TOKEN
     extra_public_paths: frozenset[str] = field(default_factory=lambda: frozenset({"/health", "/ready"}))
+    # (METHOD, path) -> the most bytes its body may have, where the kit's default (berdaya_shared.bodies) is too small
+    body_limits: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
     def rule_for(self, method: str, path: str) -> Rule | None:
         rule = self.rules.get((method, path))
@@ -127,16 +134,23 @@ class Policy:
         return self.default_read
 
     def with_rules(self, extra: Mapping[tuple[str, str], Rule]) -> "Policy":
-        return Policy({**extra, **self.rules}, self.default_read, self.extra_public_paths)
+        return Policy({**extra, **self.rules}, self.default_read, self.extra_public_paths, self.body_limits)
 
     def missing(self, app: FastAPI) -> list[str]:
-        """Write operations of ``app``'s OpenAPI document that the table does not cover."""
+        """Operations of ``app`` the table does not cover: writes of its OpenAPI document; with ``default_read=None``
+        every route of the app (reads, and routes outside the document such as pages)."""
         out = []
         for path, operations in app.openapi().get("paths", {}).items():
             for method in operations:
                 if method.upper() in WRITE_METHODS and (method.upper(), path) not in self.rules:
                     out.append(f"{method.upper()} {path}")
-        return sorted(out)
+        if self.default_read is None:
+            for context in iter_route_contexts(app.routes):  # included routers' routes with their full paths
+                route, path = context.original_route, context.path or ""
+                for method in route.methods if isinstance(route, APIRoute) else ():  # what ``enforce`` guards
+                    if method != "HEAD" and self.rule_for(method, path) is None:
+                        out.append(f"{method} {path}")
+        return sorted(set(out))
 
 
 class PageRoute(APIRoute):
@@ -185,7 +199,27 @@ async def enforce(request: Request) -> None:
         raise errors.Forbidden("Tindakan ini belum diberi aturan izin", f"no policy for {request.method} {path}")
     if rule.scope is not None and not principal.has(rule.scope):
         raise forbidden(rule.scope, principal)
+    if rule.fields and request.method in WRITE_METHODS:
+        await _protected_fields(request, rule, principal)
     _actor_opd_from_token(request, principal)
+
+
+async def _protected_fields(request: Request, rule: Rule, principal: Principal) -> None:
+    """403 when the JSON body sets a field whose scope the caller lacks (the body is already read and parsed by
+    FastAPI; a body that is not a JSON object is left to the route's validation)."""
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        return
+    try:
+        body = await request.json()
+    except ValueError:
+        return
+    if not isinstance(body, dict):
+        return
+    for name, scope in rule.fields.items():
+        if body.get(name) not in (None, "") and not principal.has(scope):
+            raise errors.Forbidden(
+                f"Klien {principal.client_id} tidak memiliki izin '{scope}' untuk mengisi {name}",
+                f"missing scope {scope} for field {name}", field=name, required_scope=scope)
 
 
 def _actor_opd_from_token(request: Request, principal: Principal) -> None:

@@ -23,6 +23,7 @@ from . import migrate
 from .apidocs import install_docs
 from .asyncapi import asyncapi_router
 from .auth import PUBLIC, AuthSettings, Policy, Rule, install_auth
+from .bodies import BodyGuard
 from .entrypoints import CorrelationMiddleware
 from .http import install_error_handlers, install_ops_routes
 from .messaging.consumer import ApplyBatch
@@ -40,6 +41,8 @@ KIT_RULES: dict[tuple[str, str], Rule] = {
         "/docs/oauth2-redirect", "/redoc")},
     ("POST", "/auth/logout"): PUBLIC,
     ("POST", "/auth/purpose"): Rule(),
+    ("GET", "/auth/purpose"): Rule(),
+    ("GET", "/beranda"): Rule(),
 }
 
 
@@ -134,6 +137,7 @@ def build_app(
     issuer = urlsplit(auth.issuer)
     csp = content_security_policy(connect=ui.origins(), form_action=[f"{issuer.scheme}://{issuer.netloc}"])
     public = urlsplit(ui.public_url) if ui.public_url else None
+    app.add_middleware(BodyGuard, root=app)  # inside the headers and correlation id, outside every body reader
     app.add_middleware(CrossOriginProtection, also_allowed=[f"{public.scheme}://{public.netloc}"] if public else [])
     app.add_middleware(SecurityHeaders, csp=csp)
     app.add_middleware(GZipMiddleware, **COMPRESSION)

@@ -5,6 +5,7 @@ The service's own tables (targets, published figures, evaluation rounds) change 
 schema of their own (``proj``) and rebuilt by replay into ``proj_shadow`` with an atomic swap when they change.
 """
 
+import asyncio
 from importlib.resources import files
 
 import asyncpg
@@ -39,11 +40,30 @@ async def recreate_shadow(conn: asyncpg.Connection) -> None:
     await conn.execute(projection_ddl(SHADOW_SCHEMA))
 
 
+OLD_SCHEMA = f"{LIVE_SCHEMA}_old"
+
+
 async def swap_in_shadow(conn: asyncpg.Connection) -> None:
-    """The shadow schema becomes the live one and the old live schema is dropped (the caller's transaction)."""
-    await conn.execute(f"ALTER SCHEMA {LIVE_SCHEMA} RENAME TO {LIVE_SCHEMA}_old")
+    """The shadow schema becomes the live one (the caller's transaction); the old live schema is kept under
+    ``OLD_SCHEMA`` until ``drop_old_schema`` runs after the commit. Dropping it here would lock its tables one by
+    one inside the swap, while a reader that began before the swap holds one of them and waits for the next (the
+    merge views read several tables): a deadlock that failed the whole rebuild."""
+    await conn.execute(f"DROP SCHEMA IF EXISTS {OLD_SCHEMA} CASCADE")  # a leftover of an interrupted cleanup
+    await conn.execute(f"ALTER SCHEMA {LIVE_SCHEMA} RENAME TO {OLD_SCHEMA}")
     await conn.execute(f"ALTER SCHEMA {SHADOW_SCHEMA} RENAME TO {LIVE_SCHEMA}")
-    await conn.execute(f"DROP SCHEMA {LIVE_SCHEMA}_old CASCADE")
+
+
+async def drop_old_schema(pool: asyncpg.Pool, attempts: int = 10) -> bool:
+    """Drop the schema a swap replaced, once the readers that began before it are done; retried when PostgreSQL
+    picks the drop as a deadlock's victim. True when it is gone (a later swap drops a leftover anyway)."""
+    for attempt in range(attempts):
+        try:
+            async with pool.acquire() as conn:
+                await conn.execute(f"DROP SCHEMA IF EXISTS {OLD_SCHEMA} CASCADE")
+            return True
+        except asyncpg.exceptions.DeadlockDetectedError:
+            await asyncio.sleep(0.2 * (attempt + 1))
+    return False
 
 
 async def prepare_database(conn: asyncpg.Connection) -> None:

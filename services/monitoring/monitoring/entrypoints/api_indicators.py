@@ -19,6 +19,7 @@ from ..domain.indicators import CATALOG
 from ..service_layer import excel_exports, indicators, public_views, publication
 from ..service_layer.indicators import Filters, on_snapshot
 from . import schemas_indicators as s
+from .export_gate import ExportGate, LiveLimit
 from .faces import Internal
 
 router = APIRouter(prefix="/api", tags=["Indikator"])
@@ -96,6 +97,7 @@ async def get_headline(request: Request, internal: Internal) -> Response:
 
 @router.get("/export", summary="Ekspor CSV / XLSX suatu periode untuk rapat koordinasi")
 async def export(
+    request: Request,
     pool: Pool,
     internal: Internal,
     f: Annotated[Filters, Depends(s.filters)],
@@ -106,29 +108,41 @@ async def export(
         description="CSV: id = pemisah ';' dan koma desimal (Excel berbahasa Indonesia, bawaan); "
                     "en = pemisah ',' dan titik desimal")] = "id",
 ) -> Response:
-    if internal:
-        f = _with_period(f, period)
-        async with indicators.snapshot(pool) as conn:
-            report = await indicators.report(conn, [i.name for i in CATALOG], f, group_by)
-        label = f"{f.period_from or 'awal'}-{f.period_to or 'kini'}"
-    else:
-        q = _public(f, period, group_by)
+    async def make() -> tuple[bytes, str]:
+        if internal:
+            g = _with_period(f, period)
+            async with indicators.snapshot(pool) as conn:
+                report = await indicators.report(conn, [i.name for i in CATALOG], g, group_by)
+            label = f"{g.period_from or 'awal'}-{g.period_to or 'kini'}"
+        else:
+            q = _public(f, period, group_by)
+            async with pool.acquire() as conn:
+                answer = await publication.report(conn, None, q)
+            report, label = answer["indicators"], answer["period"]
+        face = "internal" if internal else "publik"
+        if format == "csv":
+            return await asyncio.to_thread(excel_exports.to_csv, report, group_by, style), label
+        return await asyncio.to_thread(excel_exports.to_xlsx, report, group_by, label, face), label
+
+    gate: ExportGate = request.app.state.export_gate
+    key = None
+    if not internal:  # the publication is the same for every caller until the next release: made once for all
         async with pool.acquire() as conn:
-            answer = await publication.report(conn, None, q)
-        report, label = answer["indicators"], answer["period"]
+            key = ("export", format, style, group_by, period, repr(f), await publication.latest_release_id(conn))
+    data, label = await gate.run(key, make)
     name = f"indikator-berdaya-{label}"
-    face = "internal" if internal else "publik"
     if format == "csv":
-        return Response(excel_exports.to_csv(report, group_by, style), media_type="text/csv; charset=utf-8",
+        return Response(data, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return Response(excel_exports.to_xlsx(report, group_by, label, face),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 
 @router.get("/stream", summary="Siaran langsung angka utama (Server-Sent Events)")
 async def stream(request: Request, internal: Internal) -> StreamingResponse:
     feed = request.app.state.feed
+    limit: LiveLimit = request.app.state.live_limit
+    limit.enter()  # 503 past the most subscribers at once
 
     async def events() -> AsyncIterator[str]:
         queue = feed.subscribe(internal)
@@ -144,6 +158,7 @@ async def stream(request: Request, internal: Internal) -> StreamingResponse:
                 yield f"event: headline\ndata: {message}\n\n"
         finally:
             feed.unsubscribe(queue)
+            limit.leave()
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -5,6 +5,7 @@ through ``query``. The acting OPD is the verified token's (``ActingOpd``); the h
 (each OPD writes its own entries, DP3A approves). The XLSX workbook and the printable page are files, not JSON.
 """
 
+import asyncio
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -25,6 +26,7 @@ from ..service_layer import indicators, rounds
 from ..service_layer.unit_of_work import MonitoringUnitOfWork as Uow
 from . import rounds_page
 from . import schemas_rounds as s
+from .export_gate import ExportGate, digest
 from .faces import Internal
 
 REFUSALS: dict[int | str, dict[str, Any]] = {
@@ -124,9 +126,11 @@ async def _round(pool: Any, round_ref: UUID, internal: bool) -> dict[str, Any]:
 
 
 @router.get("/{round_ref}/export.xlsx", summary="Ekspor XLSX putaran untuk rapat")
-async def export_xlsx(pool: Pool, internal: Internal, round_ref: UUID) -> Response:
+async def export_xlsx(request: Request, pool: Pool, internal: Internal, round_ref: UUID) -> Response:
     r = await _round(pool, round_ref, internal)
-    return Response(rounds_page.to_xlsx(r),
+    gate: ExportGate = request.app.state.export_gate  # off the event loop, shared while the round is unchanged
+    key = None if internal else ("round", str(round_ref), digest(r))
+    return Response(await gate.run(key, lambda: asyncio.to_thread(rounds_page.to_xlsx, r)),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="evaluasi-{r["period"]}.xlsx"'})
 

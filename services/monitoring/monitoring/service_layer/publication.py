@@ -145,6 +145,12 @@ def family_of(name: str) -> str | None:
     return fam.name if fam else None
 
 
+async def latest_release_id(conn: asyncpg.Connection) -> int | None:
+    """The latest release's id (None before any): the public face changes only when it does."""
+    latest = await pub.latest_release(conn)
+    return int(latest["release_id"]) if latest else None
+
+
 async def released(conn: asyncpg.Connection) -> dict[str, Any]:
     """The released periods (for the dashboard's choice), the default one and the latest release."""
     periods = await pub.released_periods(conn)

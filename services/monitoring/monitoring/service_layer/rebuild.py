@@ -23,7 +23,7 @@ from berdaya_shared import errors
 from berdaya_shared.messaging import MessagingSettings, kafka_client_kwargs
 
 from .. import projections
-from ..adapters import SHADOW_SCHEMA, recreate_shadow, swap_in_shadow
+from ..adapters import SHADOW_SCHEMA, drop_old_schema, recreate_shadow, swap_in_shadow
 from ..projections import readmodel
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,7 @@ async def rebuild(pool: asyncpg.Pool, messaging: MessagingSettings, progress: Re
             await _consume_until(pool, consumer, final, progress, conn=conn)
             await swap_in_shadow(conn)
         await consumer.commit()
+        await drop_old_schema(pool)
         progress.state = "done"
     except Exception as exc:
         progress.state, progress.error = "failed", repr(exc)[:300]

@@ -1,7 +1,8 @@
-"""The registry's two audit records: stored state before/after a change (personal data only as
-fingerprints) and the log of personal-data reads with their stated purpose."""
+"""The registry's two audit records: stored state before/after a change (personal data only as keyed
+fingerprints, removed when the woman's personal data is erased) and the log of personal-data reads with their
+stated purpose."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -21,16 +22,18 @@ _ENTITIES = {
     "disbursement_ref": ("capital_disbursements", "disbursement_ref"),
     "import_ref": ("imports", "import_ref"),
 }
+_FINGERPRINT = r'"(hmac|sha256):[0-9a-f]+"'  # a fingerprint as the trail's JSON holds it
 _PERSONAL_PLAIN = {"birth_date"}  # stored in clear for the age band, but personal: fingerprint in the trail
 
 
-def safe_state(row: Mapping[str, Any]) -> dict[str, Any]:
+def safe_state(row: Mapping[str, Any], fingerprint_key: bytes) -> dict[str, Any]:
+    """A stored row for the trail: bytes (ciphertexts, HMACs) and personal plain columns as keyed fingerprints."""
     out: dict[str, Any] = {}
     for key, value in row.items():
         if isinstance(value, bytes | bytearray | memoryview):
-            out[key] = fingerprint(bytes(value))
+            out[key] = fingerprint(bytes(value), fingerprint_key)
         elif key in _PERSONAL_PLAIN and value is not None:
-            out[key] = fingerprint(str(value).encode())
+            out[key] = fingerprint(f"{key}|{value}".encode(), fingerprint_key)
         elif isinstance(value, UUID | date | datetime):
             out[key] = str(value)
         else:
@@ -38,7 +41,16 @@ def safe_state(row: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def snapshot(conn: asyncpg.Connection, name: str, ref: str) -> dict[str, Any] | None:
+def snapshotter(fingerprint_key: bytes) -> Callable[[asyncpg.Connection, str, str], Awaitable[dict[str, Any] | None]]:
+    """The trail's snapshot function (berdaya_shared.audit.install) with the fingerprints' key."""
+
+    async def snap(conn: asyncpg.Connection, name: str, ref: str) -> dict[str, Any] | None:
+        return await snapshot(conn, name, ref, fingerprint_key)
+
+    return snap
+
+
+async def snapshot(conn: asyncpg.Connection, name: str, ref: str, fingerprint_key: bytes) -> dict[str, Any] | None:
     entity = _ENTITIES.get(name)
     if entity is None:
         return None
@@ -50,11 +62,22 @@ async def snapshot(conn: asyncpg.Connection, name: str, ref: str) -> dict[str, A
     row = await conn.fetchrow(f"SELECT * FROM {table} WHERE {column} = $1", key)  # names from the table above
     if row is None:
         return None
-    state = safe_state(row)
+    state = safe_state(row, fingerprint_key)
     if table == "coops":
-        state["members"] = [safe_state(r) for r in await conn.fetch(
+        state["members"] = [safe_state(r, fingerprint_key) for r in await conn.fetch(
             "SELECT * FROM coop_memberships WHERE coop_ref = $1 ORDER BY id", key)]
     return state
+
+
+async def erase_traces(conn: asyncpg.Connection, person_ref: UUID) -> int:
+    """Remove the fingerprints from the trail of a woman whose personal data is erased (her rows keep who changed
+    what and when); returns the rows changed. Idempotent."""
+    result = await conn.execute(
+        "UPDATE audit_log SET before = regexp_replace(before::text, $2, 'null', 'g')::jsonb,"
+        " after = regexp_replace(after::text, $2, 'null', 'g')::jsonb"
+        " WHERE entity_ref = $1 AND (before::text ~ $2 OR after::text ~ $2)",
+        f"person_ref={person_ref}", _FINGERPRINT)
+    return int(result.split()[-1])
 
 
 async def record_reads(

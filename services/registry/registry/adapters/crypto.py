@@ -49,6 +49,12 @@ class PiiCipher:
         so the index tells nothing without the key."""
         return tuple(self.mac("name|" + part) for part in parts)
 
+    @property
+    def audit_key(self) -> bytes:
+        """The key of the audit trail's fingerprints (berdaya_shared.audit.fingerprint), derived from the HMAC key
+        in configuration: the trail's fingerprints cannot be matched with the NIK lookups."""
+        return self.mac("audit-fingerprint")
+
 
 NIK = b"women.nik"
 NAME = b"women.name"

@@ -24,6 +24,7 @@ import charset_normalizer
 from openpyxl import load_workbook
 
 from .spreadsheets_columns import Column, SheetError, header_fields, map_header
+from .spreadsheets_guard import check_xlsx
 
 HEADER_SEARCH_ROWS = 20
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -152,7 +153,8 @@ def _no_header(detail: str, first: list[Any] | None) -> SheetError:
 
 def read(data: bytes, filename: str, *, max_rows: int, too_many: Exception) -> Sheet:
     """The list in ``data`` read whole. Raises SheetError (the file cannot be used: unreadable, no header, an
-    unknown or repeated column, data under an untitled column) or ``too_many`` over ``max_rows`` data rows."""
+    unknown or repeated column, data under an untitled column), ``too_many`` over ``max_rows`` data rows, or
+    errors.TooLarge for an .xlsx that would expand past ``spreadsheets_guard``'s limits (checked before parsing)."""
     is_xlsx = data[:4] == b"PK\x03\x04"
     if not is_xlsx and filename.lower().endswith((".xlsx", ".xls")):
         raise SheetError("Berkas bukan XLSX yang valid", "not an xlsx file",
@@ -164,6 +166,7 @@ def read(data: bytes, filename: str, *, max_rows: int, too_many: Exception) -> S
             raise _no_header("no header row in csv", sheet)
         sheet.encoding = encoding
         return _with_data(sheet)
+    check_xlsx(data, max_rows=max_rows, header_rows=HEADER_SEARCH_ROWS)  # a zip bomb is refused before parsing
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 (any unreadable workbook is the user's file, not our fault)

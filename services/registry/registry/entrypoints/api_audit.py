@@ -13,7 +13,7 @@ from ..adapters import audit_store
 from .schemas_audit import ChangeRead, PiiAccessList
 
 router = APIRouter(tags=["Audit (petugas pelindungan data DP3A)"])
-ClientId = Annotated[str | None, Query(max_length=200)]
+ClientId = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]  # no control characters (NUL)
 
 
 @router.get("/audit/pii-access", response_model=PiiAccessList, summary="Log akses data pribadi",
@@ -29,7 +29,8 @@ async def pii_access(request: Request, person_ref: Annotated[UUID | None, Query(
 @router.get("/audit/changes", response_model=list[ChangeRead], summary="Jejak perubahan",
             description="Setiap perubahan: klien, OPD, waktu, jalur, status, dan keadaan sebelum/sesudah "
                         "(data pribadi hanya sebagai sidik jari). entity_ref berbentuk 'person_ref=<uuid>'.")
-async def changes(request: Request, entity_ref: Annotated[str | None, Query(max_length=200)] = None,
+async def changes(request: Request,
+                  entity_ref: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")] = None,
                   client_id: ClientId = None, limit: Limit = 50, offset: Offset = 0) -> Response:
     return await query(request, lambda conn: audit.query(
         conn, entity_ref=entity_ref, client_id=client_id, limit=limit, offset=offset), model=list[ChangeRead])

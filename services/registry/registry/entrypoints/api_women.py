@@ -35,7 +35,7 @@ async def register(body: WomanCreate, request: Request, opd: Opd, today: Today, 
         work = uow(conn)
         answer = await women.create(work, woman=woman, today=today)
         for ref, stored in work.women.inserted.items():  # the trail keeps the row as stored, without reading it back
-            audit.written(request, "person_ref", ref, audit_store.safe_state(stored))
+            audit.written(request, "person_ref", ref, audit_store.safe_state(stored, request.app.state.cipher.audit_key))
         return answer
 
     return await command(request, handle, model=WomanRead, status=201)
@@ -130,5 +130,13 @@ async def dismiss_duplicate(person_ref: UUID, other_ref: UUID, request: Request,
                            "kelompok umur dan semua hitungan tetap. Menerbitkan PersonalDataErased.")
 async def erase(person_ref: UUID, request: Request, today: Today, uow: Uow,
                 _key: IdempotencyKey = None) -> Response:
-    return await command(request, lambda conn: women.erase(
-        uow(conn), person_ref=person_ref, today=today), model=WomanRead)
+    async def handle(conn: asyncpg.Connection) -> dict[str, Any]:
+        answer = await women.erase(uow(conn), person_ref=person_ref, today=today)
+        await audit_store.erase_traces(conn, person_ref)  # her trail so far, in the erasure's transaction
+        return answer
+
+    response = await command(request, handle, model=WomanRead)
+    if response.status_code == 200:  # the erasure's own row (its "before"), written after the handler
+        async with request.app.state.runtime.pool.acquire() as conn:
+            await audit_store.erase_traces(conn, person_ref)
+    return response

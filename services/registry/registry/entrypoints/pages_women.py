@@ -168,7 +168,8 @@ async def register(request: Request, user: CurrentUser, why: SessionPurpose, opd
         work = uow(conn)
         registered = await women.create(work, woman=new, today=today)
         for ref, stored in work.women.inserted.items():
-            audit.written(request, "person_ref", ref, audit_store.safe_state(stored))
+            audit.written(request, "person_ref", ref,
+                          audit_store.safe_state(stored, request.app.state.cipher.audit_key))
         baseline = await welfare.assess(work, person_ref=registered["person_ref"], assessed_on=assessed_on,
                                         household_size=new.household_size, monthly_income_idr=income, today=today,
                                         confirmed_low_income=bool(values["confirm_low_income"]))

@@ -1,7 +1,8 @@
 """Who may call what on the training service: scopes per route, and course ownership.
 
 DP3A and Distransnaker both hold courses:write, but each changes only its own courses: a course
-belongs to its organizer OPD (the token's OPD must match). Reads need any valid token.
+belongs to its organizer OPD (the token's OPD must match). The course catalogue (with fill rates) is open to any
+token; who takes part, attends and is placed are records about a person and need records:read (OPD staff).
 """
 
 from typing import Any
@@ -9,7 +10,7 @@ from uuid import UUID
 
 from berdaya_shared import errors
 from berdaya_shared import scopes as s
-from berdaya_shared.auth import PUBLIC, WRITE_METHODS, Policy, Rule, authenticated
+from berdaya_shared.auth import ANY_TOKEN, PUBLIC, WRITE_METHODS, Policy, Rule, authenticated
 from fastapi import Request
 
 POLICY = Policy({
@@ -28,7 +29,21 @@ POLICY = Policy({
     ("POST", "/pelatihan/{course_ref}/lulus"): Rule(s.COURSES_WRITE),
     ("POST", "/pelatihan/{course_ref}/keluar"): Rule(s.COURSES_WRITE),
     ("POST", "/penempatan"): Rule(s.PLACEMENTS_WRITE),
-})
+    ("GET", "/pelatihan"): ANY_TOKEN,  # the catalogue, like GET /courses
+    ("GET", "/pelatihan/baru"): Rule(s.COURSES_WRITE),
+    ("GET", "/pelatihan/kunci-registri"): Rule(s.TRAINEE_NAMES_READ),  # the token the page asks the registry with
+    ("GET", "/pelatihan/{course_ref}"): Rule(s.RECORDS_READ),
+    ("GET", "/pelatihan/{course_ref}/sertifikat/{person_ref}"): Rule(s.RECORDS_READ),
+    ("GET", "/pelatihan/{course_ref}/sesi/{session_no}"): Rule(s.COURSES_WRITE),
+    ("GET", "/penempatan"): Rule(s.RECORDS_READ),
+    ("GET", "/courses"): ANY_TOKEN,
+    ("GET", "/courses/{course_ref}"): ANY_TOKEN,
+    ("GET", "/courses/{course_ref}/enrolments"): Rule(s.RECORDS_READ),
+    ("GET", "/courses/{course_ref}/enrolments/{person_ref}"): Rule(s.RECORDS_READ),
+    ("GET", "/courses/{course_ref}/sessions/{session_no}/attendance"): Rule(s.RECORDS_READ),
+    ("GET", "/placements"): Rule(s.RECORDS_READ),
+    ("GET", "/placements/{placement_ref}"): Rule(s.RECORDS_READ),
+}, default_read=None, body_limits={("POST", "/courses/{course_ref}/sessions/{session_no}/attendance"): 2 * 2**20})
 
 
 def _not_yours(organizer: Any, opd: str | None) -> errors.Refusal:
