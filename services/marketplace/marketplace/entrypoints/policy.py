@@ -8,6 +8,8 @@ POLICY = Policy({
     ("GET", "/asyncapi.json"): PUBLIC,
     ("POST", "/fairs"): Rule(s.FAIRS_WRITE),
     ("POST", "/fairs/{fair_ref}/booths"): Rule(s.FAIRS_WRITE),
+    ("POST", "/fairs/{fair_ref}/shared-booths"): Rule(s.FAIRS_WRITE),
+    ("POST", "/fairs/{fair_ref}/shared-booths/{booth_no}/businesses"): Rule(s.FAIRS_WRITE),
     ("POST", "/fairs/{fair_ref}/sales-sheet"): Rule(s.SALES_WRITE),
     ("POST", "/listings"): Rule(s.LISTINGS_WRITE),
     ("POST", "/listings/{product_ref}/delist"): Rule(s.LISTINGS_WRITE),
