@@ -14,4 +14,13 @@ POLICY = Policy({
     ("POST", "/listings"): Rule(s.LISTINGS_WRITE),
     ("POST", "/listings/{product_ref}/delist"): Rule(s.LISTINGS_WRITE),
     ("POST", "/sales"): Rule(s.SALES_WRITE),
+    # Staff pages (SessionRoute): a form is neither offered nor accepted without its scope.
+    ("GET", "/pameran/baru"): Rule(s.FAIRS_WRITE),
+    ("POST", "/pameran/baru"): Rule(s.FAIRS_WRITE),
+    ("POST", "/pameran/{fair_ref}/stan"): Rule(s.FAIRS_WRITE),
+    ("POST", "/pameran/{fair_ref}/stan-bersama"): Rule(s.FAIRS_WRITE),
+    ("GET", "/pameran/{fair_ref}/penjualan"): Rule(s.SALES_WRITE),
+    ("POST", "/pameran/{fair_ref}/penjualan"): Rule(s.SALES_WRITE),
+    ("POST", "/produk"): Rule(s.LISTINGS_WRITE),
+    ("POST", "/produk/{product_ref}/turunkan"): Rule(s.LISTINGS_WRITE),
 })
