@@ -23,6 +23,13 @@ POLICY = Policy(
         ("POST", "/api/rounds/{round_ref}/actions"): Rule(),
         ("PUT", "/api/rounds/{round_ref}/actions/{action_ref}"): Rule(),
         ("POST", "/api/rounds/{round_ref}/approve"): Rule(),
+        # The same round writes as forms (staff pages): the same any-token rule, the same handlers' OPD checks.
+        ("POST", "/putaran"): Rule(),
+        ("POST", "/putaran/{round_ref}/catatan"): Rule(),
+        ("POST", "/putaran/{round_ref}/hambatan"): Rule(),
+        ("POST", "/putaran/{round_ref}/tindak-lanjut"): Rule(),
+        ("POST", "/putaran/{round_ref}/tindak-lanjut/{action_ref}"): Rule(),
+        ("POST", "/putaran/{round_ref}/setujui"): Rule(),
     },
     default_read=PUBLIC,
 )
