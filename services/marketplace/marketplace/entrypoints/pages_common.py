@@ -1,7 +1,6 @@
 """What the marketplace's staff pages share: business labels without personal data, the answer of a command, the
 JSON-or-redirect ending of a form."""
 
-import json
 from typing import Any
 from uuid import UUID
 
@@ -33,11 +32,6 @@ async def business_choices(uow: Uow) -> dict[UUID, str]:
     """business_ref -> label of every registered business the replica knows."""
     rows = await BusinessReplica(uow.conn).choices()
     return {r["business_ref"]: business_label(r, r["business_ref"]) for r in rows}
-
-
-def answer_of(response: Response) -> Any:
-    """The JSON a command answered (the same answer the API gives)."""
-    return json.loads(bytes(response.body))
 
 
 def wants_json(request: Request) -> bool:

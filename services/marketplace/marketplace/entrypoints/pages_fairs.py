@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from ..service_layer import fairs
 from ..service_layer.unit_of_work import MarketplaceUnitOfWork as Uow
 from . import schemas_fairs as s
-from .pages_common import HOLDERS, answer_of, business_choices, business_label, done
+from .pages_common import HOLDERS, business_choices, business_label, done
 
 pages = APIRouter(route_class=SessionRoute, include_in_schema=False)
 
@@ -61,7 +61,9 @@ async def _fair_form(request: Request, values: dict[str, str], problems: dict[st
 
 @pages.post("/pameran/baru")
 async def fair_create(request: Request, user: CurrentUser) -> Response:
-    values = forms.values(await request.form(), FAIR_FIELDS)
+    form = await request.form()
+    forms.adopt_form_key(request, form)
+    values = forms.values(form, FAIR_FIELDS)
     problems: dict[str, str] = {}
     dates: dict[str, Any] = {}
     for name in ("starts_on", "ends_on"):
@@ -91,9 +93,9 @@ async def fair_create(request: Request, user: CurrentUser) -> Response:
             Uow(conn), name=body.name, kecamatan_code=body.kecamatan_code, location=body.location,
             starts_on=body.starts_on, ends_on=body.ends_on, booths=body.booths,
             recorded_by_opd=user.opd or "disperindag"), model=s.FairRead, status=201)
-    except errors.Invalid as refusal:
+        fair = forms.answered(response)
+    except (errors.Invalid, errors.Conflict) as refusal:
         return await _fair_form(request, values, forms.from_refusal(refusal), 422)
-    fair = answer_of(response)
     return await done(request, response, f"Pameran tercatat: {fair['name']}, {tanggal(body.starts_on)} sampai "
                                          f"{tanggal(body.ends_on)}, {fair['booths']} stan",
                       f"/pameran/{fair['fair_ref']}")
@@ -149,16 +151,17 @@ def _ref(text: str, field: str) -> UUID:
 @pages.post("/pameran/{fair_ref}/stan")
 async def assign_booth(request: Request, user: CurrentUser, fair_ref: UUID) -> Response:
     form = await request.form()
+    forms.adopt_form_key(request, form)
     values = forms.values(form, ("business_ref", "booth_no"))
     try:
         business_ref = _ref(values["business_ref"], "business_ref")
         booth_no = _booth_no(values["booth_no"])
         response = await command(request, lambda conn: fairs.assign_booth(
             Uow(conn), fair_ref=fair_ref, business_ref=business_ref, booth_no=booth_no), model=s.BoothRead, status=201)
+        booth = forms.answered(response)
     except (errors.Invalid, errors.Conflict) as refusal:
         return await _fair_page(request, user, fair_ref, values=values, problems=forms.from_refusal(refusal),
                                 status_code=422 if isinstance(refusal, errors.Invalid) else 409)
-    booth = answer_of(response)
     return await done(request, response, f"Stan {booth['booth_no']} diberikan ke usaha {str(business_ref)[:8]}",
                       f"/pameran/{fair_ref}")
 
@@ -166,6 +169,7 @@ async def assign_booth(request: Request, user: CurrentUser, fair_ref: UUID) -> R
 @pages.post("/pameran/{fair_ref}/stan-bersama")
 async def assign_shared(request: Request, user: CurrentUser, fair_ref: UUID) -> Response:
     form = await request.form()
+    forms.adopt_form_key(request, form)
     values: dict[str, Any] = forms.values(form, ("holder_kind", "holder_opd", "holder_label", "shared_booth_no"))
     values["business_refs"] = [str(v) for v in form.getlist("business_refs")]
     try:
@@ -181,12 +185,12 @@ async def assign_shared(request: Request, user: CurrentUser, fair_ref: UUID) -> 
             Uow(conn), fair_ref=fair_ref, holder_kind=kind, holder_opd=values["holder_opd"] or None,
             holder_label=values["holder_label"] or None, booth_no=booth_no, business_refs=refs),
             model=s.SharedBoothRead, status=201)
+        booth = forms.answered(response)
     except (errors.Invalid, errors.Conflict) as refusal:
         problems = {("shared_booth_no" if k == "booth_no" else k.split(".")[0]): v
                     for k, v in forms.from_refusal(refusal).items()}
         return await _fair_page(request, user, fair_ref, values=values, problems=problems,
                                 status_code=422 if isinstance(refusal, errors.Invalid) else 409)
-    booth = answer_of(response)
     holder = booth["holder_label"] or dict(OPDS).get(booth["holder_opd"] or "", "")
     return await done(request, response, f"Stan bersama {booth['booth_no']} ({holder}) tercatat dengan "
                                          f"{len(booth['businesses'])} usaha", f"/pameran/{fair_ref}")

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from ..service_layer import trade
 from ..service_layer.unit_of_work import MarketplaceUnitOfWork as Uow
 from . import schemas_trade as t
-from .pages_common import CHANNELS, answer_of, business_choices, business_label, done
+from .pages_common import CHANNELS, business_choices, business_label, done
 
 pages = APIRouter(route_class=SessionRoute, include_in_schema=False)
 FIELDS = ("business_ref", "channel", "category", "price_idr", "listed_on")
@@ -45,7 +45,9 @@ async def listings_page(request: Request, user: CurrentUser) -> Response:
 
 @pages.post("/produk")
 async def list_product(request: Request, user: CurrentUser) -> Response:
-    values = forms.values(await request.form(), FIELDS)
+    form = await request.form()
+    forms.adopt_form_key(request, form)
+    values = forms.values(form, FIELDS)
     problems: dict[str, str] = {}
     parsed: dict[str, Any] = {}
     for name, parse, required in (("price_idr", parse_rupiah, True), ("listed_on", parse_tanggal, False)):
@@ -67,9 +69,9 @@ async def list_product(request: Request, user: CurrentUser) -> Response:
         response = await command(request, lambda conn: trade.list_product(
             Uow(conn), business_ref=body.business_ref, channel=body.channel, category=body.category,
             price_idr=body.price_idr, listed_on=body.listed_on or today()), model=t.ListingRead, status=201)
-    except errors.Invalid as refusal:
+        listing = forms.answered(response)
+    except (errors.Invalid, errors.Conflict) as refusal:
         return await _page(request, user, values, forms.from_refusal(refusal), 422)
-    listing = answer_of(response)
     return await done(request, response, f"Produk {listing['category']} tayang di "
                                          f"{CHANNELS[listing['channel']].lower()}, harga {rupiah(listing['price_idr'])}",
                       "/produk")
@@ -77,9 +79,11 @@ async def list_product(request: Request, user: CurrentUser) -> Response:
 
 @pages.post("/produk/{product_ref}/turunkan")
 async def delist(request: Request, user: CurrentUser, product_ref: UUID) -> Response:
+    forms.adopt_form_key(request, await request.form())
     try:
         response = await command(request, lambda conn: trade.delist(Uow(conn), product_ref=product_ref,
                                                                     delisted_on=today()), model=t.ListingRead)
+        listing = forms.answered(response)
     except (errors.Conflict, errors.Invalid) as refusal:
         return await _page(request, user, None, forms.from_refusal(refusal), 409)
-    return await done(request, response, f"Produk {answer_of(response)['category']} diturunkan", "/produk")
+    return await done(request, response, f"Produk {listing['category']} diturunkan", "/produk")

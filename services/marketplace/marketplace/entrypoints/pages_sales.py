@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from ..service_layer import fairs, trade
 from ..service_layer.unit_of_work import MarketplaceUnitOfWork as Uow
 from . import schemas_trade as t
-from .pages_common import HOLDERS, answer_of, business_choices, business_label, done
+from .pages_common import HOLDERS, business_choices, business_label, done
 
 pages = APIRouter(route_class=SessionRoute, include_in_schema=False)
 ROWS, MAX_ROWS = 6, 60
@@ -97,6 +97,7 @@ async def sheet_save(request: Request, user: CurrentUser, fair_ref: UUID) -> Res
                                  "invalid rows", errors=problems)
         response = await command(request, lambda conn: trade.record_sheet(Uow(conn), fair_ref=fair_ref, rows=entered),
                                  model=t.SalesSheetRead, status=201)
+        sheet = response if "application/json" in request.headers.get("accept", "") else forms.answered(response)
     except errors.Invalid as refusal:
         if refusal.errors and not problems:  # the rules named rows.<i>.<field>: back to the grid's own cells
             refusal = errors.Invalid(refusal.pesan, refusal.detail, errors=[
@@ -105,7 +106,8 @@ async def sheet_save(request: Request, user: CurrentUser, fair_ref: UUID) -> Res
         if "application/json" in request.headers.get("accept", ""):
             raise refusal
         return await _sheet(request, fair_ref, rows, values, forms.from_refusal(refusal), 422)
-    sheet = answer_of(response)
+    if not isinstance(sheet, dict):
+        return response  # the outbox's JSON request: the answer as the API gives it (a replayed refusal included)
     return await done(request, response, f"{sheet['recorded']} penjualan tercatat, jumlah {rupiah(sheet['amount_idr'])}",
                       f"/pameran/{fair_ref}/penjualan")
 

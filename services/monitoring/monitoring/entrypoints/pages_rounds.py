@@ -6,7 +6,6 @@ Every form calls the same handlers as ``api_rounds`` through the kit's ``command
 recorded it or owns it, only DP3A approves). A form the user's OPD may not use is not offered.
 """
 
-import json
 from typing import Any
 from uuid import UUID
 
@@ -53,7 +52,9 @@ async def rounds_page(request: Request, user: CurrentUser) -> Response:
 
 @pages.post("/putaran")
 async def open_round(request: Request, user: CurrentUser) -> Response:
-    values = forms.values(await request.form(), ("period_kind", "period", "title"))
+    form = await request.form()
+    forms.adopt_form_key(request, form)
+    values = forms.values(form, ("period_kind", "period", "title"))
     try:
         body = s.RoundCreate.model_validate({"period_kind": values["period_kind"] or None,
                                             "period": values["period"].strip(), "title": values["title"]})
@@ -62,18 +63,14 @@ async def open_round(request: Request, user: CurrentUser) -> Response:
         response = await command(request, lambda conn: rounds.open_round(
             Uow(conn), kind=body.period_kind, period=body.period, title=body.title, opd=user.opd, frozen=frozen),
             model=s.RoundRead, status=201)
+        ref = forms.answered(response)["round_ref"]
     except ValidationError as invalid:
         return await _list(request, user, values, forms.from_validation(invalid, {"period": "Periode"}), 422)
     except REFUSED as refusal:
         problems = {("period" if k == "_form" else k): v for k, v in forms.from_refusal(refusal).items()}
         return await _list(request, user, values, problems, 422)
-    ref = _answer(response)["round_ref"]
     await flash(request, f"Putaran {body.period} dibuka; angka periode itu dibekukan")
     return RedirectResponse(f"/putaran/{ref}", status_code=303)
-
-
-def _answer(response: Response) -> Any:
-    return json.loads(bytes(response.body))
 
 
 async def _round(request: Request, user: Any, round_ref: UUID, *, values: dict[str, str] | None = None,
@@ -110,21 +107,25 @@ async def _write(request: Request, user: Any, round_ref: UUID, values: dict[str,
 
 @pages.post("/putaran/{round_ref}/catatan")
 async def note(request: Request, user: CurrentUser, round_ref: UUID) -> Response:
-    values = forms.values(await request.form(), ("progress_note",))
+    form = await request.form()
+    forms.adopt_form_key(request, form)
+    values = forms.values(form, ("progress_note",))
     text = values["progress_note"].strip()
 
     async def run() -> None:
         if not text:
             raise errors.Invalid("Tulis catatan kemajuan OPD Anda", "empty note", field="progress_note")
-        await command(request, lambda conn: rounds.put_note(Uow(conn), round_ref=round_ref, opd=user.opd or "",
-                                                            acting_opd=user.opd, note=text), model=s.NoteWritten)
+        forms.answered(await command(request, lambda conn: rounds.put_note(
+            Uow(conn), round_ref=round_ref, opd=user.opd or "", acting_opd=user.opd, note=text), model=s.NoteWritten))
     return await _write(request, user, round_ref, values, run,
                         f"Catatan {OPD_LABELS.get(user.opd or '', '')} tersimpan", {"_form": "progress_note"})
 
 
 @pages.post("/putaran/{round_ref}/hambatan")
 async def obstacle(request: Request, user: CurrentUser, round_ref: UUID) -> Response:
-    values = forms.values(await request.form(), ("category", "severity", "obstacle"))
+    form = await request.form()
+    forms.adopt_form_key(request, form)
+    values = forms.values(form, ("category", "severity", "obstacle"))
 
     async def run() -> None:
         problems = {}
@@ -137,16 +138,18 @@ async def obstacle(request: Request, user: CurrentUser, round_ref: UUID) -> Resp
         if problems:
             raise errors.Invalid("Isian hambatan belum lengkap", "incomplete obstacle",
                                  errors=[errors.FieldError(k, v, k) for k, v in problems.items()])
-        await command(request, lambda conn: rounds.add_obstacle(
+        forms.answered(await command(request, lambda conn: rounds.add_obstacle(
             Uow(conn), round_ref=round_ref, acting_opd=user.opd, opd=user.opd or "", category=values["category"],
             description=values["obstacle"].strip(), severity=values["severity"]),
-            model=s.ObstacleWritten, status=201)
+            model=s.ObstacleWritten, status=201))
     return await _write(request, user, round_ref, values, run, "Hambatan tercatat", {"_form": "obstacle"})
 
 
 @pages.post("/putaran/{round_ref}/tindak-lanjut")
 async def action(request: Request, user: CurrentUser, round_ref: UUID) -> Response:
-    values = forms.values(await request.form(), ("owner_opd", "action", "due_on"))
+    form = await request.form()
+    forms.adopt_form_key(request, form)
+    values = forms.values(form, ("owner_opd", "action", "due_on"))
 
     async def run() -> None:
         problems = {}
@@ -163,30 +166,34 @@ async def action(request: Request, user: CurrentUser, round_ref: UUID) -> Respon
             raise errors.Invalid("Isian tindak lanjut belum lengkap", "incomplete action",
                                  errors=[errors.FieldError(k, v, k) for k, v in problems.items()])
         assert due is not None
-        await command(request, lambda conn: rounds.add_action(
+        forms.answered(await command(request, lambda conn: rounds.add_action(
             Uow(conn), round_ref=round_ref, acting_opd=user.opd, opd=user.opd or "", owner_opd=values["owner_opd"],
-            description=values["action"].strip(), due_on=due), model=s.ActionWritten, status=201)
+            description=values["action"].strip(), due_on=due), model=s.ActionWritten, status=201))
     return await _write(request, user, round_ref, values, run, "Tindak lanjut tercatat", {"_form": "action"})
 
 
 @pages.post("/putaran/{round_ref}/tindak-lanjut/{action_ref}")
 async def review(request: Request, user: CurrentUser, round_ref: UUID, action_ref: UUID) -> Response:
-    values = forms.values(await request.form(), ("status", "review_note"))
+    form = await request.form()
+    forms.adopt_form_key(request, form)
+    values = forms.values(form, ("status", "review_note"))
     field = f"status-{action_ref}"
 
     async def run() -> None:
         if values["status"] not in STATUSES:
             raise errors.Invalid("Pilih status tindak lanjut", "status missing", field=field)
-        await command(request, lambda conn: rounds.review_action(
+        forms.answered(await command(request, lambda conn: rounds.review_action(
             Uow(conn), round_ref=round_ref, action_ref=action_ref, acting_opd=user.opd, status=values["status"],
-            note=values["review_note"].strip()), model=s.ActionReviewRead)
+            note=values["review_note"].strip()), model=s.ActionReviewRead))
     return await _write(request, user, round_ref, values, run,
                         f"Status tindak lanjut: {STATUSES.get(values['status'], '')}", {"_form": field})
 
 
 @pages.post("/putaran/{round_ref}/setujui")
 async def approve(request: Request, user: CurrentUser, round_ref: UUID) -> Response:
+    forms.adopt_form_key(request, await request.form())
+
     async def run() -> None:
-        await command(request, lambda conn: rounds.approve(Uow(conn), round_ref=round_ref, acting_opd=user.opd,
-                                                           today=today()), model=s.RoundRead)
+        forms.answered(await command(request, lambda conn: rounds.approve(
+            Uow(conn), round_ref=round_ref, acting_opd=user.opd, today=today()), model=s.RoundRead))
     return await _write(request, user, round_ref, {}, run, "Putaran disetujui DP3A; kini hanya dapat dibaca")
