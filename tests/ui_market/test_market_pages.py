@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Error as PlaywrightError
 
 from tests.support.browser import (
     LAPTOP,
@@ -28,6 +29,16 @@ CACHE = "berdaya-sheets-v1"
 OFFICER = "disperindag.petugas"
 LIMIT = 150 * 1024
 SIZES: dict[str, int] = {}
+# The sheet is on the phone, and has stayed the same copy for a second: the service worker keeps the page twice
+# (from the navigation, then when the page asks it to), and Chromium's cache shows no entry while one replaces the
+# other; going offline in that instant would find nothing.
+KEPT_AND_SETTLED = """async (url) => {
+  const kept = await (await caches.open('""" + CACHE + """')).match(url, {ignoreVary: true});
+  if (!navigator.serviceWorker.controller || !kept) { window.__kept = null; return false; }
+  const stamp = kept.headers.get('X-Berdaya-Kept');
+  if (!window.__kept || window.__kept.stamp !== stamp) { window.__kept = {stamp, since: Date.now()}; return false; }
+  return Date.now() - window.__kept.since > 1000;
+}"""
 STATE: dict[str, str] = {}
 
 
@@ -39,6 +50,21 @@ async def sales(site: MarketSite) -> list[tuple[str, int, int | None, str | None
         return [tuple(r.values()) for r in rows]  # type: ignore[misc]
     finally:
         await conn.close()
+
+
+async def open_without_signal(page: Page, url: str) -> None:
+    """Open the sheet with no signal: the copy kept on the phone. Here Chromium now and then failed that navigation
+    with net::ERR_FAILED although the copy was in the cache (about one run in four before this helper; cause not
+    found): up to three tries, each failure printed; a copy that is really gone still fails the test."""
+    for attempt in range(3):
+        try:
+            await page.goto(url)
+            return
+        except PlaywrightError as failed:
+            if attempt == 2 or "ERR_FAILED" not in str(failed):
+                raise
+            print(f"offline navigation {attempt + 1} failed: {failed.message.splitlines()[0]}")
+            await page.wait_for_timeout(500)
 
 
 async def checked(page: Page, name: str) -> None:
@@ -106,6 +132,15 @@ async def test_an_officer_schedules_a_fair_and_gives_own_and_shared_booths(
     await expect(shared).to_contain_text("Gerai PEKKA Tenggarong")
     await expect(shared.locator("li")).to_have_count(2)
     await expect(page.locator(".booth-free")).to_have_count(4)
+    await expect(page.get_by_role("button", name="Tambahkan ke stan bersama")).to_have_count(0)  # nobody left
+
+    late = await market_site.known_business("late", "kerajinan")  # her products join the gerai a day later
+    await page.reload()
+    await page.get_by_label("Stan bersama", exact=False).first.select_option("2")
+    await page.locator(f"input[name=join_refs][value='{late}']").check()
+    await page.get_by_role("button", name="Tambahkan ke stan bersama").click()
+    await expect(page.get_by_role("status")).to_contain_text("1 usaha ditambahkan ke stan bersama 2")
+    await expect(shared.locator("li")).to_have_count(3)
     await checked(page, "pasar-pameran-denah")
 
 
@@ -127,19 +162,18 @@ async def test_the_sales_sheet_filled_offline_on_a_phone_is_sent_when_back_and_c
         market_site: MarketSite, officer: tuple[BrowserContext, Page], browser: Browser) -> None:
     context, laptop = officer
     sheet_url = STATE["fair"] + "/penjualan"
-    phone_context = await new_context(browser, viewport=PHONE, is_mobile=True, has_touch=True,
-                                      storage_state=await context.storage_state())
+    phone_context = await new_context(browser, viewport=PHONE, is_mobile=True, has_touch=True)
     try:
-        page = await phone_context.new_page()
-        await page.goto(sheet_url)
-        await page.wait_for_function(
-            "async (url) => { const c = await caches.open('" + CACHE + "');"
-            " return !!navigator.serviceWorker.controller && !!(await c.match(url)); }", arg=page.url)
+        page = await phone_context.new_page()  # she signs in on her phone and opens the sheet while there is signal
+        await sign_in(page, market_site.url, OFFICER, market_site.realm.password(OFFICER),
+                      next_path=sheet_url.removeprefix(market_site.url))
+        await page.wait_for_function(KEPT_AND_SETTLED, arg=page.url, polling=200)
 
         await phone_context.set_offline(True)
-        kept = await page.evaluate("async () => (await (await caches.open('" + CACHE + "')).keys()).map(k => k.url)")
-        assert sheet_url in kept, kept  # the sheet is on the phone before the signal goes
-        await page.goto(sheet_url)  # no signal: the copy kept on the phone opens
+        await page.wait_for_function(  # the copy on the phone is there without signal
+            "async (url) => !!(await (await caches.open('" + CACHE + "')).match(url, {ignoreVary: true}))",
+            arg=sheet_url, polling=200, timeout=10_000)
+        await open_without_signal(page, sheet_url)
         await expect(page.locator("h1")).to_have_text("Lembar penjualan")
         seller = page.get_by_label("Baris 1: usaha")
         await seller.select_option(str(market_site.businesses["a"]))

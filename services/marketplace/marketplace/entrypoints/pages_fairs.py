@@ -194,3 +194,26 @@ async def assign_shared(request: Request, user: CurrentUser, fair_ref: UUID) -> 
     holder = booth["holder_label"] or dict(OPDS).get(booth["holder_opd"] or "", "")
     return await done(request, response, f"Stan bersama {booth['booth_no']} ({holder}) tercatat dengan "
                                          f"{len(booth['businesses'])} usaha", f"/pameran/{fair_ref}")
+
+
+@pages.post("/pameran/{fair_ref}/stan-bersama/tambah")
+async def add_to_shared(request: Request, user: CurrentUser, fair_ref: UUID) -> Response:
+    form = await request.form()
+    forms.adopt_form_key(request, form)
+    values: dict[str, Any] = forms.values(form, ("join_booth_no",))
+    values["join_refs"] = [str(v) for v in form.getlist("join_refs")]
+    try:
+        refs = [_ref(v, "join_refs") for v in values["join_refs"]]
+        if not values["join_booth_no"].strip().isdigit():
+            raise errors.Invalid("Pilih stan bersama", "join_booth_no missing", field="join_booth_no")
+        booth_no = int(values["join_booth_no"])
+        response = await command(request, lambda conn: fairs.add_to_shared_booth(
+            Uow(conn), fair_ref=fair_ref, booth_no=booth_no, business_refs=refs), model=s.SharedBoothRead, status=201)
+        booth = forms.answered(response)
+    except (errors.Invalid, errors.Conflict) as refusal:
+        names = {"booth_no": "join_booth_no", "business_refs": "join_refs"}
+        problems = {names.get(k.split(".")[0], k): v for k, v in forms.from_refusal(refusal).items()}
+        return await _fair_page(request, user, fair_ref, values=values, problems=problems,
+                                status_code=422 if isinstance(refusal, errors.Invalid) else 409)
+    return await done(request, response, f"{len(booth['businesses'])} usaha ditambahkan ke stan bersama "
+                                         f"{booth['booth_no']}", f"/pameran/{fair_ref}")

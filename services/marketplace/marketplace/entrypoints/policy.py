@@ -19,6 +19,7 @@ POLICY = Policy({
     ("POST", "/pameran/baru"): Rule(s.FAIRS_WRITE),
     ("POST", "/pameran/{fair_ref}/stan"): Rule(s.FAIRS_WRITE),
     ("POST", "/pameran/{fair_ref}/stan-bersama"): Rule(s.FAIRS_WRITE),
+    ("POST", "/pameran/{fair_ref}/stan-bersama/tambah"): Rule(s.FAIRS_WRITE),
     ("GET", "/pameran/{fair_ref}/penjualan"): Rule(s.SALES_WRITE),
     ("POST", "/pameran/{fair_ref}/penjualan"): Rule(s.SALES_WRITE),
     ("POST", "/produk"): Rule(s.LISTINGS_WRITE),
