@@ -186,7 +186,8 @@ async def load(driver: Driver, s: Scenario, *, progress: Callable[[str], None] =
     progress(f"  a cooperative of {len(s.coop_members)} women, {len(s.capital)} capital disbursements, {len(s.aid)} aid records")
 
     await load_market(driver, s, biz, ref)
-    progress(f"  a trade fair with {len(s.booth_businesses)} booths, {len(s.listings)} listings, {len(s.sales)} sales")
+    progress(f"  a trade fair with {len(s.booth_businesses)} booths and a shared booth for {len(s.shared_booth)} "
+             f"businesses, {len(s.listings)} listings, {len(s.sales)} sales")
 
     courses = {c.key: c.course_ref for c in s.courses}
     await driver.gather(
@@ -213,7 +214,7 @@ async def load_market(driver: Driver, s: Scenario, biz: dict[str, Any], ref: dic
     fair = await driver.post(e.marketplace, "/fairs", {
         "name": s.fair_name, "kecamatan_code": s.fair_kecamatan, "location": "Pulau Kumala, Tenggarong",
         "starts_on": s.fair_starts_on.isoformat(), "ends_on": type(s.fair_starts_on).fromordinal(ends).isoformat(),
-        "booths": max(len(s.booth_businesses), 1) + 10,
+        "booths": max(len(s.booth_businesses), 1) + 11,
     }, key="fair:1", opd="disperindag")
     fair_ref = fair["fair_ref"]
     await driver.gather(
@@ -221,6 +222,11 @@ async def load_market(driver: Driver, s: Scenario, biz: dict[str, Any], ref: dic
                     key=f"booth:{b}", opd="disperindag", wait_for_replica=True)
         for b in s.booth_businesses
     )
+    if s.shared_booth:
+        await driver.post(e.marketplace, f"/fairs/{fair_ref}/shared-booths", {
+            "holder_kind": "outlet", "holder_label": "Gerai PEKKA Tenggarong",
+            "business_refs": [biz[b] for b in s.shared_booth]}, key="shared-booth:1", opd="disperindag",
+            wait_for_replica=True)
     await driver.gather(
         driver.post(e.marketplace, "/listings", {
             "business_ref": biz[b], "channel": channel, "category": category, "price_idr": price,

@@ -115,6 +115,8 @@ class Scenario:
     placements: list[tuple[str, str, bool, int, date]]  # (woman, course key, formal, wage, placed_on)
     aid: list[tuple[str, str, date]]  # (woman, kind, provided_on)
     capital: list[tuple[str, str, int, date]]  # (business, source, amount, disbursed_on)
+    # Businesses selling at the fair through a shared booth (a PEKKA gerai), not a booth of their own.
+    shared_booth: list[str] = field(default_factory=list)
 
     def woman(self, key: str) -> Woman:
         return self._women[key]
@@ -258,8 +260,13 @@ def generate(n_women: int = 200, *, seed: int = 7, start: date = date(2025, 1, 6
     aid = [(w.key, rng.choice(["legal_assistance", "social_aid", "counselling"]), date(2025, 6, 2)) for w in women[::9]]
     capital = [(b, rng.choice(["kur", "dp3a_grant", "diskop_grant"]), rng.randint(2, 20) * 1_000_000, date(2025, 7, 1))
                for b in biz_keys[::5]]
+    # Drawn last, so every figure above stays what it was: a PEKKA gerai's shared booth sells six more businesses'
+    # products at the fair, each sale recorded against its own business.
+    shared_booth = biz_keys[30:36]
+    sales += [Sale(b, "trade_fair", rng.randint(3, 40) * 50_000, rng.randint(5, 80), date(2025, 8, 16))
+              for b in shared_booth]
     return Scenario(
-        women=women, courses=courses, businesses=businesses, coop_members=coop_members,
+        women=women, courses=courses, businesses=businesses, coop_members=coop_members, shared_booth=shared_booth,
         coop_kecamatan="64.02.06", coop_formed_on=date(2025, 5, 5), fair_name="Pameran Produk Perempuan Kukar 2025",
         fair_kecamatan="64.02.06", fair_starts_on=date(2025, 8, 15), booth_businesses=booth, listings=listings,
         sales=sales, placements=placements, aid=aid, capital=capital,

@@ -74,7 +74,8 @@ def indicators(s: Scenario) -> dict[str, float | None]:
     out["capital_recipients"] = _count(recipients, {biz[b].owner for b in recipients})
     out["capital_disbursed_idr"] = _sum(sum(a for _, _, a, _ in s.capital), {biz[b].owner for b in recipients})
 
-    access = {"trade_fair": set(s.booth_businesses), "modern_retail": set(), "digital": set()}
+    # A business selling through a shared booth has reached the fair channel like one with a booth of its own.
+    access = {"trade_fair": set(s.booth_businesses) | set(s.shared_booth), "modern_retail": set(), "digital": set()}
     for b, channel, _, _ in s.listings:
         access[channel].add(b)
     for channel, businesses in access.items():
@@ -98,7 +99,8 @@ def indicators(s: Scenario) -> dict[str, float | None]:
                        ("counselling", "counselling_recipients"), ("shelter", "shelter_recipients")):
         out[name] = _count({w for w, k, _ in s.aid if k == kind})
     out["women_first_business"] = _count(owners)
-    out["women_first_market"] = _count({biz[b].owner for b in s.booth_businesses} | {biz[b].owner for b, *_ in s.listings}
+    out["women_first_market"] = _count({biz[b].owner for b in (*s.booth_businesses, *s.shared_booth)}
+                                       | {biz[b].owner for b, *_ in s.listings}
                                        | {biz[x.business].owner for x in s.sales})
     return out
 
@@ -125,7 +127,8 @@ def funnel(s: Scenario) -> dict[str, int]:
     trained = {w for c in s.courses for w in c.completed}
     business = {b.owner for b in s.businesses}
     biz = {b.key: b.owner for b in s.businesses}
-    market = {biz[b] for b in s.booth_businesses} | {biz[b] for b, *_ in s.listings} | {biz[x.business] for x in s.sales}
+    market = ({biz[b] for b in (*s.booth_businesses, *s.shared_booth)} | {biz[b] for b, *_ in s.listings}
+              | {biz[x.business] for x in s.sales})
     above = {
         w.key for w in s.women
         if not _below(w.followup_income if w.followup_income is not None else w.baseline_income, w.household_size)

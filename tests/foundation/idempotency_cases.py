@@ -279,6 +279,21 @@ async def _sheet(w: World) -> Prepared:
         for i, b in enumerate(businesses)]}
 
 
+async def _shared_booth(w: World) -> Prepared:
+    return f"/fairs/{await w.fair()}/shared-booths", {
+        "holder_kind": "outlet", "holder_label": "Gerai PEKKA Tenggarong",
+        "business_refs": [await w.business_in_market(), await w.business_in_market()]}
+
+
+async def _shared_booth_joined(w: World) -> Prepared:
+    fair = await w.fair()
+    booth = await w.ok("marketplace", "POST", f"/fairs/{fair}/shared-booths", {
+        "holder_kind": "opd", "holder_opd": "dp3a", "business_refs": [await w.business_in_market()]},
+        opd="disperindag")
+    return (f"/fairs/{fair}/shared-booths/{booth['booth_no']}/businesses",
+            {"business_refs": [await w.business_in_market()]})
+
+
 async def _listing(w: World) -> Prepared:
     return "/listings", {"business_ref": await w.business_in_market(), "channel": "digital", "category": "makanan",
                          "price_idr": 45_000}
@@ -366,13 +381,18 @@ CASES = [
     Case("training", "POST", "/courses/{course_ref}/dropouts", "distransnaker", _drop, ("training.ParticipantDropped",)),
     Case("training", "POST", "/placements", "distransnaker", _place, ("training.JobPlaced",)),
     Case("marketplace", "POST", "/fairs", "disperindag", _fair, ("marketplace.TradeFairScheduled",)),
-    Case("marketplace", "POST", "/fairs/{fair_ref}/booths", "disperindag", _booth, ("marketplace.BoothAssigned",)),
+    # Booths and sales stage their v1 and v2 envelopes (marketplace_v2 is published beside v1).
+    Case("marketplace", "POST", "/fairs/{fair_ref}/booths", "disperindag", _booth, ("marketplace.BoothAssigned",) * 2),
+    Case("marketplace", "POST", "/fairs/{fair_ref}/shared-booths", "disperindag", _shared_booth,
+         ("marketplace.BoothAssigned",) * 3),
+    Case("marketplace", "POST", "/fairs/{fair_ref}/shared-booths/{booth_no}/businesses", "disperindag",
+         _shared_booth_joined, ("marketplace.BoothAssigned",) * 2),
     Case("marketplace", "POST", "/fairs/{fair_ref}/sales-sheet", "disperindag", _sheet,
-         ("marketplace.SaleRecorded", "marketplace.SaleRecorded")),
+         ("marketplace.SaleRecorded",) * 4),
     Case("marketplace", "POST", "/listings", "disperindag", _listing, ("marketplace.ProductListed",)),
     Case("marketplace", "POST", "/listings/{product_ref}/delist", "disperindag", _delist,
          ("marketplace.ProductDelisted",), 200),
-    Case("marketplace", "POST", "/sales", "disperindag", _sale, ("marketplace.SaleRecorded",)),
+    Case("marketplace", "POST", "/sales", "disperindag", _sale, ("marketplace.SaleRecorded",) * 2),
     Case("monitoring", "PUT", "/api/targets", "dp3a", _target, (), 200),
     Case("monitoring", "POST", "/api/rounds", "dp3a", _round, ()),
     Case("monitoring", "PUT", "/api/rounds/{round_ref}/notes/{opd}", "disperindag", _note, (), 200),

@@ -10,20 +10,21 @@ from tests.marketplace.conftest import Market
 from tests.support.kafka import wait_for
 
 
-async def of_type(market: Market, event_type: str, **match: str) -> list[dict]:
-    return [e for e in await market.events() if e["event_type"] == event_type
+async def of_type(market: Market, event_type: str, version: int = 1, **match: str) -> list[dict]:
+    """Events of a type and version (v1 by default: what a v1 consumer sees)."""
+    return [e for e in await market.events() if e["event_type"] == event_type and e["event_version"] == version
             and all(str(e["payload"].get(k)) == v for k, v in match.items())]
 
 
-async def settled(market: Market, expected: int, event_type: str, **match: str) -> list[dict]:
+async def settled(market: Market, expected: int, event_type: str, version: int = 1, **match: str) -> list[dict]:
     """The events of a type once `expected` of them are on Kafka and a short pause brought no more."""
-    await wait_for(lambda: _at_least(market, expected, event_type, **match))
+    await wait_for(lambda: _at_least(market, expected, event_type, version, **match))
     await asyncio.sleep(0.5)
-    return await of_type(market, event_type, **match)
+    return await of_type(market, event_type, version, **match)
 
 
-async def _at_least(market: Market, expected: int, event_type: str, **match: str) -> bool:
-    return len(await of_type(market, event_type, **match)) >= expected
+async def _at_least(market: Market, expected: int, event_type: str, version: int, **match: str) -> bool:
+    return len(await of_type(market, event_type, version, **match)) >= expected
 
 
 async def test_booths_are_limited_to_the_fair_and_one_per_business(market: Market) -> None:

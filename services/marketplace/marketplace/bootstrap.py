@@ -4,7 +4,7 @@ from berdaya_contracts.topics import REGISTRY_EVENTS
 from berdaya_shared.service import ServiceSpec, app_factory
 
 from .config import Settings
-from .entrypoints import api_fairs, api_trade, consumer
+from .entrypoints import api_fairs, api_trade, consumer, pages_fairs, pages_listings, pages_sales
 from .entrypoints.policy import POLICY
 
 SPEC = ServiceSpec(
@@ -15,10 +15,12 @@ SPEC = ServiceSpec(
                 "`marketplace.events` (kontrak v1) melalui outbox; usaha diperiksa terhadap replika "
                 "`registry.events`. Semua perintah menerima header Idempotency-Key.",
     policy=POLICY,
-    routers=lambda: [api_fairs.router(), api_trade.router()],
+    routers=lambda: [api_fairs.router(), api_trade.router(), pages_fairs.pages, pages_sales.pages,
+                     pages_listings.pages],
     migrations="marketplace.adapters.migrations",
     consume_topics=(REGISTRY_EVENTS,),
     apply=consumer.apply,
+    templates="marketplace.entrypoints",
 )
 
 create_app = app_factory(SPEC, Settings)

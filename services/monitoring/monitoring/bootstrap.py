@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .adapters import MIGRATIONS, prepare_projection
 from .config import Settings
-from .entrypoints import api_admin, api_indicators, api_rounds, api_targets
+from .entrypoints import api_admin, api_indicators, api_rounds, api_targets, pages_rounds
 from .entrypoints.consumer import make_apply
 from .entrypoints.export_gate import ExportGate, LiveLimit
 from .entrypoints.policy import POLICY
@@ -35,9 +35,11 @@ SPEC = ServiceSpec(
         "(sel < 5 orang dan sel yang dapat dihitung ulang disembunyikan); angka persis hanya untuk tim evaluasi."
     ),
     policy=POLICY,
-    routers=lambda: [api_indicators.router, api_targets.router, api_admin.router, api_rounds.router, api_rounds.pages],
+    routers=lambda: [api_indicators.router, api_targets.router, api_admin.router, api_rounds.router, api_rounds.pages,
+                     pages_rounds.pages],
     migrations=MIGRATIONS,
     consume_topics=EVENT_TOPICS,
+    templates="monitoring.entrypoints",
 )
 
 

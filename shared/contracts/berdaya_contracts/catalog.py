@@ -13,6 +13,7 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from . import marketplace_v1 as m
+from . import marketplace_v2 as m2
 from . import monitoring_v1 as mon
 from . import registry_v1 as r
 from . import topics
@@ -39,7 +40,8 @@ def _by(field: str) -> Callable[[Any], Any]:
     return lambda p: getattr(p, field)
 
 
-def _spec(event_type: str, model: type[Payload], aggregate_type: str, key: str | Callable[[Any], Any]) -> EventSpec:
+def _spec(event_type: str, model: type[Payload], aggregate_type: str, key: str | Callable[[Any], Any], *,
+          version: int = 1) -> EventSpec:
     producer = event_type.split(".", 1)[0]
     topic = {
         "registry": topics.REGISTRY_EVENTS,
@@ -47,7 +49,7 @@ def _spec(event_type: str, model: type[Payload], aggregate_type: str, key: str |
         "marketplace": topics.MARKETPLACE_EVENTS,
         "monitoring": topics.MONITORING_INDICATORS,
     }[producer]
-    return EventSpec(event_type, 1, model, topic, aggregate_type, _by(key) if isinstance(key, str) else key)
+    return EventSpec(event_type, version, model, topic, aggregate_type, _by(key) if isinstance(key, str) else key)
 
 
 CATALOG: tuple[EventSpec, ...] = (
@@ -76,6 +78,9 @@ CATALOG: tuple[EventSpec, ...] = (
     _spec("marketplace.ProductListed", m.ProductListed, "product", "product_ref"),
     _spec("marketplace.ProductDelisted", m.ProductDelisted, "product", "product_ref"),
     _spec("marketplace.SaleRecorded", m.SaleRecorded, "business", "business_ref"),
+    # v2 beside v1 (shared booths, marketplace_v2.py): the marketplace publishes both for every booth and sale.
+    _spec("marketplace.BoothAssigned", m2.BoothAssigned, "fair", "fair_ref", version=2),
+    _spec("marketplace.SaleRecorded", m2.SaleRecorded, "business", "business_ref", version=2),
     _spec(
         "monitoring.IndicatorChanged",
         mon.IndicatorChanged,

@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from berdaya_contracts import marketplace_v1 as v1
+from berdaya_contracts import marketplace_v2 as v2
 from berdaya_shared.errors import Conflict, Invalid, NotFound
 from marketplace.domain import events
 from marketplace.entrypoints import schemas_fairs, schemas_trade
@@ -69,7 +70,9 @@ async def test_booths_go_one_per_business_up_to_the_fairs_number() -> None:
     assert first == {"fair_ref": ref, "business_ref": a, "owner_person_ref": owner_a, "booth_no": 2}
     schemas_fairs.BoothRead.model_validate(first)
     assert uow.published[-1] == events.BoothAssigned(ref, a, owner_a, 2)
-    assert isinstance(uow.contracts[-1], v1.BoothAssigned)
+    assert isinstance(uow.contracts[-2], v1.BoothAssigned) and uow.contracts[-1] == v2.BoothAssigned(
+        fair_ref=ref, booth_no=2, holder_kind="business", holder_business_ref=a,
+        businesses=[v2.BoothBusiness(business_ref=a, owner_person_ref=owner_a)])
     with pytest.raises(Conflict, match="already has a booth"):
         await fairs.assign_booth(uow, fair_ref=ref, business_ref=a, booth_no=None)
     with pytest.raises(Conflict, match="already assigned") as taken:
@@ -148,7 +151,8 @@ async def test_a_sale_is_recorded_with_its_owner_and_published_once() -> None:
     assert sale["owner_person_ref"] == owner and sale["fair_ref"] is None
     assert uow.published == [events.SaleRecorded(sale["sale_ref"], business, owner, "modern_retail", None, 450_000,
                                                  30, date(2025, 9, 12))]
-    assert uow.contracts[0] == v1.SaleRecorded(**sale)
+    v1_facts = {k: v for k, v in sale.items() if k not in ("booth_no", "booth_holder_kind")}
+    assert uow.contracts == [v1.SaleRecorded(**v1_facts), v2.SaleRecorded(**sale)]
     assert (await trade.sales(uow, business_ref=business))["items"] == [sale]
 
 
@@ -214,3 +218,55 @@ async def test_fair_pages_come_latest_first() -> None:
     schemas_fairs.FairList.model_validate(page)
     assert page["total"] == 2 and [f["fair_ref"] for f in page["items"]] == [late["fair_ref"]]
     assert (await fairs.list_(uow, limit=1, offset=1))["items"] == [early]
+
+
+async def test_a_shared_booth_is_stored_published_in_both_versions_and_its_sales_go_to_each_business() -> None:
+    uow = FakeMarketplaceUnitOfWork()
+    fair = await scheduled(uow, booths=3)
+    ref = fair["fair_ref"]
+    own, _ = await with_booth(uow, fair)
+    a, owner_a = known_business(uow)
+    b, owner_b = known_business(uow)
+    before = len(uow.contracts)
+    booth = await fairs.assign_shared_booth(uow, fair_ref=ref, holder_kind="opd", holder_opd="dp3a",
+                                            holder_label=None, booth_no=None, business_refs=[a, b])
+    schemas_fairs.SharedBoothRead.model_validate(booth)
+    assert booth["booth_no"] == 2 and booth["holder_kind"] == "opd" and booth["holder_opd"] == "dp3a"
+    published = uow.contracts[before:]
+    assert [type(c) for c in published] == [v1.BoothAssigned, v1.BoothAssigned, v2.BoothAssigned]
+    assert [(c.business_ref, c.owner_person_ref, c.booth_no) for c in published[:2]] == [(a, owner_a, 2),
+                                                                                        (b, owner_b, 2)]
+    rows = await fairs.booths(uow, fair_ref=ref)
+    for row in rows:
+        schemas_fairs.BoothRead.model_validate(row)
+    assert [(r["booth_no"], r["holder_kind"]) for r in rows] == [(1, "business"), (2, "opd"), (2, "opd")]
+    assert (await fairs.get(uow, fair_ref=ref))["booths_assigned"] == 2
+
+    sheet = await trade.record_sheet(uow, fair_ref=ref, rows=[
+        {"business_ref": a, "amount_idr": 150_000, "quantity": 3, "sold_on": START, "booth_no": 2},
+        {"business_ref": b, "amount_idr": 80_000, "quantity": 2, "sold_on": START},
+        {"business_ref": own, "amount_idr": 60_000, "quantity": 1, "sold_on": END}])
+    schemas_trade.SalesSheetRead.model_validate(sheet)
+    assert [(s["business_ref"], s["owner_person_ref"], s["booth_no"], s["booth_holder_kind"])
+            for s in sheet["sales"]] == [(a, owner_a, 2, "opd"), (b, owner_b, 2, "opd"), (own, _owner(uow, own), 1,
+                                                                                          "business")]
+    sales_v2 = [c for c in uow.contracts if isinstance(c, v2.SaleRecorded)]
+    assert [c.booth_holder_kind for c in sales_v2] == ["opd", "opd", "business"]
+
+    c, _ = known_business(uow)
+    added = await fairs.add_to_shared_booth(uow, fair_ref=ref, booth_no=2, business_refs=[c])
+    assert [x["business_ref"] for x in added["businesses"]] == [c]
+    with pytest.raises(Conflict) as again:
+        await fairs.assign_shared_booth(uow, fair_ref=ref, holder_kind="outlet", holder_opd=None,
+                                        holder_label="Gerai PEKKA", booth_no=None, business_refs=[c])
+    assert again.value.field == "business_refs"
+    with pytest.raises(Invalid) as unknown:
+        await fairs.assign_shared_booth(uow, fair_ref=ref, holder_kind="outlet", holder_opd=None,
+                                        holder_label="Gerai PEKKA", booth_no=None, business_refs=[uuid4()])
+    assert unknown.value.field == "business_refs.0"
+
+
+def _owner(uow: FakeMarketplaceUnitOfWork, business: UUID) -> UUID:
+    found = uow.businesses.businesses[business].owner_person_ref
+    assert found is not None
+    return found

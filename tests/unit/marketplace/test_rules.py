@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 import pytest
 from berdaya_shared.errors import Conflict, Invalid
 from marketplace.domain import events, sales
-from marketplace.domain.model import Business, Fair, Listing, require_registered
+from marketplace.domain.model import Business, Fair, Holder, Listing, require_registered
 from marketplace.service_layer import translator
 
 START, END = date(2025, 8, 15), date(2025, 8, 17)
@@ -17,7 +17,7 @@ def fair(booths: int = 3, *, starts_on: date = START, ends_on: date = END, kecam
          taken: dict[int, UUID] | None = None) -> Fair:
     taken = taken or {}
     return Fair(uuid4(), "Pameran UMKM", kecamatan_code, None, starts_on, ends_on, booths, "disperindag",
-                taken=set(taken), businesses=set(taken.values()))
+                booth_of={b: n for n, b in taken.items()})
 
 
 @pytest.mark.parametrize(("days", "allowed"), [(0, True), (2, True), (120, True), (121, False), (-1, False)])
@@ -119,15 +119,79 @@ def test_a_sheet_lists_every_bad_row_with_its_number_and_records_nothing() -> No
     assert [r.sale_ref for r in recorded] == [rows[0].sale_ref]
 
 
-def test_every_domain_event_has_a_v1_contract_with_the_same_fields() -> None:
+def test_every_domain_event_has_a_v1_contract_with_the_same_fields_and_booths_and_sales_a_v2_twin() -> None:
     ref = uuid4()
     samples = [
         events.TradeFairScheduled(ref, "Pameran UMKM", None, True, START, END, 4),
         events.BoothAssigned(ref, ref, ref, 1),
         events.ProductListed(ref, ref, ref, "digital", "amplang", 25_000, START),
         events.ProductDelisted(ref, ref, ref, "digital", END),
-        events.SaleRecorded(ref, ref, ref, "trade_fair", ref, 50_000, 2, START),
+        events.SaleRecorded(ref, ref, ref, "trade_fair", ref, 50_000, 2, START, 1, "business"),
     ]
     for event in samples:
-        contract = translator.to_contract(event)
-        assert set(contract.model_dump()) == {f.name for f in fields(event)}
+        contracts = translator.to_contracts(event)
+        v1_fields = {f.name for f in fields(event)}
+        if isinstance(event, events.SaleRecorded):
+            v1_fields -= {"booth_no", "booth_holder_kind"}  # v2 only
+        assert type(contracts[0]).__module__.endswith("marketplace_v1")
+        assert set(contracts[0].model_dump()) == v1_fields
+        if isinstance(event, events.BoothAssigned | events.SaleRecorded):
+            assert [type(c).__module__.rsplit("_", 1)[1] for c in contracts] == ["v1", "v2"]
+        else:
+            assert len(contracts) == 1
+
+
+def test_a_shared_booth_sells_several_businesses_products_each_sale_against_its_own_business() -> None:
+    own = uuid4()
+    f = fair(4, taken={1: own})
+    a, b, owner_a, owner_b = uuid4(), uuid4(), uuid4(), uuid4()
+    assigned = f.assign_shared(Holder("outlet", label=" Gerai PEKKA Tenggarong "), [(a, owner_a), (b, owner_b)],
+                               None)
+    assert assigned == events.SharedBoothAssigned(f.fair_ref, 2, "outlet", None, "Gerai PEKKA Tenggarong",
+                                                  ((a, owner_a), (b, owner_b)))
+    assert f.taken == {1, 2} and f.holds(a) and f.holds(b) and f.holder_kind(2) == "outlet"
+    assert f.holder_kind(1) == "business"
+    known = {x: Business(x, o, True) for x, o in ((a, owner_a), (b, owner_b), (own, uuid4()))}
+    sold = sales.record_one(sale(b, fair_ref=f.fair_ref), known, {f.fair_ref: f})
+    assert (sold.business_ref, sold.owner_person_ref, sold.booth_no, sold.booth_holder_kind) == (b, owner_b, 2,
+                                                                                                 "outlet")
+    v1_sale, v2_sale = translator.to_contracts(sold)
+    assert v1_sale.business_ref == v2_sale.business_ref == b and v2_sale.booth_holder_kind == "outlet"
+    twins = translator.to_contracts(assigned)
+    assert [(c.business_ref, c.booth_no) for c in twins[:2]] == [(a, 2), (b, 2)]  # v1: one per business
+    assert [x.business_ref for x in twins[2].businesses] == [a, b] and twins[2].holder_label == "Gerai PEKKA Tenggarong"
+    with pytest.raises(Invalid) as wrong_booth:
+        sales.record_one(sales.Sale(uuid4(), a, "trade_fair", f.fair_ref, 10_000, 1, START, booth_no=1), known,
+                         {f.fair_ref: f})
+    assert wrong_booth.value.field == "booth_no" and "stan 2" in wrong_booth.value.pesan
+    added = f.add_to_shared(2, [(c := uuid4(), owner_c := uuid4())])
+    assert added.businesses == ((c, owner_c),) and added.holder_label == "Gerai PEKKA Tenggarong" and f.holds(c)
+
+
+@pytest.mark.parametrize(("holder", "businesses", "booth_no", "kind", "field"), [
+    (Holder("opd"), 1, None, Invalid, "holder_opd"),
+    (Holder("coop", label="  "), 1, None, Invalid, "holder_label"),
+    (Holder("business"), 1, None, Invalid, "holder_kind"),
+    (Holder("opd", opd="dp3a"), 0, None, Invalid, "business_refs"),
+    (Holder("opd", opd="dp3a"), 1, 1, Conflict, "booth_no"),
+    (Holder("opd", opd="dp3a"), 1, 9, Invalid, "booth_no"),
+    (Holder("opd", opd="dp3a"), "own", None, Conflict, "business_refs"),
+    (Holder("opd", opd="dp3a"), "twice", None, Invalid, "business_refs"),
+])
+def test_a_shared_booth_is_refused_naming_the_field(holder: Holder, businesses: object, booth_no: int | None,
+                                                    kind: type, field: str) -> None:
+    own = uuid4()
+    f = fair(3, taken={1: own})
+    x = uuid4()
+    chosen = {0: [], 1: [(x, uuid4())], "own": [(own, uuid4())], "twice": [(x, uuid4()), (x, uuid4())]}[businesses]
+    with pytest.raises(kind) as refused:
+        f.assign_shared(holder, chosen, booth_no)
+    assert refused.value.field == field and f.taken == {1} and f.shared == {}
+
+
+def test_businesses_join_only_a_shared_booth() -> None:
+    own = uuid4()
+    f = fair(3, taken={1: own})
+    with pytest.raises(Invalid) as refused:
+        f.add_to_shared(1, [(uuid4(), uuid4())])
+    assert refused.value.field == "booth_no"

@@ -10,13 +10,16 @@ from pathlib import Path
 from uuid import uuid4
 
 from berdaya_contracts import Event, decode
+from berdaya_contracts import marketplace_v1 as market_v1
 from berdaya_contracts.topics import EVENT_TOPICS
 from monitoring import projections
 from monitoring.projections import business, coops, market, merges, people, training, welfare
 from monitoring.projections.fact import Fact
 
-SAMPLES = {e.event_type: e for e in (decode(p.read_bytes()) for p in files("berdaya_contracts").joinpath("samples")
-                                     .iterdir() if p.name.endswith(".json"))}
+ALL_SAMPLES = [decode(p.read_bytes()) for p in files("berdaya_contracts").joinpath("samples").iterdir()
+               if p.name.endswith(".json")]
+SAMPLES = {e.event_type: e for e in ALL_SAMPLES if e.envelope.event_version == 1}
+V2 = {e.event_type: e for e in ALL_SAMPLES if e.envelope.event_version == 2}
 CONSUMED = {t: e for t, e in SAMPLES.items() if e.envelope.producer + ".events" in EVENT_TOPICS}
 FACTS = [f for m in (people, welfare, business, coops, training, market, merges) for f in vars(m).values()
          if isinstance(f, Fact)]
@@ -33,6 +36,20 @@ def test_every_consumed_event_type_has_a_handler() -> None:
     assert set(CONSUMED) == set(projections.EVENT_HANDLERS)
 
 
+async def test_a_shared_booth_v2_gives_every_business_selling_there_a_booth_row_as_its_v1_twins_do() -> None:
+    shared = V2["marketplace.BoothAssigned"]
+    p = shared.payload
+    expected = [(p.fair_ref, b.business_ref, b.owner_person_ref) for b in p.businesses]
+    assert len(expected) == 2
+    assert await rows(shared) == {market.BOOTHS.sql: expected}
+    twins = [replace(shared, payload=market_v1.BoothAssigned(fair_ref=p.fair_ref, business_ref=b.business_ref,
+                                                               owner_person_ref=b.owner_person_ref,
+                                                               booth_no=p.booth_no)) for b in p.businesses]
+    assert await rows(*twins) == {market.BOOTHS.sql: expected}
+    sale = V2["marketplace.SaleRecorded"]
+    assert await rows(sale) == {market.SALES.sql: [tuple(getattr(sale.payload, c) for c in market.SALES.columns)]}
+
+
 async def test_each_fact_event_becomes_one_row_of_its_payloads_values() -> None:
     checked = []
     for event_type, event in CONSUMED.items():
@@ -41,7 +58,7 @@ async def test_each_fact_event_becomes_one_row_of_its_payloads_values() -> None:
             continue  # handlers that derive values are checked one by one below
         assert await rows(event) == {fact.sql: [tuple(getattr(event.payload, c) for c in fact.columns)]}, event_type
         checked.append(event_type)
-    assert len(checked) == 18  # with the two merge events
+    assert len(checked) == 17  # the two merge events; BoothAssigned is derived (v2: one row per business)
 
 
 async def test_a_registration_and_its_correction_carry_ordered_profile_versions() -> None:

@@ -88,3 +88,10 @@ class BusinessReplica:
 
     async def get(self, business_ref: UUID) -> Business | None:
         return (await self.get_many([business_ref])).get(business_ref)
+
+    async def choices(self, *, limit: int = 1_000) -> list[dict[str, object]]:
+        """Registered businesses (business_ref, sector, kecamatan_code) for the staff pages' choices, by sector."""
+        rows = await self.conn.fetch(
+            "SELECT business_ref, sector, kecamatan_code FROM businesses_replica WHERE registered"
+            " ORDER BY sector, kecamatan_code, business_ref LIMIT $1", limit)
+        return [dict(r) for r in rows]

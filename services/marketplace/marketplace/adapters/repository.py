@@ -12,15 +12,16 @@ from uuid import UUID
 import asyncpg
 
 from ..domain.events import ProductListed, SaleRecorded
-from ..domain.model import Fair, Listing
+from ..domain.model import Fair, Holder, Listing
 
 _FAIR = "fair_ref, name, kecamatan_code, location, starts_on, ends_on, booths, recorded_by_opd"
 _FAIR_SUMMARY = f"""{_FAIR}, outside_kukar,
-    (SELECT count(*) FROM booths b WHERE b.fair_ref = f.fair_ref) AS booths_assigned,
+    (SELECT count(DISTINCT booth_no) FROM booths b WHERE b.fair_ref = f.fair_ref) AS booths_assigned,
     (SELECT COALESCE(sum(amount_idr), 0) FROM sales s WHERE s.fair_ref = f.fair_ref) AS sales_idr"""
 _LISTED = "product_ref, business_ref, owner_person_ref, channel, category, price_idr, listed_on"
 _LISTING = f"{_LISTED}, delisted_on"
-_SALE = "sale_ref, business_ref, owner_person_ref, channel, fair_ref, amount_idr, quantity, sold_on"
+_SALE = ("sale_ref, business_ref, owner_person_ref, channel, fair_ref, amount_idr, quantity, sold_on, booth_no,"
+         " booth_holder_kind")
 
 
 def _insert(table: str, columns: str) -> str:
@@ -61,13 +62,28 @@ class FairRepository:
         if row is None:
             return None
         booths = await self.conn.fetch("SELECT business_ref, booth_no FROM booths WHERE fair_ref = $1", fair_ref)
-        return Fair(**dict(row), taken={b["booth_no"] for b in booths}, businesses={b["business_ref"] for b in booths})
+        shared = await self.conn.fetch(
+            "SELECT booth_no, holder_kind, holder_opd, holder_label FROM shared_booths WHERE fair_ref = $1", fair_ref)
+        return Fair(**dict(row), booth_of={b["business_ref"]: b["booth_no"] for b in booths},
+                    shared={h["booth_no"]: Holder(h["holder_kind"], h["holder_opd"], h["holder_label"])
+                            for h in shared})
 
     async def add_booth(self, *, fair_ref: UUID, business_ref: UUID, owner_person_ref: UUID, booth_no: int) -> None:
         await self.conn.execute(
             "INSERT INTO booths (fair_ref, business_ref, owner_person_ref, booth_no) VALUES ($1, $2, $3, $4)",
             fair_ref, business_ref, owner_person_ref, booth_no,
         )
+
+    async def add_shared_booth(self, *, fair_ref: UUID, booth_no: int, holder: Holder | None,
+                               businesses: Sequence[tuple[UUID, UUID]]) -> None:
+        """A shared booth (``holder`` None: the booth exists, businesses are added to it) and its businesses."""
+        if holder is not None:
+            await self.conn.execute(
+                "INSERT INTO shared_booths (fair_ref, booth_no, holder_kind, holder_opd, holder_label)"
+                " VALUES ($1, $2, $3, $4, $5)", fair_ref, booth_no, holder.kind, holder.opd, holder.label)
+        await self.conn.executemany(
+            "INSERT INTO booths (fair_ref, business_ref, owner_person_ref, booth_no) VALUES ($1, $2, $3, $4)",
+            [(fair_ref, b, o, booth_no) for b, o in businesses])
 
     async def summary(self, fair_ref: UUID) -> dict[str, Any] | None:
         """The fair with ``booths_assigned`` and ``sales_idr`` (Rupiah recorded at it)."""
@@ -80,9 +96,13 @@ class FairRepository:
                            order="starts_on DESC, fair_ref", args=(), limit=limit, offset=offset)
 
     async def booths(self, fair_ref: UUID) -> list[dict[str, Any]]:
+        """One row per business selling at a booth, by booth number; a shared booth's rows carry its holder
+        (``holder_kind`` business, and no opd or label, for a business's own booth)."""
         rows = await self.conn.fetch(
-            "SELECT fair_ref, business_ref, owner_person_ref, booth_no FROM booths WHERE fair_ref = $1"
-            " ORDER BY booth_no",
+            "SELECT b.fair_ref, b.business_ref, b.owner_person_ref, b.booth_no,"
+            " COALESCE(s.holder_kind, 'business') AS holder_kind, s.holder_opd, s.holder_label"
+            " FROM booths b LEFT JOIN shared_booths s ON s.fair_ref = b.fair_ref AND s.booth_no = b.booth_no"
+            " WHERE b.fair_ref = $1 ORDER BY b.booth_no, b.assigned_at, b.business_ref",
             fair_ref,
         )
         return [dict(r) for r in rows]

@@ -25,6 +25,19 @@ class BoothAssigned:
 
 
 @dataclass(frozen=True)
+class SharedBoothAssigned:
+    """A booth held by an OPD, a cooperative or an outlet, selling the products of ``businesses`` ((business_ref,
+    owner_person_ref) pairs); a later one for the same booth adds businesses to it."""
+
+    fair_ref: UUID
+    booth_no: int
+    holder_kind: str  # opd | coop | outlet
+    holder_opd: str | None
+    holder_label: str | None
+    businesses: tuple[tuple[UUID, UUID], ...]
+
+
+@dataclass(frozen=True)
 class ProductListed:
     product_ref: UUID
     business_ref: UUID
@@ -54,6 +67,9 @@ class SaleRecorded:
     amount_idr: int
     quantity: int
     sold_on: date
+    booth_no: int | None = None  # the booth a fair sale was made at (its own or a shared one)
+    booth_holder_kind: str | None = None  # business | opd | coop | outlet, for fair sales
 
 
-DomainEvent = TradeFairScheduled | BoothAssigned | ProductListed | ProductDelisted | SaleRecorded
+DomainEvent = (TradeFairScheduled | BoothAssigned | SharedBoothAssigned | ProductListed | ProductDelisted
+               | SaleRecorded)

@@ -41,10 +41,39 @@ def require_registered(business: Business | None, business_ref: UUID, *, field: 
     return business.owner_person_ref
 
 
+HOLDER_KINDS = ("opd", "coop", "outlet")  # who may hold a shared booth; "business" is a business's own booth
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a shared booth: an OPD (``opd``), or a cooperative or outlet named by ``label`` (an organisation,
+    e.g. "Gerai PEKKA Tenggarong", never a person)."""
+
+    kind: str  # opd | coop | outlet
+    opd: str | None = None
+    label: str | None = None
+
+    def check(self) -> "Holder":
+        """Raises ``Invalid`` (field ``holder_kind``, ``holder_opd`` or ``holder_label``) when the holder is not
+        one of HOLDER_KINDS with its field filled."""
+        if self.kind not in HOLDER_KINDS:
+            raise Invalid("Pemegang stan bersama harus OPD, koperasi atau gerai", f"holder_kind {self.kind!r}",
+                          field="holder_kind")
+        if self.kind == "opd" and not self.opd:
+            raise Invalid("Pilih OPD yang memegang stan", "holder_opd is required for an OPD's booth",
+                          field="holder_opd")
+        if self.kind != "opd" and not (self.label or "").strip():
+            raise Invalid("Tulis nama koperasi atau gerai yang memegang stan",
+                          "holder_label is required for a cooperative's or outlet's booth", field="holder_label")
+        return Holder(self.kind, self.opd if self.kind == "opd" else None,
+                      None if self.kind == "opd" else (self.label or "").strip())
+
+
 @dataclass
 class Fair:
     """A trade fair (pameran) in a Kukar kecamatan or outside Kukar (``kecamatan_code`` None), with its booths:
-    ``taken`` booth numbers and the ``businesses`` holding them."""
+    ``booth_of`` maps each business selling there to its booth number, ``shared`` the shared booths to their
+    holders (a business's own booth is in ``booth_of`` only)."""
 
     fair_ref: UUID
     name: str
@@ -54,12 +83,17 @@ class Fair:
     ends_on: date
     booths: int
     recorded_by_opd: str
-    taken: set[int] = field(default_factory=set)
-    businesses: set[UUID] = field(default_factory=set)
+    booth_of: dict[UUID, int] = field(default_factory=dict)
+    shared: dict[int, Holder] = field(default_factory=dict)
 
     @property
     def outside_kukar(self) -> bool:
         return self.kecamatan_code is None
+
+    @property
+    def taken(self) -> set[int]:
+        """Booth numbers given out (own or shared)."""
+        return set(self.booth_of.values()) | set(self.shared)
 
     def schedule(self) -> events.TradeFairScheduled:
         """Raises ``Invalid`` (field ``ends_on``) when the fair ends before it starts or lasts over 120 days."""
@@ -72,31 +106,85 @@ class Fair:
         return events.TradeFairScheduled(self.fair_ref, self.name, self.kecamatan_code, self.outside_kukar,
                                          self.starts_on, self.ends_on, self.booths)
 
-    def assign(self, business_ref: UUID, owner_person_ref: UUID, booth_no: int | None) -> events.BoothAssigned:
-        """Give ``business_ref`` the booth asked for, or the lowest free one: one booth per business per fair,
-        never more booths than the fair has. Raises ``Conflict`` (already has one, all taken, that one taken) or
+    def _free_booth(self, booth_no: int | None) -> int:
+        """The booth asked for, or the lowest free one. Raises ``Conflict`` (all taken, that one taken) or
         ``Invalid`` (no such booth number)."""
-        if business_ref in self.businesses:
-            raise Conflict("Usaha ini sudah mendapat stan di pameran ini (satu stan per usaha per pameran)",
-                           "the business already has a booth at this fair", field="business_ref")
-        if len(self.taken) >= self.booths:
+        taken = self.taken
+        if len(taken) >= self.booths:
             raise Conflict(f"Semua {self.booths} stan pameran ini sudah terisi",
                            f"all {self.booths} booths of the fair are assigned")
         if booth_no is None:
-            booth_no = min(set(range(1, self.booths + 1)) - self.taken)
-        elif booth_no > self.booths:
+            return min(set(range(1, self.booths + 1)) - taken)
+        if booth_no > self.booths:
             raise Invalid(f"Nomor stan harus 1 sampai {self.booths}", "booth_no exceeds the fair's booths",
                           field="booth_no")
-        elif booth_no in self.taken:
-            raise Conflict(f"Stan nomor {booth_no} sudah dipakai usaha lain", "booth_no already assigned",
-                           field="booth_no")
-        self.taken.add(booth_no)
-        self.businesses.add(business_ref)
+        if booth_no in taken:
+            raise Conflict(f"Stan nomor {booth_no} sudah dipakai", "booth_no already assigned", field="booth_no")
+        return booth_no
+
+    def _not_yet_selling(self, business_refs: list[UUID], field: str) -> None:
+        """Raises ``Conflict`` (naming ``field``) for a business already selling at a booth of this fair: a business
+        sells at one booth per fair, its own or a shared one."""
+        for ref in business_refs:
+            if ref in self.booth_of:
+                raise Conflict(f"Usaha ini sudah berjualan di stan {self.booth_of[ref]} pameran ini (satu stan per "
+                               "usaha per pameran, sendiri atau bersama)",
+                               f"the business already has a booth at this fair ({ref} at booth {self.booth_of[ref]})",
+                               field=field)
+
+    def assign(self, business_ref: UUID, owner_person_ref: UUID, booth_no: int | None) -> events.BoothAssigned:
+        """Give ``business_ref`` a booth of its own (the one asked for, or the lowest free one): one booth per
+        business per fair, never more booths than the fair has. Raises ``Conflict`` (already selling here, all
+        taken, that one taken) or ``Invalid`` (no such booth number)."""
+        self._not_yet_selling([business_ref], "business_ref")
+        booth_no = self._free_booth(booth_no)
+        self.booth_of[business_ref] = booth_no
         return events.BoothAssigned(self.fair_ref, business_ref, owner_person_ref, booth_no)
 
+    def assign_shared(self, holder: Holder, businesses: list[tuple[UUID, UUID]],
+                      booth_no: int | None) -> events.SharedBoothAssigned:
+        """Give ``holder`` (an OPD, a cooperative, an outlet) a booth selling the products of ``businesses``
+        ((business_ref, owner_person_ref), at least one, each not yet selling at this fair). Raises ``Invalid``
+        (holder, no business, a business twice, no such booth number) or ``Conflict`` (see ``_free_booth``,
+        ``_not_yet_selling``)."""
+        holder = holder.check()
+        refs = self._new_businesses(businesses)
+        booth_no = self._free_booth(booth_no)
+        self.shared[booth_no] = holder
+        self.booth_of.update(dict.fromkeys(refs, booth_no))
+        return events.SharedBoothAssigned(self.fair_ref, booth_no, holder.kind, holder.opd, holder.label,
+                                          tuple(businesses))
+
+    def add_to_shared(self, booth_no: int, businesses: list[tuple[UUID, UUID]]) -> events.SharedBoothAssigned:
+        """Add ``businesses`` to the shared booth ``booth_no``. Raises ``Invalid`` (field ``booth_no``) when that
+        booth is not a shared booth of this fair, and as ``assign_shared`` for the businesses."""
+        holder = self.shared.get(booth_no)
+        if holder is None:
+            raise Invalid(f"Stan nomor {booth_no} bukan stan bersama pameran ini", f"booth {booth_no} is not shared",
+                          field="booth_no")
+        refs = self._new_businesses(businesses)
+        self.booth_of.update(dict.fromkeys(refs, booth_no))
+        return events.SharedBoothAssigned(self.fair_ref, booth_no, holder.kind, holder.opd, holder.label,
+                                          tuple(businesses))
+
+    def _new_businesses(self, businesses: list[tuple[UUID, UUID]]) -> list[UUID]:
+        refs = [ref for ref, _ in businesses]
+        if not refs:
+            raise Invalid("Pilih paling sedikit satu usaha yang produknya dijual di stan ini", "no business",
+                          field="business_refs")
+        if len(set(refs)) != len(refs):
+            raise Invalid("Satu usaha disebut dua kali", "a business_ref is repeated", field="business_refs")
+        self._not_yet_selling(refs, "business_refs")
+        return refs
+
     def holds(self, business_ref: UUID) -> bool:
-        """Whether the business has a booth at this fair."""
-        return business_ref in self.businesses
+        """Whether the business sells at a booth of this fair (its own or a shared one)."""
+        return business_ref in self.booth_of
+
+    def holder_kind(self, booth_no: int) -> str:
+        """``business`` for a business's own booth, else the shared booth's holder kind."""
+        holder = self.shared.get(booth_no)
+        return holder.kind if holder else "business"
 
     def covers(self, day: date) -> bool:
         """Whether a sale on ``day`` belongs to the fair: its dates, give or take a day (set-up, late entries)."""

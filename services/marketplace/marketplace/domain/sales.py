@@ -29,6 +29,7 @@ class Sale:
     amount_idr: int
     quantity: int
     sold_on: date
+    booth_no: int | None = None  # the booth it was sold at, when the clerk names it (checked against the fair)
 
 
 @dataclass(frozen=True)
@@ -41,33 +42,43 @@ class RowError(FieldError):
         return {**super().as_dict(), "row": self.row}
 
 
-def check_place(sale: Sale, fair: Fair | None, *, at: str = "") -> None:
-    """A fair sale names its fair, is made by a business with a booth there, during the fair (give or take a
-    day); any other sale names no fair. Raises ``Invalid`` naming the field (prefixed with ``at``)."""
+def check_place(sale: Sale, fair: Fair | None, *, at: str = "") -> int | None:
+    """A fair sale names its fair, is of a business selling at a booth there (its own, or a shared booth held by
+    an OPD, a cooperative or an outlet), during the fair (give or take a day); any other sale names no fair and
+    no booth. Returns the booth number of a fair sale. Raises ``Invalid`` naming the field (prefixed with
+    ``at``), also when the booth the clerk named is not the one the business sells at."""
     if sale.channel != TRADE_FAIR:
-        if sale.fair_ref is not None:
-            raise Invalid("fair_ref hanya untuk penjualan di pameran (channel trade_fair)",
-                          "fair_ref is only for trade_fair sales", field=f"{at}fair_ref")
-        return
+        if sale.fair_ref is not None or sale.booth_no is not None:
+            name = "fair_ref" if sale.fair_ref is not None else "booth_no"
+            raise Invalid(f"{name} hanya untuk penjualan di pameran (channel trade_fair)",
+                          f"{name} is only for trade_fair sales", field=f"{at}{name}")
+        return None
     if sale.fair_ref is None:
         raise Invalid("Penjualan di pameran harus menyebut pamerannya (fair_ref)", "trade_fair sales need a fair_ref",
                       field=f"{at}fair_ref")
     if fair is None:
         raise Invalid("Pameran tidak dikenal", f"unknown fair {sale.fair_ref}", field=f"{at}fair_ref")
-    if not fair.holds(sale.business_ref):
-        raise Invalid("Usaha ini tidak punya stan di pameran tersebut", "the business has no booth at that fair",
-                      field=f"{at}business_ref")
+    booth = fair.booth_of.get(sale.business_ref)
+    if booth is None:
+        raise Invalid("Usaha ini tidak punya stan di pameran tersebut dan tidak berjualan di stan bersama",
+                      "the business sells at no booth of that fair, its own or shared", field=f"{at}business_ref")
+    if sale.booth_no is not None and sale.booth_no != booth:
+        raise Invalid(f"Usaha ini berjualan di stan {booth}, bukan stan {sale.booth_no}",
+                      f"the business sells at booth {booth}", field=f"{at}booth_no")
     if not fair.covers(sale.sold_on):
         raise Invalid("Tanggal penjualan di luar tanggal pameran", "sold_on is outside the fair's dates",
                       field=f"{at}sold_on")
+    return booth
 
 
 def _recorded(sale: Sale, businesses: Mapping[UUID, Business], fairs: Mapping[UUID, Fair],
               at: str) -> events.SaleRecorded:
     owner = require_registered(businesses.get(sale.business_ref), sale.business_ref, field=f"{at}business_ref")
-    check_place(sale, fairs.get(sale.fair_ref) if sale.fair_ref else None, at=at)
+    fair = fairs.get(sale.fair_ref) if sale.fair_ref else None
+    booth = check_place(sale, fair, at=at)
     return events.SaleRecorded(sale.sale_ref, sale.business_ref, owner, sale.channel, sale.fair_ref,
-                               sale.amount_idr, sale.quantity, sale.sold_on)
+                               sale.amount_idr, sale.quantity, sale.sold_on, booth,
+                               fair.holder_kind(booth) if fair and booth else None)
 
 
 def record_one(sale: Sale, businesses: Mapping[UUID, Business], fairs: Mapping[UUID, Fair]) -> events.SaleRecorded:

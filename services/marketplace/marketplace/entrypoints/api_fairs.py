@@ -56,6 +56,29 @@ def router() -> APIRouter:
             booth_no=body.booth_no,
         ), model=s.BoothRead, status=201)
 
+    @api.post("/{fair_ref}/shared-booths", status_code=201, response_model=s.SharedBoothRead,
+              summary="Beri stan bersama ke OPD, koperasi atau gerai",
+              description="Stan bersama menjual produk beberapa usaha perempuan (mis. gerai PEKKA, stan DP3A); setiap "
+                          "penjualannya dicatat atas usaha yang produknya terjual. Satu usaha berjualan di satu stan "
+                          "per pameran, sendiri atau bersama.")
+    async def assign_shared(fair_ref: FairRef, body: s.SharedBoothCreate, request: Request,
+                            correlation: CorrelationId, _key: IdempotencyKey = None) -> Response:
+        return await command(request, lambda conn: fairs.assign_shared_booth(
+            Uow(conn, correlation_id=correlation), fair_ref=fair_ref, holder_kind=body.holder_kind,
+            holder_opd=body.holder_opd, holder_label=body.holder_label, booth_no=body.booth_no,
+            business_refs=body.business_refs,
+        ), model=s.SharedBoothRead, status=201)
+
+    @api.post("/{fair_ref}/shared-booths/{booth_no}/businesses", status_code=201, response_model=s.SharedBoothRead,
+              summary="Tambah usaha ke stan bersama")
+    async def add_to_shared(fair_ref: FairRef, booth_no: Annotated[int, Path(ge=1, le=5_000)],
+                            body: s.SharedBoothAdd, request: Request, correlation: CorrelationId,
+                            _key: IdempotencyKey = None) -> Response:
+        return await command(request, lambda conn: fairs.add_to_shared_booth(
+            Uow(conn, correlation_id=correlation), fair_ref=fair_ref, booth_no=booth_no,
+            business_refs=body.business_refs,
+        ), model=s.SharedBoothRead, status=201)
+
     @api.get("/{fair_ref}/booths", response_model=list[s.BoothRead], summary="Stan pameran menurut nomor")
     async def booths(fair_ref: FairRef, request: Request) -> Response:
         return await query(request, lambda conn: fairs.booths(Uow(conn), fair_ref=fair_ref), model=list[s.BoothRead])

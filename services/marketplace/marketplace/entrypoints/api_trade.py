@@ -52,6 +52,7 @@ def router() -> APIRouter:
         return await command(request, lambda conn: trade.record_sale(
             Uow(conn, correlation_id=correlation), business_ref=body.business_ref, channel=body.channel,
             fair_ref=body.fair_ref, amount_idr=body.amount_idr, quantity=body.quantity, sold_on=body.sold_on,
+            booth_no=body.booth_no,
         ), model=s.SaleRead, status=201)
 
     @api.get("/sales", response_model=s.SaleList, summary="Daftar penjualan, yang terbaru lebih dulu")

@@ -9,6 +9,8 @@ POLICY = Policy({
     ("GET", "/asyncapi.json"): PUBLIC,
     ("POST", "/fairs"): Rule(s.FAIRS_WRITE),
     ("POST", "/fairs/{fair_ref}/booths"): Rule(s.FAIRS_WRITE),
+    ("POST", "/fairs/{fair_ref}/shared-booths"): Rule(s.FAIRS_WRITE),
+    ("POST", "/fairs/{fair_ref}/shared-booths/{booth_no}/businesses"): Rule(s.FAIRS_WRITE),
     ("POST", "/fairs/{fair_ref}/sales-sheet"): Rule(s.SALES_WRITE),
     ("POST", "/listings"): Rule(s.LISTINGS_WRITE),
     ("POST", "/listings/{product_ref}/delist"): Rule(s.LISTINGS_WRITE),
@@ -18,4 +20,18 @@ POLICY = Policy({
     ("GET", "/fairs/{fair_ref}/booths"): Rule(s.RECORDS_READ),
     ("GET", "/listings"): Rule(s.RECORDS_READ),
     ("GET", "/sales"): Rule(s.RECORDS_READ),
-}, default_read=None, body_limits={("POST", "/fairs/{fair_ref}/sales-sheet"): 2 * 2**20})  # 5,000 rows
+    # Staff pages (SessionRoute): a form is neither offered nor accepted without its scope.
+    ("GET", "/pameran"): Rule(s.RECORDS_READ),
+    ("GET", "/pameran/{fair_ref}"): Rule(s.RECORDS_READ),
+    ("GET", "/produk"): Rule(s.RECORDS_READ),
+    ("GET", "/pameran/baru"): Rule(s.FAIRS_WRITE),
+    ("POST", "/pameran/baru"): Rule(s.FAIRS_WRITE),
+    ("POST", "/pameran/{fair_ref}/stan"): Rule(s.FAIRS_WRITE),
+    ("POST", "/pameran/{fair_ref}/stan-bersama"): Rule(s.FAIRS_WRITE),
+    ("POST", "/pameran/{fair_ref}/stan-bersama/tambah"): Rule(s.FAIRS_WRITE),
+    ("GET", "/pameran/{fair_ref}/penjualan"): Rule(s.SALES_WRITE),
+    ("POST", "/pameran/{fair_ref}/penjualan"): Rule(s.SALES_WRITE),
+    ("POST", "/produk"): Rule(s.LISTINGS_WRITE),
+    ("POST", "/produk/{product_ref}/turunkan"): Rule(s.LISTINGS_WRITE),
+}, default_read=None, body_limits={("POST", "/fairs/{fair_ref}/sales-sheet"): 2 * 2**20,  # 5,000 rows
+                                   ("POST", "/pameran/{fair_ref}/penjualan"): 2 * 2**20})

@@ -8,10 +8,12 @@ from typing import Annotated
 from uuid import UUID
 
 from berdaya_contracts.marketplace_v1 import Channel
+from berdaya_contracts.marketplace_v2 import HolderKind
 from berdaya_shared.schemas import Command, Page, PlausibleDate, Text
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.model import MAX_PRICE_IDR, MAX_SALE_IDR
+from .schemas_fairs import BoothNo
 
 SaleIdr = Annotated[int, Field(strict=True, gt=0, le=MAX_SALE_IDR, description="Rupiah utuh, paling banyak Rp 10 miliar")]
 PriceIdr = Annotated[int, Field(strict=True, gt=0, le=MAX_PRICE_IDR,
@@ -62,13 +64,17 @@ class SaleCreate(Command):
     amount_idr: SaleIdr
     quantity: Quantity
     sold_on: PlausibleDate = Field(description="Tanggal penjualan; di pameran: tanggal pameran, lebih kurang sehari")
+    booth_no: BoothNo | None = Field(None, description="Stan tempat terjual (boleh kosong); harus stan tempat usaha "
+                                                       "ini berjualan, sendiri atau bersama")
 
 
 class SalesSheetRow(Command):
-    business_ref: UUID = Field(description="business_ref usaha yang punya stan di pameran ini")
+    business_ref: UUID = Field(description="business_ref usaha yang produknya terjual; usaha itu berjualan di stan "
+                                           "sendiri atau di stan bersama pameran ini")
     amount_idr: SaleIdr
     quantity: Quantity
     sold_on: PlausibleDate
+    booth_no: BoothNo | None = Field(None, description="Stan tempat terjual (boleh kosong: stan usaha itu)")
 
 
 class SalesSheetCreate(Command):
@@ -84,6 +90,9 @@ class SaleRead(BaseModel):
     amount_idr: int = Field(description="Nilai penjualan (Rupiah)")
     quantity: int
     sold_on: date
+    booth_no: int | None = Field(None, description="Stan tempat terjual, untuk penjualan di pameran")
+    booth_holder_kind: HolderKind | None = Field(
+        None, description="Pemegang stan itu: business (stan usaha sendiri), opd, coop, outlet (stan bersama)")
 
 
 class SaleList(Page):

@@ -7,13 +7,13 @@ from uuid import UUID, uuid4
 
 from berdaya_shared.errors import NotFound
 
-from ..domain.model import Fair, require_registered
+from ..domain.model import Fair, Holder, require_registered
 from .unit_of_work import MarketplaceUnitOfWork
 
 
 def fair_view(fair: Fair, *, booths_assigned: int, sales_idr: int) -> dict[str, Any]:
     """A fair as answers show it (``FairRead``)."""
-    facts = {k: v for k, v in asdict(fair).items() if k not in ("taken", "businesses")}
+    facts = {k: v for k, v in asdict(fair).items() if k not in ("booth_of", "shared")}
     return {**facts, "outside_kukar": fair.outside_kukar, "booths_assigned": booths_assigned, "sales_idr": sales_idr}
 
 
@@ -72,3 +72,44 @@ async def assign_booth(uow: MarketplaceUnitOfWork, *, fair_ref: UUID, business_r
     await uow.publish([assigned])
     return {"fair_ref": fair_ref, "business_ref": business_ref, "owner_person_ref": owner,
             "booth_no": assigned.booth_no}
+
+
+async def _registered(uow: MarketplaceUnitOfWork, business_refs: list[UUID]) -> list[tuple[UUID, UUID]]:
+    """(business_ref, owner_person_ref) of each business, in order; raises ``Invalid`` (field
+    ``business_refs.<i>``) for one the replica does not know."""
+    known = await uow.businesses.get_many(list(set(business_refs)))
+    return [(ref, require_registered(known.get(ref), ref, field=f"business_refs.{i}"))
+            for i, ref in enumerate(business_refs)]
+
+
+def _shared_view(assigned: Any) -> dict[str, Any]:
+    return {"fair_ref": assigned.fair_ref, "booth_no": assigned.booth_no, "holder_kind": assigned.holder_kind,
+            "holder_opd": assigned.holder_opd, "holder_label": assigned.holder_label,
+            "businesses": [{"business_ref": b, "owner_person_ref": o} for b, o in assigned.businesses]}
+
+
+async def assign_shared_booth(uow: MarketplaceUnitOfWork, *, fair_ref: UUID, holder_kind: str,
+                              holder_opd: str | None, holder_label: str | None, booth_no: int | None,
+                              business_refs: list[UUID]) -> dict[str, Any]:
+    """Give a booth to an OPD, a cooperative or an outlet selling the products of ``business_refs`` (registered,
+    each not yet selling at this fair); publishes BoothAssigned v2 and a v1 per business. Raises ``NotFound``
+    (fair), ``Invalid`` (holder, unknown business, no such booth) or ``Conflict`` (see ``Fair.assign_shared``)."""
+    fair = await require(uow, fair_ref, for_update=True)
+    businesses = await _registered(uow, business_refs)
+    assigned = fair.assign_shared(Holder(holder_kind, holder_opd, holder_label), businesses, booth_no)
+    await uow.fairs.add_shared_booth(fair_ref=fair_ref, booth_no=assigned.booth_no,
+                                     holder=fair.shared[assigned.booth_no], businesses=businesses)
+    await uow.publish([assigned])
+    return _shared_view(assigned)
+
+
+async def add_to_shared_booth(uow: MarketplaceUnitOfWork, *, fair_ref: UUID, booth_no: int,
+                              business_refs: list[UUID]) -> dict[str, Any]:
+    """Add businesses to a shared booth; publishes BoothAssigned v2 (the added businesses) and a v1 per business.
+    Raises ``NotFound`` (fair), ``Invalid`` (not a shared booth, unknown business) or ``Conflict``."""
+    fair = await require(uow, fair_ref, for_update=True)
+    businesses = await _registered(uow, business_refs)
+    assigned = fair.add_to_shared(booth_no, businesses)
+    await uow.fairs.add_shared_booth(fair_ref=fair_ref, booth_no=booth_no, holder=None, businesses=businesses)
+    await uow.publish([assigned])
+    return _shared_view(assigned)

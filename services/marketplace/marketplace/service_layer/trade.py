@@ -51,10 +51,11 @@ async def listings(uow: MarketplaceUnitOfWork, *, business_ref: UUID | None = No
 
 
 async def record_sale(uow: MarketplaceUnitOfWork, *, business_ref: UUID, channel: str, fair_ref: UUID | None,
-                      amount_idr: int, quantity: int, sold_on: date) -> dict[str, Any]:
-    """One sale; publishes SaleRecorded. Raises ``Invalid`` naming the field (unknown business; a fair sale
-    without its fair, a booth there or a date within it; a fair named for another channel)."""
-    sale = sale_rules.Sale(uuid4(), business_ref, channel, fair_ref, amount_idr, quantity, sold_on)
+                      amount_idr: int, quantity: int, sold_on: date, booth_no: int | None = None) -> dict[str, Any]:
+    """One sale, recorded against the business whose product sold; publishes SaleRecorded v1 and v2. Raises
+    ``Invalid`` naming the field (unknown business; a fair sale without its fair, a booth there — its own or a
+    shared one — or a date within it; a fair or booth named for another channel)."""
+    sale = sale_rules.Sale(uuid4(), business_ref, channel, fair_ref, amount_idr, quantity, sold_on, booth_no)
     fair = await uow.fairs.get(fair_ref) if fair_ref is not None else None
     recorded = sale_rules.record_one(sale, await uow.businesses.get_many([business_ref]),
                                      {fair.fair_ref: fair} if fair else {})
@@ -65,11 +66,12 @@ async def record_sale(uow: MarketplaceUnitOfWork, *, business_ref: UUID, channel
 
 async def record_sheet(uow: MarketplaceUnitOfWork, *, fair_ref: UUID,
                        rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """A fair's sales sheet: ``rows`` of business_ref, amount_idr, quantity, sold_on, every one recorded or none;
-    one SaleRecorded per row. Raises ``NotFound`` (fair) or one ``Invalid`` listing every bad row."""
+    """A fair's sales sheet: ``rows`` of business_ref, amount_idr, quantity, sold_on and optionally booth_no (a
+    row of a shared booth is recorded against the business whose product sold), every one recorded or none; one
+    SaleRecorded (v1 and v2) per row. Raises ``NotFound`` (fair) or one ``Invalid`` listing every bad row."""
     fair = await fairs.require(uow, fair_ref)
     entered = [sale_rules.Sale(uuid4(), r["business_ref"], sale_rules.TRADE_FAIR, fair_ref, r["amount_idr"],
-                               r["quantity"], r["sold_on"]) for r in rows]
+                               r["quantity"], r["sold_on"], r.get("booth_no")) for r in rows]
     businesses = await uow.businesses.get_many(list({s.business_ref for s in entered}))
     recorded = sale_rules.record_sheet(entered, businesses, {fair_ref: fair})
     await uow.sales.add(recorded)

@@ -32,6 +32,13 @@ POLICY = Policy(
                   "POST /api/rounds/{round_ref}/obstacles", "POST /api/rounds/{round_ref}/actions",
                   "PUT /api/rounds/{round_ref}/actions/{action_ref}"),
         **_routes(Rule(s.ROUNDS_APPROVE), "POST /api/rounds/{round_ref}/approve"),
+        # The same round writes as forms (staff pages): the same scopes, the same handlers' OPD checks. The pages
+        # themselves are for any signed-in member of staff (the round's published face is public anyway).
+        **_routes(Rule(), "GET /putaran", "GET /putaran/{round_ref}"),
+        **_routes(Rule(s.ROUNDS_WRITE), "POST /putaran", "POST /putaran/{round_ref}/catatan",
+                  "POST /putaran/{round_ref}/hambatan", "POST /putaran/{round_ref}/tindak-lanjut",
+                  "POST /putaran/{round_ref}/tindak-lanjut/{action_ref}"),
+        **_routes(Rule(s.ROUNDS_APPROVE), "POST /putaran/{round_ref}/setujui"),
     },
     default_read=None,
 )

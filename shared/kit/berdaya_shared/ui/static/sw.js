@@ -49,7 +49,7 @@ function purge() {
   return caches.open(CACHE).then(function (cache) {
     return cache.keys().then(function (requests) {
       return Promise.all(requests.map(function (request) {
-        return cache.match(request).then(function (response) {
+        return cache.match(request, { ignoreVary: true }).then(function (response) {
           var kept = Number(response && response.headers.get("X-Berdaya-Kept"));
           if (!kept || kept < limit) return cache.delete(request);
         });
