@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None,
         holder["runtime"] = runtime
         app.state.feed = feed
         app.state.rebuild_progress = RebuildProgress()
+        runtime.metrics.watch_progress("rebuild", app.state.rebuild_progress.as_dict)  # berdaya_job_* at /metrics
         app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
         @app.get("/", include_in_schema=False)

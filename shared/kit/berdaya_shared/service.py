@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 from fastapi import APIRouter, FastAPI
 
-from . import migrate
+from . import migrate, observability
 from .asyncapi import asyncapi_router
 from .auth import AuthSettings, Policy, install_auth
 from .entrypoints import CorrelationMiddleware
@@ -82,6 +82,7 @@ def build_app(
         app.include_router(router)
     app.include_router(asyncapi_router())
     install_ops_routes(app, spec.name, runtime.health)
+    observability.install(app, runtime)  # /metrics, HTTP metrics and spans
     app.add_middleware(CorrelationMiddleware)
     return app
 
