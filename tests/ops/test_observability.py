@@ -2,7 +2,9 @@
 
 import json
 import random
+import re
 import uuid
+from pathlib import Path
 
 import httpx
 from berdaya_contracts.topics import REGISTRY_EVENTS, physical
@@ -12,6 +14,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.ops.conftest import Pair
 from tests.registry.helpers import woman_body
 from tests.support.kafka import read_all, wait_for
+
+ALERTS = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "alerts.yml"
 
 
 def scrape(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -138,3 +142,15 @@ async def test_progress_hooks_reach_the_scrape(pair: Pair) -> None:
     samples = await metrics_of(pair.training)
     assert value(samples, "berdaya_job_running", job="rebuild") == 0
     assert value(samples, "berdaya_job_progress_ratio", job="rebuild") == 1
+
+
+async def test_every_metric_the_alert_rules_use_is_exposed(pair: Pair) -> None:
+    rules = ALERTS.read_text()  # noqa: ASYNC240 (a small file, once)
+    used = set(re.findall(r"\b(berdaya_[a-z_]+)", rules)) - {"berdaya_consumer_dead_letters"}
+    used.add("berdaya_consumer_dead_letters_total")
+    exposed = {name for samples in (await metrics_of(pair.registry), await metrics_of(pair.training))
+               for name, _ in samples}
+    assert used and used <= exposed, f"not exposed: {sorted(used - exposed)}"
+    training = await metrics_of(pair.training)
+    assert value(training, "berdaya_consumer_dead_letters_total", consumer="training") == 0, \
+        "the dead-letter counter starts at 0, so the alert sees the first one"

@@ -49,6 +49,7 @@ def make_broker(settings: MessagingSettings, *, client_id: str) -> KafkaBroker:
         linger_ms=5,
         allow_auto_create_topics=False,
         logger=logging.getLogger(f"berdaya.{client_id}.kafka"),
+        log_level=logging.DEBUG,  # FastStream's "Received"/"Processed" per batch: the metrics count batches
     )
 
 
@@ -94,6 +95,7 @@ class ServiceRuntime:
                 max_backoff_s=self.settings.retry_max_backoff_s,
                 namespace=self.settings.topic_namespace, metrics=self.metrics,
             )
+            self.metrics.consumer(self.name)
             subscribe(
                 self.broker,
                 self.consumer,

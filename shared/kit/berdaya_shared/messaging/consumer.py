@@ -192,6 +192,7 @@ class InboxConsumer:
         await self.broker.publish(record.value or b"", topic, key=record.key, headers=headers)
         self.stats["dead_lettered"] += 1
         if self.metrics is not None:
+            self.metrics.dead_letters.labels(self.name).inc()
             self.metrics.dead_lettered.labels(self.name, _event_type_of(record.value), poison.reason).inc()
 
 

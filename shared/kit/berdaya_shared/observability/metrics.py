@@ -93,6 +93,9 @@ class ServiceMetrics:
         self.consumed = Counter("berdaya_consumer_events", "Events the inbox consumer handled, by outcome "
                                 "(applied; duplicate: already in the inbox, changed nothing)",
                                 ["consumer", "event_type", "outcome"], registry=r)
+        self.dead_letters = Counter("berdaya_consumer_dead_letters",
+                                    "Records sent to the consumer's dead-letter topic (0 from the start: alerts see "
+                                    "the first one as an increase)", ["consumer"], registry=r)
         self.dead_lettered = Counter("berdaya_consumer_dead_lettered_events",
                                      "Records sent to the consumer's dead-letter topic, by event type and reason",
                                      ["consumer", "event_type", "reason"], registry=r)
@@ -104,6 +107,10 @@ class ServiceMetrics:
         self.job_progress = Gauge("berdaya_job_progress_ratio", "Share of a long job done, 0 to 1", ["job"],
                                   registry=r)
         self._progress_sources: dict[str, Callable[[], Mapping[str, Any]]] = {}
+
+    def consumer(self, name: str) -> None:
+        """Show a consumer's counters from the start, at 0."""
+        self.dead_letters.labels(name)
 
     # -- hooks a service calls -------------------------------------------------------------------------------
     def report_progress(self, job: str, *, done: int, target: int = 0, running: bool = True) -> None:
