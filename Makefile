@@ -13,10 +13,14 @@ export KEYCLOAK_URL ?= http://127.0.0.1:$(or $(KEYCLOAK_PORT),8080)
 
 include deploy/stack.mk
 
-.PHONY: help install up down status users services-up services-down demo demo-stop subscriber test test-fast schemas lint
+.PHONY: help system install up down status users services-up services-down demo demo-stop subscriber test test-fast schemas \
+	lint backup restore dlq soak
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+system: ## install the Debian packages that are missing (as root; otherwise prints the one command to run)
+	bash deploy/system.sh
 
 $(VENV)/.installed: requirements.txt shared/contracts/pyproject.toml shared/kit/pyproject.toml $(wildcard services/*/pyproject.toml)
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -34,7 +38,12 @@ $(ASYNCAPI_SPECS):
 	npm install --prefix deploy/.data/npm --no-save --no-audit --no-fund --ignore-scripts $(ASYNCAPI_NPM)
 	touch $@
 
-install: $(VENV)/.installed $(ASYNCAPI_SPECS) ## create the virtual environment with pinned packages
+# Prometheus' promtool (the alert-rule tests), from Debian's package without installing it.
+PROMTOOL := deploy/.data/tools/promtool
+$(PROMTOOL):
+	bash deploy/tools.sh promtool >/dev/null
+
+install: system $(VENV)/.installed $(ASYNCAPI_SPECS) $(PROMTOOL) ## Debian packages (chromium...), the virtual environment with pinned packages, test tools
 
 up: install stack-up ## start Kafka, PostgreSQL, Keycloak and the four services, load demo data, print the URLs
 	@if [ "$$(bash deploy/stack.sh status >/dev/null 2>&1; echo $$?)" != 0 ]; then echo "stack not running"; exit 1; fi
@@ -96,6 +105,21 @@ faults: install stack-up ## the fault suite: broker/service/database failures un
 schemas: install ## regenerate the published JSON Schemas and the AsyncAPI document of the events
 	$(PY) -m berdaya_contracts.export
 	$(PY) -m berdaya_shared.asyncapi
+
+soak: install stack-up ## the four services under a steady command rate for an hour (SOAK_SECONDS, SOAK_RATE); checks memory, lag, drain
+	$(PY) -m bench.soak
+
+backup: install ## pg_dump every service database and Keycloak's into deploy/.data/backups/<timestamp>/ with a manifest
+	$(PY) -m deploy.backup backup
+
+restore: install ## stop the services and Keycloak, restore the newest backup (or BACKUP=<folder>); then make up
+	bash deploy/services.sh down
+	bash deploy/keycloak.sh down
+	$(PY) -m deploy.backup restore $(BACKUP)
+	@echo "restored: start everything again with make up"
+
+dlq: install ## dead letters: ARGS="list" (default) | "show <consumer> <offset>" | "resend <consumer> <offset>... | --all"
+	@eval "$$(bash deploy/stack.sh env)" && $(PY) -m berdaya_shared.dlq $(or $(ARGS),list)
 
 lint: install ## ruff
 	$(VENV)/bin/ruff check shared services tests deploy bench

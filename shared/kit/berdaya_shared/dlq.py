@@ -223,7 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     resend.add_argument("--all", action="store_true", help="every dead letter of the consumer")
     args = parser.parse_args(argv)
     configure_logging("dlq", "WARNING")
-    return asyncio.run(_main(args))
+    try:
+        return asyncio.run(_main(args))
+    except LookupError as exc:  # a consumer without a dead-letter topic here
+        print(str(exc), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
