@@ -10,6 +10,9 @@ SERVICES := registry training marketplace monitoring
 export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:$(or $(KAFKA_PORT),9092)
 export DATABASE_URL ?= postgresql://berdaya:berdaya@127.0.0.1:$(or $(PG_PORT),5433)/berdaya_test
 export KEYCLOAK_URL ?= http://127.0.0.1:$(or $(KEYCLOAK_PORT),8080)
+# The services trust the stack's realm (OIDC discovery) and sign staff in with the secrets its sync generated.
+export AUTH_ISSUER ?= $(KEYCLOAK_URL)/realms/berdaya
+export AUTH_CLIENT_SECRETS_FILE ?= $(or $(KEYCLOAK_DIR),$(or $(BERDAYA_DATA_DIR),$(CURDIR)/deploy/.data)/keycloak)/realm-berdaya.secrets.json
 
 include deploy/stack.mk
 
@@ -43,12 +46,21 @@ PROMTOOL := deploy/.data/tools/promtool
 $(PROMTOOL):
 	bash deploy/tools.sh promtool >/dev/null
 
-install: system $(VENV)/.installed $(ASYNCAPI_SPECS) $(PROMTOOL) ## Debian packages (chromium...), the virtual environment with pinned packages, test tools
+# The browser tests: axe-core (npm, pinned; its own prefix, since npm prunes what another install put beside it)
+# checks every page for accessibility; Playwright drives Debian's Chromium (deploy/system.sh installs it when missing).
+AXE_CORE := deploy/.data/npm/axe-core-4.14.1/node_modules/axe-core/axe.min.js
+$(AXE_CORE):
+	mkdir -p deploy/.data/npm/axe-core-4.14.1
+	npm install --prefix deploy/.data/npm/axe-core-4.14.1 --no-save --no-audit --no-fund --ignore-scripts axe-core@4.14.1
+
+install: system $(VENV)/.installed $(ASYNCAPI_SPECS) $(AXE_CORE) $(PROMTOOL) ## Debian packages (chromium...), the virtual environment with pinned packages, test tools
 
 up: install stack-up ## start Kafka, PostgreSQL, Keycloak and the four services, load demo data, print the URLs
 	@if [ "$$(bash deploy/stack.sh status >/dev/null 2>&1; echo $$?)" != 0 ]; then echo "stack not running"; exit 1; fi
 	bash deploy/services.sh up
 	$(PY) -m deploy.demo load
+	MONITORING_DATABASE_URL=$${MONITORING_DATABASE_URL:-postgresql://$${PG_USER:-berdaya}:$${PG_PASSWORD:-berdaya}@127.0.0.1:$${PG_PORT:-5433}/berdaya_monitoring} \
+	  $(PY) -m monitoring release --wait-quiet 5
 	@echo
 	@echo "Berdaya is up (make status shows it, make down stops it):"
 	@echo "  dashboard     http://127.0.0.1:$${MONITORING_PORT:-8004}/"
@@ -99,8 +111,9 @@ bench: install stack-up ## benchmarks beside the machine's limits (BENCH_EVENTS=
 	$(PIP) install -q -r bench/requirements.txt
 	$(PY) -m bench
 
-faults: install stack-up ## the fault suite: broker/service/database failures under load, poison, bad input; prints the fault table
+faults: install stack-up ## the fault suite: broker/service/database failures under load, poison, bad input; prints the fault table; the disclosure attack suite, long
 	$(PY) -m pytest tests/faults -q -p no:cacheprovider
+	ATTACK_EXAMPLES=$${ATTACK_EXAMPLES:-150} $(PY) -m pytest tests/disclosure -q -p no:cacheprovider
 
 schemas: install ## regenerate the published JSON Schemas and the AsyncAPI document of the events
 	$(PY) -m berdaya_contracts.export

@@ -1,21 +1,27 @@
 """Bulk import: a CSV of women through the registry's ``POST /women/imports`` beside a raw COPY of the same rows.
 
-The registry validates every row like the API, encrypts NIK/name/phone, checks NIKs already registered, flags
-possible duplicates and stages one WomanRegistered per row in the outbox, one transaction per chunk (its outbox
-relay publishes them meanwhile, in the same process). The yardstick is PostgreSQL's COPY of exactly the rows the
-import wrote (already encrypted, read back beforehand) into ``CREATE TABLE ... (LIKE women INCLUDING ALL)`` — the
-same columns, defaults, constraints and indexes — in the same database: the cost of storing the rows and nothing
-else. The COPY needs the import's rows, so it runs after the import, three times into fresh tables; the fastest run
-is the yardstick (the most favourable to COPY).
+The registry reads the file whole (encoding, header, every row's structure), answers 202 with the job, then in the
+background reads every row in its worker processes (the registration rules, Kemendagri places, phone numbers,
+AES-GCM sealing, the event's envelope) and commits chunk by chunk: the women by COPY, one WomanRegistered per row
+into the outbox by COPY, possible duplicates flagged (its outbox relay publishes meanwhile, in the same process).
+The import is timed from the upload until the job reports done — every row registered with its event in the
+outbox. The yardstick is PostgreSQL's COPY of exactly the rows the import wrote (already encrypted, read back
+beforehand) into ``CREATE TABLE ... (LIKE women INCLUDING ALL)`` — the same columns, defaults, constraints and
+indexes — in the same database: the cost of storing the rows and nothing else. The COPY needs the import's rows, so
+it runs after the import, three times into fresh tables; the fastest run is the yardstick (the most favourable to
+COPY).
 """
 
+import asyncio
 import csv
 import io
+import random
 import time
 from typing import Any
 
 import asyncpg
 import httpx
+from registry.domain.places import DESA
 
 from . import auth
 from .commands import bodies
@@ -26,14 +32,27 @@ HEADER = ["nik", "nama", "tanggal_lahir", "telepon", "kecamatan", "kode_desa", "
 
 
 def make_csv(rows: int, *, seed: int = 23) -> bytes:
-    """A CSV an OPD could upload: Indonesian headers, one valid, distinct woman per row."""
+    """A CSV an OPD could upload: Indonesian headers, one valid, distinct woman per row, in a real desa (from the
+    Kemendagri list) of her kecamatan."""
+    rng = random.Random(seed)
+    desa: dict[str, list[str]] = {}
+    for d in DESA.values():
+        desa.setdefault(d.kecamatan_code, []).append(d.code)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
     for b in bodies(rows, seed=seed):
-        writer.writerow([b["nik"], b["full_name"], b["birth_date"], b["phone"], b["kecamatan_code"], b["desa_code"],
-                         b["household_size"], b["pekka_category"]])
+        writer.writerow([b["nik"], b["full_name"], b["birth_date"], b["phone"], b["kecamatan_code"],
+                         rng.choice(desa[b["kecamatan_code"]]), b["household_size"], b["pekka_category"]])
     return out.getvalue().encode()
+
+
+async def _until_done(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
+    while True:
+        summary = (await client.get(url, headers=auth.headers("dp3a"))).json()
+        if summary["status"] != "running":
+            return summary
+        await asyncio.sleep(0.05)
 
 
 async def _copy(conn: asyncpg.Connection, records: list[asyncpg.Record], columns: list[str], table: str) -> float:
@@ -60,10 +79,13 @@ async def measure(run: Run, rows: int = 100_000) -> dict[str, Any]:
                 response = await client.post(
                     registry.url + "/women/imports", headers=auth.headers("dp3a"),
                     files={"file": ("perempuan.csv", data, "text/csv")}, data={"registered_by_opd": "dp3a"})
+                accepted_s = time.perf_counter() - started
+                if response.status_code != 202:
+                    raise RuntimeError(f"import answered {response.status_code}: {response.text[:300]}")
+                summary = await _until_done(client, registry.url + response.headers["Location"])
                 import_s = time.perf_counter() - started
-            if response.status_code != 201:
-                raise RuntimeError(f"import answered {response.status_code}: {response.text[:300]}")
-            summary = response.json()
+            if summary["status"] != "done":
+                raise RuntimeError(f"import ended {summary['status']}: {summary}")
             records = await conn.fetch(f"SELECT {', '.join(columns)} FROM women")
             copies = []
             for i in range(3):
@@ -77,7 +99,8 @@ async def measure(run: Run, rows: int = 100_000) -> dict[str, Any]:
     out.update({
         "registered": registered, "rejected": summary["rejected"], "already_registered": summary["already_registered"],
         "possible_duplicates": summary["possible_duplicates"], "outbox_rows": outbox_rows,
-        "import_s": round(import_s, 2), "import_rows_per_s": round(registered / import_s),
+        "accepted_s": round(accepted_s, 2), "import_s": round(import_s, 2),
+        "import_rows_per_s": round(registered / import_s),
         "copy_runs_s": [round(c, 2) for c in copies], "copy_s": round(copy_s, 2),
         "copy_rows_per_s": round(len(records) / copy_s),
     })

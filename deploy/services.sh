@@ -174,15 +174,6 @@ status() {
     return $all_ok
 }
 
-# Access tokens: the registry signs them, every service verifies them. Development keys are made once
-# (deploy/keys.py); a deployment sets AUTH_* to its own keys or identity provider instead.
-auth_keys() {
-    [ -n "${AUTH_PUBLIC_KEY:-}${AUTH_JWKS_URL:-}" ] && return 0
-    (cd "$REPO_ROOT" && BERDAYA_DATA_DIR=$DATA_DIR "$PY" -m deploy.keys >/dev/null) || die "could not create the token keys"
-    export AUTH_PUBLIC_KEY_FILE=${AUTH_PUBLIC_KEY_FILE:-$DATA_DIR/keys/jwt-public.pem}
-    export AUTH_PRIVATE_KEY_FILE=${AUTH_PRIVATE_KEY_FILE:-$DATA_DIR/keys/jwt-private.pem}
-}
-
 usage() { echo "usage: $0 up|down|status [${SERVICES[*]}]" >&2; exit 2; }
 
 action=${1:-}
@@ -195,7 +186,6 @@ done
 
 case $action in
     up)
-        auth_keys
         for svc in "${CHOSEN[@]}"; do start_one "$svc"; done
         for svc in "${CHOSEN[@]}"; do wait_ready "$svc"; done
         ;;

@@ -4,6 +4,7 @@
 #
 #   python3-venv            the project's virtual environment
 #   chromium                the browser tests (Playwright drives Debian's /usr/bin/chromium; it downloads none)
+#   fonts-liberation        installed with chromium (the fonts its pages are rendered with)
 #   postgresql              the local database server, and pg_dump/pg_restore for `make backup` / `make restore`
 #   openjdk-17-jre-headless, maven   Kafka and Keycloak from their Maven Central jars (deploy/stack.sh)
 #   npm                     the pinned AsyncAPI schemas and parser the contract tests use
@@ -33,6 +34,8 @@ need maven has mvn
 need npm has npm
 need curl has curl
 need iproute2 has ss
+
+case " ${missing[*]:-} " in *" chromium "*) missing+=(fonts-liberation) ;; esac
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

@@ -11,7 +11,7 @@ import random
 import signal
 import time
 
-from ..keys import dev_headers
+from ..keycloak.tokens import local as keycloak_tokens
 from .driver import Driver, Endpoints, load
 from .scenario import generate
 
@@ -24,7 +24,8 @@ def endpoints() -> Endpoints:
 
 
 async def run_load(women: int) -> None:
-    driver = Driver(endpoints(), namespace="demo-v1", headers=dev_headers())
+    tokens = await keycloak_tokens().prefetch()  # the realm's machine clients, client-credentials grant
+    driver = Driver(endpoints(), namespace="demo-v1", headers=tokens)
     started = time.monotonic()
     print(f"loading demo data: {women} women and their program activity through the APIs")
     try:
@@ -40,10 +41,11 @@ async def run_simulate(interval: float) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     round_no = 0
+    tokens = await keycloak_tokens().prefetch()  # renewed as they near expiry, however long the demo runs
     while not stop.is_set():
         round_no += 1
         seed = random.randrange(1_000_000_000)
-        driver = Driver(endpoints(), namespace=f"sim-{seed}", concurrency=4, headers=dev_headers())
+        driver = Driver(endpoints(), namespace=f"sim-{seed}", concurrency=4, headers=tokens)
         try:
             await load(driver, generate(8, seed=seed), progress=lambda line: None)
             print(f"round {round_no}: {driver.sent} commands", flush=True)

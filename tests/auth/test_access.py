@@ -1,6 +1,7 @@
 """Access control as an agency meets it, on the real registry and training services (real database
-and broker): tokens from the registry's own endpoint, personal-data reads audited with their purpose,
-the change trail with before/after, OPDs kept to their own courses, the contract served to all."""
+and broker): tokens from Keycloak's client-credentials grant (a realm of this module's own), personal-data reads
+audited with their purpose, the change trail with before/after, OPDs kept to their own courses, the contract
+served to all."""
 
 import random
 from collections.abc import AsyncIterator
@@ -9,19 +10,20 @@ from typing import Any
 
 import asyncpg
 import httpx
-import pytest
 import pytest_asyncio
 from berdaya_shared.messaging import MessagingSettings
 from fastapi import FastAPI
-from registry import cli_clients
 from registry.bootstrap import create_app as registry_app
 from registry.config import Settings as RegistrySettings
 from training.bootstrap import create_app as training_app
 from training.config import Settings as TrainingSettings
 
+from deploy.keycloak.tokens import ClientCredentials
 from tests.registry.helpers import woman_body
 from tests.support import infra
+from tests.support.auth import keycloak_settings, realm_headers
 from tests.support.kafka import unique
+from tests.support.keycloak import KeycloakServer
 from tests.support.namespaces import create_namespace, delete_namespace
 
 rng = random.Random()
@@ -35,25 +37,30 @@ class Platform:
     registry_db: str
     training_db: str
     apps: dict[str, FastAPI]
+    tokens: ClientCredentials
 
 
 @pytest_asyncio.fixture(name="p", scope="module", loop_scope="session")
-async def platform(kafka_bootstrap: str, database_server_url: str) -> AsyncIterator[Platform]:
+async def platform(keycloak: KeycloakServer, kafka_bootstrap: str, database_server_url: str) -> AsyncIterator[Platform]:
+    realm = await keycloak.create_realm()
+    tokens = await realm_headers(realm).prefetch()
     namespace = await create_namespace(kafka_bootstrap, "acc")
     messaging = MessagingSettings(kafka_bootstrap_servers=kafka_bootstrap, topic_namespace=namespace,
                                   relay_poll_interval_s=0.2, consumer_batch_timeout_ms=50)
     reg_db = await infra.create_database(database_server_url, prefix="acc_reg")
     trn_db = await infra.create_database(database_server_url, prefix="acc_trn")
     apps = {
-        "registry": registry_app(RegistrySettings(database_url=reg_db, messaging=messaging), group_id=unique("g")),
-        "training": training_app(TrainingSettings(database_url=trn_db, messaging=messaging), group_id=unique("g")),
+        "registry": registry_app(RegistrySettings(database_url=reg_db, messaging=messaging), group_id=unique("g"),
+                                 auth=keycloak_settings(realm)),
+        "training": training_app(TrainingSettings(database_url=trn_db, messaging=messaging), group_id=unique("g"),
+                                 auth=keycloak_settings(realm)),
     }
     try:
         async with apps["registry"].state.runtime.lifespan(), apps["training"].state.runtime.lifespan():
             clients = [httpx.AsyncClient(transport=httpx.ASGITransport(app=a), base_url="http://t", timeout=60)
                        for a in apps.values()]
             try:
-                yield Platform(clients[0], clients[1], reg_db, trn_db, apps)
+                yield Platform(clients[0], clients[1], reg_db, trn_db, apps, tokens)
             finally:
                 for c in clients:
                     await c.aclose()
@@ -61,21 +68,12 @@ async def platform(kafka_bootstrap: str, database_server_url: str) -> AsyncItera
         await infra.drop_database(database_server_url, reg_db)
         await infra.drop_database(database_server_url, trn_db)
         await delete_namespace(kafka_bootstrap, namespace)
+        await realm.delete()
 
 
-async def new_client(p: Platform, capsys: pytest.CaptureFixture[str], profile: str) -> dict[str, str]:
-    args = cli_clients.parser().parse_args(["create", "--name", f"uji {profile}", "--profile", profile])
-    assert await cli_clients.run(args, p.registry_db) == 0
-    return dict(line.split("=", 1) for line in capsys.readouterr().out.splitlines() if "=" in line)
-
-
-async def token_for(p: Platform, capsys: pytest.CaptureFixture[str], profile: str) -> dict[str, str]:
-    created = await new_client(p, capsys, profile)
-    r = await p.registry.post("/oauth/token", data={"grant_type": "client_credentials",
-                                                    "client_id": created["client_id"],
-                                                    "client_secret": created["client_secret"]})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+async def token_for(p: Platform, profile: str) -> dict[str, str]:
+    """The bearer header of the realm's machine client for ``profile`` (a Keycloak client-credentials token)."""
+    return p.tokens[profile]
 
 
 async def register(p: Platform, headers: dict[str, str]) -> dict[str, Any]:
@@ -84,18 +82,18 @@ async def register(p: Platform, headers: dict[str, str]) -> dict[str, Any]:
     return r.json()
 
 
-async def test_an_agency_gets_a_token_from_the_registry_and_uses_it(p: Platform, capsys: Any) -> None:
-    dp3a = await token_for(p, capsys, "dp3a")
+async def test_an_agency_gets_a_token_from_keycloak_and_uses_it(p: Platform) -> None:
+    dp3a = await token_for(p, "dp3a")
     assert (await p.registry.post("/women", json=woman_body(rng))).status_code == 401
     woman = await register(p, dp3a)
     assert woman["registered_by_opd"] == "dp3a"
-    disperindag = await token_for(p, capsys, "disperindag")
+    disperindag = await token_for(p, "disperindag")
     r = await p.registry.post("/women", json=woman_body(rng), headers=disperindag)
     assert r.status_code == 403 and r.json()["required_scope"] == "women:write"
 
 
-async def test_a_personal_data_read_needs_a_purpose_and_is_logged(p: Platform, capsys: Any) -> None:
-    dp3a, diskop = await token_for(p, capsys, "dp3a"), await token_for(p, capsys, "diskop_ukm")
+async def test_a_personal_data_read_needs_a_purpose_and_is_logged(p: Platform) -> None:
+    dp3a, diskop = await token_for(p, "dp3a"), await token_for(p, "diskop_ukm")
     woman = await register(p, dp3a)
     ref = woman["person_ref"]
     r = await p.registry.get(f"/women/{ref}", headers=diskop)
@@ -106,7 +104,7 @@ async def test_a_personal_data_read_needs_a_purpose_and_is_logged(p: Platform, c
                                     headers={**dp3a, "X-Purpose": "rekap pendampingan"})
     assert ref in {w["person_ref"] for w in searched.json()["items"]}
 
-    dpo = await token_for(p, capsys, "dp3a_dpo")
+    dpo = await token_for(p, "dp3a_dpo")
     log = (await p.registry.get("/audit/pii-access", params={"person_ref": ref}, headers=dpo)).json()
     reads = {(e["opd"], e["what"], e["purpose"]) for e in log["items"]}
     assert ("diskop_ukm", "GET /women/{person_ref}", PURPOSE["X-Purpose"]) in reads
@@ -115,10 +113,10 @@ async def test_a_personal_data_read_needs_a_purpose_and_is_logged(p: Platform, c
     assert (await p.registry.get("/audit/pii-access", headers=dp3a)).status_code == 403
 
 
-async def test_agencies_outside_the_registry_never_read_personal_data(p: Platform, capsys: Any) -> None:
-    woman = await register(p, await token_for(p, capsys, "dp3a"))
+async def test_agencies_outside_the_registry_never_read_personal_data(p: Platform) -> None:
+    woman = await register(p, await token_for(p, "dp3a"))
     for profile in ("disperindag", "distransnaker", "subscriber", "monitoring_admin"):
-        headers = {**await token_for(p, capsys, profile), **PURPOSE}
+        headers = {**await token_for(p, profile), **PURPOSE}
         for method, path, body in (("GET", f"/women/{woman['person_ref']}", None), ("GET", "/women", None),
                                    ("POST", "/women/lookup", {"nik": "6402064508850003"})):
             r = await p.registry.request(method, path, json=body, headers=headers)
@@ -127,20 +125,20 @@ async def test_agencies_outside_the_registry_never_read_personal_data(p: Platfor
 
 
 async def test_every_change_is_in_the_trail_with_before_and_after_but_no_personal_data(
-    p: Platform, capsys: Any
+    p: Platform
 ) -> None:
-    dp3a = await token_for(p, capsys, "dp3a")
+    dp3a = await token_for(p, "dp3a")
     body = woman_body(rng)
     created = (await p.registry.post("/women", json=body, headers=dp3a)).json()
     ref = created["person_ref"]
     r = await p.registry.patch(f"/women/{ref}", json={"household_size": 7, "full_name": body["full_name"] + " Putri"},
                                headers=dp3a)
     assert r.status_code == 200, r.text
-    dpo = await token_for(p, capsys, "dp3a_dpo")
+    dpo = await token_for(p, "dp3a_dpo")
     trail = (await p.registry.get("/audit/changes", params={"entity_ref": f"person_ref={ref}"}, headers=dpo)).json()
     correction, creation = trail
     assert creation["method"] == "POST" and creation["path"] == "/women" and creation["before"] is None
-    assert creation["client_id"].startswith("dp3a-") and creation["opd"] == "dp3a" and creation["status"] == 201
+    assert creation["client_id"] == "machine-dp3a" and creation["opd"] == "dp3a" and creation["status"] == 201
     assert correction["path"] == "/women/{person_ref}" and correction["before"]["household_size"] == 4
     # The registration's "after" (kept from the insert, not read back) is the stored row the correction found.
     assert creation["after"] == correction["before"] and creation["after"]["person_ref"] == ref
@@ -163,8 +161,8 @@ async def test_every_change_is_in_the_trail_with_before_and_after_but_no_persona
         assert secret not in dump
 
 
-async def test_an_opd_cannot_change_another_opds_course(p: Platform, capsys: Any) -> None:
-    dp3a, disnaker = await token_for(p, capsys, "dp3a"), await token_for(p, capsys, "distransnaker")
+async def test_an_opd_cannot_change_another_opds_course(p: Platform) -> None:
+    dp3a, disnaker = await token_for(p, "dp3a"), await token_for(p, "distransnaker")
     course = {"organizer_opd": "dp3a", "field": "kuliner", "kecamatan_code": "64.02.06", "title": "Olahan ikan",
               "starts_on": "2025-03-01", "ends_on": "2025-03-05", "sessions": 5, "capacity": 20}
     r = await p.training.post("/courses", json=course, headers=disnaker)

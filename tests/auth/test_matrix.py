@@ -1,6 +1,8 @@
 """Every write endpoint of every service against every kind of agency client, generated from the
 services' OpenAPI documents, so a new endpoint cannot be forgotten.
 
+The tokens are Keycloak's: a realm of this module's own (the realm file), one machine client per client profile
+(client-credentials grant), and the four services trusting that realm through discovery and JWKS, as deployed.
 Who may write what is written out here from the issue (not read from the services' policies), by path
 prefix; a write endpoint that no prefix covers fails the test until someone decides who may call it.
 No token -> 401; a token without the scope -> 403; an allowed client gets past authorisation (the
@@ -8,6 +10,7 @@ empty body then earns a 422, an unknown ref a 404: anything but 401/403).
 """
 
 import importlib
+import random
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -22,8 +25,11 @@ from berdaya_shared.messaging import MessagingSettings
 from berdaya_shared.scopes import PROFILES
 from fastapi import FastAPI
 
+from deploy.keycloak.tokens import ClientCredentials
+from tests.registry.helpers import woman_body
 from tests.support import auth, infra
 from tests.support.kafka import unique
+from tests.support.keycloak import KeycloakServer, TestRealm
 from tests.support.namespaces import create_namespace, delete_namespace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,6 +37,7 @@ REPO = Path(__file__).resolve().parents[2]
 SERVICES = tuple(sorted(d.name for d in (REPO / "services").iterdir() if (d / "pyproject.toml").exists()))
 WRITE = {"post", "put", "patch", "delete"}
 CLIENTS = tuple(PROFILES)  # dp3a, diskop_ukm, distransnaker, disperindag, case worker, DPO, monitoring admin, subscriber
+# (the realm's machine client of each profile: deploy.keycloak.tokens.MACHINE_CLIENTS)
 
 # (service, path prefix) -> the client profiles allowed to write there. Longest prefix wins.
 WRITERS: dict[tuple[str, str], set[str]] = {
@@ -52,8 +59,9 @@ WRITERS: dict[tuple[str, str], set[str]] = {
     ("monitoring", "/api/rounds"): set(PROFILES),
     ("monitoring", "/api/rounds/{round_ref}/approve"): {p for p, (opd, _) in PROFILES.items() if opd == "dp3a"},
 }
-# Public on purpose: exchanging client credentials for a token cannot need a token.
-PUBLIC_WRITES = {("registry", "POST", "/oauth/token")}
+# Public on purpose: exchanging client credentials for a token cannot need a token (the registry's own token
+# endpoint, until it is retired in favour of Keycloak's).
+PUBLIC_WRITES: set[tuple[str, str, str]] = set()
 
 
 @dataclass
@@ -61,6 +69,7 @@ class Service:
     name: str
     app: FastAPI
     client: httpx.AsyncClient
+    tokens: ClientCredentials
 
 
 def writers_of(service: str, path: str) -> set[str] | None:
@@ -89,7 +98,16 @@ def write_operations(app: FastAPI) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def services(kafka_bootstrap: str, database_server_url: str) -> AsyncIterator[dict[str, Service]]:
+async def realm(keycloak: KeycloakServer) -> AsyncIterator[TestRealm]:
+    made = await keycloak.create_realm()
+    yield made
+    await made.delete()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def services(realm: TestRealm, kafka_bootstrap: str, database_server_url: str) -> AsyncIterator[dict[str, Service]]:
+    tokens = await auth.realm_headers(realm).prefetch()
+    assert set(tokens) == set(CLIENTS)
     namespace = await create_namespace(kafka_bootstrap)
     messaging = MessagingSettings(kafka_bootstrap_servers=kafka_bootstrap, topic_namespace=namespace)
     urls = {s: await infra.create_database(database_server_url, prefix=f"mx_{s[:4]}") for s in SERVICES}
@@ -99,10 +117,10 @@ async def services(kafka_bootstrap: str, database_server_url: str) -> AsyncItera
             bootstrap = importlib.import_module(f"{name}.bootstrap")
             config = importlib.import_module(f"{name}.config")
             app = bootstrap.create_app(config.Settings(database_url=urls[name], messaging=messaging),
-                                       group_id=unique("g"))
+                                       group_id=unique("g"), auth=auth.keycloak_settings(realm))
             await app.state.runtime.start()
             client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", timeout=30)
-            started[name] = Service(name, app, client)
+            started[name] = Service(name, app, client, tokens)
         if hasattr(started["monitoring"].app.state, "rebuild_progress"):
             # An allowed rebuild request must not start a real rebuild here: "already running" is 409.
             started["monitoring"].app.state.rebuild_progress.state = "running"
@@ -111,6 +129,7 @@ async def services(kafka_bootstrap: str, database_server_url: str) -> AsyncItera
         for service in started.values():
             await service.client.aclose()
             await service.app.state.runtime.stop()
+            await service.app.state.auth.close()
         for url in urls.values():
             await infra.drop_database(database_server_url, url)
         await delete_namespace(kafka_bootstrap, namespace)
@@ -154,7 +173,7 @@ async def test_the_write_matrix(services: dict[str, Service], name: str) -> None
         elif "Bearer" not in r.headers.get("WWW-Authenticate", ""):
             failures.append(f"no token: {method} {path} has no Bearer challenge")
         for profile in CLIENTS:
-            r = await service.client.request(method, url, json={}, headers=auth.bearer(profile))
+            r = await service.client.request(method, url, json={}, headers=service.tokens[profile])
             checked += 1
             if profile in allowed and r.status_code in (401, 403):
                 failures.append(f"{profile} refused: {method} {path} -> {r.status_code} {r.text[:160]}")
@@ -182,14 +201,39 @@ async def test_reads_need_a_token(services: dict[str, Service], name: str) -> No
     assert failures == []
 
 
-async def test_an_expired_or_foreign_token_is_refused_by_every_service(services: dict[str, Service]) -> None:
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+async def test_a_token_keycloak_did_not_sign_is_refused_by_every_service(services: dict[str, Service],
+                                                                       realm: TestRealm) -> None:
+    # Signed with a key the tests hold (what every service accepted before Keycloak): no longer trusted.
     for name, service in services.items():
         method, path, operation = next(
             (m, p, o) for m, p, o in write_operations(service.app) if (name, m, p) not in PUBLIC_WRITES)
         allowed = sorted(writers_of(name, path) or {"dp3a"})[0]
-        for bad in (auth.bearer(allowed, ttl_s=60, now=0), auth.bearer(allowed, key=stranger)):
+        own_key = auth.bearer(allowed, issuer=realm.issuer, audience=f"berdaya-{name}")
+        expired = auth.bearer(allowed, issuer=realm.issuer, audience=f"berdaya-{name}", ttl_s=60, now=0)
+        for bad in (own_key, expired):
             r = await service.client.request(method, concrete(path, operation), json={}, headers=bad)
             assert r.status_code == 401, (name, path, r.text)
+            assert "invalid_token" in r.headers["WWW-Authenticate"]
+
+
+async def test_a_kecamatan_limited_officer_is_refused_another_kecamatans_personal_data(
+        services: dict[str, Service], realm: TestRealm) -> None:
+    registry = services["registry"]
+    rng = random.Random(64)
+    made = {}
+    for kecamatan, desa in (("64.02.06", "64.02.06.1001"), ("64.02.10", None)):
+        r = await registry.client.post("/women", headers=registry.tokens["dp3a"],
+                                       json=woman_body(rng, kecamatan_code=kecamatan, desa_code=desa))
+        assert r.status_code == 201, r.text
+        made[kecamatan] = r.json()["person_ref"]
+    # A DP3A officer whose Keycloak account carries the area limit: Tenggarong (64.02.06) only.
+    await realm.add_machine("machine-tenggarong", groups=["/dp3a/officer"], kecamatan=["64.02.06"])
+    limited = {"Authorization": f"Bearer {await realm.token('machine-tenggarong')}", "X-Purpose": "kunjungan lapangan"}
+    assert (await registry.client.get(f"/women/{made['64.02.06']}", headers=limited)).status_code == 200
+    other = await registry.client.get(f"/women/{made['64.02.10']}", headers=limited)
+    assert other.status_code == 403 and "wilayah kerja" in other.json()["pesan"]
+    page = await registry.client.get("/women", headers=limited)
+    assert page.status_code == 200 and {w["kecamatan_code"] for w in page.json()["items"]} == {"64.02.06"}
+    assert (await registry.client.get("/women?kecamatan_code=64.02.10", headers=limited)).status_code == 403
+    regency_wide = {**registry.tokens["dp3a"], "X-Purpose": "rekap"}
+    assert (await registry.client.get(f"/women/{made['64.02.10']}", headers=regency_wide)).status_code == 200

@@ -1,5 +1,6 @@
-"""Bearer-token verification (shared.auth) on a small app: 401 for every kind of bad token, 403 for a
-missing scope, and the caller's identity for a good one."""
+"""Bearer-token verification (berdaya_shared.auth) in static-key mode on a small app: 401 for every kind of bad token,
+403 for a missing scope, and the caller's identity for a good one. The same checks against tokens Keycloak signs
+are in test_keycloak_tokens.py."""
 
 import time
 from typing import Any
@@ -9,10 +10,12 @@ import pytest
 from berdaya_shared.auth import (
     ANY_TOKEN,
     PUBLIC,
+    AuthError,
     AuthSettings,
     CurrentPrincipal,
     Policy,
     Rule,
+    Verifier,
     install_auth,
 )
 from berdaya_shared.http import install_error_handlers
@@ -156,18 +159,60 @@ async def test_a_write_route_missing_from_the_policy_is_refused_and_reported(cli
     assert app.state.auth_policy.missing(app) == ["PUT /forgotten"]
 
 
-async def test_the_key_can_come_from_a_file(tmp_path: Any) -> None:
-    path = tmp_path / "pub.pem"
-    path.write_text(auth.public_pem())
-    app = small_app(AuthSettings(public_key=None, public_key_file=path, issuer=auth.ISSUER, audience=auth.AUDIENCE))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-        r = await c.post("/things", headers=auth.bearer(opd="dp3a", scopes=["things:write"]))
+async def test_a_token_living_longer_than_the_limit_is_refused(client: httpx.AsyncClient) -> None:
+    r = await client.post("/things", headers=auth.bearer(opd="dp3a", scopes=["things:write"], ttl_s=3601))
+    assert r.status_code == 401
+    assert r.json()["detail"] == "token lifetime 3601 s exceeds 3600 s"
+    r = await client.post("/things", headers=auth.bearer(opd="dp3a", scopes=["things:write"], ttl_s=3600))
     assert r.status_code == 201
 
 
-def test_a_missing_key_fails_at_start_with_the_command_that_makes_one(tmp_path: Any) -> None:
-    with pytest.raises(RuntimeError, match="deploy.keys"):
-        small_app(AuthSettings(public_key=None, public_key_file=tmp_path / "absent.pem"))
+async def test_an_id_token_is_not_an_access_token(client: httpx.AsyncClient) -> None:
+    r = await client.post("/things", headers=auth.bearer(opd="dp3a", scopes=["things:write"], extra={"typ": "ID"}))
+    assert r.status_code == 401 and r.json()["detail"] == "not an access token (typ 'ID')"
+
+
+async def test_the_principal_reads_the_configured_claims() -> None:
+    claims = {"berdaya_scopes": ["things:write"], "scope": "openid profile", "kecamatan": ["64.02.06"],
+              "name": "Wahyuni Lestari", "preferred_username": "dp3a.lapangan", "azp": "berdaya-registry"}
+    app = FastAPI()
+    install_error_handlers(app)
+    install_auth(app, Policy({("POST", "/things"): Rule("things:write")}), auth.settings())
+
+    @app.post("/things")
+    async def who(principal: CurrentPrincipal) -> dict[str, Any]:
+        return {"client": principal.client_id, "scopes": sorted(principal.scopes), "name": principal.name,
+                "kecamatan": sorted(principal.kecamatan or []), "azp": principal.azp, "sub": principal.subject}
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        r = await c.post("/things", headers=auth.bearer(opd="dp3a", client_id="uuid-of-wahyuni", extra=claims))
+    assert r.status_code == 200, r.text
+    assert r.json() == {"client": "dp3a.lapangan", "scopes": ["openid", "profile", "things:write"],
+                        "name": "Wahyuni Lestari", "kecamatan": ["64.02.06"], "azp": "berdaya-registry",
+                        "sub": "uuid-of-wahyuni"}
+
+
+def test_each_service_checks_its_own_audience_and_configured_extras() -> None:
+    settings = AuthSettings(public_key=auth.public_pem(), issuer=auth.ISSUER, audience=None,
+                            extra_audiences="berdaya-registry, berdaya-docs")
+    registry = Verifier(settings, service="registry")
+    training = Verifier(AuthSettings(public_key=auth.public_pem(), issuer=auth.ISSUER, audience=None),
+                        service="training")
+    assert registry.audiences == ["berdaya-registry", "berdaya-registry", "berdaya-docs"]
+    for_training = auth.token(opd="dp3a", scopes=["x"], audience="berdaya-training")
+    assert training.verify_cached(for_training).opd == "dp3a"
+    with pytest.raises(AuthError, match="audience"):
+        registry.verify_cached(for_training)
+    both = auth.token(opd="dp3a", scopes=["x"], audience=["berdaya-registry", "berdaya-training"])
+    assert registry.verify_cached(both).opd == training.verify_cached(both).opd == "dp3a"
+
+
+def test_only_asymmetric_algorithms_and_bounded_settings_are_accepted() -> None:
+    from pydantic import ValidationError
+
+    for bad in ({"algorithm": "HS256"}, {"leeway_s": 600}, {"max_token_lifetime_s": 10}):
+        with pytest.raises(ValidationError):
+            AuthSettings(**bad)  # type: ignore[arg-type]
 
 
 async def test_the_actor_opd_is_the_tokens_whatever_x_opd_says() -> None:

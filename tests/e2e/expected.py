@@ -1,7 +1,8 @@
-"""The indicators a scenario should produce, computed in plain Python from the scenario itself.
+"""The exact indicators a scenario should produce (the evaluation team's face), computed in plain Python from the
+scenario itself, and the records each public table is made of (for the public face).
 
 Deliberately independent of the monitoring service's SQL: definitions follow BRIEF.md's indicator list and
-services/monitoring/README.md, and suppression hides any cell tied to 1–4 people.
+services/monitoring/README.md (each subject counted once, at its first occurrence).
 """
 
 from datetime import timedelta
@@ -10,22 +11,17 @@ from typing import Any
 
 from deploy.demo.scenario import GK_2024, Scenario
 
-MIN_CELL = 5
-
 
 def _count(subjects: set[Any], people: set[Any] | None = None) -> float | None:
-    people = subjects if people is None else people
-    return None if 0 < len(people) < MIN_CELL else float(len(subjects))
+    return float(len(subjects))
 
 
 def _ratio(num: int, den: int, people: int) -> float | None:
-    if 0 < people < MIN_CELL:
-        return None
     return round(num / den, 4) if den else None
 
 
 def _sum(total: int, people: set[Any]) -> float | None:
-    return None if 0 < len(people) < MIN_CELL else float(total)
+    return float(total)
 
 
 def _below(income: int, household: int) -> bool:
@@ -69,7 +65,7 @@ def indicators(s: Scenario) -> dict[str, float | None]:
         out[f"ukm_{flag}_share"] = _ratio(len(yes), len(biz), len(owners))
     changes = [b.reports[-1][1] - b.reports[0][1] for b in s.businesses if len(b.reports) >= 2]
     reporters = {b.owner for b in s.businesses if len(b.reports) >= 2}
-    out["revenue_change_median"] = None if 0 < len(reporters) < MIN_CELL else float(median(changes))
+    out["revenue_change_median"] = float(median(changes)) if reporters else None
 
     out["coops_formed"] = 1.0
     out["coop_women_members"] = _count(set(s.coop_members))
@@ -98,17 +94,31 @@ def indicators(s: Scenario) -> dict[str, float | None]:
     out["poverty_exits"] = _count(exits)
     out["poverty_exit_rate"] = _ratio(len(exits), len(below_at_baseline), len(below_at_baseline))
 
-    for kind, name in (("legal_assistance", "legal_aid_recipients"), ("social_aid", "social_aid_recipients")):
+    for kind, name in (("legal_assistance", "legal_aid_recipients"), ("social_aid", "social_aid_recipients"),
+                       ("counselling", "counselling_recipients"), ("shelter", "shelter_recipients")):
         out[name] = _count({w for w, k, _ in s.aid if k == kind})
+    out["women_first_business"] = _count(owners)
+    out["women_first_market"] = _count({biz[b].owner for b in s.booth_businesses} | {biz[b].owner for b, *_ in s.listings}
+                                       | {biz[x.business].owner for x in s.sales})
     return out
 
 
 def by_kecamatan(s: Scenario) -> dict[str, float | None]:
-    """women_registered per kecamatan, with small cells suppressed."""
+    """women_registered per kecamatan, exact."""
     counts: dict[str, int] = {}
     for w in s.women:
         counts[w.kecamatan_code] = counts.get(w.kecamatan_code, 0) + 1
-    return {k: (None if n < MIN_CELL else float(n)) for k, n in counts.items()}
+    return {k: float(n) for k, n in counts.items()}
+
+
+def women_rows(s: Scenario) -> list[Any]:
+    """The records of the women family as the publication's basis should hold them (one per woman)."""
+    from berdaya_contracts.common import age_band
+    from monitoring.domain.disclosure.cells import Row
+
+    return [Row(w.key, w.key, w.registered_on.strftime("%Y-%m"), w.kecamatan_code, w.desa_code,
+                {"age_band": age_band(w.birth_date, w.registered_on), "pekka_category": w.pekka_category,
+                 "opd": "dp3a"}, {"pekka": "0" if w.pekka_category == "none" else "1"}) for w in s.women]
 
 
 def funnel(s: Scenario) -> dict[str, int]:

@@ -1,4 +1,5 @@
-"""The whole platform: four services as real processes, a Kukar scenario through the HTTP APIs only, and every
+"""The whole platform: four services as real processes trusting Keycloak (a realm of this module's own, found by
+OIDC discovery), a Kukar scenario through the HTTP APIs only with the realm's machine-client tokens, and every
 indicator on the monitoring service checked against figures computed independently from the scenario."""
 
 import asyncio
@@ -15,9 +16,11 @@ from berdaya_contracts.topics import all_topics, physical
 
 from deploy.demo.driver import Driver, load
 from deploy.demo.scenario import Scenario, generate
+from deploy.keycloak.tokens import ClientCredentials
+from tests.disclosure import adversary
 from tests.e2e import expected
 from tests.support import privacy
-from tests.support.auth import opd_headers
+from tests.support.auth import keycloak_processes
 from tests.support.platform import Platform, running_platform
 
 pytestmark = pytest.mark.e2e
@@ -25,15 +28,27 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def platform(kafka_bootstrap: str, database_server_url: str) -> AsyncIterator[Platform]:
-    async with running_platform(kafka_bootstrap, database_server_url, log_dir=ARTIFACTS) as p:
+async def trust() -> AsyncIterator[tuple[dict[str, str], ClientCredentials]]:
+    async with keycloak_processes() as (env, headers, _realm):
+        yield env, headers
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def tokens(trust: tuple[dict[str, str], ClientCredentials]) -> ClientCredentials:
+    return trust[1]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def platform(trust: tuple[dict[str, str], ClientCredentials], kafka_bootstrap: str,
+                   database_server_url: str) -> AsyncIterator[Platform]:
+    async with running_platform(kafka_bootstrap, database_server_url, log_dir=ARTIFACTS, extra_env=trust[0]) as p:
         yield p
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def scenario(platform: Platform) -> Scenario:
+async def scenario(platform: Platform, tokens: ClientCredentials) -> Scenario:
     s = generate(220, seed=11)
-    driver = Driver(platform.endpoints, namespace="e2e", headers=opd_headers())
+    driver = Driver(platform.endpoints, namespace="e2e", headers=tokens)
     try:
         await load(driver, s, progress=lambda line: None)
     finally:
@@ -41,11 +56,12 @@ async def scenario(platform: Platform) -> Scenario:
     return s
 
 
-async def _settled(platform: Platform, want: dict, timeout_s: float = 120.0) -> dict:
-    """Poll monitoring until its regency figures equal ``want`` (events are still flowing until then)."""
+async def _settled(platform: Platform, tokens: ClientCredentials, want: dict, timeout_s: float = 120.0) -> dict:
+    """Poll monitoring until its exact regency figures equal ``want`` (events are still flowing until then)."""
     deadline = time.monotonic() + timeout_s
     got: dict = {}
-    async with httpx.AsyncClient(base_url=platform.endpoints.monitoring, timeout=10) as client:
+    internal = tokens["dp3a_evaluation"]  # DP3A's evaluation team: exact figures
+    async with httpx.AsyncClient(base_url=platform.endpoints.monitoring, timeout=10, headers=internal) as client:
         while time.monotonic() < deadline:
             body = (await client.get("/api/indicators")).json()
             got = {i["indicator"]: i["cells"][0]["value"] for i in body["indicators"]}
@@ -55,27 +71,53 @@ async def _settled(platform: Platform, want: dict, timeout_s: float = 120.0) -> 
     return got
 
 
-async def test_every_indicator_matches_the_scenario(platform: Platform, scenario: Scenario) -> None:
+async def test_every_indicator_matches_the_scenario(platform: Platform, scenario: Scenario,
+                                                   tokens: ClientCredentials) -> None:
     want = expected.indicators(scenario)
-    got = await _settled(platform, want)
+    got = await _settled(platform, tokens, want)
     wrong = {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v}
     assert not wrong, f"indicator: (monitoring, expected) {wrong}"
     assert set(got) == set(want), "an indicator of the catalogue is not checked here"
 
 
-async def test_figures_by_kecamatan_suppress_small_cells(platform: Platform, scenario: Scenario) -> None:
-    async with httpx.AsyncClient(base_url=platform.endpoints.monitoring, timeout=10) as client:
+async def test_figures_by_kecamatan_exact_inside_protected_outside(platform: Platform, scenario: Scenario,
+                                                                  tokens: ClientCredentials) -> None:
+    """Both faces: the evaluation team's exact figures, and after a release the public's, equal to what the
+    stated policy publishes for the scenario's registrations; then an outsider attacks everything published."""
+    from monitoring.domain.disclosure import cells, protect
+    from monitoring.domain.disclosure.tables import FAMILY
+
+    base = platform.endpoints.monitoring
+    async with httpx.AsyncClient(base_url=base, timeout=600, headers=tokens["dp3a_evaluation"]) as client:
         body = (await client.get("/api/indicators", params={"indicator": "women_registered",
                                                              "group_by": "kecamatan"})).json()
-    cells = {c["key"]: c for c in body["indicators"][0]["cells"]}
-    want = expected.by_kecamatan(scenario)
-    assert {k: c["value"] for k, c in cells.items()} == want
-    assert all(c["suppressed"] == (want[k] is None) for k, c in cells.items())
-    assert any(v is None for v in want.values()), "the scenario should include a kecamatan with < 5 women"
+        assert body["face"] == "internal"
+        assert {c["key"]: c["value"] for c in body["indicators"][0]["cells"]} == expected.by_kecamatan(scenario)
+        assert min(expected.by_kecamatan(scenario).values()) < 5, "the scenario should have a small kecamatan"
+        made = await client.post("/api/admin/releases", headers=tokens["monitoring_admin"])
+        assert made.status_code == 200, made.text
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "release.json").write_text(made.text)  # what the release published and withheld
+    space = cells.build(FAMILY["women"], "2025", [f"2025-{m:02d}" for m in range(1, 13)], expected.women_rows(scenario))
+    status = protect.protect([space])
+    async with httpx.AsyncClient(base_url=base, timeout=120) as public:
+        for dim in ("kecamatan", "desa", "age_band", "pekka_category"):
+            got = (await public.get("/api/indicators", params={"indicator": "women_registered", "group_by": dim,
+                                                                "period": "2025"})).json()
+            published = {(c["key"] or "?"): c["value"] for c in got["indicators"][0]["cells"]}
+            want = {k[3]: (space.cells[k].value if status[k] == "published" else None)
+                    for k in space.cells if k[:3] == ("women_registered", "2025", dim)}
+            assert published == want, dim
+        assert any(v is None for v in published.values())
+        pub = await adversary.gather(public)
+        assert pub.conflicts == []
+        assert adversary.findings(pub) == []
 
 
-async def test_funnel_from_registration_to_above_the_poverty_line(platform: Platform, scenario: Scenario) -> None:
-    async with httpx.AsyncClient(base_url=platform.endpoints.monitoring, timeout=10) as client:
+async def test_funnel_from_registration_to_above_the_poverty_line(platform: Platform, scenario: Scenario,
+                                                                  tokens: ClientCredentials) -> None:
+    async with httpx.AsyncClient(base_url=platform.endpoints.monitoring, timeout=10,
+                                 headers=tokens["dp3a_evaluation"]) as client:
         steps = (await client.get("/api/funnel")).json()
     assert {s["step"]: s["value"] for s in steps} == expected.funnel(scenario)
 
@@ -89,15 +131,16 @@ async def test_no_topic_carries_personal_data(platform: Platform, scenario: Scen
     assert privacy.findings(records, people) == []
 
 
-async def test_a_retried_scenario_changes_nothing(platform: Platform, scenario: Scenario) -> None:
+async def test_a_retried_scenario_changes_nothing(platform: Platform, scenario: Scenario,
+                                                  tokens: ClientCredentials) -> None:
     """The rural retry: the same commands again with the same Idempotency-Keys add no event and no figure."""
-    driver = Driver(platform.endpoints, namespace="e2e", headers=opd_headers())
+    driver = Driver(platform.endpoints, namespace="e2e", headers=tokens)
     try:
         await load(driver, scenario, progress=lambda line: None)
     finally:
         await driver.close()
     want = expected.indicators(scenario)
-    got = await _settled(platform, want, timeout_s=10)
+    got = await _settled(platform, tokens, want, timeout_s=10)
     assert got == want
 
 

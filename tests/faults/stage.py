@@ -7,8 +7,10 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
+from deploy.keycloak.tokens import ClientCredentials
 from tests.faults.infra import KafkaCluster, PostgresServer
 from tests.faults.ledger import RESULTS, Ledger, Load, Row, caught_up, check, diagnose
+from tests.support.auth import keycloak_processes
 from tests.support.kafka import wait_for
 from tests.support.platform import Platform, running_platform
 
@@ -22,8 +24,10 @@ class Stage:
     """A platform on private infrastructure, with the load and the ledger that run through every fault."""
 
     def __init__(self, platform: Platform, kafka: KafkaCluster, pg: PostgresServer | None, load: Load,
-                 ledger: Ledger) -> None:
+                 ledger: Ledger, headers: ClientCredentials, env: dict[str, str]) -> None:
         self.platform, self.kafka, self.pg, self.load, self.ledger = platform, kafka, pg, load, ledger
+        self.headers = headers  # profile -> bearer header from the test realm's machine clients
+        self.env = env  # what a restarted service process needs (static membership, the realm it trusts)
         self._seen = (0, 0)  # redelivered copies and dead letters before the current fault
 
     async def until_caught_up(self, snapshot: dict[str, set[str]], timeout_s: float = 240) -> None:
@@ -52,7 +56,8 @@ class Stage:
         everything = self.ledger.snapshot()
         await self.until_caught_up(everything)
         await asyncio.sleep(1.0)  # anything applied twice or dead-lettered late would show now
-        result = await check(self.platform, self.kafka.bootstrap, self.ledger, self.load.driver.server_errors)
+        result = await check(self.platform, self.kafka.bootstrap, self.ledger, self.load.driver.server_errors,
+                             self.headers)
         # Lost and applied-twice are over the whole history (must stay 0); copies and dead letters count this fault's.
         row = Row(name, self.ledger.count() - before, result.lost, result.applied_twice,
                   result.redelivered - self._seen[0], result.dead_lettered - self._seen[1], round(recovered, 1),
@@ -69,12 +74,15 @@ class Stage:
 @contextlib.asynccontextmanager
 async def staged(kafka: KafkaCluster, pg: PostgresServer | None, server_url: str, *, name: str,
                  seed: int) -> AsyncIterator[Stage]:
-    """The four services on ``kafka`` and the database server at ``server_url``, with a fresh load and ledger."""
-    async with running_platform(kafka.bootstrap, server_url, log_dir=ARTIFACTS / name, extra_env=SERVICE_ENV,
-                                replication_factor=kafka.size) as platform:
-        ledger = Ledger()
-        load = Load(platform, ledger, seed=seed)
-        try:
-            yield Stage(platform, kafka, pg, load, ledger)
-        finally:
-            await load.close()
+    """The four services on ``kafka`` and the database server at ``server_url``, trusting a realm of their own on
+    the stack's Keycloak, with a fresh load (authenticated by the realm's machine clients) and ledger."""
+    async with keycloak_processes() as (trust, headers, _realm):
+        env = {**SERVICE_ENV, **trust}
+        async with running_platform(kafka.bootstrap, server_url, log_dir=ARTIFACTS / name, extra_env=env,
+                                    replication_factor=kafka.size) as platform:
+            ledger = Ledger()
+            load = Load(platform, ledger, headers, seed=seed)
+            try:
+                yield Stage(platform, kafka, pg, load, ledger, headers, env)
+            finally:
+                await load.close()

@@ -156,8 +156,8 @@ def created(http: Any, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
     deadline = time.monotonic() + 30
     while True:
         response = http.request(method, path, timeout=60, **kwargs)
-        if response.status_code in (200, 201) or time.monotonic() > deadline:
-            assert response.status_code in (200, 201), (path, response.status_code, response.text)
+        if response.status_code in (200, 201, 202) or time.monotonic() > deadline:
+            assert response.status_code in (200, 201, 202), (path, response.status_code, response.text)
             return response.json()
         time.sleep(0.2)
 

@@ -18,10 +18,11 @@ from tests.support.auth import all_scopes
 from tests.support.kafka import wait_for
 
 NOT_COMMANDS = {
-    ("registry", "POST", "/oauth/token"): "issues an access token; nothing is recorded",
     ("registry", "POST", "/women/lookup"): "a read: the NIK travels in the body so that it stays out of URLs and logs",
     ("registry", "POST", "/women/imports"): "a multipart upload held with http.claimed (copies: tests/registry/test_import.py)",
     ("monitoring", "POST", "/api/admin/rebuild"): "starts a background replay; refused (409) while one runs",
+    ("monitoring", "POST", "/api/admin/releases"): "idempotent by nature: a repeat finds no closed month left to "
+                                                    "release and answers release_id null",
 }
 rng = random.Random()
 
@@ -135,6 +136,26 @@ async def _dismiss(w: World) -> Prepared:
     first = await w.woman(birth=birth, full_name=name, desa_code="64.02.06.1004")
     second = await w.woman(birth=birth, full_name=name, desa_code="64.02.06.1004")
     return f"/women/{second}/possible-duplicates/{first}/dismiss", None
+
+
+async def _held_row(w: World) -> Prepared:
+    """An import row held because its KTP birth date differs from the NIK's; the command confirms it."""
+    body = woman_body(rng, kecamatan_code="64.02.06", desa_code=None)
+    born = date.fromisoformat(body["birth_date"])
+    text = ("NIK,Nama,Tanggal Lahir,Kecamatan,Jumlah Anggota Keluarga\n"
+            f"{body['nik']},{body['full_name']},{born.day % 27 + 1:02d}/{born.month:02d}/{born.year},Tenggarong,4\n")
+    headers = {**all_scopes("dp3a"), "X-OPD": "dp3a"}
+    upload = await w.clients["registry"].post("/women/imports", files={"file": ("held.csv", text.encode())},
+                                              headers=headers)
+    assert upload.status_code == 202, upload.text
+    ref = upload.json()["import_ref"]
+    await wait_for(lambda: _held(w, ref, headers), timeout_s=60)
+    return f"/women/imports/{ref}/held/2", {"confirm": ["confirm_birth_date_differs_from_nik"]}
+
+
+async def _held(w: World, ref: str, headers: dict[str, str]) -> bool:
+    summary = (await w.clients["registry"].get(f"/women/imports/{ref}", headers=headers)).json()
+    return summary["status"] == "done" and summary["held"] == 1
 
 
 async def _erase(w: World) -> Prepared:
@@ -303,6 +324,8 @@ CASES = [
     Case("registry", "PATCH", "/women/{person_ref}", "dp3a", _correct, ("registry.WomanProfileCorrected",), 200),
     Case("registry", "POST", "/women/{person_ref}/possible-duplicates/{other_ref}/dismiss", "dp3a", _dismiss, (),
          200),
+    Case("registry", "POST", "/women/imports/{import_ref}/held/{row_no}", "dp3a", _held_row,
+         ("registry.WomanRegistered",), 200),
     Case("registry", "DELETE", "/women/{person_ref}/personal-data", "dp3a", _erase, ("registry.PersonalDataErased",),
          200),
     Case("registry", "POST", "/women/{person_ref}/welfare-assessments", "dp3a", _assess, ("registry.WelfareAssessed",)),

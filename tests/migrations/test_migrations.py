@@ -19,6 +19,8 @@ from tests.support.fill import fill_every_table, snapshot_rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SERVICES = ("registry", "training", "marketplace", "monitoring")
+# Tables a later migration drops on purpose: the registry's home-made token server's clients (0002).
+RETIRED = {("public", "oauth_clients")}
 
 
 def plan(service: str) -> list[migrate.Migration]:
@@ -69,7 +71,7 @@ async def test_a_database_of_6cba04a_is_migrated_with_nothing_lost(
         service: str, two_databases: tuple[asyncpg.Connection, asyncpg.Connection]) -> None:
     old, fresh = two_databases
     await old.execute((FIXTURES / f"{service}-6cba04a.sql").read_text())
-    filled = await fill_every_table(old)
+    filled = [t for t in await fill_every_table(old) if t not in RETIRED]
     assert len(filled) >= 5, filled  # every table of the old schema got a row
     before, columns = await snapshot_rows(old, filled)
 

@@ -36,7 +36,8 @@ class Producers:
 
 @dataclass
 class Monitoring:
-    client: httpx.AsyncClient
+    client: httpx.AsyncClient  # every scope: exact figures (figures:internal), admin, any OPD
+    public: httpx.AsyncClient  # no token: what anyone on the internet gets
     app: FastAPI
     events: Producers
     bootstrap: str
@@ -78,9 +79,10 @@ async def started(kafka_bootstrap: str, database_server_url: str) -> AsyncIterat
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def monitoring(started: tuple[FastAPI, Producers, str, Settings], kafka_bootstrap: str) -> AsyncIterator[Monitoring]:
     app, producers, namespace, settings = started
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", timeout=60,
-                                 auth=AllScopes()) as client:
-        yield Monitoring(client, app, producers, kafka_bootstrap, namespace, settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t", timeout=60, auth=AllScopes()) as client, \
+            httpx.AsyncClient(transport=transport, base_url="http://t", timeout=60) as public:
+        yield Monitoring(client, public, app, producers, kafka_bootstrap, namespace, settings)
 
 
 NEW_YEAR_INSTANT = datetime(2026, 12, 31, 17, 30, tzinfo=UTC)

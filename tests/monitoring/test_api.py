@@ -47,15 +47,48 @@ async def test_events_from_all_topics_become_indicators(monitoring: Monitoring) 
 
 async def _settled(m: Monitoring) -> bool:
     f = await figures(m, indicator=["women_registered", "coop_women_members"])
-    return f["women_registered"][0]["value"] == 12 and f["coop_women_members"][0]["suppressed"] is True
+    return f["women_registered"][0]["value"] == 12 and f["coop_women_members"][0]["value"] == 3
 
 
-async def test_cells_under_five_people_are_suppressed(monitoring: Monitoring) -> None:
-    by_kec = await figures(monitoring, indicator=["women_registered", "social_aid_recipients"], group_by="kecamatan")
+async def public(m: Monitoring, **params: Any) -> dict[str, list[dict[str, Any]]]:
+    resp = await m.public.get("/api/indicators", params=params)
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["face"] == "publik"
+    return {i["indicator"]: i["cells"] for i in resp.json()["indicators"]}
+
+
+async def test_the_internal_face_is_exact_and_the_public_one_is_the_protected_release(monitoring: Monitoring) -> None:
+    # The evaluation team sees 3 coop members exactly; before a release, the public sees nothing at all.
+    assert (await figures(monitoring, indicator="coop_women_members"))["coop_women_members"][0]["value"] == 3
+    assert (await monitoring.public.get("/api/indicators")).status_code == 404
+    made = await monitoring.client.post("/api/admin/releases")
+    assert made.status_code == 200, made.text
+    assert made.json()["frozen"]["women"][:3] == ["2025-01", "2025-02", "2025-03"]
+    again = await monitoring.client.post("/api/admin/releases")  # a retry: nothing left to release, nothing redone
+    assert again.status_code == 200 and again.json()["release_id"] is None, again.text
+    assert (await monitoring.public.post("/api/admin/releases")).status_code == 401
+    by_kec = await public(monitoring, indicator="women_registered", group_by="kecamatan", period="2026-Q1")
     assert {c["key"]: c["value"] for c in by_kec["women_registered"]} == {"64.02.06": 5.0, "64.02.07": 7.0}
-    # 3 women got social aid: a cell that small would point at them.
-    assert by_kec["social_aid_recipients"] and all(c["suppressed"] and c["value"] is None
-                                                    for c in by_kec["social_aid_recipients"])
+    # 3 coop joins in March: withheld, with no value.
+    march = await public(monitoring, indicator="coop_women_members", period="2026-03")
+    assert [(c["key"], c["value"], c["suppressed"]) for c in march["coop_women_members"]] == [("total", None, True)]
+    # 3 women got social aid in May: a sensitive cell that small (under 10) is withheld, and by kecamatan or by
+    # month it is not published at all.
+    aid = await public(monitoring, indicator="social_aid_recipients", period="2026-Q2")
+    assert [(c["key"], c["value"], c["suppressed"]) for c in aid["social_aid_recipients"]] == [("total", None, True)]
+    for params in ({"group_by": "kecamatan", "period": "2026-Q2"}, {"period": "2026-05"},
+                   {"kecamatan": "64.02.06", "period": "2026"}):
+        refused = await monitoring.public.get("/api/indicators", params={"indicator": "social_aid_recipients",
+                                                                         **params})
+        assert refused.status_code == 403, params
+        assert refused.json()["kesalahan"][0]["field"] in ("indicator", "kecamatan")
+    series = await public(monitoring, indicator="social_aid_recipients", group_by="period", period="2026")
+    assert [c["key"] for c in series["social_aid_recipients"]] == ["2026-Q1", "2026-Q2", "2026-Q3"]  # coarsened
+    # Off the grid: an arbitrary range, two breakdowns at once.
+    assert (await monitoring.public.get("/api/indicators", params={"period_from": "2026-02",
+                                                                   "period_to": "2026-05"})).status_code == 403
+    assert (await monitoring.public.get("/api/indicators", params={"kecamatan": "64.02.06",
+                                                                   "age_band": "25-34"})).status_code == 403
 
 
 async def test_filters_narrow_the_figures(monitoring: Monitoring) -> None:
@@ -86,10 +119,11 @@ async def test_targets_show_progress(monitoring: Monitoring) -> None:
     body = {"year": 2026, "kecamatan_code": "all", "indicator": "women_registered", "target_value": 48}
     resp = await monitoring.client.put("/api/targets", json=body, headers={"Idempotency-Key": "t-1"})
     assert resp.status_code == 200, resp.text
-    rows = (await monitoring.client.get("/api/targets", params={"year": 2026})).json()
-    assert rows == [{"year": 2026, "kecamatan_code": "all", "indicator": "women_registered",
-                     "label": "Perempuan terdaftar", "target": 48.0, "actual": 12.0, "suppressed": False,
-                     "progress": 0.25}]
+    want = [{"year": 2026, "kecamatan_code": "all", "indicator": "women_registered", "label": "Perempuan terdaftar",
+             "target": 48.0, "actual": 12.0, "suppressed": False, "progress": 0.25}]
+    assert (await monitoring.client.get("/api/targets", params={"year": 2026})).json() == want
+    # The public's progress is the released year so far: Q1, Q2, Q3 and October, all published.
+    assert (await monitoring.public.get("/api/targets", params={"year": 2026})).json() == want
     bad = await monitoring.client.put("/api/targets", json={**body, "target_value": -1})
     assert bad.status_code == 422 and bad.json()["kesalahan"][0]["field"] == "target_value"
 
@@ -104,14 +138,16 @@ async def test_the_default_target_year_is_the_current_year_in_kutai_kartanegara(
 
 
 async def test_exports_for_the_coordination_meeting(monitoring: Monitoring) -> None:
-    resp = await monitoring.client.get("/api/export", params={"format": "csv", "period_from": "2026-01",
-                                                              "period_to": "2026-12"})
+    resp = await monitoring.public.get("/api/export", params={"format": "csv", "period": "2026-Q1"})
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["indikator", "label", "jenis", "kecamatan"]
     women = {row[3]: row[4] for row in rows if row[0] == "women_registered"}
     assert women == {"64.02.06": "5.0", "64.02.07": "7.0"}
-    assert any(row[4] == "<5" for row in rows)
+    assert any(row[4] == "x" for row in rows)
+    assert not any(row[0] == "social_aid_recipients" for row in rows)  # sensitive: never by kecamatan
+    assert (await monitoring.public.get("/api/export", params={"period_from": "2026-02",
+                                                               "period_to": "2026-05"})).status_code == 403
     xlsx = await monitoring.client.get("/api/export", params={"format": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
@@ -129,13 +165,17 @@ async def test_indicator_changes_are_published_for_other_agencies(monitoring: Mo
                 and p["period"] == "2026-01"]
 
     messages = await wait_for(lambda: _having(published, lambda ms: cell(ms, None) and cell(ms, None)[-1]["value"] == 12))
-    assert cell(messages, "64.02.06")[-1] == {"indicator": "women_registered", "kecamatan_code": "64.02.06",
-                                              "period": "2026-01", "value": 5.0, "suppressed": False}
-    # Three coop members: a cell that small is published as suppressed, without its value.
+    assert cell(messages, "64.02.06") == [{"indicator": "women_registered", "kecamatan_code": "64.02.06",
+                                           "period": "2026-01", "value": 5.0, "suppressed": False}]
+    # Three coop joins in March: a cell that small is published as withheld, without its value.
     members = [p for p in messages if p["indicator"] == "coop_women_members" and p["kecamatan_code"] is None]
-    assert members and all(p["suppressed"] and p["value"] is None for p in members)
-    # A burst of one batch published each cell's final value once, not once per event.
-    assert len(cell(messages, None)) <= 3
+    assert members and all(p["suppressed"] and p["value"] is None for p in members if p["period"] == "2026-03")
+    # Sensitive figures never travel on Kafka (regency by quarter only, on the API).
+    assert not any(p["indicator"].endswith("_recipients") and "aid" in p["indicator"] for p in messages)
+    assert not any(p["indicator"] in ("counselling_recipients", "shelter_recipients") for p in messages)
+    # The release published each cell once, as released; nothing goes out between releases.
+    assert len(cell(messages, None)) == 1
+    assert {p["period"] for p in messages} <= {f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)}
 
 
 async def _having(fetch: Any, ok: Any) -> Any:
@@ -198,9 +238,13 @@ async def test_desa_grouping_suppresses_small_villages(monitoring: Monitoring) -
                                                    kecamatan="64.02.11"))["women_registered"]}
         return got if len(got) == 2 else None
 
-    got = await wait_for(cells, timeout_s=30)
+    got = await wait_for(cells, timeout_s=30)  # the evaluation team's face: exact, however small
     assert (got["64.02.11.2001"]["value"], got["64.02.11.2001"]["suppressed"]) == (5.0, False)
-    assert (got["64.02.11.2002"]["value"], got["64.02.11.2002"]["suppressed"]) == (None, True)
+    assert (got["64.02.11.2002"]["value"], got["64.02.11.2002"]["suppressed"]) == (1.0, False)
+    # The public grid has desa by year only, and 2026 is not closed yet.
+    refused = await monitoring.public.get("/api/indicators", params={"indicator": "women_registered",
+                                                                     "group_by": "desa", "period": "2026-02"})
+    assert refused.status_code == 403
 
 
 async def test_dashboard_assets_are_served_locally(monitoring: Monitoring) -> None:

@@ -1,4 +1,5 @@
-"""The dashboard in real Chromium: headline figures shown, then updated live after a new event."""
+"""The dashboard in real Chromium, as the public sees it: nothing before a release, the release's figures pushed
+in place when it is made, withheld cells marked x with the legend that says why."""
 
 import asyncio
 import socket
@@ -17,6 +18,7 @@ from playwright.async_api import async_playwright, expect
 
 from tests.monitoring.conftest import Producers
 from tests.support.auth import AllScopes
+from tests.support.kafka import wait_for
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -26,7 +28,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 def women(n: int, kecamatan: str = "64.02.09") -> list:
     return [new_envelope(r.WomanRegistered(
         person_ref=uuid4(), kecamatan_code=kecamatan, age_band="25-34", pekka_category="productive",
-        household_size=3, registered_by_opd="dp3a", registered_on=date.today().replace(day=1))) for _ in range(n)]
+        household_size=3, registered_by_opd="dp3a", registered_on=date(2025, 6, 2))) for _ in range(n)]
 
 
 def free_port() -> int:
@@ -52,34 +54,48 @@ async def base_url(started: tuple[FastAPI, Producers, str, object]) -> AsyncIter
 async def test_dashboard_updates_live_without_reloading(started: tuple[FastAPI, Producers, str, object],
                                                         base_url: str) -> None:
     producers = started[1]
-    await producers.publish(women(6))
+    await producers.publish(women(6) + women(5, kecamatan="64.02.10") + women(2, kecamatan="64.02.12"))
     async with httpx.AsyncClient(base_url=base_url, auth=AllScopes()) as client:
-        target = {"year": date.today().year, "kecamatan_code": "all", "indicator": "women_registered",
-                  "target_value": 20}
+        target = {"year": 2025, "kecamatan_code": "all", "indicator": "women_registered", "target_value": 20}
         assert (await client.put("/api/targets", json=target)).status_code == 200
-    ARTIFACTS.mkdir(exist_ok=True)
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = await browser.new_page(viewport={"width": 1280, "height": 900}, locale="id-ID")
-        await page.goto(base_url + "/")
-        await expect(page.locator("h1")).to_have_text("Dasbor Pemantauan Berdaya")
-        card = page.locator('[data-indicator="women_registered"] .value')
-        await expect(card).to_have_text("6", timeout=15_000)
-        await expect(page.locator("#live-status")).to_have_text("Langsung", timeout=15_000)
-        await page.evaluate("window.__marker = 'same page'")
 
-        await producers.publish(women(5, kecamatan="64.02.10"))
-        await expect(card).to_have_text("11", timeout=15_000)
-        assert await page.evaluate("window.__marker") == "same page"  # updated in place, never reloaded
-        await expect(page.locator('[data-step="registered"]')).to_contain_text("11")
-        await expect(page.locator("#by-kecamatan")).to_contain_text("Kembang Janggut", timeout=10_000)
-        await expect(page.locator("#targets")).to_contain_text("55", timeout=10_000)  # 11 of a target of 20
-        await page.screenshot(path=str(ARTIFACTS / "monitoring-dashboard.png"), full_page=True)
+        async def projected() -> bool:
+            body = (await client.get("/api/indicators", params={"indicator": "women_registered"})).json()
+            return body["indicators"][0]["cells"][0]["value"] == 13
 
-        phone = await browser.new_page(viewport={"width": 390, "height": 844}, locale="id-ID")
-        await phone.goto(base_url + "/")
-        await expect(phone.locator('[data-indicator="women_registered"] .value')).to_have_text("11")
-        width = await phone.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
-        await phone.screenshot(path=str(ARTIFACTS / "monitoring-dashboard-phone.png"), full_page=True)
-        await browser.close()
+        await wait_for(projected, timeout_s=30)
+        ARTIFACTS.mkdir(exist_ok=True)
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = await browser.new_page(viewport={"width": 1280, "height": 900}, locale="id-ID")
+            await page.goto(base_url + "/")
+            await expect(page.locator("h1")).to_have_text("Dasbor Pemantauan Berdaya")
+            await expect(page.locator("#live-status")).to_have_text("Langsung", timeout=15_000)
+            await expect(page.locator("#release-info")).to_have_text("Belum ada angka yang dirilis.")
+            card = page.locator('[data-indicator="women_registered"] .value')
+            await expect(card).to_have_text("—")  # the projection has 13, the public nothing until a release
+            await page.evaluate("window.__marker = 'same page'")
+
+            assert (await client.post("/api/admin/releases")).status_code == 200
+            await expect(card).to_have_text("13", timeout=15_000)
+            assert await page.evaluate("window.__marker") == "same page"  # updated in place, never reloaded
+            await expect(page.locator("#period")).to_have_value("2025")
+            await expect(page.locator('[data-step="registered"]')).to_contain_text("13")
+            # 2 women in Tabang: withheld, and one more kecamatan with it, or 13 - 6 - 5 would give them away.
+            rows = page.locator("#by-kecamatan tbody tr")
+            await expect(page.locator("#by-kecamatan")).to_contain_text("Tabang", timeout=10_000)
+            tabang = rows.filter(has_text="Tabang").locator("td").nth(1)
+            await expect(tabang).to_have_text("x")
+            assert await rows.locator("td:nth-child(2)", has_text="x").count() >= 2
+            await expect(page.locator("#legend")).to_contain_text("kurang dari 5 orang")
+            await expect(page.locator("#legend")).to_contain_text("tidak dapat dihitung")
+            await expect(page.locator("#targets")).to_contain_text("65", timeout=10_000)  # 13 of a target of 20
+            await page.screenshot(path=str(ARTIFACTS / "monitoring-dashboard.png"), full_page=True)
+
+            phone = await browser.new_page(viewport={"width": 390, "height": 844}, locale="id-ID")
+            await phone.goto(base_url + "/")
+            await expect(phone.locator('[data-indicator="women_registered"] .value')).to_have_text("13")
+            width = await phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+            await phone.screenshot(path=str(ARTIFACTS / "monitoring-dashboard-phone.png"), full_page=True)
+            await browser.close()

@@ -109,7 +109,7 @@ async def test_reference_figures_are_not_trivial(pool: asyncpg.Pool) -> None:
     assert figures["women_registered"]["value"] == 10
     assert figures["enrolments"]["value"] == 10
     assert figures["completions"]["value"] >= 5
-    assert figures["dropouts"] == {"key": "total", "value": None, "suppressed": True}  # 1..4 people: withheld
+    assert figures["dropouts"]["value"] >= 1 and not figures["dropouts"]["suppressed"]  # exact: the internal face
     assert figures["coops_formed"]["value"] == 1
 
 

@@ -59,8 +59,12 @@ async def test_snapshot_stays_frozen_while_live_figures_take_late_data(monitorin
     STATE["q1"] = q1["round_ref"]
     assert cell(q1, "women_registered", None)["value"] == 8.0
     assert cell(q1, "women_registered", "64.02.09")["value"] == 6.0
+    # The evaluation team's round holds the exact figures, however small; the public reads the publication, where
+    # nothing of 2025 is released yet.
     assert cell(q1, "women_registered", "64.02.10") == {"indicator": "women_registered", "kecamatan_code": "64.02.10",
-                                                        "value": None, "suppressed": True}
+                                                        "value": 2.0, "suppressed": False}
+    public = (await monitoring.public.get(f"/api/rounds/{q1['round_ref']}")).json()
+    assert public["figures"] == []  # nothing of the period released yet
 
     await monitoring.events.publish(women(5, date(2025, 2, 10)))  # arrives after the meeting saw the figures
     await wait_for(lambda: _equals(live_q1(monitoring), 13.0))
@@ -74,7 +78,9 @@ async def test_snapshot_stays_frozen_while_live_figures_take_late_data(monitorin
     assert changes[("women_registered", None)]["live"] == 13.0
     assert changes[("women_registered", None)]["change"] == 5.0
     assert changes[("women_registered", "64.02.09")]["change"] == 5.0
-    assert ("women_registered", "64.02.10") not in changes  # still suppressed: no difference to publish
+    assert ("women_registered", "64.02.10") not in changes  # unchanged
+    public_late = (await monitoring.public.get(f"/api/rounds/{q1['round_ref']}/late-data")).json()
+    assert (public_late["changed_cells"], public_late["changes"]) == (0, [])  # the publication is never revised
 
 
 async def _equals(value: Any, expected: float) -> bool:
@@ -117,6 +123,7 @@ async def test_each_opd_writes_only_its_own_notes_obstacles_and_actions(monitori
 async def test_approved_round_is_read_only_and_published_once(monitoring: Monitoring) -> None:
     ref = STATE["q1"]
     c = monitoring.client
+    assert (await c.post("/api/admin/releases")).status_code == 200  # 2025 is released: 13 women in Q1
     assert (await c.post(f"/api/rounds/{ref}/approve", headers=DISPERINDAG)).status_code == 403
     resp = await c.post(f"/api/rounds/{ref}/approve", headers={**DP3A, "Idempotency-Key": "approve-q1"})
     assert resp.status_code == 200, resp.text
@@ -143,10 +150,12 @@ async def test_approved_round_is_read_only_and_published_once(monitoring: Monito
     payload = events[0]["payload"]
     assert (payload["period_kind"], payload["period"], payload["approved_by_opd"]) == ("quarter", "2025-Q1", "dp3a")
     figures = {(f["indicator"], f["kecamatan_code"]): f for f in payload["figures"]}
-    assert figures[("women_registered", None)]["value"] == 8.0  # the frozen figure, not the live 13
-    assert figures[("women_registered", "64.02.10")] == {"indicator": "women_registered",
-                                                         "kecamatan_code": "64.02.10", "value": None,
-                                                         "suppressed": True}
+    # Other agencies get the period as published (13, late data included before the release), never the exact
+    # frozen cells: the kecamatan of 2 women is withheld, and the one of 11 with it (13 - 11 would give it away).
+    assert figures[("women_registered", None)]["value"] == 13.0
+    for kec in ("64.02.10", "64.02.09"):
+        assert figures[("women_registered", kec)] == {"indicator": "women_registered", "kecamatan_code": kec,
+                                                      "value": None, "suppressed": True}
 
 
 async def _nonempty(result: Any) -> bool:
@@ -201,7 +210,11 @@ async def test_round_exports_as_xlsx_with_guarded_free_text(monitoring: Monitori
     assert wb["Ringkasan"]["B2"].value == "Triwulan I 2025"
     rows = list(wb["Indikator"].iter_rows(values_only=True))
     assert ("women_registered", "Perempuan terdaftar", "Kabupaten", 8, "tidak") in rows
-    assert ("women_registered", "Perempuan terdaftar", "64.02.10", "<5", "ya") in rows
+    assert ("women_registered", "Perempuan terdaftar", "64.02.10", 2, "tidak") in rows  # exact: the team's copy
+    public = await monitoring.public.get(f"/api/rounds/{STATE['q1']}/export.xlsx")
+    rows = list(openpyxl.load_workbook(io.BytesIO(public.content))["Indikator"].iter_rows(values_only=True))
+    assert ("women_registered", "Perempuan terdaftar", "Kabupaten", 13, "tidak") in rows
+    assert ("women_registered", "Perempuan terdaftar", "64.02.10", "x", "ya") in rows
     description = wb["Hambatan"]["C2"].value
     assert description.startswith("'=HYPERLINK")  # shown as text, never evaluated by the spreadsheet
 
@@ -234,11 +247,12 @@ async def test_printable_page_opens_in_chromium(monitoring: Monitoring, base_url
             await page.goto(f"{base_url}/rounds/{STATE['q1']}/cetak")
             await expect(page.locator("h1")).to_have_text("Rapat koordinasi triwulan I")
             await expect(page.locator("#status")).to_contain_text("Disetujui DP3A")
-            await expect(page.locator('#figures [data-indicator="women_registered"]')).to_contain_text("8")
+            # A browser carries no token: the printable page shows the publication (13 released for Q1 2025).
+            await expect(page.locator('#figures [data-indicator="women_registered"]')).to_contain_text("13")
             await expect(page.locator("#obstacles")).to_contain_text("Anggaran")
             await expect(page.locator("#obstacles")).to_contain_text('=HYPERLINK("http://x")')  # escaped text
             await expect(page.locator("#actions")).to_contain_text("Diskop UKM")
-            await expect(page.locator("#targets")).to_contain_text("20,0%")
+            await expect(page.locator("#targets")).to_contain_text("32,5%")  # published progress: 13 of 40
             await page.emulate_media(media="print")
             await page.screenshot(path=str(ARTIFACTS / "monitoring-round-print.png"), full_page=True)
         finally:

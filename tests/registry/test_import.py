@@ -1,24 +1,24 @@
-"""Bulk import of OPD lists: valid rows registered once, invalid rows reported with reasons."""
+"""Bulk import of OPD lists: a background job that registers valid rows once and reports the others with the fix."""
 
 import asyncio
-import csv
 import io
 import random
-from datetime import datetime
+from datetime import date, datetime
 
 import asyncpg
 import httpx
-from openpyxl import Workbook, load_workbook
-from registry.adapters.spreadsheets import report_csv, report_xlsx
+from openpyxl import load_workbook
+from registry.adapters.spreadsheets_report import report_csv, report_xlsx
 
 from tests.registry.helpers import events_about, nik_for, random_birth, records_since_start, unique_name
+from tests.registry.import_files import csv_bytes, finished, imported, report, upload, xlsx_bytes
 
 rng = random.Random(20251128)
 HEADER = ["NIK", "Nama Lengkap", "Tanggal Lahir", "No HP", "Kecamatan", "Kode Desa", "Jumlah Anggota Keluarga",
           "Kategori PEKKA"]
-BAD_KINDS = ["nik_length", "male", "impossible_date", "household", "no_name", "kecamatan"]
+BAD_KINDS = ["nik_length", "male", "impossible_date", "household", "no_name", "kecamatan", "numeric_nik"]
 EXPECTED_FIELD = {"nik_length": "NIK", "male": "NIK", "impossible_date": "NIK", "household": "Jumlah Anggota Keluarga",
-                  "no_name": "Nama Lengkap", "kecamatan": "Kecamatan"}
+                  "no_name": "Nama Lengkap", "kecamatan": "Kecamatan", "numeric_nik": "NIK"}
 
 
 def build_rows(count: int, bad_every: int) -> tuple[list[list[object]], dict[int, str], list[str]]:
@@ -30,13 +30,13 @@ def build_rows(count: int, bad_every: int) -> tuple[list[list[object]], dict[int
         nik = nik_for(birth, serial % 10000 or 1, area="640206")
         name = unique_name(rng)
         row: list[object] = [
-            nik if i % 3 else int(nik),  # some lists hold the NIK as a number
+            nik,
             name,
             datetime(birth.year, birth.month, birth.day) if i % 2 else birth.strftime("%d/%m/%Y"),
-            f"08{rng.randint(10**9, 10**10 - 1)}",
+            f"08{rng.randint(10**9, 10**10 - 1)}" if i % 5 else int(f"8{rng.randint(10**9, 10**10 - 1)}"),
             "Tenggarong" if i % 4 else "64.02.06",
             "64.02.06.1001",
-            rng.randint(1, 8),
+            rng.randint(1, 8) if i % 3 else f"{rng.randint(1, 8)} orang",
             rng.choice(["none", "productive", "Produktif", "lansia", ""]),
         ]
         pii += [nik, name]
@@ -53,63 +53,55 @@ def build_rows(count: int, bad_every: int) -> tuple[list[list[object]], dict[int
                 row[6] = 0
             elif kind == "no_name":
                 row[1] = None
-            else:
+            elif kind == "kecamatan":
                 row[4] = "Kecamatan Khayalan"
+            else:
+                row[0] = int(nik)  # a NIK column formatted as Number
         rows.append(row)
     return rows, bad, pii
 
 
-def xlsx(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-async def test_xlsx_of_1000_rows_with_50_bad_imports_950_once_and_reports_the_50(
+async def test_xlsx_of_1000_rows_with_bad_ones_imports_the_rest_once_in_worker_processes(
     client: httpx.AsyncClient, kafka_bootstrap: str, registry: tuple[httpx.AsyncClient, str]
 ) -> None:
     rows, bad, pii = build_rows(1000, 20)
     assert len(bad) == 50
-    data = xlsx(rows)
-    files = {"file": ("daftar-perempuan-tenggarong.xlsx", data, "application/octet-stream")}
+    data = xlsx_bytes(("Data", [HEADER, *rows]), text_columns=(1,))
+    settings = client._transport.app.state.settings  # type: ignore[attr-defined]
+    settings.import_parallel_rows = 500  # this file is read in the worker processes
+    try:
+        summary = await imported(client, "daftar-perempuan-tenggarong.xlsx", data)
+    finally:
+        settings.import_parallel_rows = 5000
+    assert summary["status"] == "done" and summary["sheet_name"] == "Data"
+    assert (summary["rows_total"], summary["rows_read"], summary["registered"], summary["already_registered"],
+            summary["rejected"]) == (1000, 1000, 950, 0, 50)
 
-    first = await client.post("/women/imports", files=files)
-    assert first.status_code == 201, first.text
-    summary = first.json()
-    assert (summary["rows_total"], summary["registered"], summary["already_registered"], summary["rejected"]) == (
-        1000, 950, 0, 50)
-
-    report = await client.get(summary["error_report"]["csv"])
-    assert report.status_code == 200 and report.headers["content-type"].startswith("text/csv")
-    lines = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
-    assert lines[0] == ["baris", "kolom", "alasan"]
-    reported = {int(r[0]): (r[1], r[2]) for r in lines[1:]}
-    assert set(reported) == set(bad)
+    lines = await report(client, summary)
+    refused = {int(r[0]): (r[1], r[2], r[3], r[4]) for r in lines if r[2] == "ditolak"}
+    assert set(refused) == set(bad)
     for row_no, kind in bad.items():
-        column, reason = reported[row_no]
-        assert column == EXPECTED_FIELD[kind], (row_no, kind, column, reason)
-        assert reason
-    assert "laki-laki" in reported[next(r for r, k in bad.items() if k == "male")][1]
-    assert all(value not in report.text for value in pii)  # the report never repeats NIKs or names
+        column, _, problem, _ = refused[row_no]
+        assert column == EXPECTED_FIELD[kind], (row_no, kind, column, problem)
+        assert problem
+    assert "laki-laki" in refused[next(r for r, k in bad.items() if k == "male")][2]
+    numeric = refused[next(r for r, k in bad.items() if k == "numeric_nik")]
+    assert "angka" in numeric[2] and "Format kolom NIK sebagai Teks" in numeric[3]
+    text = "\n".join(";".join(r) for r in lines)
+    assert all(value not in text for value in pii)  # the report never repeats NIKs or names
 
     workbook = load_workbook(io.BytesIO((await client.get(summary["error_report"]["xlsx"])).content))
-    assert workbook.active.max_row == 51
+    assert workbook.active.max_row == len(lines) + 1 and workbook.active.freeze_panes == "A2"
 
-    second = await client.post("/women/imports", files=files)
-    assert second.status_code == 201
-    assert (second.json()["registered"], second.json()["already_registered"], second.json()["rejected"]) == (
-        0, 950, 50)
+    again = await imported(client, "daftar-perempuan-tenggarong.xlsx", data)
+    assert (again["registered"], again["already_registered"], again["rejected"]) == (0, 950, 50)
 
     refs: set[str] = set()
     for offset in range(0, 1000, 200):
         page = (await client.get("/women", params={"limit": 200, "offset": offset})).json()
         refs |= {w["person_ref"] for w in page["items"]}
     assert len(refs) == page["total"] == 950
+    assert {w["phone"][:4] for w in page["items"]} == {"+628"}  # number cells and text alike, one form
 
     events = await events_about(kafka_bootstrap, refs, expected=950, timeout_s=60)
     assert len(events) == 950 and {e["event_type"] for e in events} == {"registry.WomanRegistered"}
@@ -132,16 +124,15 @@ async def test_csv_with_semicolons_and_indonesian_dates_and_a_retried_upload(cli
         ";;;;;\n"
         "123;=HYPERLINK(\"http://x\");31/02/1990;Samboja;3;lansia\n"
     )
-    files = {"file": ("daftar.csv", text.encode(), "text/csv")}
     headers = {"Idempotency-Key": "impor-samboja-" + str(rng.random())}
-    first = await client.post("/women/imports", files=files, headers=headers)
-    assert first.status_code == 201, first.text
-    assert (first.json()["rows_total"], first.json()["registered"], first.json()["rejected"]) == (2, 1, 1)
-    retry = await client.post("/women/imports", files=files, headers=headers)
+    first = await upload(client, "daftar.csv", text.encode(), **headers)
+    retry = await upload(client, "daftar.csv", text.encode(), **headers)
     assert retry.json() == first.json() and retry.headers.get("Idempotent-Replayed") == "true"
-    errors = (await client.get(first.json()["error_report"]["csv"])).text
-    assert "HYPERLINK" not in errors
-    assert {line.split(",")[1] for line in errors.strip().splitlines()[1:]} >= {"nik", "tanggal_lahir"}
+    summary = await finished(client, first)
+    assert (summary["rows_total"], summary["registered"], summary["rejected"]) == (2, 1, 1)
+    lines = await report(client, summary)
+    assert not any("HYPERLINK" in cell for line in lines for cell in line)
+    assert {line[1] for line in lines} >= {"nik", "tanggal_lahir"}
 
 
 async def test_two_copies_of_an_upload_sent_at_once_register_once_and_get_the_same_answer(
@@ -150,19 +141,21 @@ async def test_two_copies_of_an_upload_sent_at_once_register_once_and_get_the_sa
     birth = random_birth(rng)
     text = ("nik,nama,tanggal_lahir,kecamatan,jumlah_anggota_keluarga\n"
             f"{nik_for(birth, 7001, area='640213')},Sri Wahyuni,{birth.isoformat()},Samboja,4\n")
-    files = {"file": ("daftar.csv", text.encode(), "text/csv")}
     headers = {"Idempotency-Key": "impor-bersamaan-" + str(rng.random())}
-    first, second = await asyncio.gather(client.post("/women/imports", files=files, headers=headers),
-                                         client.post("/women/imports", files=files, headers=headers))
-    assert first.status_code == second.status_code == 201, (first.text, second.text)
-    assert first.json() == second.json() and first.json()["registered"] == 1
+    first, second = await asyncio.gather(upload(client, "daftar.csv", text.encode(), **headers),
+                                         upload(client, "daftar.csv", text.encode(), **headers))
+    assert first.status_code == second.status_code == 202, (first.text, second.text)
+    assert first.json() == second.json()
     assert sorted(str(r.headers.get("Idempotent-Replayed")) for r in (first, second)) == ["None", "true"]
+    assert (await finished(client, first))["registered"] == 1
 
 
-async def test_a_file_without_the_required_columns_is_refused_as_a_whole(client: httpx.AsyncClient) -> None:
+async def test_a_file_that_cannot_be_used_is_refused_as_a_whole(client: httpx.AsyncClient) -> None:
     response = await client.post("/women/imports", files={"file": ("x.csv", b"nama,alamat\nSiti,Jl. Mawar\n", "text/csv")})
     assert response.status_code == 422
-    assert "nik" in response.json()["pesan"]
+    assert "NIK" in response.json()["pesan"] and "'alamat'" in response.json()["pesan"]
+    typo = await upload(client, "x.csv", b"NIK,Nama,Tgl Lahir,Kecamatan,Jml ART,Telpon\n1,2,3,4,5,6\n")
+    assert typo.status_code == 422 and "'Telpon' (maksud Anda 'Telepon'?)" in typo.json()["pesan"]
     broken = await client.post("/women/imports", files={"file": ("x.xlsx", b"PK\x03\x04garbage", "application/zip")})
     assert broken.status_code == 422
     for garbage in (bytes(range(256)) * 4, b"nik,nama\n\x81\x8d\x9d", b"", b"nik\n"):
@@ -170,10 +163,26 @@ async def test_a_file_without_the_required_columns_is_refused_as_a_whole(client:
         assert response.status_code == 422, (garbage[:20], response.text)
 
 
-def test_error_reports_neutralise_spreadsheet_formulas() -> None:
-    rows = [(2, "nik", "=cmd|' /C calc'!A0"), (3, "+kolom", "@SUM(1)"), (4, "nama", "-1+1")]
+def test_reports_neutralise_spreadsheet_formulas() -> None:
+    rows = [(2, "nik", "ditolak", "=cmd|' /C calc'!A0", ""), (3, "+kolom", "ditolak", "@SUM(1)", "-1+1")]
     text = report_csv(rows).decode("utf-8-sig")
     assert "'=cmd" in text and "'+kolom" in text and "'@SUM" in text and "'-1+1" in text
     sheet = load_workbook(io.BytesIO(report_xlsx(rows))).active
-    assert [c.value for c in sheet[2]] == [2, "nik", "'=cmd|' /C calc'!A0"]
-    assert sheet.cell(4, 3).data_type == "s"
+    assert [c.value for c in sheet[2]] == [2, "nik", "ditolak", "'=cmd|' /C calc'!A0", None]
+    assert sheet.cell(3, 5).data_type == "s"
+
+
+async def test_the_historical_registration_date_is_the_one_counted(client: httpx.AsyncClient,
+                                                                   kafka_bootstrap: str) -> None:
+    births = [date(1979, 4, 12), date(1990, 7, 1), date(1985, 1, 5)]
+    rows = [["NIK", "Nama", "Tanggal Lahir", "Kecamatan", "Jumlah Anggota Keluarga", "Tanggal Pendaftaran"],
+            [nik_for(births[0], 4101), unique_name(rng), "12-04-1979", "Tenggarong", 3, "15 Maret 2024"],
+            [nik_for(births[1], 4102), unique_name(rng), "01/07/1990", "Tenggarong", 3, "2024-11-02"],
+            [nik_for(births[2], 4103), unique_name(rng), "05/01/1985", "Tenggarong", 3, "02/01/2099"]]  # future
+    summary = await imported(client, "daftar-2024.csv", csv_bytes(rows))
+    assert (summary["registered"], summary["rejected"]) == (2, 1)
+    assert [line[1] for line in await report(client, summary)] == ["Tanggal Pendaftaran"]
+    women = [(await client.post("/women/lookup", json={"nik": r[0]})).json() for r in rows[1:3]]
+    assert [w["registered_on"] for w in women] == ["2024-03-15", "2024-11-02"]
+    events = await events_about(kafka_bootstrap, {w["person_ref"] for w in women}, expected=2)
+    assert sorted(e["payload"]["registered_on"] for e in events) == ["2024-03-15", "2024-11-02"]

@@ -21,6 +21,7 @@ from .entrypoints.consumer import make_apply
 from .entrypoints.policy import POLICY
 from .service_layer.live import LiveFeed
 from .service_layer.rebuild import RebuildProgress
+from .service_layer.release import scheduled
 
 STATIC = files("monitoring.entrypoints").joinpath("static")
 
@@ -29,7 +30,8 @@ SPEC = ServiceSpec(
     title="Berdaya — Pemantauan",
     description=(
         "Pemantauan Berdaya: proyeksi dari semua topik peristiwa, indikator program, corong, target vs capaian, "
-        "ekspor CSV/XLSX, siaran langsung (SSE) dan dasbor. Sel dengan kurang dari 5 orang disembunyikan."
+        "ekspor CSV/XLSX, siaran langsung (SSE) dan dasbor. Angka publik berasal dari rilis berkala yang dilindungi "
+        "(sel < 5 orang dan sel yang dapat dihitung ulang disembunyikan); angka persis hanya untuk tim evaluasi."
     ),
     policy=POLICY,
     routers=lambda: [api_indicators.router, api_targets.router, api_admin.router, api_rounds.router, api_rounds.pages],
@@ -43,11 +45,15 @@ class MonitoringRuntime(ServiceRuntime):
     """The shared runtime plus the live feed's loop, started and stopped with it."""
 
     feed: LiveFeed | None = None
+    releases: Settings | None = None  # the scheduled release's settings, when it runs in this process
 
     async def start(self) -> None:
         await super().start()
         if self.feed is not None:
             self._tasks.append(asyncio.create_task(self.feed.run(), name="monitoring-live-feed"))
+        if self.feed is not None and self.releases is not None:
+            self._tasks.append(asyncio.create_task(scheduled(self.pool, self.releases, self.feed.released),
+                                                   name="monitoring-releases"))
 
 
 def create_app(settings: Settings | None = None, *, group_id: str | None = None,
@@ -59,6 +65,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None,
     def configure(app: FastAPI, runtime: ServiceRuntime) -> None:
         assert isinstance(runtime, MonitoringRuntime)
         runtime.feed = feed
+        runtime.releases = settings if settings.release_auto else None
         holder["runtime"] = runtime
         app.state.feed = feed
         app.state.rebuild_progress = RebuildProgress()

@@ -11,5 +11,11 @@ class Settings(BaseSettings):
     database_url: str = "postgresql://berdaya:berdaya@127.0.0.1:5433/berdaya_monitoring"
     host: str = "127.0.0.1"
     port: int = 8004
-    feed_throttle_s: float = Field(2.0, gt=0, description="At most one IndicatorChanged per cell per this many seconds")
+    feed_throttle_s: float = Field(2.0, gt=0, description="The internal live feed recomputes at most this often")
+    release_grace_days: int = Field(10, ge=0, le=90, description="A month is published this many days after it ends")
+    release_start: str = Field("2025-01", pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                               description="The first month of the public grid")
+    release_at: str = Field("02:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+                            description="Daily time (WITA) of the scheduled release")
+    release_auto: bool = Field(True, description="Make the scheduled release every day at release_at")
     messaging: MessagingSettings = Field(default_factory=MessagingSettings)

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from .adapters import audit_store
 from .adapters.crypto import PiiCipher
 from .config import Settings
-from .entrypoints import api_audit, api_businesses, api_coops, api_imports, api_welfare, api_women, oauth
+from .entrypoints import api_audit, api_businesses, api_coops, api_imports, api_welfare, api_women
 from .entrypoints.policy import POLICY
 
 SPEC = ServiceSpec(
@@ -37,7 +37,6 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None,
         app.state.cipher = cipher
         # The trail keeps stored state (personal data only as fingerprints), never answers that carry it.
         audit.install(app, snapshot=audit_store.snapshot, store_answer=False)
-        oauth.install(app)
         app.add_middleware(api_imports.UploadLimit, max_bytes=settings.import_max_bytes)
 
     return build_app(SPEC, database_url=settings.database_url, messaging=settings.messaging, settings=settings,

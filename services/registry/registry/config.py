@@ -21,7 +21,9 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(50 * 1024 * 1024, ge=1024,
                                   description="largest bulk-import file (bytes); larger uploads get 413 unread")
     import_max_rows: int = Field(200_000, ge=1, description="most data rows in one bulk-import file (else 413)")
-    import_chunk_size: int = Field(1000, ge=1, le=10_000)
+    import_chunk_size: int = Field(5000, ge=1, le=10_000, description="rows per transaction of a bulk import")
+    import_workers: int = Field(2, ge=0, le=16, description="worker processes reading large imports (0: none)")
+    import_parallel_rows: int = Field(5000, ge=1, description="an import this large is read in worker processes")
     messaging: MessagingSettings = Field(default_factory=MessagingSettings)
 
     @model_validator(mode="after")

@@ -25,13 +25,14 @@ LISTINGS_WRITE = "listings:write"
 SALES_WRITE = "sales:write"
 # monitoring (DP3A evaluation team)
 MONITORING_ADMIN = "monitoring:admin"
+FIGURES_INTERNAL = "figures:internal"  # exact figures and arbitrary queries, past the public disclosure control
 # any other agency: read-only access to non-personal data
 PUBLIC_READ = "public:read"
 
 ALL_SCOPES = frozenset({
     WOMEN_WRITE, WELFARE_WRITE, AID_WRITE, AID_NOTES_READ, AID_NOTES_WRITE, UKM_WRITE, COOPS_WRITE, CAPITAL_WRITE,
     PERSONAL_DATA_READ, AUDIT_READ, COURSES_WRITE, PLACEMENTS_WRITE, FAIRS_WRITE, LISTINGS_WRITE, SALES_WRITE,
-    MONITORING_ADMIN, PUBLIC_READ,
+    MONITORING_ADMIN, FIGURES_INTERNAL, PUBLIC_READ,
 })
 
 # Client profiles: (OPD, scopes). The four OPD defaults are what an agency's staff application gets;
@@ -44,6 +45,7 @@ PROFILES: dict[str, tuple[str | None, frozenset[str]]] = {
     "dp3a_case_worker": ("dp3a", frozenset({AID_WRITE, AID_NOTES_READ, AID_NOTES_WRITE, PERSONAL_DATA_READ})),
     "dp3a_dpo": ("dp3a", frozenset({AUDIT_READ})),
     "monitoring_admin": ("dp3a", frozenset({MONITORING_ADMIN})),
+    "dp3a_evaluation": ("dp3a", frozenset({FIGURES_INTERNAL})),
     "subscriber": (None, frozenset({PUBLIC_READ})),
 }
 

@@ -1,26 +1,46 @@
 """The bootstrap builder: one function that wires any Berdaya service, given what differs between them.
 
 Each service's ``bootstrap.py`` describes itself in a ``ServiceSpec`` (name, texts, scope policy, routers, its
-migrations package, the topics it consumes and how it applies them) and calls ``build_app``. Everything the four
-share is done here once, in one order: runtime (database pool, migrations, broker, outbox relay, inbox consumer),
-error handlers, token verification, correlation ids, the AsyncAPI document, ``/health`` and ``/ready``.
+migrations package, the topics it consumes and how it applies them, its page templates) and calls ``build_app``.
+Everything the four share is done here once, in one order: runtime (database pool, migrations, broker, outbox relay,
+inbox consumer), error handlers, token verification against the identity provider, the staff pages' kit (templates,
+assets, sign-in, security headers, CSRF protection, compression), the API docs pages, correlation ids, the AsyncAPI
+document, ``/health`` and ``/ready`` (which also reports whether the identity provider answers).
 """
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 from fastapi import APIRouter, FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 from . import migrate, observability
+from .apidocs import install_docs
 from .asyncapi import asyncapi_router
-from .auth import AuthSettings, Policy, install_auth
+from .auth import PUBLIC, AuthSettings, Policy, Rule, install_auth
 from .entrypoints import CorrelationMiddleware
 from .http import install_error_handlers, install_ops_routes
 from .messaging.consumer import ApplyBatch
 from .messaging.settings import MessagingSettings
 from .runtime import ServiceRuntime
+from .signin import install_signin
+from .ui import setup_ui
+from .ui.config import UiSettings
+from .ui.security import COMPRESSION, CrossOriginProtection, SecurityHeaders, content_security_policy
+
+# The kit's own routes: sign-in and the docs need no token; a staff page needs a session (any signed-in user).
+KIT_RULES: dict[tuple[str, str], Rule] = {
+    **{("GET", path): PUBLIC for path in (
+        "/auth/login", "/auth/callback", "/auth/signed-out", "/auth/frontchannel-logout", "/sw.js", "/docs",
+        "/docs/oauth2-redirect", "/redoc")},
+    ("POST", "/auth/logout"): PUBLIC,
+    ("POST", "/auth/purpose"): Rule(),
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +57,7 @@ class ServiceSpec:
     apply: ApplyBatch | None = None
     version: str = "1.0.0"
     openapi_tags: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+    templates: str | None = None  # package holding the service's page templates in templates/ (ChoiceLoader)
 
 
 def service_migrations(spec: ServiceSpec) -> list[migrate.Migration]:
@@ -51,6 +72,7 @@ def build_app(
     settings: Any = None,
     group_id: str | None = None,
     auth: AuthSettings | None = None,
+    ui: UiSettings | None = None,
     runtime_class: type[ServiceRuntime] = ServiceRuntime,
     prepare: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
     configure: Callable[[FastAPI, ServiceRuntime], None] | None = None,
@@ -59,7 +81,9 @@ def build_app(
 
     ``configure`` adds what only this service has (app state such as the registry's cipher, the audit snapshot,
     middleware, static files); it runs before the routers are included. ``group_id`` overrides the consumer
-    group (tests use their own)."""
+    group (tests use their own). ``auth`` and ``ui`` default to the environment's AUTH_* and BERDAYA_* settings."""
+    auth = auth or AuthSettings()
+    ui = ui or UiSettings()
     runtime = runtime_class(
         name=spec.name,
         database_url=database_url,
@@ -70,19 +94,50 @@ def build_app(
         group_id=group_id,
         prepare=prepare,
     )
-    app = FastAPI(title=spec.title, version=spec.version, description=spec.description, lifespan=runtime.lifespan,
-                  openapi_tags=[dict(t) for t in spec.openapi_tags] or None)
+    holder: dict[str, Any] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with runtime.lifespan(app):
+            verifier = app.state.auth
+            prefetch = asyncio.create_task(verifier.keys.refresh()) if verifier.keys is not None else None
+            holder["prefetch"] = prefetch  # the identity provider's keys, fetched while the first requests arrive
+            try:
+                yield
+            finally:
+                if prefetch is not None:
+                    prefetch.cancel()
+                await verifier.close()
+
+    app = FastAPI(title=spec.title, version=spec.version, description=spec.description, lifespan=lifespan,
+                  openapi_tags=[dict(t) for t in spec.openapi_tags] or None, docs_url=None, redoc_url=None)
     app.state.runtime = runtime
     app.state.settings = settings
     install_error_handlers(app)
-    install_auth(app, spec.policy, auth)
+    verifier = install_auth(app, spec.policy.with_rules(KIT_RULES), auth, service=spec.name)
+    setup_ui(app, service=spec.name, settings=ui, templates=spec.templates)
+    install_signin(app, service=spec.name, auth=auth, ui=ui, verifier=verifier)
+    install_docs(app, auth)
     if configure is not None:
         configure(app, runtime)
     for router in spec.routers():
         app.include_router(router)
     app.include_router(asyncapi_router())
-    install_ops_routes(app, spec.name, runtime.health)
+
+    async def health() -> dict[str, Any]:
+        status = await runtime.health()
+        # Reported, not required: tokens keep being verified with the cached keys while the provider is down.
+        status["identity_provider"] = await verifier.identity_provider()
+        return status
+
+    install_ops_routes(app, spec.name, health)
     observability.install(app, runtime)  # /metrics, HTTP metrics and spans
+    issuer = urlsplit(auth.issuer)
+    csp = content_security_policy(connect=ui.origins(), form_action=[f"{issuer.scheme}://{issuer.netloc}"])
+    public = urlsplit(ui.public_url) if ui.public_url else None
+    app.add_middleware(CrossOriginProtection, also_allowed=[f"{public.scheme}://{public.netloc}"] if public else [])
+    app.add_middleware(SecurityHeaders, csp=csp)
+    app.add_middleware(GZipMiddleware, **COMPRESSION)
     app.add_middleware(CorrelationMiddleware)
     return app
 

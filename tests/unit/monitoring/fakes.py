@@ -97,14 +97,24 @@ class FakeTargets:
 
 
 class FakeMonitoringUnitOfWork(RecordingUnitOfWork):
-    """``live`` stands for the live projection: what ``live_figures`` reads now."""
+    """``live`` stands for the live projection: what ``live_figures`` reads now; ``public`` for the publication:
+    what ``public_figures`` and ``public_targets`` read."""
 
-    def __init__(self, live: PeriodFigures | None = None) -> None:
+    def __init__(self, live: PeriodFigures | None = None, public: PeriodFigures | None = None) -> None:
         super().__init__(translator.to_contract)
         self.rounds = FakeRounds()
         self.targets = FakeTargets()
         self.live = live or PeriodFigures([], [])
+        self.public = public or PeriodFigures([], [])
         self.asked: list[tuple[Any, ...]] = []
+
+    async def public_figures(self, months: tuple[str, str]) -> list[dict[str, Any]]:
+        self.asked.append(("public figures", months))
+        return self.public.figures
+
+    async def public_targets(self, year: int, kecamatan: str | None = "all") -> list[dict[str, Any]]:
+        self.asked.append(("public targets", year, kecamatan))
+        return self.public.targets
 
     async def live_figures(self, months: tuple[str, str], year: int) -> PeriodFigures:
         self.asked.append(("figures", months, year))

@@ -20,6 +20,14 @@ FROZEN = PeriodFigures(
     [{"year": 2025, "kecamatan_code": "all", "indicator": "women_registered", "label": "Perempuan terdaftar",
       "target": 40.0, "actual": 8.0, "suppressed": False, "progress": 0.2}],
 )
+# The same period as the publication shows it: the kecamatan of 6 women is withheld to protect the one of 2.
+PUBLISHED = PeriodFigures(
+    [{"indicator": "women_registered", "kecamatan_code": None, "value": 8.0, "suppressed": False},
+     {"indicator": "women_registered", "kecamatan_code": "64.02.09", "value": None, "suppressed": True},
+     {"indicator": "women_registered", "kecamatan_code": "64.02.10", "value": None, "suppressed": True}],
+    [{"year": 2025, "kecamatan_code": "all", "indicator": "women_registered", "label": "Perempuan terdaftar",
+      "target": 40.0, "actual": None, "suppressed": True, "progress": None}],
+)
 APPROVAL_DAY = date(2025, 4, 14)
 
 
@@ -114,8 +122,9 @@ async def test_an_action_is_reviewed_by_its_recorder_or_owner_and_carried_over_u
                                    note="")
 
 
-async def test_approval_by_dp3a_publishes_the_frozen_figures_once_and_closes_the_round() -> None:
-    uow = FakeMonitoringUnitOfWork()
+async def test_approval_by_dp3a_publishes_the_period_s_public_figures_once_and_closes_the_round() -> None:
+    """Other agencies receive the publication's cells of the period, never the exact frozen figures."""
+    uow = FakeMonitoringUnitOfWork(public=PUBLISHED)
     ref = (await opened(uow))["round_ref"]
     with pytest.raises(Forbidden):
         await rounds.approve(uow, round_ref=ref, acting_opd="disperindag", today=APPROVAL_DAY)
@@ -125,7 +134,8 @@ async def test_approval_by_dp3a_publishes_the_frozen_figures_once_and_closes_the
     assert (approved["status"], approved["approved_on"], approved["approved_by_opd"]) == (
         "approved", APPROVAL_DAY, "dp3a")
     assert uow.published == [events.RoundApproved(ref, "quarter", "2025-Q1", APPROVAL_DAY, "dp3a",
-                                                  tuple(FROZEN.figures))]
+                                                  tuple(PUBLISHED.figures))]
+    assert ("public figures", ("2025-01", "2025-03")) in uow.asked
     [contract] = uow.contracts
     assert isinstance(contract, v1.EvaluationRoundApproved) and contract.figures[2].suppressed
     with pytest.raises(Conflict):
@@ -188,3 +198,19 @@ def test_a_changed_headline_cell_translates_to_indicator_changed() -> None:
     assert isinstance(hidden, v1.IndicatorChanged) and (hidden.kecamatan_code, hidden.value) == (None, None)
     shown = translator.to_contract(events.IndicatorChanged("women_registered", "64.02.06", "2026-01", 5.0, False))
     assert (shown.kecamatan_code, shown.value, shown.suppressed) == ("64.02.06", 5.0, False)
+
+
+async def test_a_round_read_by_the_public_shows_the_publication_and_no_late_data() -> None:
+    """A round's public face: the period's published cells and targets instead of the frozen exact figures, and
+    no late-data difference (the publication never revises a released cell)."""
+    uow = FakeMonitoringUnitOfWork(public=PUBLISHED)
+    ref = (await opened(uow))["round_ref"]
+    uow.live = PeriodFigures([{**FROZEN.figures[0], "value": 13.0}], FROZEN.targets)
+    public = await rounds.get(uow, round_ref=ref, internal=False)
+    assert (public["figures"], public["targets"]) == (PUBLISHED.figures, PUBLISHED.targets)
+    assert (await rounds.get(uow, round_ref=ref))["figures"] == FROZEN.figures
+    late = await rounds.late_data(uow, round_ref=ref, internal=False)
+    assert (late["changed_cells"], late["changes"]) == (0, [])
+    assert (await rounds.late_data(uow, round_ref=ref))["changed_cells"] == 3  # exact: one changed, two gone
+    cmp = await rounds.compare(uow, a=ref, b=ref, internal=False)
+    assert [c["a"] for c in cmp["indicators"]] == [None, None, 8.0]

@@ -13,6 +13,7 @@ from uuid import UUID
 from berdaya_shared.unit_of_work import RecordingUnitOfWork
 from registry.adapters.crypto import PiiCipher
 from registry.adapters.repository import WomanRow
+from registry.adapters.repository.imports import COUNTS
 from registry.config import DEV_ENCRYPTION_KEY, DEV_HMAC_KEY
 from registry.domain.businesses import Business
 from registry.domain.coops import Coop
@@ -84,11 +85,11 @@ class FakeWomen:
                 for ref in refs}
 
     async def search(self, filters: dict[str, Any], *, possible_duplicate: bool | None, limit: int,
-                     offset: int) -> tuple[list[dict[str, Any]], int]:
+                     offset: int, areas: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
         flagged = {ref for pair, s in self.flags.items() if s == "open" for ref in pair}
         rows = [r for ref, r in self.rows.items()
                 if all(v is None or r[k] == v for k, v in filters.items())
-                and possible_duplicate in (None, ref in flagged)]
+                and possible_duplicate in (None, ref in flagged) and (areas is None or r["kecamatan_code"] in areas)]
         return page(rows, limit, offset)
 
     async def update(self, row: WomanRow, *, reflag: bool) -> None:
@@ -255,23 +256,85 @@ class FakeCapital:
 
 
 class FakeImports:
-    def __init__(self) -> None:
+    """The import job's record, report, held rows and bulk writes, in dicts; the women it stores go into
+    ``FakeWomen`` and its outbox rows into ``events`` (envelope bytes, as the outbox holds them)."""
+
+    def __init__(self, women: FakeWomen, welfare: "FakeWelfare") -> None:
+        self.women = women
+        self.welfare = welfare
         self.rows: dict[UUID, dict[str, Any]] = {}
-        self.errors_: dict[UUID, list[tuple[int, str, str]]] = {}
+        self.report_: dict[UUID, list[tuple[int, str, str, str, str]]] = {}
+        self.held_: dict[tuple[UUID, int], dict[str, Any]] = {}
+        self.assessments: list[tuple[Any, ...]] = []
+        self.events: list[tuple[UUID, str, str, str, bytes]] = []
 
-    async def start(self, *, import_ref: UUID, filename: str, registered_by_opd: str) -> None:
-        self.rows[import_ref] = {"import_ref": import_ref, "filename": filename,
-                                 "registered_by_opd": registered_by_opd}
+    async def start(self, *, import_ref: UUID, filename: str, registered_by_opd: str, rows_total: int,
+                    sheet_name: str | None, header_row: int, encoding: str | None, columns: dict[str, str]) -> None:
+        self.rows[import_ref] = {
+            "import_ref": import_ref, "filename": filename, "registered_by_opd": registered_by_opd,
+            "status": "running", **dict.fromkeys(COUNTS, 0), "rows_total": rows_total, "sheet_name": sheet_name,
+            "header_row": header_row, "encoding": encoding, "columns": columns, "created_at": datetime.now(UTC),
+            "finished_at": None, "stale": False}
 
-    async def finish(self, *, import_ref: UUID, counts: dict[str, int], errors: Sequence[tuple[int, str, str]]) -> None:
+    async def progress(self, import_ref: UUID, counts: dict[str, int], *, status: str | None = None,
+                       failure: str | None = None) -> None:
         self.rows[import_ref].update(counts)
-        self.errors_[import_ref] = sorted(errors)
+        if status is not None:
+            self.rows[import_ref].update(status=status, failure=failure, finished_at=datetime.now(UTC))
 
-    async def get(self, import_ref: UUID) -> dict[str, Any] | None:
+    async def add_report(self, import_ref: UUID, rows: Sequence[tuple[int, str, str, str, str]]) -> None:
+        self.report_.setdefault(import_ref, []).extend(rows)
+
+    async def get(self, import_ref: UUID, *, for_update: bool = False) -> dict[str, Any] | None:
         return self.rows.get(import_ref)
 
-    async def errors(self, import_ref: UUID) -> list[tuple[int, str, str]]:
-        return self.errors_.get(import_ref, [])
+    async def report(self, import_ref: UUID) -> list[tuple[int, str, str, str, str]]:
+        return sorted(self.report_.get(import_ref, []))
+
+    async def hold(self, import_ref: UUID, rows: Sequence[tuple[int, list[str], bytes]]) -> None:
+        for row_no, reasons, cells in rows:
+            self.held_[(import_ref, row_no)] = {"import_ref": import_ref, "row_no": row_no, "reasons": reasons,
+                                                "cells": cells, "status": "held", "person_ref": None}
+
+    async def held(self, import_ref: UUID) -> list[dict[str, Any]]:
+        return [dict(r) for (ref, _), r in sorted(self.held_.items()) if ref == import_ref]
+
+    async def held_row(self, import_ref: UUID, row_no: int) -> dict[str, Any] | None:
+        row = self.held_.get((import_ref, row_no))
+        return dict(row) if row else None
+
+    async def resolve(self, import_ref: UUID, row_no: int, *, status: str, person_ref: UUID | None) -> None:
+        self.held_[(import_ref, row_no)].update(status=status, person_ref=person_ref, cells=None)
+
+    async def count(self, import_ref: UUID, **changes: int) -> None:
+        for name, change in changes.items():
+            self.rows[import_ref][name] += change
+
+    async def known(self, macs: Sequence[bytes]) -> dict[bytes, tuple[UUID, Any, bytes | None]]:
+        return {r["nik_hmac"]: (ref, r["birth_date"], r["name_cipher"]) for ref, r in self.women.rows.items()
+                if r["nik_hmac"] in macs}
+
+    async def add_women(self, rows: Sequence[WomanRow]) -> set[UUID]:
+        return await self.women.add_many(rows)
+
+    async def add_assessments(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        self.assessments.extend(rows)
+
+    async def stage_events(self, rows: Sequence[tuple[UUID, str, str, str, bytes]]) -> None:
+        self.events.extend(rows)
+
+
+class FakeVerification:
+    def __init__(self) -> None:
+        self.flags: dict[tuple[UUID, str], str] = {}
+
+    async def flag(self, flags: Sequence[tuple[UUID, str]]) -> None:
+        for key in flags:
+            self.flags.setdefault(key, "open")
+
+    async def open_of(self, refs: Sequence[UUID]) -> dict[UUID, list[str]]:
+        return {ref: sorted(why for (r, why), status in self.flags.items() if r == ref and status == "open")
+                for ref in refs}
 
 
 class FakeRegistryUnitOfWork(RecordingUnitOfWork):
@@ -284,7 +347,8 @@ class FakeRegistryUnitOfWork(RecordingUnitOfWork):
         self.businesses = FakeBusinesses()
         self.coops = FakeCoops()
         self.capital = FakeCapital(self.women, self.businesses, self.coops)
-        self.imports = FakeImports()
+        self.imports = FakeImports(self.women, self.welfare)
+        self.verification = FakeVerification()
         self.transactions = 0
 
     @asynccontextmanager

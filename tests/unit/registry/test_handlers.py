@@ -3,16 +3,19 @@ refuses."""
 
 import csv
 import io
+import json
 from datetime import date
 from uuid import UUID, uuid4
 
 import pytest
 from berdaya_contracts import registry_v1 as v1
-from berdaya_shared.errors import Conflict, Invalid, NotFound, TooLarge
+from berdaya_shared.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from registry.adapters import crypto
 from registry.domain import events, nik
 from registry.domain.women import NewWoman
-from registry.service_layer import businesses, capital, coops, imports, welfare, women
+from registry.service_layer import businesses, capital, coops, import_review, imports, welfare, women
+from registry.service_layer.import_rows import Context
+from registry.service_layer.import_workers import RowReaders
 
 from tests.registry.helpers import nik_for
 
@@ -268,10 +271,19 @@ def sheet(*rows: list[object]) -> bytes:
     return out.getvalue().encode()
 
 
-async def run_import(uow: FakeRegistryUnitOfWork, data: bytes, **limits: int) -> imports.ImportResult:
-    return await imports.run(uow.begin, cipher=uow.cipher, data=data, filename="daftar.csv", opd="dp3a",
-                             chunk_size=limits.get("chunk_size", 2), max_rows=limits.get("max_rows", 100),
-                             today=TODAY)
+async def run_import(uow: FakeRegistryUnitOfWork, data: bytes, *, chunk_size: int = 2,
+                     max_rows: int = 100) -> dict:
+    """Open, record and run an import on the fakes (rows read in a thread); its summary."""
+    parsed = imports.open_file(data, "daftar.csv", max_rows)
+    ref = await imports.start(uow, sheet=parsed, filename="daftar.csv", opd="dp3a")
+    readers = RowReaders(uow.cipher, encryption_key="", hmac_key="", processes=0)
+    await imports.run(uow.begin, readers=readers, sheet=parsed, ctx=Context(opd="dp3a", today=TODAY, import_ref=ref),
+                      chunk_size=chunk_size, parallel=False)
+    return await import_review.get(uow, import_ref=ref)
+
+
+def published(uow: FakeRegistryUnitOfWork) -> list[dict]:
+    return [json.loads(row[4]) for row in uow.imports.events]
 
 
 async def test_an_import_registers_valid_rows_in_chunks_reports_the_others_and_runs_twice_harmlessly() -> None:
@@ -281,29 +293,88 @@ async def test_an_import_registers_valid_rows_in_chunks_reports_the_others_and_r
         [nik_for(births[0], 1), "Siti Aminah", "02/01/1980", "Tenggarong", 4, "Produktif"],
         [nik_for(births[1], 2), "Nur Hasanah", "1981-02-03", "64.02.06", 3, "lansia"],
         [nik_for(births[2], 3), "Rina 123", "1982-03-04", "Tenggarong", 2, ""],  # a name with digits
-        [nik_for(births[0], 1), "Siti Aminah", "02/01/1980", "Tenggarong", 4, ""],  # the first row's NIK again
+        [nik_for(births[0], 5), "Siti Aminah", "02/01/1980", "Tenggarong", 4, "Ya"],  # not a PEKKA category
         [nik_for(births[2], 4)[:-1], "Dewi Lestari", "1982-03-04", "Kecamatan Khayalan", 2, ""],
     )
-    result = await run_import(uow, data, chunk_size=1)
-    assert (result.rows_total, result.registered, result.rejected) == (5, 2, 3)
-    assert uow.transactions == 4  # the import's record, one chunk per valid row, its counts
-    reasons = {(row, column) for row, column, _ in await imports.error_rows(uow, import_ref=result.import_ref)}
-    assert reasons == {(4, "Nama"), (5, "NIK"), (6, "NIK"), (6, "Kecamatan")}
-    assert all("Siti" not in reason for _, _, reason in result.errors)  # reasons never repeat a value
-    assert [c.pekka_category for c in uow.contracts] == ["productive", "elderly"]
-    summary = await imports.get(uow, import_ref=result.import_ref)
-    assert summary["registered"] == 2 and summary["error_report"]["csv"].endswith("/errors.csv")
+    summary = await run_import(uow, data, chunk_size=1)
+    assert summary["status"] == "done"
+    assert (summary["rows_total"], summary["rows_read"], summary["registered"], summary["rejected"]) == (5, 5, 2, 3)
+    assert uow.transactions == 7  # the poverty lines, one chunk per row, the end
+    report = await import_review.report(uow, import_ref=summary["import_ref"])
+    assert {(row, column) for row, column, *_ in report} == {(4, "Nama"), (5, "Kategori PEKKA"), (6, "NIK"),
+                                                            (6, "Kecamatan")}
+    pekka = next(r for r in report if r[1] == "Kategori PEKKA")
+    assert pekka[2] == "ditolak" and "'Ya' tidak dikenal" in pekka[3]
+    assert pekka[4] == "Pilih salah satu: Bukan PEKKA, Produktif, Rawan perkawinan anak, Lansia"
+    assert all("Siti" not in line for r in report for line in r[1:])  # the report never repeats a value
+    assert [e["payload"]["pekka_category"] for e in published(uow)] == ["productive", "elderly"]
+    assert summary["error_report"]["csv"].endswith("/errors.csv")
 
     again = await run_import(uow, data)
-    assert (again.registered, again.already_registered) == (0, 2) and len(uow.published) == 2
+    assert (again["registered"], again["already_registered"]) == (0, 2) and len(uow.imports.events) == 2
 
 
 async def test_an_unreadable_or_oversized_file_is_refused_whole() -> None:
     uow = FakeRegistryUnitOfWork()
     with pytest.raises(Invalid) as refused:
-        await run_import(uow, b"nik,nama,telpon\n1,2,3\n")
-    assert refused.value.field == "file"
+        await run_import(uow, b"nik,nama,tanggal lahir,telpon\n1,2,3,4\n")
+    assert refused.value.field == "file" and "maksud Anda 'Telepon'?" in refused.value.pesan
     rows = [[nik_for(date(1980, 1, 2), n), "Siti Aminah", "1980-01-02", "64.02.06", 4, ""] for n in (1, 2, 3)]
     with pytest.raises(TooLarge):
         await run_import(uow, sheet(*rows), max_rows=2)
-    assert uow.imports.rows == {} and uow.women.rows == {} and uow.published == []
+    assert uow.imports.rows == {} and uow.women.rows == {} and uow.imports.events == []
+
+
+async def test_a_caller_limited_to_a_kecamatan_reads_only_women_living_there() -> None:
+    uow = FakeRegistryUnitOfWork()
+    tenggarong = await registered(uow)
+    muara_badak = await registered(uow, kecamatan_code="64.02.10", desa_code=None)
+    area = frozenset({"64.02.06"})
+    assert (await women.get(uow, person_ref=tenggarong, area=area))["person_ref"] == tenggarong
+    with pytest.raises(Forbidden):
+        await women.get(uow, person_ref=muara_badak, area=area)
+    page = await women.search(uow, filters={"kecamatan_code": None}, possible_duplicate=None, limit=10, offset=0,
+                              area=area)
+    assert [w["person_ref"] for w in page["items"]] == [tenggarong] and page["total"] == 1
+    with pytest.raises(Forbidden):
+        await women.search(uow, filters={"kecamatan_code": "64.02.10"}, possible_duplicate=None, limit=10, offset=0,
+                           area=area)
+    assert (await women.search(uow, filters={"kecamatan_code": None}, possible_duplicate=None, limit=10,
+                               offset=0))["total"] == 2  # no limit: the whole regency
+
+
+
+
+async def test_a_held_row_is_registered_into_the_same_job_once_confirmed() -> None:
+    uow = FakeRegistryUnitOfWork()
+    await uow.welfare.set_poverty_line(valid_from=date(2024, 1, 1), idr=753_332, source="BPS")
+    birth = date(1988, 8, 17)
+    text = ("NIK,Nama,Tanggal Lahir,Kecamatan,Jumlah Anggota Keluarga,Pendapatan\n"
+            f"{nik_for(birth, 7)},Siti Aminah,19 Agustus 1988,Samboja,4,3000000\n"  # KTP date differs from the NIK's
+            f"{nik_for(birth, 8)},Nur Hasanah,17 Agt 1988,Samboja,4,800\n")  # income written in thousands
+    summary = await run_import(uow, text.encode())
+    assert (summary["registered"], summary["held"]) == (0, 2) and uow.imports.events == []
+    ref = summary["import_ref"]
+    listed = (await import_review.held(uow, import_ref=ref, today=TODAY))["items"]
+    assert [(i["row_no"], [c["field"] for c in i["confirm"]]) for i in listed] == [
+        (2, ["birth_date"]), (3, ["monthly_household_income_idr"])]
+    assert listed[0]["birth_date"] == date(1988, 8, 19) and listed[0]["birth_date_in_nik"] == birth
+    assert "Rp 800.000" in listed[1]["confirm"][0]["problem"]
+
+    with pytest.raises(Invalid):  # confirming the wrong thing lifts nothing
+        await import_review.decide(uow, import_ref=ref, row_no=2, confirm={"confirm_low_income"}, income_idr=None,
+                                   discard=False, today=TODAY)
+    first = await import_review.decide(uow, import_ref=ref, row_no=2, confirm={"confirm_birth_date_differs_from_nik"},
+                                       income_idr=None, discard=False, today=TODAY)
+    second = await import_review.decide(uow, import_ref=ref, row_no=3, confirm=set(), income_idr=800_000,
+                                        discard=False, today=TODAY)
+    assert first["status"] == second["status"] == "registered"
+    assert (await uow.verification.open_of([first["person_ref"]]))[first["person_ref"]] == [
+        "birth_date_differs_from_nik"]
+    assert [a[4] for a in uow.imports.assessments] == [3_000_000, 800_000]
+    after = await import_review.get(uow, import_ref=ref)
+    assert (after["registered"], after["held"], after["assessed"]) == (2, 0, 2)
+    assert [e["event_type"] for e in published(uow)] == ["registry.WomanRegistered", "registry.WelfareAssessed"] * 2
+    with pytest.raises(Conflict):
+        await import_review.decide(uow, import_ref=ref, row_no=2, confirm=set(), income_idr=None, discard=True,
+                                   today=TODAY)

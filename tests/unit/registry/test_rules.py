@@ -95,9 +95,12 @@ def test_names_and_phones_as_opd_lists_write_them() -> None:
     for bad in ("Siti 123", "S", ".Siti"):
         with pytest.raises(Invalid):
             women.clean_name(bad)
-    assert women.clean_phone("0812-3456 7890") == "081234567890" and women.clean_phone("  ") is None
-    with pytest.raises(Invalid, match="phone"):
-        women.clean_phone("12345")
+    for written in ("0812-3456 7890", "+62 812 3456 7890", "6281234567890", "81234567890", "(0812) 3456.7890"):
+        assert women.clean_phone(written) == "+6281234567890", written  # one form: E.164
+    assert women.clean_phone("0541 661234") == "+62541661234" and women.clean_phone("  ") is None
+    for bad in ("12345", "0812", "08123456789012345"):
+        with pytest.raises(Invalid, match="phone"):
+            women.clean_phone(bad)
     with pytest.raises(Invalid, match="1900"):
         women.check_birth_date(date(1899, 12, 31), today=TODAY)
 
@@ -221,3 +224,23 @@ def test_production_refuses_to_start_without_keys_and_development_has_defaults(
     assert Settings().nik_hmac_key == DEV_HMAC_KEY
     with pytest.raises(ValueError, match="32 bytes"):
         PiiCipher("c2hvcnQ=", DEV_HMAC_KEY)
+
+
+def test_the_quick_reading_of_mobile_numbers_agrees_with_libphonenumber() -> None:
+    import random
+
+    import phonenumbers
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        digits = f"8{rng.randint(10**6, 10**12 - 1)}"[: rng.randint(8, 12)]
+        for written in ("0" + digits, "62" + digits, "+62" + digits, digits):
+            number = phonenumbers.parse("0" + digits, "ID")
+            expected = (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                        if phonenumbers.is_possible_number(number) and 8 <= len(str(number.national_number)) <= 12
+                        else None)
+            try:
+                got = women.clean_phone(written)
+            except Invalid:
+                got = None
+            assert got == expected, written

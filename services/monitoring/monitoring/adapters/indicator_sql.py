@@ -82,21 +82,30 @@ LEFT JOIN women w ON w.person_ref = a.owner_person_ref WHERE a.channel = '{{chan
 
 _SALES = f"""SELECT COALESCE(b.kecamatan_code, w.kecamatan_code) AS kecamatan_code, {_m('s.sold_on')} AS period,
   NULL::text AS opd, b.sector AS field, {W}, s.sale_ref::text AS subject, s.owner_person_ref AS person_ref,
-  true AS num, s.amount_idr AS amount
+  true AS num, s.amount_idr AS amount, s.channel
 FROM sales s LEFT JOIN businesses b ON b.business_ref = s.business_ref
 LEFT JOIN women w ON w.person_ref = s.owner_person_ref WHERE {{where}}"""
 
-_POVERTY = f"""WITH base AS (
-  SELECT DISTINCT ON (person_ref) person_ref, below_poverty_line, assessment_ref FROM assessments
-  WHERE is_baseline ORDER BY person_ref, assessed_on, assessment_ref),
-latest AS (
-  SELECT DISTINCT ON (person_ref) person_ref, below_poverty_line, assessed_on, assessment_ref FROM assessments
-  ORDER BY person_ref, assessed_on DESC, assessment_ref DESC)
-SELECT w.kecamatan_code, {_m('l.assessed_on')} AS period, w.registered_by_opd AS opd, NULL::text AS field, {W},
+_BASELINE = """base AS (
+  SELECT DISTINCT ON (person_ref) person_ref, below_poverty_line, assessment_ref, assessed_on FROM assessments
+  WHERE is_baseline ORDER BY person_ref, assessed_on, assessment_ref)"""
+_LATER_ABOVE = """SELECT 1 FROM assessments a WHERE a.person_ref = b.person_ref AND a.assessment_ref <> b.assessment_ref
+  AND a.assessed_on >= b.assessed_on AND NOT a.below_poverty_line"""
+# A woman leaves poverty once: in the month of her first assessment above GK after a baseline below it.
+_POVERTY_EXITS = f"""WITH {_BASELINE},
+exits AS (SELECT DISTINCT ON (a.person_ref) a.person_ref, a.assessed_on FROM assessments a JOIN base b
+  ON b.person_ref = a.person_ref WHERE b.below_poverty_line AND a.assessment_ref <> b.assessment_ref
+  AND a.assessed_on >= b.assessed_on AND NOT a.below_poverty_line ORDER BY a.person_ref, a.assessed_on, a.assessment_ref)
+SELECT w.kecamatan_code, {_m('e.assessed_on')} AS period, w.registered_by_opd AS opd, NULL::text AS field, {W},
+  e.person_ref::text AS subject, e.person_ref, true AS num, NULL::bigint AS amount
+FROM exits e LEFT JOIN women w ON w.person_ref = e.person_ref"""
+# The exit rate follows a cohort: women below GK at a baseline in the month, and whether they were above it at an
+# assessment within 12 months of that baseline.
+_POVERTY_COHORT = f"""WITH {_BASELINE}
+SELECT w.kecamatan_code, {_m('b.assessed_on')} AS period, w.registered_by_opd AS opd, NULL::text AS field, {W},
   b.person_ref::text AS subject, b.person_ref,
-  (l.assessment_ref <> b.assessment_ref AND NOT l.below_poverty_line) AS num, NULL::bigint AS amount
-FROM base b JOIN latest l ON l.person_ref = b.person_ref LEFT JOIN women w ON w.person_ref = b.person_ref
-WHERE b.below_poverty_line"""
+  EXISTS ({_LATER_ABOVE} AND a.assessed_on <= (b.assessed_on + interval '12 months')::date) AS num, NULL::bigint AS amount
+FROM base b LEFT JOIN women w ON w.person_ref = b.person_ref WHERE b.below_poverty_line"""
 
 _AID = f"""SELECT w.kecamatan_code, {_m('a.provided_on')} AS period, a.provider_opd AS opd, NULL::text AS field, {W},
   a.person_ref::text AS subject, a.person_ref, true AS num, NULL::bigint AS amount
@@ -142,11 +151,38 @@ BASE_SQL: dict[str, str] = {
     **{f"sales_{channel}_idr": _SALES.format(where=f"s.channel = '{channel}'") for channel in CHANNELS},
     "sales_total_idr": _SALES.format(where="true"),
     "formal_placements": _PLACEMENTS,
-    "poverty_exits": _POVERTY,
-    "poverty_exit_rate": _POVERTY,
+    "poverty_exits": _POVERTY_EXITS,
+    "poverty_exit_rate": _POVERTY_COHORT,
     "legal_aid_recipients": _AID.format(kind="legal_assistance"),
+    "counselling_recipients": _AID.format(kind="counselling"),
+    "shelter_recipients": _AID.format(kind="shelter"),
     "social_aid_recipients": _AID.format(kind="social_aid"),
+    "women_first_business": f"""SELECT COALESCE(w.kecamatan_code, b.kecamatan_code) AS kecamatan_code,
+      {_m('b.registered_on')} AS period, NULL::text AS opd, NULL::text AS field, {W},
+      b.owner_person_ref::text AS subject, b.owner_person_ref AS person_ref, true AS num, NULL::bigint AS amount
+      FROM businesses b LEFT JOIN women w ON w.person_ref = b.owner_person_ref WHERE b.registered_on IS NOT NULL""",
+    "women_first_market": f"""WITH reached AS (
+      SELECT bo.owner_person_ref AS person_ref, f.starts_on AS on_date FROM booths bo JOIN fairs f ON f.fair_ref = bo.fair_ref
+      UNION ALL SELECT owner_person_ref, listed_on FROM listings UNION ALL SELECT owner_person_ref, sold_on FROM sales)
+      SELECT w.kecamatan_code, {_m('r.on_date')} AS period, NULL::text AS opd, NULL::text AS field, {W},
+      r.person_ref::text AS subject, r.person_ref, true AS num, NULL::bigint AS amount
+      FROM reached r LEFT JOIN women w ON w.person_ref = r.person_ref WHERE r.person_ref IS NOT NULL AND r.on_date IS NOT NULL""",
 }
+# Each Rupiah disbursed counts: the sum's records are the disbursements, not the recipients.
+BASE_SQL["capital_disbursed_idr"] = _CAPITAL.replace("k.recipient_ref::text AS subject", "k.disbursement_ref::text AS subject")
+# A RAT is held once per cooperative and fiscal year.
+BASE_SQL["coops_rat_compliant"] = BASE_SQL["coops_rat_compliant"].replace(
+    "m.coop_ref::text AS subject", "m.coop_ref::text || '/' || m.fiscal_year AS subject")
+# A legality row with its three flags in one value ('101': NIB, no PIRT, halal), for the publication's basis.
+LEGALITY = _LEGAL.format(num="(COALESCE(r.has_nib, b.has_nib) IS TRUE)::int::text"
+                         " || (COALESCE(r.has_pirt, b.has_pirt) IS TRUE)::int::text"
+                         " || (COALESCE(r.has_halal, b.has_halal) IS TRUE)::int::text")
+
+# Counted at first occurrence: a subject (a woman, a business, a recipient) counted more than once by a base
+# query (a woman with completions in two months) is counted once, in the cell of its earliest row, so that every
+# indicator is additive over months, quarters and every breakdown (Rupiah sums count every record).
+FIRST = """SELECT DISTINCT ON (subject) * FROM ({base}) AS x
+ORDER BY subject, period NULLS LAST, opd NULLS LAST, field NULLS LAST, kecamatan_code NULLS LAST"""
 
 GROUP_COLUMN = {
     None: "'total'",

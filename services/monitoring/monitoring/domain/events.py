@@ -8,8 +8,8 @@ from uuid import UUID
 
 @dataclass(frozen=True)
 class RoundApproved:
-    """DP3A approved an evaluation round; ``figures`` are its frozen cells (indicator, kecamatan_code, value,
-    suppressed), suppressed exactly as the API published them."""
+    """DP3A approved an evaluation round; ``figures`` are the period's cells as the publication has them
+    (indicator, kecamatan_code, value, suppressed): other agencies receive the public face only."""
 
     round_ref: UUID
     period_kind: str

@@ -1,11 +1,14 @@
-"""What the evaluation team measures: the indicator catalogue and the suppression rule (no I/O)."""
+"""What the evaluation team measures: the indicator catalogue and the exact value of a cell (no I/O).
+
+Exact values are the internal face (DP3A's evaluation team, scope ``figures:internal``); everything else sees the
+publication, protected by ``domain/disclosure``.
+"""
 
 from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["count", "ratio", "sum_idr", "median_idr"]
 DIMENSIONS = ("kecamatan", "period", "opd", "field", "pekka_category", "age_band")
-MIN_CELL = 5  # published cells counting fewer people than this are suppressed (UU PDP)
 
 
 @dataclass(frozen=True)
@@ -33,9 +36,9 @@ CATALOG: tuple[Indicator, ...] = (
     Indicator("ukm_halal_share", "UKM bersertifikat halal", "ratio", "Legalitas"),
     Indicator("revenue_change_median", "Median perubahan omzet bulanan", "median_idr", "Usaha"),
     Indicator("coops_formed", "Koperasi dibentuk", "count", "Koperasi", headline=True),
-    Indicator("coop_women_members", "Anggota perempuan koperasi", "count", "Koperasi", headline=True),
+    Indicator("coop_women_members", "Perempuan bergabung koperasi", "count", "Koperasi", headline=True),
     Indicator("coops_rat_compliant", "Koperasi melaksanakan RAT", "count", "Koperasi"),
-    Indicator("capital_recipients", "Penerima akses modal", "count", "Koperasi"),
+    Indicator("capital_recipients", "Penerima akses modal (pertama kali)", "count", "Koperasi"),
     Indicator("capital_disbursed_idr", "Modal tersalurkan", "sum_idr", "Koperasi", headline=True),
     Indicator("market_trade_fair", "Usaha ikut pameran", "count", "Pasar"),
     Indicator("market_modern_retail", "Usaha di pasar modern", "count", "Pasar"),
@@ -46,29 +49,26 @@ CATALOG: tuple[Indicator, ...] = (
     Indicator("sales_total_idr", "Total penjualan", "sum_idr", "Pasar", headline=True),
     Indicator("formal_placements", "Penempatan kerja formal", "count", "Kerja", headline=True),
     Indicator("poverty_exits", "Keluar dari kemiskinan", "count", "Kesejahteraan", headline=True),
-    Indicator("poverty_exit_rate", "Tingkat keluar dari kemiskinan", "ratio", "Kesejahteraan", headline=True),
+    Indicator("poverty_exit_rate", "Tingkat keluar dari kemiskinan dalam 12 bulan", "ratio", "Kesejahteraan",
+              headline=True),
     Indicator("legal_aid_recipients", "Penerima pendampingan hukum", "count", "Bantuan"),
+    Indicator("counselling_recipients", "Penerima konseling", "count", "Bantuan"),
+    Indicator("shelter_recipients", "Penerima layanan rumah aman", "count", "Bantuan"),
     Indicator("social_aid_recipients", "Penerima bantuan sosial", "count", "Bantuan"),
+    Indicator("women_first_business", "Perempuan memulai usaha pertama", "count", "Corong"),
+    Indicator("women_first_market", "Perempuan pertama kali mengakses pasar", "count", "Corong"),
 )
 BY_NAME: dict[str, Indicator] = {i.name: i for i in CATALOG}
 
 
-def suppressed(people: int) -> bool:
-    """A cell tied to 1..4 people is withheld; zero is publishable (it identifies no one)."""
-    return 0 < people < MIN_CELL
-
-
-def cell_value(kind: Kind, *, num: int, den: int, people_num: int, people_all: int,
-               total: int | None, median: float | None) -> tuple[float | None, bool, int | None]:
-    """(value, suppressed, denominator) of one published cell from its aggregates."""
+def exact_value(kind: Kind, *, num: int, den: int, total: float | None,
+                median: float | None) -> tuple[float | None, int | None]:
+    """(value, denominator) of one cell from its aggregates: a count, a ratio num/den (4 decimals; None when the
+    denominator is 0), a Rupiah sum (0 when empty) or a median (None when empty)."""
     if kind == "count":
-        return (None, True, None) if suppressed(people_num) else (float(num), False, None)
+        return float(num), None
     if kind == "ratio":
-        if suppressed(people_all):
-            return None, True, None
-        return (round(num / den, 4) if den else None), False, den
-    people = people_num
-    if suppressed(people):
-        return None, True, None
-    value = total if kind == "sum_idr" else median
-    return (float(value) if value is not None else (0.0 if kind == "sum_idr" else None)), False, None
+        return (round(num / den, 4) if den else None), den
+    if kind == "sum_idr":
+        return float(total or 0), None
+    return (float(median) if median is not None else None), None

@@ -103,13 +103,14 @@ class Round:
             raise errors.Conflict("Putaran evaluasi sudah disetujui dan tidak dapat diubah",
                                   "the round is approved and read-only")
 
-    def approve(self, acting_opd: str | None, on: date) -> RoundApproved:
-        """DP3A approves the round on ``on`` (WITA); its frozen figures become the official ones."""
+    def approve(self, acting_opd: str | None, on: date, published: list[dict[str, Any]] | None = None) -> RoundApproved:
+        """DP3A approves the round on ``on`` (WITA); its frozen figures become the official ones. The event other
+        agencies receive carries ``published`` (the period's public cells) when given, never exact figures."""
         by = require_approver(acting_opd)
         self.require_writable()
         self.approved_on, self.approved_by_opd = on, by
         return RoundApproved(self.round_ref, self.period_kind, self.period, on, by,
-                             tuple(dict(c) for c in self.figures))
+                             tuple(dict(c) for c in (self.figures if published is None else published)))
 
 
 @dataclass

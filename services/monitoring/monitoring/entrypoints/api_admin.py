@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from berdaya_shared.entrypoints import Pool, command, query
+from berdaya_shared.entrypoints import Pool, Today, command, query
 from fastapi import APIRouter, Request, Response
 
-from ..service_layer import rebuild
+from ..service_layer import rebuild, release
 from . import schemas_admin as s
+from .schemas_indicators import ReleaseRead
 
 router = APIRouter(prefix="/api/admin", tags=["Admin"])
 
@@ -29,3 +30,18 @@ async def start_rebuild(request: Request, pool: Pool) -> Response:
         return state.rebuild_progress.as_dict()
 
     return await command(request, begin, model=s.RebuildRead, status=202)
+
+
+@router.post("/releases", response_model=ReleaseRead,
+             summary="Rilis angka publik sekarang: bekukan bulan yang sudah ditutup dan lindungi selnya")
+async def make_release(request: Request, today: Today) -> Response:
+    state = request.app.state
+
+    async def run(conn: Any) -> dict[str, Any]:
+        done = await release.make_release(conn, today=today, grace_days=state.settings.release_grace_days,
+                                          start=state.settings.release_start)
+        if done["release_id"] is not None:
+            state.feed.released()
+        return done
+
+    return await query(request, run, model=ReleaseRead)

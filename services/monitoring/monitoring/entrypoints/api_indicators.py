@@ -1,20 +1,40 @@
-"""The figures over HTTP: catalogue, indicators, funnel, headline (through the kit's ``query``: one snapshot of the
-live projection, answer validated), and the CSV/XLSX export and the live stream (files and events, not JSON)."""
+"""The figures over HTTP: catalogue, indicators, funnel, headline, export and the live stream, each in two faces.
+
+A caller holding ``figures:internal`` (DP3A's evaluation team) gets exact figures from the live projection and
+any query; every other caller (no token, a subscriber's token, the dashboard) gets the publication, on the
+public grid only (``service_layer/publication.py``).
+"""
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+from berdaya_shared import errors
 from berdaya_shared.entrypoints import Pool, query
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
+from ..domain.disclosure import periods as p
 from ..domain.indicators import CATALOG
-from ..service_layer import exports, indicators
+from ..service_layer import exports, indicators, public_views, publication
 from ..service_layer.indicators import Filters, on_snapshot
 from . import schemas_indicators as s
+from .faces import Internal
 
 router = APIRouter(prefix="/api", tags=["Indikator"])
+
+
+def _with_period(f: Filters, period: str | None) -> Filters:
+    if period is None:
+        return f
+    months = p.months_of(period)
+    return Filters(f.kecamatan, months[0], months[-1], f.opd, f.field, f.pekka_category, f.age_band)
+
+
+def _public(f: Filters, period: str | None, group_by: str | None) -> publication.Query:
+    picked = {"kecamatan": f.kecamatan, "opd": f.opd, "field": f.field, "pekka_category": f.pekka_category,
+              "age_band": f.age_band}
+    return publication.query_of(period, f.period_from, f.period_to, group_by, picked)
 
 
 @router.get("/catalog", response_model=list[s.IndicatorInfo], summary="Daftar indikator")
@@ -28,53 +48,89 @@ async def catalog(request: Request) -> Response:
 @router.get("/indicators", response_model=s.IndicatorsRead, summary="Indikator dengan filter dan pengelompokan")
 async def get_indicators(
     request: Request,
+    internal: Internal,
     f: Annotated[Filters, Depends(s.filters)],
     indicator: Annotated[list[s.IndicatorName] | None, Query(description="Boleh diulang; kosong = semua")] = None,  # type: ignore[valid-type]
     group_by: s.GroupBy | None = None,
+    period: s.Period = None,
 ) -> Response:
-    return await query(request, on_snapshot(lambda conn: indicators.report_view(conn, indicator, f, group_by)),
-                       model=s.IndicatorsRead)
+    if internal:
+        return await query(request, on_snapshot(lambda conn: indicators.report_view(
+            conn, indicator, _with_period(f, period), group_by)), model=s.IndicatorsRead)
+    q = _public(f, period, group_by)
+    return await query(request, lambda conn: publication.report(conn, indicator, q), model=s.IndicatorsRead)
+
+
+@router.get("/periods", response_model=s.PeriodsRead, summary="Periode yang sudah dirilis untuk publik")
+async def get_periods(request: Request) -> Response:
+    async def read(conn: Any) -> dict[str, Any]:
+        return await publication.released(conn)
+
+    return await query(request, read, model=s.PeriodsRead)
 
 
 @router.get("/funnel", response_model=list[s.FunnelStep],
-            summary="Corong: terdaftar → terlatih → usaha → pasar → di atas GK")
-async def get_funnel(request: Request, f: Annotated[Filters, Depends(s.filters)]) -> Response:
-    return await query(request, on_snapshot(lambda conn: indicators.funnel(conn, f)), model=list[s.FunnelStep])
+            summary="Corong: terdaftar → terlatih → usaha → pasar → kesejahteraan")
+async def get_funnel(request: Request, internal: Internal, f: Annotated[Filters, Depends(s.filters)],
+                     period: s.Period = None) -> Response:
+    if internal:
+        return await query(request, on_snapshot(lambda conn: indicators.funnel(conn, f)), model=list[s.FunnelStep])
+    q = _public(f, period, None)
+    if q.dim not in (None, "kecamatan", "pekka_category", "age_band"):
+        raise errors.Forbidden("Corong publik hanya per kecamatan, kategori PEKKA atau kelompok umur",
+                               f"funnel by {q.dim} is not on the public grid", field=q.dim or "")
+
+    async def read(conn: Any) -> list[dict[str, Any]]:
+        return (await public_views.funnel(conn, q.period, q.dim, q.key))["steps"]
+
+    return await query(request, read, model=list[s.FunnelStep])
 
 
 @router.get("/headline", response_model=s.HeadlineRead, summary="Angka utama (pesan yang sama dengan siaran langsung)")
-async def get_headline(request: Request) -> Response:
-    return await query(request, on_snapshot(indicators.headline), model=s.HeadlineRead)
+async def get_headline(request: Request, internal: Internal) -> Response:
+    if internal:
+        return await query(request, on_snapshot(indicators.headline), model=s.HeadlineRead)
+    return await query(request, public_views.headline, model=s.HeadlineRead)
 
 
 @router.get("/export", summary="Ekspor CSV / XLSX suatu periode untuk rapat koordinasi")
 async def export(
     pool: Pool,
+    internal: Internal,
     f: Annotated[Filters, Depends(s.filters)],
     format: Literal["csv", "xlsx"] = "csv",
     group_by: s.GroupBy = "kecamatan",
+    period: s.Period = None,
 ) -> Response:
-    async with indicators.snapshot(pool) as conn:
-        report = await indicators.report(conn, [i.name for i in CATALOG], f, group_by)
-    name = f"indikator-berdaya-{f.period_from or 'awal'}-{f.period_to or 'kini'}"
+    if internal:
+        f = _with_period(f, period)
+        async with indicators.snapshot(pool) as conn:
+            report = await indicators.report(conn, [i.name for i in CATALOG], f, group_by)
+        label = f"{f.period_from or 'awal'}-{f.period_to or 'kini'}"
+    else:
+        q = _public(f, period, group_by)
+        async with pool.acquire() as conn:
+            answer = await publication.report(conn, None, q)
+        report, label = answer["indicators"], answer["period"]
+    name = f"indikator-berdaya-{label}"
+    face = "internal" if internal else "publik"
     if format == "csv":
         return Response(exports.to_csv(report, group_by), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return Response(exports.to_xlsx(report, group_by, f),
+    return Response(exports.to_xlsx(report, group_by, label, face),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 
 @router.get("/stream", summary="Siaran langsung angka utama (Server-Sent Events)")
-async def stream(request: Request) -> StreamingResponse:
+async def stream(request: Request, internal: Internal) -> StreamingResponse:
     feed = request.app.state.feed
 
     async def events() -> AsyncIterator[str]:
-        queue = feed.subscribe()
+        queue = feed.subscribe(internal)
         try:
-            if feed.last_message is None:
-                await feed.refresh()
-            yield f"event: headline\ndata: {feed.last_message}\n\n"
+            first = await feed.current(internal)
+            yield f"event: headline\ndata: {first}\n\n"
             while not await request.is_disconnected():
                 try:
                     message = await asyncio.wait_for(queue.get(), timeout=15)

@@ -25,6 +25,7 @@ from ..service_layer import indicators, rounds
 from ..service_layer.unit_of_work import MonitoringUnitOfWork as Uow
 from . import rounds_page
 from . import schemas_rounds as s
+from .faces import Internal
 
 REFUSALS: dict[int | str, dict[str, Any]] = {
     403: {"description": "Bukan OPD yang berhak (catatan OPD lain, atau persetujuan selain oleh DP3A)"},
@@ -54,20 +55,23 @@ async def list_rounds(request: Request, limit: Annotated[int, Query(ge=1, le=200
 
 
 @router.get("/compare", response_model=s.CompareRead, summary="Bandingkan dua putaran")
-async def compare(request: Request, a: UUID, b: UUID) -> Response:
-    return await query(request, lambda conn: rounds.compare(Uow(conn), a=a, b=b), model=s.CompareRead)
+async def compare(request: Request, internal: Internal, a: UUID, b: UUID) -> Response:
+    return await query(request, lambda conn: rounds.compare(Uow(conn), a=a, b=b, internal=internal),
+                       model=s.CompareRead)
 
 
 @router.get("/{round_ref}", response_model=s.RoundRead,
             summary="Satu putaran: angka beku, catatan, hambatan, tindak lanjut")
-async def get_round(request: Request, round_ref: UUID) -> Response:
-    return await query(request, lambda conn: rounds.get(Uow(conn), round_ref=round_ref), model=s.RoundRead)
+async def get_round(request: Request, internal: Internal, round_ref: UUID) -> Response:
+    return await query(request, lambda conn: rounds.get(Uow(conn), round_ref=round_ref, internal=internal),
+                       model=s.RoundRead)
 
 
 @router.get("/{round_ref}/late-data", response_model=s.LateDataRead,
             summary="Selisih angka beku dan angka kini untuk periode yang sama")
-async def late_data(request: Request, round_ref: UUID) -> Response:
-    return await query(request, lambda conn: rounds.late_data(Uow(conn), round_ref=round_ref), model=s.LateDataRead)
+async def late_data(request: Request, internal: Internal, round_ref: UUID) -> Response:
+    return await query(request, lambda conn: rounds.late_data(Uow(conn), round_ref=round_ref, internal=internal),
+                       model=s.LateDataRead)
 
 
 @router.put("/{round_ref}/notes/{opd}", response_model=s.NoteWritten, summary="Catatan kemajuan OPD")
@@ -114,19 +118,19 @@ async def approve(request: Request, round_ref: UUID, acting: ActingOpd, today: T
         model=s.RoundRead)
 
 
-async def _round(pool: Any, round_ref: UUID) -> dict[str, Any]:
+async def _round(pool: Any, round_ref: UUID, internal: bool) -> dict[str, Any]:
     async with pool.acquire() as conn:
-        return await rounds.get(Uow(conn), round_ref=round_ref)
+        return await rounds.get(Uow(conn), round_ref=round_ref, internal=internal)
 
 
 @router.get("/{round_ref}/export.xlsx", summary="Ekspor XLSX putaran untuk rapat")
-async def export_xlsx(pool: Pool, round_ref: UUID) -> Response:
-    r = await _round(pool, round_ref)
+async def export_xlsx(pool: Pool, internal: Internal, round_ref: UUID) -> Response:
+    r = await _round(pool, round_ref, internal)
     return Response(rounds_page.to_xlsx(r),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="evaluasi-{r["period"]}.xlsx"'})
 
 
 @pages.get("/{round_ref}/cetak", response_class=HTMLResponse, summary="Halaman cetak putaran (Bahasa Indonesia)")
-async def printable(pool: Pool, round_ref: UUID) -> HTMLResponse:
-    return HTMLResponse(rounds_page.to_html(await _round(pool, round_ref)))
+async def printable(pool: Pool, internal: Internal, round_ref: UUID) -> HTMLResponse:
+    return HTMLResponse(rounds_page.to_html(await _round(pool, round_ref, internal)))

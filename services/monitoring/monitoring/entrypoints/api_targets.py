@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from ..service_layer import targets
 from ..service_layer.unit_of_work import MonitoringUnitOfWork as Uow
 from . import schemas_targets as s
+from .faces import Internal
 
 router = APIRouter(prefix="/api", tags=["Indikator"])
 
@@ -16,10 +17,12 @@ router = APIRouter(prefix="/api", tags=["Indikator"])
 async def get_targets(
     request: Request,
     today: Today,
+    internal: Internal,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Bawaan: tahun berjalan (WITA)")] = None,
     kecamatan: Annotated[str | None, Query(pattern=s.KEC_OR_ALL)] = None,
 ) -> Response:
-    return await query(request, lambda conn: targets.progress(Uow(conn), year=year, kecamatan=kecamatan, today=today),
+    return await query(request, lambda conn: targets.progress(Uow(conn), year=year, kecamatan=kecamatan, today=today,
+                                                               internal=internal),
                        model=list[s.TargetRead])
 
 

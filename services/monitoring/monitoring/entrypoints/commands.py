@@ -46,5 +46,41 @@ def _run_rebuild(_args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
-COMMANDS = {"rebuild": cli.Command("replay every event topic into fresh projections and swap them in",
-                                   lambda _parser: None, _run_rebuild)}
+async def _release(settings: Settings, quiet_s: float) -> None:
+    import json
+
+    import asyncpg
+    from berdaya_shared import clock
+
+    from ..adapters import prepare_database
+    from ..service_layer.release import make_release, wait_quiet
+
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        await prepare_database(conn)
+        if quiet_s > 0:
+            await wait_quiet(conn, quiet_s)
+        done = await make_release(conn, today=clock.today(), grace_days=settings.release_grace_days,
+                                  start=settings.release_start)
+        print(json.dumps(done))
+    finally:
+        await conn.close()
+
+
+def _release_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="S",
+                        help="first wait until no event has been applied for S seconds (after a bulk load)")
+
+
+def _run_release(args: argparse.Namespace, settings: Any) -> int:
+    logging.basicConfig(level=logging.INFO)
+    asyncio.run(_release(settings, args.wait_quiet))
+    return 0
+
+
+COMMANDS = {
+    "rebuild": cli.Command("replay every event topic into fresh projections and swap them in",
+                           lambda _parser: None, _run_rebuild),
+    "release": cli.Command("publish the months closed by today: freeze, protect and store their public cells",
+                           _release_args, _run_release),
+}

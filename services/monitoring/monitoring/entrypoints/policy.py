@@ -1,8 +1,9 @@
 """Who may call what on the monitoring service.
 
-Its figures are the program's published aggregates (no personal data; cells below 5 people
-suppressed), which the design makes public: the dashboard, indicators, exports and live feed need no
-token. Changing targets and rebuilding projections (and watching a rebuild) need monitoring:admin.
+Its figures are public in their published face (the releases, protected by the disclosure policy): the
+dashboard, indicators, exports and live feed need no token; a token holding figures:internal sees the exact
+figures on the same routes (entrypoints/faces.py). Changing targets, rebuilding projections (and watching a
+rebuild) and making a release need monitoring:admin.
 """
 
 from berdaya_shared import scopes as s
@@ -13,6 +14,7 @@ POLICY = Policy(
         ("PUT", "/api/targets"): Rule(s.MONITORING_ADMIN),
         ("POST", "/api/admin/rebuild"): Rule(s.MONITORING_ADMIN),
         ("GET", "/api/admin/rebuild"): Rule(s.MONITORING_ADMIN),
+        ("POST", "/api/admin/releases"): Rule(s.MONITORING_ADMIN),
         # Evaluation rounds: any token; the handlers check the acting OPD, the token's (own notes, obstacles
         # and actions; only dp3a approves; a token without a program OPD writes nothing).
         ("POST", "/api/rounds"): Rule(),

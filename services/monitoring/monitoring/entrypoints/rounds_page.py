@@ -9,7 +9,7 @@ from openpyxl.styles import Font
 
 from ..domain import rounds as d
 from ..domain.indicators import BY_NAME
-from ..service_layer.exports import SUPPRESSED_MARK
+from ..service_layer.exports import LEGEND, SUPPRESSED_MARK
 
 
 def _num(value: float | None, suppressed: bool, kind: str) -> str:
@@ -74,8 +74,7 @@ def to_html(r: dict[str, Any]) -> str:
         f"<h1>{e(r['title'])}</h1>",
         f'<p class="meta">Periode: {e(period_label(r["period_kind"], r["period"]))} · Dibuka {_dmy(r["opened_at"])}'
         f' · Status: <span class="status" id="status">{e(status)}</span></p>',
-        f'<p class="meta">Angka dibekukan saat putaran dibuka. Sel dengan kurang dari 5 orang disembunyikan '
-        f"({e(SUPPRESSED_MARK)}).</p>",
+        f'<p class="meta">Angka dibekukan saat putaran dibuka. {e(LEGEND)}</p>',
         "<h2>Indikator (Kabupaten Kutai Kartanegara)</h2>",
         _table("figures", ["Kelompok", "Indikator", "Nilai"],
                [[e(f["group"]), e(f["label"]), e(f["value"])] for f in figures], "Tidak ada angka.",
@@ -128,7 +127,7 @@ def to_xlsx(r: dict[str, Any]) -> bytes:
     ws["A1"].font = Font(bold=True)
     ws.append(["Periode", period_label(r["period_kind"], r["period"])])
     ws.append(["Status", f"Disetujui {r['approved_by_opd']} {r['approved_on']}" if r["approved_on"] else "Belum disetujui"])
-    ws.append(["Sel dengan kurang dari 5 orang disembunyikan (<5) sesuai UU PDP."])
+    ws.append([LEGEND])
     _sheet(wb, "Indikator", ["indikator", "label", "kecamatan", "nilai", "disembunyikan"],
            [[c["indicator"], BY_NAME[c["indicator"]].label, c["kecamatan_code"] or "Kabupaten",
              SUPPRESSED_MARK if c["suppressed"] else c["value"], "ya" if c["suppressed"] else "tidak"]

@@ -10,6 +10,7 @@ from ..service_layer.indicators import Filters
 
 KEC = r"^64\.02\.(0[1-9]|1[0-9]|20)$"
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+GRID_PERIOD = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
 IndicatorName = Literal[tuple(BY_NAME)]  # type: ignore[valid-type]
 GroupBy = Literal["kecamatan", "desa", "period", "opd", "field", "pekka_category", "age_band"]
 Opd = Literal["dp3a", "disperindag", "diskop_ukm", "distransnaker"]
@@ -29,9 +30,13 @@ async def filters(
     return Filters(kecamatan, period_from, period_to, opd, field, pekka_category, age_band)
 
 
+Period = Annotated[str | None, Query(pattern=GRID_PERIOD, description="Bulan YYYY-MM, triwulan YYYY-Qn atau tahun YYYY")]
+
+
 class Cell(BaseModel):
     key: str | None = Field(description="Nilai dimensi (kode kecamatan, YYYY-MM, ...) atau 'total'")
-    value: float | None = Field(description="Angka; null bila disembunyikan (< 5 orang)")
+    value: float | None = Field(description="Angka; null bila disembunyikan (tanda x: kurang dari 5 orang, atau "
+                                            "disembunyikan agar sel kecil lain tidak dapat dihitung)")
     suppressed: bool
     denominator: int | None = Field(None, description="Penyebut untuk rasio")
 
@@ -41,11 +46,15 @@ class IndicatorRead(BaseModel):
     label: str
     kind: Literal["count", "ratio", "sum_idr", "median_idr"]
     group: str
+    released: bool = Field(True, description="Publik: angka periode ini sudah dirilis")
     cells: list[Cell]
 
 
 class IndicatorsRead(BaseModel):
     group_by: str | None
+    face: Literal["publik", "internal"] = Field(description="publik: angka rilis terlindungi; internal: angka "
+                                                            "persis untuk tim evaluasi (izin figures:internal)")
+    period: str | None = Field(None, description="Periode kisi publik yang dijawab")
     filters: dict[str, str | None]
     indicators: list[IndicatorRead]
 
@@ -71,5 +80,23 @@ class HeadlineFigure(BaseModel):
 
 
 class HeadlineRead(BaseModel):
+    period: str | None = Field(None, description="Publik: periode rilis yang ditampilkan; internal: null (kini)")
+    release_id: int | None = None
     figures: dict[str, HeadlineFigure] = Field(description="Angka utama Kabupaten per indikator")
     funnel: list[FunnelStep]
+
+
+class ReleaseRead(BaseModel):
+    release_id: int | None
+    frozen: dict[str, list[str]] = Field(description="Bulan yang dibekukan per kelompok data")
+    cells: int = Field(description="Sel indikator yang ditambahkan rilis ini")
+    withheld: int = Field(description="Di antaranya yang disembunyikan (x)")
+    secondary: int = Field(0, description="Di antaranya yang disembunyikan untuk melindungi sel kecil lain")
+    seconds: float
+
+
+class PeriodsRead(BaseModel):
+    periods: list[str] = Field(description="Bulan, triwulan dan tahun yang sudah dirilis, terlama dulu")
+    default: str | None = Field(description="Periode yang ditampilkan bila tidak dipilih")
+    release_id: int | None
+    released_at: str | None

@@ -49,7 +49,7 @@ class ActionReviewCreate(Command):
 class FigureRead(BaseModel):
     indicator: str
     kecamatan_code: str | None = Field(description="null = seluruh Kabupaten")
-    value: float | None = Field(description="null bila disembunyikan (< 5 orang)")
+    value: float | None = Field(description="null bila disembunyikan (tanda x)")
     suppressed: bool
 
 

@@ -1,4 +1,5 @@
-"""CSV and XLSX exports of a period's indicators for the coordination meeting (suppressed like the API)."""
+"""CSV and XLSX exports of a period's indicators for the coordination meeting: the publication for the public,
+exact figures for the evaluation team. Withheld cells carry the mark ``x`` and the legend explains it."""
 
 import csv
 import io
@@ -8,7 +9,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 HEADER = ["indikator", "label", "jenis", "kelompok", "nilai", "disembunyikan", "penyebut"]
-SUPPRESSED_MARK = "<5"
+SUPPRESSED_MARK = "x"
+LEGEND = ("x = disembunyikan untuk melindungi kerahasiaan (UU PDP No. 27/2022): sel mewakili kurang dari 5 orang "
+          "(bantuan bagi perempuan korban kekerasan dan bantuan sosial: kurang dari 10, termasuk nol), atau "
+          "disembunyikan agar sel kecil lain tidak dapat dihitung dari angka yang diterbitkan.")
 
 
 def _rows(report: list[dict[str, Any]]) -> list[list[Any]]:
@@ -29,13 +33,13 @@ def to_csv(report: list[dict[str, Any]], group_by: str) -> bytes:
     return buf.getvalue().encode("utf-8-sig")  # BOM: Excel in id-ID opens it as UTF-8
 
 
-def to_xlsx(report: list[dict[str, Any]], group_by: str, filters: Any) -> bytes:
+def to_xlsx(report: list[dict[str, Any]], group_by: str, label: str, face: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Indikator"
-    ws.append([f"Indikator Berdaya — periode {filters.period_from or 'awal'} s.d. {filters.period_to or 'kini'}"])
+    ws.append([f"Indikator Berdaya — periode {label} — angka {face}"])
     ws["A1"].font = Font(bold=True)
-    ws.append(["Sel dengan kurang dari 5 orang disembunyikan (<5) sesuai UU PDP."])
+    ws.append([LEGEND if face == "publik" else "Angka persis untuk tim evaluasi DP3A: jangan diterbitkan."])
     ws.append(HEADER[:3] + [group_by] + HEADER[4:])
     for cell in ws[3]:
         cell.font = Font(bold=True)

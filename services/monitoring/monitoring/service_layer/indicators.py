@@ -1,7 +1,9 @@
-"""Indicator figures, the funnel and targets, computed from the live projection with suppression applied.
+"""Exact indicator figures, the funnel and targets, computed from the live projection: the internal face.
 
-The read side of the service: every function here takes a connection that already sees one consistent state of
-the live projection (``snapshot`` from the pool, ``snapshot_on`` a connection, or ``on_snapshot`` around a read).
+Only DP3A's evaluation team sees these (scope ``figures:internal``): every other caller gets the publication
+(``publication.py``), protected at release. Every function here takes a connection that already sees one
+consistent state of the live projection (``snapshot`` from the pool, ``snapshot_on`` a connection, or
+``on_snapshot`` around a read).
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -12,8 +14,8 @@ from typing import Any, NamedTuple, TypeVar
 import asyncpg
 
 from ..adapters import LIVE_SCHEMA
-from ..adapters.indicator_sql import AGGREGATE, BASE_SQL, FUNNEL, GROUP_COLUMN
-from ..domain.indicators import BY_NAME, CATALOG, cell_value, suppressed
+from ..adapters.indicator_sql import AGGREGATE, BASE_SQL, FIRST, FUNNEL, GROUP_COLUMN
+from ..domain.indicators import BY_NAME, CATALOG, exact_value
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,19 @@ def catalog() -> list[dict[str, Any]]:
     return [asdict(i) for i in CATALOG]
 
 
+def _base(name: str) -> str:
+    """The indicator's records, each counted subject once (its first occurrence); Rupiah sums keep every record."""
+    return BASE_SQL[name] if BY_NAME[name].kind == "sum_idr" else FIRST.format(base=BASE_SQL[name])
+
+
 async def compute(conn: asyncpg.Connection, name: str, filters: Filters, group_by: str | None) -> list[dict[str, Any]]:
     indicator = BY_NAME[name]
-    sql = AGGREGATE.format(group=GROUP_COLUMN[group_by], base=BASE_SQL[name])
+    sql = AGGREGATE.format(group=GROUP_COLUMN[group_by], base=_base(name))
     cells = []
     for row in await conn.fetch(sql, *filters.args()):
-        value, hidden, denominator = cell_value(
-            indicator.kind, num=row["num"], den=row["den"], people_num=row["people_num"],
-            people_all=row["people_all"], total=row["total"], median=row["median"],
-        )
-        cell: dict[str, Any] = {"key": row["key"], "value": value, "suppressed": hidden}
+        value, denominator = exact_value(indicator.kind, num=row["num"], den=row["den"], total=row["total"],
+                                         median=row["median"])
+        cell: dict[str, Any] = {"key": row["key"], "value": value, "suppressed": False}
         if indicator.kind == "ratio":
             cell["denominator"] = denominator
         cells.append(cell)
@@ -100,7 +105,7 @@ async def report_view(conn: asyncpg.Connection, names: list[str] | None, filters
     """The answer of ``GET /api/indicators``: group_by, the filters applied, the indicators (all when ``names`` is
     empty)."""
     chosen = list(names) if names else [i.name for i in CATALOG]
-    return {"group_by": group_by, "filters": asdict(filters),
+    return {"group_by": group_by, "filters": asdict(filters), "face": "internal",
             "indicators": await report(conn, chosen, filters, group_by)}
 
 
@@ -127,14 +132,13 @@ async def funnel(conn: asyncpg.Connection, filters: Filters) -> list[dict[str, A
     row = await conn.fetchrow(FUNNEL, filters.kecamatan, filters.pekka_category, filters.age_band)
     steps = []
     for key, label in FUNNEL_STEPS:
-        n = int(row[key])
-        steps.append({"step": key, "label": label, "value": None if suppressed(n) else n, "suppressed": suppressed(n)})
+        steps.append({"step": key, "label": label, "value": int(row[key]), "suppressed": False})
     return steps
 
 
 async def targets_progress(conn: asyncpg.Connection, year: int, kecamatan: str | None) -> list[dict[str, Any]]:
-    """Each target of ``year`` (of one kecamatan, ``all``, or every one when None) with the indicator's actual value
-    over that year's months and progress = actual / target (None when suppressed)."""
+    """Each target of ``year`` (of one kecamatan, ``all``, or every one when None) with the indicator's exact value
+    over that year's months and progress = actual / target."""
     rows = await conn.fetch(
         "SELECT kecamatan_code, indicator, target_value FROM public.targets WHERE year = $1"
         " AND ($2::text IS NULL OR kecamatan_code = $2) ORDER BY indicator, kecamatan_code", year, kecamatan,
@@ -162,7 +166,7 @@ class PeriodFigures(NamedTuple):
 
 async def period_figures(conn: asyncpg.Connection, months: tuple[str, str], year: int) -> PeriodFigures:
     """Every indicator over ``months`` (first, last YYYY-MM), regency and by kecamatan, and ``year``'s targets for
-    the regency, suppressed exactly like ``GET /api/indicators``."""
+    the regency: exact (the round's internal face; the public sees the publication of the period)."""
     f = Filters(period_from=months[0], period_to=months[1])
     figures: list[dict[str, Any]] = []
     for ind in CATALOG:

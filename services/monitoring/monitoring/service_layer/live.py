@@ -1,5 +1,11 @@
-"""The live feed: after applied batches, recompute the headline figures, push them to browsers (SSE)
-and publish IndicatorChanged for other agencies through the outbox — throttled and suppressed."""
+"""The live feed (SSE) in its two faces, and IndicatorChanged for other agencies.
+
+Browsers without the internal scope get the public headline, which changes only when a release is made (a fixed
+cadence over closed months, so two messages differ by a whole release, never by a few records). The evaluation
+team's stream (``figures:internal``) is recomputed from the live projection after applied batches.
+``IndicatorChanged`` goes out once per published month cell, from the release that publishes it
+(``release_events``), in the release's own transaction.
+"""
 
 import asyncio
 import contextlib
@@ -9,15 +15,14 @@ from typing import Any
 
 import asyncpg
 
+from ..adapters import publication as pub
 from ..domain.events import IndicatorChanged
 from ..domain.indicators import CATALOG
-from .indicators import Filters, compute, headline, snapshot
-from .unit_of_work import MonitoringUnitOfWork
+from . import public_views
+from .indicators import headline, snapshot
 
 log = logging.getLogger(__name__)
-
-_CHANGED = """SELECT indicator, kecamatan_code, period, value, suppressed, published_at > now() - make_interval(secs => $1)
-  AS recent FROM published_indicators"""
+HEADLINE = [i.name for i in CATALOG if i.headline]
 
 
 class LiveFeed:
@@ -27,21 +32,32 @@ class LiveFeed:
         self.tick_s = tick_s
         self._rounds = 1  # compute once at start
         self._wake = asyncio.Event()
-        self.subscribers: set[asyncio.Queue[str]] = set()
-        self.last_message: str | None = None
+        self.subscribers: dict[asyncio.Queue[str], bool] = {}
+        self.last: dict[bool, str | None] = {True: None, False: None}
+        self._release: int | None = None
 
     def mark(self, _applied: int = 0) -> None:
         # Called inside the applying transaction, before its commit: recompute on a few following ticks.
         self._rounds = 3
         self._wake.set()
 
-    def subscribe(self) -> asyncio.Queue[str]:
+    def released(self) -> None:
+        """A release was made: the public message changes now."""
+        self._release = None
+        self._wake.set()
+
+    def subscribe(self, internal: bool = False) -> asyncio.Queue[str]:
         queue: asyncio.Queue[str] = asyncio.Queue(maxsize=20)
-        self.subscribers.add(queue)
+        self.subscribers[queue] = internal
         return queue
 
     def unsubscribe(self, queue: asyncio.Queue[str]) -> None:
-        self.subscribers.discard(queue)
+        self.subscribers.pop(queue, None)
+
+    async def current(self, internal: bool) -> str:
+        if self.last[internal] is None:
+            await (self.refresh() if internal else self.refresh_public())
+        return self.last[internal] or "{}"
 
     async def run(self) -> None:
         while True:
@@ -49,66 +65,49 @@ class LiveFeed:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.throttle_s)
             self._wake.clear()
             await asyncio.sleep(self.tick_s)
-            if self._rounds <= 0:
-                continue
-            self._rounds -= 1
             try:
-                await self.refresh()
+                await self.refresh_public()
+                if self._rounds > 0:
+                    self._rounds -= 1
+                    await self.refresh()
             except Exception:  # noqa: BLE001 - the feed must outlive a failed query
                 log.exception("live feed refresh failed")
             if self._rounds > 0:
                 self._wake.set()
 
-    async def refresh(self) -> None:
-        pool: asyncpg.Pool = self._pool_getter()
-        async with snapshot(pool) as conn:
-            message = json.dumps(await headline(conn))
-        if message != self.last_message:
-            self.last_message = message
-            for queue in list(self.subscribers):
+    def _push(self, internal: bool, message: str) -> None:
+        if message == self.last[internal]:
+            return
+        self.last[internal] = message
+        for queue, face in list(self.subscribers.items()):
+            if face == internal:
                 with contextlib.suppress(asyncio.QueueFull):
                     queue.put_nowait(message)
-        if await self.publish_changes(pool):
-            self._rounds = max(self._rounds, 1)  # throttled cells still owe a publication
 
-    async def publish_changes(self, pool: asyncpg.Pool) -> bool:
-        """Publish changed cells; returns True when some were held back by the throttle."""
-        current: dict[tuple[str, str, str], tuple[float | None, bool]] = {}
-        async with snapshot(pool) as conn:
-            for ind in CATALOG:
-                if not ind.headline:
-                    continue
-                for group, kec_of in (("period", lambda k: ("all", k)), ("kecamatan_period", _split)):
-                    for cell in await compute(conn, ind.name, Filters(), group):
-                        if cell["key"] is None or cell["key"] == "total":
-                            continue
-                        kec, period = kec_of(cell["key"])
-                        if period:
-                            current[(ind.name, kec, period)] = (cell["value"], cell["suppressed"])
-        held = False
-        async with pool.acquire() as conn, conn.transaction():
-            published = {(r["indicator"], r["kecamatan_code"], r["period"]): r
-                         for r in await conn.fetch(_CHANGED, self.throttle_s)}
-            changed, rows = [], []
-            for key, (value, hidden) in current.items():
-                before = published.get(key)
-                if before is not None and (before["value"], before["suppressed"]) == (value, hidden):
-                    continue
-                if before is not None and before["recent"]:
-                    held = True
-                    continue
-                indicator, kec, period = key
-                changed.append(IndicatorChanged(indicator, None if kec == "all" else kec, period, value, hidden))
-                rows.append((indicator, kec, period, value, hidden))
-            if rows:
-                await conn.executemany(
-                    "INSERT INTO published_indicators VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT"
-                    " (indicator, kecamatan_code, period) DO UPDATE SET value = EXCLUDED.value,"
-                    " suppressed = EXCLUDED.suppressed, published_at = now()", rows)
-                await MonitoringUnitOfWork(conn).publish(changed)  # the outbox, in this transaction
-        return held
+    async def refresh(self) -> None:
+        """The evaluation team's headline, exact, from the live projection."""
+        async with snapshot(self._pool_getter()) as conn:
+            self._push(True, json.dumps(await headline(conn)))
+
+    async def refresh_public(self) -> None:
+        """The public headline, recomputed when the latest release changed."""
+        async with self._pool_getter().acquire() as conn:
+            latest = await pub.latest_release(conn)
+            release = latest["release_id"] if latest else None
+            if release == self._release and self.last[False] is not None:
+                return
+            self._release = release
+            self._push(False, json.dumps(await public_views.headline(conn), default=str))
 
 
-def _split(key: str) -> tuple[str, str | None]:
-    kec, _, period = key.partition("|")
-    return (kec or "", period or None)
+async def release_events(conn: asyncpg.Connection, release_id: int) -> list[IndicatorChanged]:
+    """IndicatorChanged for every headline cell a release published by month, regency and by kecamatan (withheld
+    cells go out as suppressed, without value). Each cell is published once: releases never revise a cell."""
+    out = []
+    for r in await pub.release_cells(conn, release_id, HEADLINE):
+        shown = r["status"] == "published"
+        kec = None if r["dim"] == "kukar" else (None if r["key"] == "?" else r["key"])
+        if r["dim"] == "kecamatan" and kec is None:
+            continue  # records with no kecamatan: no contract cell for them
+        out.append(IndicatorChanged(r["indicator"], kec, r["period"], r["value"] if shown else None, not shown))
+    return out

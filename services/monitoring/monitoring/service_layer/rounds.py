@@ -98,23 +98,29 @@ async def approve(uow: MonitoringUnitOfWork, *, round_ref: UUID, acting_opd: str
     with its frozen figures, in the same transaction."""
     d.require_approver(acting_opd)
     found = await _writable(uow, round_ref)
-    approved = found.approve(acting_opd, today)
+    approved = found.approve(acting_opd, today, await uow.public_figures(_months(found.period_kind, found.period)))
     await uow.rounds.save_approval(found)
     await uow.publish([approved])
     return await view(uow, found)
 
 
-async def view(uow: MonitoringUnitOfWork, r: d.Round) -> dict[str, Any]:
-    """A round as the API answers it: frozen figures and targets, notes, obstacles, actions."""
+async def view(uow: MonitoringUnitOfWork, r: d.Round, internal: bool = True) -> dict[str, Any]:
+    """A round as the API answers it: frozen figures and targets, notes, obstacles, actions. The public face
+    (``internal`` False) shows the period's published cells and target progress instead of the frozen exact
+    figures: a round frozen before the publication existed passes through it the same way."""
+    figures, targets = r.figures, r.targets
+    if not internal:
+        figures = await uow.public_figures(_months(r.period_kind, r.period))
+        targets = await uow.public_targets(int(r.period[:4]))
     return {"round_ref": r.round_ref, "period_kind": r.period_kind, "period": r.period, "title": r.title,
             "opened_at": r.opened_at, "opened_by_opd": r.opened_by_opd, "status": r.status,
-            "approved_on": r.approved_on, "approved_by_opd": r.approved_by_opd, "figures": r.figures,
-            "targets": r.targets, "notes": await uow.rounds.notes(r.round_ref),
+            "approved_on": r.approved_on, "approved_by_opd": r.approved_by_opd, "figures": figures,
+            "targets": targets, "notes": await uow.rounds.notes(r.round_ref),
             "obstacles": await uow.rounds.obstacles(r.round_ref), "actions": await uow.rounds.actions_of(r)}
 
 
-async def get(uow: MonitoringUnitOfWork, *, round_ref: UUID) -> dict[str, Any]:
-    return await view(uow, await require(uow, round_ref))
+async def get(uow: MonitoringUnitOfWork, *, round_ref: UUID, internal: bool = True) -> dict[str, Any]:
+    return await view(uow, await require(uow, round_ref), internal)
 
 
 async def list_(uow: MonitoringUnitOfWork, *, limit: int, offset: int) -> list[dict[str, Any]]:
@@ -123,14 +129,16 @@ async def list_(uow: MonitoringUnitOfWork, *, limit: int, offset: int) -> list[d
             for r in await uow.rounds.page(limit=limit, offset=offset)]
 
 
-async def late_data(uow: MonitoringUnitOfWork, *, round_ref: UUID) -> dict[str, Any]:
+async def late_data(uow: MonitoringUnitOfWork, *, round_ref: UUID, internal: bool = True) -> dict[str, Any]:
     """Cells whose live value for the round's period now differs from the frozen one: data that arrived after the
-    meeting."""
+    meeting. Public face: the publication never revises a released cell, so it has no late data to show."""
     r = await require(uow, round_ref)
+    if not internal:
+        return {"round_ref": round_ref, "period": r.period, "changed_cells": 0, "changes": []}
     live = await uow.live_figures(_months(r.period_kind, r.period), int(r.period[:4]))
     changes = d.diff(r.figures, live.figures)
     return {"round_ref": round_ref, "period": r.period, "changed_cells": len(changes), "changes": changes}
 
 
-async def compare(uow: MonitoringUnitOfWork, *, a: UUID, b: UUID) -> dict[str, Any]:
-    return d.compare(await get(uow, round_ref=a), await get(uow, round_ref=b))
+async def compare(uow: MonitoringUnitOfWork, *, a: UUID, b: UUID, internal: bool = True) -> dict[str, Any]:
+    return d.compare(await get(uow, round_ref=a, internal=internal), await get(uow, round_ref=b, internal=internal))

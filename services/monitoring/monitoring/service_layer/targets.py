@@ -14,7 +14,10 @@ async def put(uow: MonitoringUnitOfWork, *, year: int, kecamatan_code: str, indi
 
 
 async def progress(uow: MonitoringUnitOfWork, *, year: int | None, kecamatan: str | None,
-                   today: date) -> list[dict[str, Any]]:
+                   today: date, internal: bool = True) -> list[dict[str, Any]]:
     """The targets of ``year`` (default: the current year in Kutai Kartanegara, from ``today`` in WITA) with their
-    actual values and progress."""
-    return await uow.target_progress(year if year is not None else today.year, kecamatan)
+    actual values and progress: exact for the evaluation team, as published for everyone else."""
+    chosen = year if year is not None else today.year
+    if internal:
+        return await uow.target_progress(chosen, kecamatan)
+    return await uow.public_targets(chosen, kecamatan)

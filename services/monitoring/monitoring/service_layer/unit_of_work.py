@@ -7,7 +7,7 @@ import asyncpg
 from berdaya_shared.unit_of_work import SqlUnitOfWork
 
 from ..adapters.repository import RoundRepository, TargetRepository
-from . import indicators, translator
+from . import indicators, public_views, translator
 
 
 class MonitoringUnitOfWork(SqlUnitOfWork):
@@ -27,3 +27,11 @@ class MonitoringUnitOfWork(SqlUnitOfWork):
         """``year``'s targets with their actual values now (reads only: opens its own snapshot)."""
         async with indicators.snapshot_on(self.conn) as conn:
             return await indicators.targets_progress(conn, year, kecamatan)
+
+    async def public_figures(self, months: tuple[str, str]) -> list[dict[str, Any]]:
+        """The period's figures as the publication has them (the public face of a round)."""
+        return await public_views.round_figures(self.conn, months)
+
+    async def public_targets(self, year: int, kecamatan: str | None = "all") -> list[dict[str, Any]]:
+        """``year``'s targets (the regency's by default) with their actual values as published."""
+        return await public_views.targets(self.conn, year, kecamatan)

@@ -1,151 +1,84 @@
-"""Reading OPD women lists (CSV or XLSX) into rows, and writing the import error report.
+"""Reading the women lists OPD offices keep (CSV or XLSX) into one sheet of rows with their header.
 
-Headers are matched loosely (Indonesian or English, any case/spacing); values come back as the raw
-cell values with their spreadsheet row number (the header is row 1).
+What offices send, and how it is read:
+- **Title rows and instruction sheets**: the header is the first row, within the first ``HEADER_SEARCH_ROWS`` rows of
+  the first sheet that has one, naming at least three known columns; rows above it (titles such as "DAFTAR PESERTA …
+  2024", blank rows) are not data. A row of column numbers under the header (1, 2, 3 …) is skipped too.
+- **Header synonyms** (``spreadsheets_columns.ALIASES``); a "No" column is the list's own numbering and is ignored.
+  A column we do not know refuses the file (its data would be silently lost), with the known name it resembles.
+- **Encodings** (CSV): a byte-order mark (UTF-8, UTF-16), else strict UTF-8, else what charset-normalizer finds
+  among the encodings Windows and Excel write in Indonesia (Windows-1252); anything else is refused as unreadable.
+- **Delimiters**: comma, semicolon (Excel in the Indonesian locale) or tab, whichever the first lines use most.
+Cells keep their type (an XLSX number stays a number: the NIK rules need to know), with their row number as the
+sheet shows it.
 """
 
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+import charset_normalizer
+from openpyxl import load_workbook
 
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "nik": ("nik", "no_nik", "nomor_nik", "nomor_induk_kependudukan"),
-    "full_name": ("full_name", "nama", "nama_lengkap", "name"),
-    "birth_date": ("birth_date", "tanggal_lahir", "tgl_lahir"),
-    "phone": ("phone", "telepon", "no_hp", "nomor_hp", "hp", "no_telepon"),
-    "kecamatan_code": ("kecamatan_code", "kode_kecamatan", "kecamatan"),
-    "desa_code": ("desa_code", "kode_desa", "desa", "kelurahan", "desa_kelurahan", "kode_desa_kelurahan"),
-    "household_size": ("household_size", "jumlah_anggota_keluarga", "jumlah_anggota_rumah_tangga", "anggota_keluarga"),
-    "pekka_category": ("pekka_category", "kategori_pekka", "pekka"),
-}
-REQUIRED = ("nik", "full_name", "birth_date", "kecamatan_code", "household_size")
-_BY_ALIAS = {alias: field for field, aliases in HEADER_ALIASES.items() for alias in aliases}
+from .spreadsheets_columns import Column, SheetError, header_fields, map_header
 
-
-class SheetError(ValueError):
-    def __init__(self, pesan: str, detail: str) -> None:
-        super().__init__(pesan)
-        self.pesan = pesan
-        self.detail = detail
-
-
-def _header_key(value: Any) -> str:
-    return re.sub(r"[\s\-/.]+", "_", str(value or "").strip().casefold()).strip("_")
-
-
-# The column name each field is documented under (the endpoint's description), for messages.
-DISPLAY = {"nik": "nik", "full_name": "nama", "birth_date": "tanggal_lahir", "phone": "telepon",
-           "kecamatan_code": "kecamatan", "desa_code": "kode_desa", "household_size": "jumlah_anggota_keluarga",
-           "pekka_category": "kategori_pekka"}
-
-
-def _shown(cell: Any) -> str:
-    """A header cell as quoted in a message: printable, short."""
-    text = "".join(ch for ch in str(cell) if ch.isprintable()).strip()
-    return text[:40] + ("…" if len(text) > 40 else "")
-
-
-def map_header(cells: Iterable[Any]) -> dict[int, tuple[str, str]]:
-    """Column index -> (field, header as written). Every titled column must be one we know, once: a column
-    we would ignore (a typo such as "telpon", or a column we do not store) would silently lose its data."""
-    mapping: dict[int, tuple[str, str]] = {}
-    unknown: list[str] = []
-    repeated: list[str] = []
-    for i, cell in enumerate(cells):
-        key = _header_key(cell)
-        if not key:
-            continue  # an untitled column; data under it is refused row by row (see read_rows)
-        field = _BY_ALIAS.get(key)
-        if field is None:
-            unknown.append(_shown(cell))
-        elif field in {f for f, _ in mapping.values()}:
-            repeated.append(_shown(cell))
-        else:
-            mapping[i] = (field, str(cell).strip())
-    missing = [f for f in REQUIRED if f not in {f for f, _ in mapping.values()}]
-    problems, details = [], []
-    if missing:
-        problems.append("kolom wajib tidak ditemukan: " + ", ".join(DISPLAY[f] for f in missing))
-        details.append(f"missing required columns: {', '.join(missing)}")
-    if unknown:
-        problems.append("kolom tidak dikenal: " + ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else ""))
-        details.append(f"{len(unknown)} unknown column(s)")
-    if repeated:
-        problems.append("kolom ganda: " + ", ".join(repeated[:10]))
-        details.append(f"{len(repeated)} repeated column(s)")
-    if problems:
-        raise SheetError(
-            "Baris judul tidak sesuai (" + "; ".join(problems) + "). Kolom yang diterima: "
-            + ", ".join(DISPLAY.values()) + ".",
-            "; ".join(details),
-        )
-    return mapping
-
-
+HEADER_SEARCH_ROWS = 20
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# What office software in Indonesia writes when it does not write UTF-8: Windows' ANSI code page (1252), UTF-16.
+_LEGACY_ENCODINGS = ["utf_8", "utf_16", "cp1252"]
 
 
-def _rows_csv(data: bytes) -> Iterator[list[Any]]:
+@dataclass
+class Sheet:
+    """The list as read: its header's columns by position, its data rows (row number, cells)."""
+
+    columns: dict[int, Column]
+    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+    header_row: int = 1
+    sheet_name: str | None = None
+    encoding: str | None = None  # CSV only
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Field -> the column's title as the sheet writes it (for messages)."""
+        return {c.field: c.title for c in self.columns.values()}
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """CSV bytes as text and the encoding they were in; raises SheetError when no plausible encoding reads them."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise _unreadable_text() from None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        text = data.decode("latin-1")  # old Excel "CSV" exports; latin-1 decodes any byte
+        pass
+    best = charset_normalizer.from_bytes(data, cp_isolation=_LEGACY_ENCODINGS).best()
+    if best is None:
+        raise _unreadable_text()
+    return str(best), best.encoding
+
+
+def _unreadable_text() -> SheetError:
+    return SheetError("Huruf dalam berkas CSV tidak terbaca (pengodean tidak dikenal)",
+                      "csv encoding not recognised", "Simpan ulang dari Excel sebagai 'CSV UTF-8 (Comma delimited)'.")
+
+
+def _csv_rows(data: bytes) -> tuple[Iterator[list[Any]], str]:
+    text, encoding = decode(data)
+    text = text.lstrip("\ufeff")
     if _CONTROL.search(text.rstrip("\x1a")):  # control characters: binary data, not a text list
         raise SheetError("Berkas bukan CSV atau XLSX yang valid", "binary data in csv")
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
-def _rows_xlsx(data: bytes) -> Iterator[list[Any]]:
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 (any unreadable workbook is the user's file, not our fault)
-        raise SheetError("Berkas XLSX tidak bisa dibaca", f"unreadable xlsx: {type(exc).__name__}") from None
-    try:
-        for row in book.worksheets[0].iter_rows(values_only=True):
-            yield list(row)
-    except Exception as exc:  # noqa: BLE001 (a corrupt sheet part surfaces only while reading)
-        raise SheetError("Berkas XLSX rusak atau tidak bisa dibaca", f"unreadable xlsx: {type(exc).__name__}") from None
-    finally:
-        book.close()
-
-
-def read_rows(data: bytes, filename: str) -> tuple[dict[int, tuple[str, str]], Iterator[tuple[int, dict[str, Any]]]]:
-    is_xlsx = data[:4] == b"PK\x03\x04"
-    if not is_xlsx and filename.lower().endswith((".xlsx", ".xls")):
-        raise SheetError("Berkas bukan XLSX yang valid (gunakan .xlsx atau .csv)", "not an xlsx file")
-    rows = _rows_xlsx(data) if is_xlsx else _rows_csv(data)
-    try:
-        header = next(rows, None)
-    except csv.Error:
-        raise SheetError("Berkas CSV tidak bisa dibaca", "malformed csv") from None
-    if header is None:
-        raise SheetError("Berkas kosong", "empty file")
-    mapping = map_header(header)
-
-    def records() -> Iterator[tuple[int, dict[str, Any]]]:
-        for number, row in enumerate(_guarded(rows), start=2):
-            values = {field: row[i] if i < len(row) else None for i, (field, _) in mapping.items()}
-            if len(row) > len(mapping):
-                stray = next((i for i, v in enumerate(row) if i not in mapping and not _blank(v)), None)
-                if stray is not None:
-                    raise SheetError(f"Baris {number} berisi data di kolom ke-{stray + 1} yang tidak berjudul",
-                                     f"row {number} has data in untitled column {stray + 1}")
-            if all(_blank(v) for v in values.values()):
-                continue
-            yield number, values
-
-    return mapping, records()
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    head = text[:20_000].splitlines()[:HEADER_SEARCH_ROWS]
+    delimiter = max(",;\t", key=lambda d: sum(line.count(d) for line in head))
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), encoding
 
 
 def _guarded(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
@@ -156,65 +89,106 @@ def _guarded(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
                          "ditutup atau isi sel yang terlalu panjang)", f"malformed csv: {exc}") from None
 
 
-def cell_text(value: Any) -> str | None:
-    """Spreadsheet cell to text: numbers stored as numbers (a NIK typed into Excel) back to digits."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value).strip()
-    return text or None
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
-def cell_date(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = cell_text(value)
-    if text is None:
-        return None
-    for pattern in (r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})",):
-        match = re.fullmatch(pattern, text)
-        if match:
-            day, month, year = map(int, match.groups())
-            try:
-                return date(year, month, day)
-            except ValueError:
-                return text
-    return text.split(" ")[0].split("T")[0] if re.match(r"\d{4}-\d{2}-\d{2}", text) else text
+def _numbering(cells: list[Any]) -> bool:
+    """A row of column numbers under the header (1, 2, 3 … or (1), (2) …), as printed forms have."""
+    values = [str(c).strip().strip("()") for c in cells if not _blank(c)]
+    return len(values) >= 3 and values == [str(i) for i in range(1, len(values) + 1)]
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+def _find_header(rows: Iterator[list[Any]]) -> tuple[int, list[Any]] | list[Any] | None:
+    """(row number, header cells) within the first rows; else the first row that is not blank (the would-be
+    header, to say what is wrong with it), or None."""
+    first: list[Any] | None = None
+    for number, cells in enumerate(rows, start=1):
+        if len(header_fields(cells)) >= 3:
+            return number, cells
+        if first is None and not all(_blank(c) for c in cells):
+            first = cells
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    return first
 
 
-def safe_cell(value: Any) -> Any:
-    """Spreadsheet formula injection guard: text starting like a formula is prefixed with a quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+def _read(rows: Iterator[list[Any]], max_rows: int, too_many: Any) -> Sheet | list[Any] | None:
+    """The sheet from ``rows``; when no header is found in its first rows, its first row that is not blank."""
+    found = _find_header(rows)
+    if not isinstance(found, tuple):
+        return found
+    header_row, header = found
+    columns = map_header(header)
+    sheet = Sheet(columns, header_row=header_row)
+    width = max(columns) + 1
+    for number, cells in enumerate(rows, start=header_row + 1):
+        if all(_blank(v) for v in cells):
+            continue
+        if len(cells) > width or any(i not in columns and not _blank(v) for i, v in enumerate(cells[:width])):
+            stray = next((i for i, v in enumerate(cells) if i not in columns and not _blank(v)), None)
+            if stray is not None:
+                raise SheetError(f"Baris {number} berisi data di kolom ke-{stray + 1} yang tidak berjudul",
+                                 f"row {number} has data in untitled column {stray + 1}",
+                                 "Beri judul kolom itu atau hapus isinya.")
+        if number == header_row + 1 and _numbering(cells):
+            continue
+        if all(_blank(cells[i]) if i < len(cells) else True for i in columns if columns[i].field):
+            continue  # only the ignored "No" column is filled: a numbered empty line of a form
+        sheet.rows.append((number, cells))
+        if len(sheet.rows) > max_rows:
+            raise too_many
+    return sheet
 
 
-REPORT_HEADER = ("baris", "kolom", "alasan")
+def _no_header(detail: str, first: list[Any] | None) -> SheetError:
+    if first is not None:
+        map_header(first)  # raises, naming the required columns missing and the columns not known
+    return SheetError(
+        f"Baris judul kolom tidak ditemukan di {HEADER_SEARCH_ROWS} baris pertama",
+        detail, "Pastikan ada satu baris judul kolom, misalnya: NIK, Nama, Tanggal Lahir, Kecamatan, "
+                "Jumlah Anggota Keluarga.")
 
 
-def report_csv(errors: Iterable[tuple[int, str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(REPORT_HEADER)
-    for row in errors:
-        writer.writerow([safe_cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode()
+def read(data: bytes, filename: str, *, max_rows: int, too_many: Exception) -> Sheet:
+    """The list in ``data`` read whole. Raises SheetError (the file cannot be used: unreadable, no header, an
+    unknown or repeated column, data under an untitled column) or ``too_many`` over ``max_rows`` data rows."""
+    is_xlsx = data[:4] == b"PK\x03\x04"
+    if not is_xlsx and filename.lower().endswith((".xlsx", ".xls")):
+        raise SheetError("Berkas bukan XLSX yang valid", "not an xlsx file",
+                         "Simpan berkas dari Excel sebagai .xlsx (Excel Workbook) atau .csv.")
+    if not is_xlsx:
+        rows, encoding = _csv_rows(data)
+        sheet = _read(_guarded(rows), max_rows, too_many)
+        if not isinstance(sheet, Sheet):
+            raise _no_header("no header row in csv", sheet)
+        sheet.encoding = encoding
+        return _with_data(sheet)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 (any unreadable workbook is the user's file, not our fault)
+        raise SheetError("Berkas XLSX tidak bisa dibaca", f"unreadable xlsx: {type(exc).__name__}") from None
+    first: list[Any] | None = None
+    try:
+        for worksheet in book.worksheets:
+            sheet = _read((list(r) for r in worksheet.iter_rows(values_only=True)), max_rows, too_many)
+            if isinstance(sheet, Sheet):
+                sheet.sheet_name = worksheet.title
+                return _with_data(sheet)
+            first = first if first is not None else sheet
+    except SheetError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (a corrupt sheet part surfaces only while reading)
+        if exc is too_many:
+            raise
+        raise SheetError("Berkas XLSX rusak atau tidak bisa dibaca", f"unreadable xlsx: {type(exc).__name__}") from None
+    finally:
+        book.close()
+    raise _no_header("no header row in any sheet", first)
 
 
-def report_xlsx(errors: Iterable[tuple[int, str, str]]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Kesalahan impor")
-    sheet.append(list(REPORT_HEADER))
-    for row in errors:
-        sheet.append([safe_cell(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def _with_data(sheet: Sheet) -> Sheet:
+    if not sheet.rows:
+        raise SheetError("Berkas tidak berisi data: hanya baris judul, tanpa baris data",
+                         "no data rows below the header", "Isi data perempuan di bawah baris judul kolom.")
+    return sheet

@@ -3,7 +3,9 @@ birth date DDMMYY (40 added to the day for women), 4-digit serial. No check digi
 
 A NIK registered outside Kukar is accepted: the registry counts women by domicile, not by NIK area.
 A broken rule raises ``berdaya_shared.errors.Invalid`` naming the field (``nik``, or ``birth_date`` when the
-declared birth date contradicts the NIK).
+declared birth date contradicts the NIK and nobody confirmed it). Two-digit years: the NIK's is read as the
+latest year that is not in the future (a woman born in December 1926 is not "born in the future" in 2026); a
+declared birth date settles the century.
 """
 
 from dataclasses import dataclass
@@ -64,25 +66,38 @@ def parse(raw: str, *, today: date) -> Nik:
         )
     if not 41 <= day <= 71:
         raise _refused("Tanggal lahir pada NIK tidak valid (harus 41–71 untuk perempuan)", "NIK day part not 41-71")
-    year = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
     try:
-        birth = date(year, month, day - 40)
+        birth = date(2000 + yy, month, day - 40)
+        if birth > today:  # a two-digit year is the latest one not in the future: 12/26 read in 11/2026 is 1926
+            birth = date(1900 + yy, month, day - 40)
     except ValueError:
         raise _refused("Tanggal lahir pada NIK bukan tanggal yang ada", "NIK birth date is impossible") from None
-    if birth > today:
-        raise _refused("Tanggal lahir pada NIK ada di masa depan", "NIK birth date is in the future")
     if value[12:] == "0000":
         raise _refused("Nomor urut NIK tidak boleh 0000", "NIK serial 0000 does not exist")
     return Nik(value, province, birth)
 
 
-def check_birth_date(nik: Nik, birth_date: date) -> None:
-    """The declared birth date must be the one written into the NIK (day, month and two-digit year)."""
-    if (nik.birth_date.day, nik.birth_date.month, nik.birth_date.year % 100) != (
-        birth_date.day, birth_date.month, birth_date.year % 100
-    ):
-        raise _refused(
-            "Tanggal lahir tidak sesuai dengan tanggal lahir pada NIK",
-            "birth_date does not match the birth date encoded in the NIK",
-            "birth_date",
-        )
+def birth_date_differs(nik: Nik, birth_date: date) -> bool:
+    """Whether the declared birth date (the KTP's) is not the one written into the NIK (day, month, two-digit
+    year). That can be lawful: Dukcapil corrects a birth date on the KTP but never changes a NIK."""
+    return (nik.birth_date.day, nik.birth_date.month, nik.birth_date.year % 100) != (
+        birth_date.day, birth_date.month, birth_date.year % 100)
+
+
+CONFIRM_BIRTH_DATE = "confirm_birth_date_differs_from_nik"
+
+
+def check_birth_date(nik: Nik, birth_date: date, *, confirmed: bool = False) -> bool:
+    """True when the declared birth date differs from the NIK's and the officer confirmed it is the KTP's (the
+    record is then flagged for verification); raises Invalid (field ``birth_date``) when it differs unconfirmed."""
+    if not birth_date_differs(nik, birth_date):
+        return False
+    if confirmed:
+        return True
+    raise Invalid(
+        "Tanggal lahir tidak sesuai dengan tanggal lahir yang tertulis di NIK. Periksa keduanya; bila tanggal lahir "
+        "di KTP memang berbeda (NIK tidak pernah diubah Dukcapil), konfirmasi bahwa tanggal lahir ini sesuai KTP: "
+        "data didaftarkan dan ditandai untuk verifikasi",
+        "birth_date does not match the birth date encoded in the NIK; confirm it is the KTP's with "
+        f"{CONFIRM_BIRTH_DATE}", field="birth_date", confirm=CONFIRM_BIRTH_DATE,
+    )

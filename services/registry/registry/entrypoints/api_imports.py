@@ -1,31 +1,37 @@
-"""Bulk import of women lists (CSV/XLSX) and the downloadable error report.
+"""Bulk import of women lists (CSV/XLSX) as a background job: upload, progress, the row report, held rows.
 
-The upload commits in several transactions (one per chunk of rows, see ``service_layer.imports``), so it cannot run
-in the kit's one-transaction ``command``: it holds its Idempotency-Key with the kit's ``claimed`` for the whole
-import, validates its answer against ``ImportRead`` and writes its audit row like ``command`` does. The error
-reports are files, not JSON: the two downloads answer a spreadsheet.
+The upload reads and checks the whole file, records the job and answers 202 at once; the job commits in several
+transactions (one per chunk of rows, ``service_layer.imports``) in the background. The upload holds its
+Idempotency-Key with the kit's ``claimed`` until the job is recorded (a copy with the same key replays the same
+job), validates its answer against ``ImportRead`` and writes its audit row like ``command`` does. The reports are
+files, not JSON: the two downloads answer a spreadsheet.
 """
 
+import asyncio
 import hashlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
+import asyncpg
 from berdaya_contracts.common import OPD
 from berdaya_shared import audit, errors
-from berdaya_shared.entrypoints import IdempotencyKey, Pool, Today, answer, query
+from berdaya_shared.entrypoints import IdempotencyKey, Pool, Today, answer, command, query
 from berdaya_shared.http import claimed
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..adapters import spreadsheets
-from ..service_layer import imports
+from ..adapters import spreadsheets_report
+from ..adapters.repository.imports import ReportRow
+from ..service_layer import import_review, imports
+from ..service_layer.import_rows import Context
+from ..service_layer.import_workers import RowReaders
 from ..service_layer.unit_of_work import RegistryUnitOfWork
-from .deps import Cipher, Opd, Purpose, Uow, log_reads
-from .schemas_imports import ImportRead
+from .deps import Opd, Purpose, Uow, log_reads
+from .schemas_imports import HeldDecided, HeldDecision, HeldList, ImportRead
 
 router = APIRouter(tags=["Impor daftar perempuan"])
 _SCOPE = "POST /women/imports"
@@ -98,22 +104,44 @@ class UploadLimit:
         await JSONResponse(error.body(), status_code=413, headers={"Connection": "close"})(scope, receive, send)
 
 
-@router.post("/women/imports", status_code=201, response_model=ImportRead, summary="Impor daftar perempuan",
-             description="Unggah berkas .csv atau .xlsx (baris pertama = judul kolom: nik, nama, tanggal_lahir, "
-                         "telepon, kecamatan, kode_desa, jumlah_anggota_keluarga, kategori_pekka; kolom lain "
-                         "ditolak). Baris valid didaftarkan; NIK yang sudah terdaftar dilewati; baris tidak valid "
-                         "masuk laporan kesalahan. Berkas yang tidak terbaca, tanpa baris data, atau melebihi "
-                         "batas ukuran (REGISTRY_IMPORT_MAX_BYTES, bawaan 50 MB) atau jumlah baris "
-                         "(REGISTRY_IMPORT_MAX_ROWS, bawaan 200.000) ditolak utuh: tidak ada yang didaftarkan.",
+def _readers(request: Request) -> RowReaders:
+    """The app's row readers (their worker processes start on the first large import)."""
+    state = request.app.state
+    if getattr(state, "import_readers", None) is None:
+        settings = state.settings
+        state.import_readers = RowReaders(state.cipher, encryption_key=settings.nik_encryption_key,
+                                          hmac_key=settings.nik_hmac_key, processes=settings.import_workers)
+        state.import_jobs = set()
+    return state.import_readers
+
+
+def _launch(request: Request, job: Coroutine[Any, Any, None]) -> None:
+    """Run the import in the background; the app keeps a reference until it ends."""
+    task = asyncio.create_task(job)
+    jobs: set[asyncio.Task[None]] = request.app.state.import_jobs
+    jobs.add(task)
+    task.add_done_callback(jobs.discard)
+
+
+@router.post("/women/imports", status_code=202, response_model=ImportRead, summary="Impor daftar perempuan",
+             description=(
+                 "Unggah berkas .csv atau .xlsx. Baris judul kolom dicari di 20 baris pertama (judul daftar di atasnya "
+                 "boleh); lembar petunjuk dilewati. Kolom: NIK, Nama, Tanggal Lahir, Kecamatan (kode atau nama), "
+                 "Jumlah Anggota Keluarga (wajib); Telepon, Desa/Kelurahan (kode atau nama), Kategori PEKKA, "
+                 "Tanggal Pendaftaran, Pendapatan Rumah Tangga per Bulan, Tanggal Penilaian (opsional); kolom No "
+                 "diabaikan; kolom lain ditolak. Berkas dibaca utuh dulu: yang tidak terbaca, tanpa baris data, atau "
+                 "melebihi batas ukuran (REGISTRY_IMPORT_MAX_BYTES, bawaan 50 MB) atau jumlah baris "
+                 "(REGISTRY_IMPORT_MAX_ROWS, bawaan 200.000) ditolak utuh. Lalu impor berjalan di latar belakang "
+                 "(202): pantau GET /women/imports/{import_ref}; laporan per baris di error_report; baris yang "
+                 "perlu konfirmasi petugas di held_rows."),
              responses={413: {"description": "Berkas melebihi batas ukuran atau jumlah baris"},
-                        422: {"description": "Berkas atau baris judulnya tidak valid"}})
+                        422: {"description": "Berkas atau baris judulnya tidak bisa dipakai"}})
 async def upload(
     request: Request,
     file: Annotated[UploadFile, File(description="Berkas .csv atau .xlsx")],
     opd: Opd,
     today: Today,
     pool: Pool,
-    cipher: Cipher,
     uow: Uow,
     _key: IdempotencyKey = None,
     registered_by_opd: Annotated[OPD, Form()] = "dp3a",
@@ -124,53 +152,78 @@ async def upload(
         raise too_large(settings.import_max_bytes)
     if not data:
         raise errors.Invalid("Berkas kosong", "empty file", field="file")
-    # The import commits chunk by chunk, so its key is held for the whole import (a copy waits, then replays).
+    filename = file.filename or "upload"
+    # One upload, one job: a copy sent with the same key waits for the first answer and replays it.
     async with claimed(request, pool, fingerprint=hashlib.sha256(data).hexdigest()) as key:
         if key.replay is not None:
             return key.replay
-        async with pool.acquire() as conn:
+        sheet = await asyncio.to_thread(imports.open_file, data, filename, settings.import_max_rows)
+        async with pool.acquire() as conn, conn.transaction():
+            import_ref = await imports.start(uow(conn), sheet=sheet, filename=filename, opd=opd or registered_by_opd)
+            body = answer(ImportRead, await import_review.get(uow(conn), import_ref=import_ref))
+            await audit.record_change(conn, request, 202, body, None)
+            raw = json.dumps(body).encode()
+            await key.store(conn, 202, raw)
 
-            @asynccontextmanager
-            async def begin() -> AsyncIterator[RegistryUnitOfWork]:
-                async with conn.transaction():
-                    yield uow(conn)
+    @asynccontextmanager
+    async def begin() -> AsyncIterator[RegistryUnitOfWork]:
+        async with pool.acquire() as conn, conn.transaction():
+            yield uow(conn)
 
-            result = await imports.run(
-                begin, cipher=cipher, data=data, filename=file.filename or "upload", opd=opd or registered_by_opd,
-                chunk_size=settings.import_chunk_size, max_rows=settings.import_max_rows, today=today,
-            )
-            async with conn.transaction():
-                body = answer(ImportRead, await imports.get(uow(conn), import_ref=result.import_ref))
-                await audit.record_change(conn, request, 201, body, None)
-                raw = json.dumps(body).encode()
-                await key.store(conn, 201, raw)
-    return Response(raw, status_code=201, media_type="application/json")
+    ctx = Context(opd=body["registered_by_opd"], today=today, import_ref=import_ref,
+                  correlation_id=request.headers.get("X-Correlation-ID"))
+    _launch(request, imports.run(
+        begin, readers=_readers(request), sheet=sheet, ctx=ctx, chunk_size=settings.import_chunk_size,
+        parallel=len(sheet.rows) >= settings.import_parallel_rows))
+    return Response(raw, status_code=202, media_type="application/json",
+                    headers={"Location": f"/women/imports/{import_ref}"})
 
 
-@router.get("/women/imports/{import_ref}", response_model=ImportRead, summary="Ringkasan impor")
+@router.get("/women/imports/{import_ref}", response_model=ImportRead, summary="Kemajuan dan ringkasan impor")
 async def read(import_ref: UUID, request: Request, uow: Uow) -> Response:
-    return await query(request, lambda conn: imports.get(uow(conn), import_ref=import_ref), model=ImportRead)
+    return await query(request, lambda conn: import_review.get(uow(conn), import_ref=import_ref), model=ImportRead)
 
 
-async def _error_rows(request: Request, pool: Pool, uow: Uow, import_ref: UUID,
-                      why: str) -> list[tuple[int, str, str]]:
+async def _report(request: Request, pool: Pool, uow: Uow, import_ref: UUID, why: str) -> list[ReportRow]:
     async with pool.acquire() as conn:
-        rows = await imports.error_rows(uow(conn), import_ref=import_ref)
-        await log_reads(conn, request, [None], why=why)  # refused rows have no person yet
+        rows = await import_review.report(uow(conn), import_ref=import_ref)
+        await log_reads(conn, request, [None], why=why)  # the report names rows, not people
     return rows
 
 
-@router.get("/women/imports/{import_ref}/errors.csv", summary="Laporan kesalahan impor (CSV)",
+@router.get("/women/imports/{import_ref}/errors.csv", summary="Laporan per baris (CSV)",
+            description="Baris; Kolom (judul seperti di berkas); Hasil; Masalah; Perbaikan. Dipisah titik koma.",
             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 async def errors_csv(import_ref: UUID, request: Request, pool: Pool, uow: Uow, why: Purpose) -> Response:
-    rows = await _error_rows(request, pool, uow, import_ref, why)
-    return Response(spreadsheets.report_csv(rows), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="kesalahan-impor-{import_ref}.csv"'})
+    rows = await _report(request, pool, uow, import_ref, why)
+    return Response(spreadsheets_report.report_csv(rows), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="laporan-impor-{import_ref}.csv"'})
 
 
-@router.get("/women/imports/{import_ref}/errors.xlsx", summary="Laporan kesalahan impor (XLSX)",
+@router.get("/women/imports/{import_ref}/errors.xlsx", summary="Laporan per baris (XLSX)",
             response_class=Response, responses={200: {"content": {_XLSX: {}}}})
 async def errors_xlsx(import_ref: UUID, request: Request, pool: Pool, uow: Uow, why: Purpose) -> Response:
-    rows = await _error_rows(request, pool, uow, import_ref, why)
-    return Response(spreadsheets.report_xlsx(rows), media_type=_XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="kesalahan-impor-{import_ref}.xlsx"'})
+    rows = await _report(request, pool, uow, import_ref, why)
+    return Response(spreadsheets_report.report_xlsx(rows), media_type=_XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="laporan-impor-{import_ref}.xlsx"'})
+
+
+@router.get("/women/imports/{import_ref}/held", response_model=HeldList, summary="Baris yang menunggu konfirmasi",
+            description="Memuat data pribadi: perlu izin personal_data:read dan header X-Purpose; dicatat di log audit.")
+async def held(import_ref: UUID, request: Request, why: Purpose, today: Today, uow: Uow) -> Response:
+    async def handle(conn: asyncpg.Connection) -> dict[str, Any]:
+        page = await import_review.held(uow(conn), import_ref=import_ref, today=today)
+        await log_reads(conn, request, [None], why=why)
+        return page
+
+    return await query(request, handle, model=HeldList)
+
+
+@router.post("/women/imports/{import_ref}/held/{row_no}", response_model=HeldDecided,
+             summary="Putuskan baris yang ditahan: konfirmasi (didaftarkan ke impor yang sama) atau batalkan")
+async def decide(import_ref: UUID, row_no: Annotated[int, Path(ge=1, le=1_000_000, description="Nomor baris di berkas")],
+                 body: HeldDecision, request: Request, today: Today, uow: Uow,
+                 _key: IdempotencyKey = None) -> Response:
+    return await command(request, lambda conn: import_review.decide(
+        uow(conn), import_ref=import_ref, row_no=row_no, confirm=set(body.confirm),
+        income_idr=body.monthly_household_income_idr, discard=body.discard, today=today), model=HeldDecided)

@@ -33,6 +33,7 @@ async def assess(person_ref: UUID, body: WelfareAssessmentCreate, request: Reque
     return await command(request, lambda conn: welfare.assess(
         uow(conn), person_ref=person_ref, assessed_on=body.assessed_on,
         household_size=body.household_size, monthly_income_idr=body.monthly_household_income_idr, today=today,
+        confirmed_low_income=body.confirm_low_income,
     ), model=WelfareAssessmentRead, status=201)
 
 

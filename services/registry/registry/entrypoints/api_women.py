@@ -10,7 +10,7 @@ from uuid import UUID
 import asyncpg
 from berdaya_contracts.common import DesaCode, KecamatanCode, PekkaCategory
 from berdaya_shared import audit, errors
-from berdaya_shared.entrypoints import IdempotencyKey, Limit, Offset, Today, command, query
+from berdaya_shared.entrypoints import Caller, IdempotencyKey, Limit, Offset, Today, command, query
 from fastapi import APIRouter, Query, Request, Response
 
 from ..adapters import audit_store
@@ -46,6 +46,7 @@ async def search(
     request: Request,
     why: Purpose,
     uow: Uow,
+    caller: Caller,
     kecamatan_code: Annotated[KecamatanCode | None, Query()] = None,
     desa_code: Annotated[DesaCode | None, Query()] = None,
     pekka_category: Annotated[PekkaCategory | None, Query()] = None,
@@ -57,7 +58,7 @@ async def search(
         page = await women.search(
             uow(conn),
             filters={"kecamatan_code": kecamatan_code, "desa_code": desa_code, "pekka_category": pekka_category},
-            possible_duplicate=possible_duplicate, limit=limit, offset=offset,
+            possible_duplicate=possible_duplicate, limit=limit, offset=offset, area=caller.kecamatan,
         )
         await log_reads(conn, request, [w["person_ref"] for w in page["items"]], why=why)
         return page
@@ -67,9 +68,10 @@ async def search(
 
 @router.post("/women/lookup", response_model=WomanRead, summary="Cari berdasarkan NIK",
              description="NIK dikirim di badan permintaan (bukan di URL) agar tidak tercatat di log akses. " + _PII)
-async def lookup(body: NikLookup, request: Request, why: Purpose, uow: Uow) -> Response:
+async def lookup(body: NikLookup, request: Request, why: Purpose, uow: Uow, caller: Caller) -> Response:
     async def handle(conn: asyncpg.Connection) -> dict[str, Any]:
-        woman = await women.get_by_nik(uow(conn), nik_value=body.nik.value)  # type: ignore[attr-defined]
+        woman = await women.get_by_nik(uow(conn), nik_value=body.nik.value,  # type: ignore[attr-defined]
+                                       area=caller.kecamatan)
         await log_reads(conn, request, [woman["person_ref"]], why=why)
         return woman
 
@@ -77,9 +79,9 @@ async def lookup(body: NikLookup, request: Request, why: Purpose, uow: Uow) -> R
 
 
 @router.get("/women/{person_ref}", response_model=WomanRead, summary="Baca data perempuan", description=_PII)
-async def read(person_ref: UUID, request: Request, why: Purpose, uow: Uow) -> Response:
+async def read(person_ref: UUID, request: Request, why: Purpose, uow: Uow, caller: Caller) -> Response:
     async def handle(conn: asyncpg.Connection) -> dict[str, Any]:
-        woman = await women.get(uow(conn), person_ref=person_ref)
+        woman = await women.get(uow(conn), person_ref=person_ref, area=caller.kecamatan)
         await log_reads(conn, request, [person_ref], why=why)
         return woman
 
@@ -90,6 +92,8 @@ async def read(person_ref: UUID, request: Request, why: Purpose, uow: Uow) -> Re
 async def correct(person_ref: UUID, body: WomanCorrect, request: Request, today: Today, uow: Uow,
                   _key: IdempotencyKey = None) -> Response:
     changes = {name: getattr(body, name) for name in body.model_fields_set}
+    if "confirm_birth_date_differs_from_nik" in changes:
+        changes["birth_date_confirmed"] = changes.pop("confirm_birth_date_differs_from_nik")
     for required in _NOT_NULL:
         if required in changes and changes[required] is None:
             raise errors.Invalid(f"{required}: tidak boleh dikosongkan", f"{required} cannot be null",

@@ -15,15 +15,15 @@ def _routes(rule: Rule, *routes: str) -> dict[tuple[str, str], Rule]:
 
 
 POLICY = Policy({
-    # token issuer and published contract
-    **_routes(PUBLIC, "POST /oauth/token", "GET /.well-known/jwks.json", "GET /.well-known/oauth-authorization-server",
-              "GET /asyncapi", "GET /asyncapi.json"),
+    # the published contract
+    **_routes(PUBLIC, "GET /asyncapi", "GET /asyncapi.json"),
     # women (DP3A)
     **_routes(Rule(s.WOMEN_WRITE), "POST /women", "POST /women/imports", "PATCH /women/{person_ref}",
               "POST /women/{person_ref}/possible-duplicates/{other_ref}/dismiss",
-              "DELETE /women/{person_ref}/personal-data"),
+              "DELETE /women/{person_ref}/personal-data", "POST /women/imports/{import_ref}/held/{row_no}"),
     **_routes(Rule(s.PERSONAL_DATA_READ), "GET /women", "POST /women/lookup", "GET /women/{person_ref}",
-              "GET /women/imports/{import_ref}/errors.csv", "GET /women/imports/{import_ref}/errors.xlsx"),
+              "GET /women/imports/{import_ref}/errors.csv", "GET /women/imports/{import_ref}/errors.xlsx",
+              "GET /women/imports/{import_ref}/held"),
     **_routes(ANY_TOKEN, "GET /women/imports/{import_ref}"),
     # welfare and aid (DP3A); case notes behind their own scopes
     **_routes(Rule(s.WELFARE_WRITE), "POST /women/{person_ref}/welfare-assessments", "PUT /poverty-lines/{valid_from}"),

@@ -26,6 +26,10 @@ class WelfareAssessmentCreate(Command):
     monthly_household_income_idr: Rupiah = Field(
         ge=0, le=1_000_000_000_000, description="Pendapatan rumah tangga per bulan (Rupiah bulat)"
     )
+    confirm_low_income: bool = Field(
+        False, description="Konfirmasi pendapatan yang sangat rendah (di bawah Rp 10.000 per bulan atau per kapita "
+                           "di bawah Rp 50.000): tanpa konfirmasi ditolak, karena biasanya jumlah ditulis dalam "
+                           "ribuan (800 berarti Rp 800.000)")
 
 
 class WelfareAssessmentRead(BaseModel):

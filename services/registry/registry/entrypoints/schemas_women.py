@@ -48,6 +48,8 @@ class WomanCorrect(Command):
     desa_code: DesaCode | None = None
     household_size: int | None = Field(None, ge=1, le=30)
     pekka_category: PekkaCategory | None = None
+    confirm_birth_date_differs_from_nik: bool = Field(
+        False, description="Konfirmasi tanggal lahir sesuai KTP yang berbeda dengan tanggal pada NIK")
 
 
 class NikLookup(Command):
@@ -70,6 +72,9 @@ class WomanRead(BaseModel):
     possible_duplicate_of: list[UUID] = Field(
         default_factory=list, description="Orang lain dengan nama, tanggal lahir dan desa sama (perlu ditinjau)"
     )
+    needs_verification: list[str] = Field(
+        default_factory=list, description="Alasan data ini perlu diverifikasi DP3A, mis. birth_date_differs_from_nik "
+                                          "(tanggal lahir KTP berbeda dengan NIK, dikonfirmasi petugas)")
     erased: bool = Field(False, description="Data pribadi telah dihapus atas permintaan (UU PDP)")
     erased_at: datetime | None = None
 

@@ -1,97 +1,53 @@
-"""Bulk import of women from an OPD's CSV/XLSX list.
+"""Bulk import of women from an OPD's CSV/XLSX list, as a background job with progress and a row report.
 
-Every row is validated exactly like ``POST /women`` (``validation.WomanFields``, then the registration rules).
-Valid rows are registered in chunks, one transaction per chunk, their events staged with the outbox's COPY path.
-A NIK already in the registry counts as "already registered", so re-running the same file registers nothing
-twice. Invalid rows go to an error report (row, column, reason) that never repeats the row's values: it holds no
-NIK or name. Parsing, validation and sealing run in a worker thread, one chunk at a time, so the service keeps
-answering during a large import.
+``open_file`` reads the whole file first (``adapters.spreadsheets``): a file that cannot be used as a whole is
+refused before anything is recorded. ``start`` records the job; ``run`` (in the background) reads the rows in
+chunks (``import_rows``, in worker processes for large files), and commits each chunk in one transaction: new women
+by COPY with their WomanRegistered (and baseline WelfareAssessed) in the outbox, the rows held for confirmation
+(sealed), the report lines, the job's counts. Every data row ends in exactly one count: registered,
+already_registered, rejected, held or reported — none is dropped.
+
+- A NIK already registered counts as already registered only when the stored woman has the same name and birth
+  date; otherwise the row is reported (a NIK damaged by Excel's rounding belongs to someone else).
+- A NIK written on several rows: the same woman (same name and birth date) is registered once and the other rows
+  reported as repeats; different women are all reported — the NIK is damaged and nobody can tell whose it is.
+- The report never repeats a NIK or a name: row, column as the sheet names it, outcome, problem, fix.
 """
 
 import asyncio
-from collections.abc import Callable
+import logging
+import re
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
 from berdaya_shared import errors
-from berdaya_shared.schemas import field_errors
-from pydantic import ValidationError
 
-from ..adapters import spreadsheets
-from ..adapters.crypto import PiiCipher
-from ..adapters.repository import WomanRow
-from ..adapters.repository.women import seal
-from ..domain import events, kukar
+from ..adapters import crypto, spreadsheets
+from ..adapters.repository.imports import COUNTS, ReportRow
+from ..adapters.spreadsheets_columns import DISPLAY, SheetError
 from ..domain import women as rules
-from ..domain.women import NewWoman
+from .import_rows import Context, Outcome
+from .import_workers import RowReaders
 from .unit_of_work import RegistryUnitOfWork
-from .validation import WomanFields
 
+log = logging.getLogger(__name__)
 Transaction = Callable[[], AbstractAsyncContextManager[RegistryUnitOfWork]]
 """Opens one transaction and gives its unit of work (the import commits chunk by chunk)."""
-
-_PEKKA_ALIASES = {
-    "": "none", "tidak": "none", "bukan": "none", "bukan pekka": "none", "produktif": "productive",
-    "rawan perkawinan anak": "child_marriage_risk", "perkawinan anak": "child_marriage_risk", "lansia": "elderly",
-}
-
-
-@dataclass
-class ImportResult:
-    import_ref: UUID
-    rows_total: int = 0
-    registered: int = 0
-    already_registered: int = 0
-    rejected: int = 0
-    possible_duplicates: int = 0
-    errors: list[tuple[int, str, str]] = field(default_factory=list)
-
-    def counts(self) -> dict[str, int]:
-        return {"rows_total": self.rows_total, "registered": self.registered,
-                "already_registered": self.already_registered, "rejected": self.rejected,
-                "possible_duplicates": self.possible_duplicates}
+KINDS = {"refused": "ditolak", "held": "ditahan: perlu konfirmasi", "reported": "dilaporkan: tidak didaftarkan",
+         "warning": "peringatan: tetap didaftarkan"}
+EXCEL_FIX = ("Periksa NIK pada KTP/KK. NIK yang pernah tersimpan sebagai angka di Excel bisa berubah angka "
+             "terakhirnya: format kolom NIK sebagai Teks lalu ketik ulang")
 
 
-def _raw_fields(values: dict[str, Any], opd: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"registered_by_opd": opd}
-    for key, value in values.items():
-        if key == "birth_date":
-            value = spreadsheets.cell_date(value)
-        else:
-            value = spreadsheets.cell_text(value)
-        if key == "kecamatan_code" and value is not None:
-            value = kukar.kecamatan_code(value)
-        if key == "pekka_category":
-            text = " ".join((value or "").replace("_", " ").casefold().split())
-            value = _PEKKA_ALIASES.get(text, value if value is None else value.strip().casefold())
-        if value is not None:
-            out[key] = value
-    return out
-
-
-def validate_row(values: dict[str, Any], opd: str, headers: dict[str, str]) -> NewWoman | list[tuple[str, str]]:
-    """A valid NewWoman, or the (column as written, reason) list of what is wrong with the row."""
+def open_file(data: bytes, filename: str, max_rows: int) -> spreadsheets.Sheet:
+    """The list read whole; raises Invalid (field ``file``) when it cannot be used, TooLarge over ``max_rows``."""
     try:
-        return WomanFields.model_validate(_raw_fields(values, opd)).new_woman()
-    except ValidationError as exc:
-        return [(headers.get(e["field"], e["field"]), e["pesan"]) for e in field_errors(exc.errors())]
-
-
-def check_file(data: bytes, filename: str, max_rows: int) -> int:
-    """Read the whole file once without registering anything: its data row count, or why it is refused."""
-    _, records = spreadsheets.read_rows(data, filename)
-    count = 0
-    for _ in records:
-        count += 1
-        if count > max_rows:
-            raise _too_many(max_rows)
-    if count == 0:
-        raise spreadsheets.SheetError("Berkas tidak berisi data: hanya baris judul, tanpa baris data",
-                                      "no data rows below the header")
-    return count
+        return spreadsheets.read(data, filename, max_rows=max_rows, too_many=_too_many(max_rows))
+    except SheetError as err:
+        raise errors.Invalid(err.pesan, err.detail, field="file") from None
 
 
 def _too_many(max_rows: int) -> errors.TooLarge:
@@ -99,106 +55,149 @@ def _too_many(max_rows: int) -> errors.TooLarge:
                            f"more than import_max_rows ({max_rows}) data rows", field="file")
 
 
-def _unreadable(err: spreadsheets.SheetError) -> errors.Invalid:
-    return errors.Invalid(err.pesan, err.detail, field="file")
+async def start(uow: RegistryUnitOfWork, *, sheet: spreadsheets.Sheet, filename: str, opd: str) -> UUID:
+    """Record a new job (status running) for ``sheet``; returns its ref."""
+    import_ref = uuid4()
+    await uow.imports.start(
+        import_ref=import_ref, registered_by_opd=opd, filename="".join(ch for ch in filename if ch.isprintable())[:200],
+        rows_total=len(sheet.rows), sheet_name=sheet.sheet_name, header_row=sheet.header_row, encoding=sheet.encoding,
+        columns=sheet.headers)
+    return import_ref
 
 
-Pending = list[tuple[WomanRow, events.WomanRegistered]]
+def _digits(cell: Any) -> str:
+    return re.sub(r"\D", "", str(int(cell)) if isinstance(cell, float) and cell.is_integer() else str(cell or ""))
 
 
-async def run(begin: Transaction, *, cipher: PiiCipher, data: bytes, filename: str, opd: str, chunk_size: int,
-              max_rows: int, today: date) -> ImportResult:
-    """Import a file: the result with its counts and error rows (both stored). Raises Invalid (field ``file``)
-    for a file that cannot be read whole, TooLarge over ``max_rows``; then nothing is registered."""
-    try:
-        # A file is refused as a whole before anything is registered: a first pass reads it through (structure,
-        # row count), so an unreadable row or one too many cannot stop an import half-way.
-        await asyncio.to_thread(check_file, data, filename, max_rows)
-        mapping, records = await asyncio.to_thread(spreadsheets.read_rows, data, filename)
-    except spreadsheets.SheetError as err:
-        raise _unreadable(err) from None
-    headers = dict(mapping.values())
-    result = ImportResult(import_ref=uuid4())
-    seen: dict[bytes, int] = {}
+class _Job:
+    """One running import: its counts and where each outcome goes."""
 
-    def next_chunk() -> tuple[Pending, bool]:
-        """Parse, validate and seal the next chunk: CPU work kept off the event loop."""
-        pending: Pending = []
-        for number, values in records:
-            result.rows_total += 1
-            if result.rows_total > max_rows:
-                raise _too_many(max_rows)
-            prepared = _prepare_row(cipher, values, opd, headers, today, result, number)
-            if prepared is None:
+    def __init__(self, sheet: spreadsheets.Sheet, ctx: Context) -> None:
+        self.ctx = ctx
+        self.headers = sheet.headers
+        self.counts = dict.fromkeys(COUNTS, 0)
+        self.counts["rows_total"] = len(sheet.rows)
+        nik_column = next(i for i, c in sheet.columns.items() if c.field == "nik")
+        written = Counter(_digits(cells[nik_column]) for _, cells in sheet.rows if nik_column < len(cells))
+        self.repeated = {nik for nik, n in written.items() if n > 1 and nik}
+        self.nik_column = nik_column
+        self.deferred: list[Outcome] = []
+
+    def column(self, name: str) -> str:
+        return self.headers.get(name) or DISPLAY.get(name, name)
+
+    def lines(self, o: Outcome, kind: str, problems: Iterable[tuple[str, str, str]]) -> list[ReportRow]:
+        return [(o.row_no, self.column(f), KINDS[kind], problem, fix) for f, problem, fix in problems]
+
+    def sort(self, outcomes: list[Outcome], cells: dict[int, list[Any]]) -> tuple[list[Outcome], list[ReportRow]]:
+        """Refused rows to the report; rows whose NIK is written more than once set aside for the end."""
+        keep: list[Outcome] = []
+        report: list[ReportRow] = []
+        for o in outcomes:
+            self.counts["rows_read"] += 1
+            if o.status == "refused":
+                self.counts["rejected"] += 1
+                report += self.lines(o, "refused", o.problems)
+            elif _digits(cells[o.row_no][self.nik_column]) in self.repeated:
+                self.deferred.append(o)
+            else:
+                keep.append(o)
+        return keep, report
+
+    def settle_repeats(self) -> tuple[list[Outcome], list[ReportRow]]:
+        """The rows sharing a NIK: one woman registered once, different women all reported."""
+        groups: dict[bytes, list[Outcome]] = {}
+        for o in sorted(self.deferred, key=lambda o: o.row_no):
+            groups.setdefault(o.nik_hmac or b"", []).append(o)
+        keep: list[Outcome] = []
+        report: list[ReportRow] = []
+        for group in groups.values():
+            rows = [o.row_no for o in group]
+            if len({o.identity for o in group}) == 1:
+                keep.append(group[0])
+                for o in group[1:]:
+                    self.counts["reported"] += 1
+                    report += self.lines(o, "reported", [("nik", f"Baris ini sama dengan baris {group[0].row_no} "
+                                                          "(NIK, nama dan tanggal lahir sama)",
+                                                          "Hapus baris ganda; perempuan ini didaftarkan sekali")])
                 continue
-            row = prepared[0]
-            if row.nik_hmac in seen:
-                result.errors.append((number, headers["nik"], f"NIK sama dengan baris {seen[row.nik_hmac]}"))
-                continue
-            seen[row.nik_hmac] = number
-            pending.append(prepared)
-            if len(pending) >= chunk_size:
-                return pending, False
-        return pending, True
+            for o in group:
+                others = ", ".join(str(n) for n in rows if n != o.row_no)
+                self.counts["reported"] += 1
+                report += self.lines(o, "reported", [("nik", f"NIK sama dengan baris {others} tetapi nama atau "
+                                                      "tanggal lahirnya berbeda: NIK kemungkinan rusak", EXCEL_FIX)])
+        return keep, report
 
-    async with begin() as uow:
-        await uow.imports.start(import_ref=result.import_ref, registered_by_opd=opd,
-                                filename="".join(ch for ch in filename if ch.isprintable())[:200])
+
+async def run(begin: Transaction, *, readers: RowReaders, sheet: spreadsheets.Sheet, ctx: Context,
+              chunk_size: int, parallel: bool) -> None:
+    """The job, start to end (a background task); its state is in the job's record. Never raises: a failure
+    is recorded (status failed) with what had been committed."""
+    job = _Job(sheet, ctx)
     try:
-        done = False
-        while not done:
-            pending, done = await asyncio.to_thread(next_chunk)
-            if pending:
-                async with begin() as uow:
-                    await _register_chunk(uow, pending, result)
-    except spreadsheets.SheetError as err:
-        raise _unreadable(err) from None
-    finally:
-        result.rejected = len({n for n, _, _ in result.errors})
         async with begin() as uow:
-            await uow.imports.finish(import_ref=result.import_ref, counts=result.counts(), errors=result.errors)
-    return result
+            ctx.lines = await uow.welfare.lines()
+        cells = dict(sheet.rows)
+        fields = {i: c.field for i, c in sheet.columns.items() if c.field}
+        chunks = [[(n, {f: row[i] if i < len(row) else None for i, f in fields.items()})
+                   for n, row in sheet.rows[start:start + chunk_size]]
+                  for start in range(0, len(sheet.rows), chunk_size)]
+        ahead: deque[asyncio.Future[list[Outcome]]] = deque()
+        depth = max(readers.processes, 1) + 1 if parallel else 1
+        for chunk in chunks:
+            ahead.append(asyncio.ensure_future(readers.read(chunk, ctx, parallel=parallel)))
+            if len(ahead) >= depth:
+                await _commit(begin, job, *job.sort(await ahead.popleft(), cells))
+        while ahead:
+            await _commit(begin, job, *job.sort(await ahead.popleft(), cells))
+        await _commit(begin, job, *job.settle_repeats(), status="done")
+    except Exception as exc:  # noqa: BLE001 (recorded on the job for the workspace; the service goes on)
+        log.exception("import %s failed", ctx.import_ref)
+        async with begin() as uow:
+            await uow.imports.progress(ctx.import_ref, job.counts, status="failed", failure=type(exc).__name__)
 
 
-def _prepare_row(cipher: PiiCipher, values: dict[str, Any], opd: str, headers: dict[str, str], today: date,
-                 result: ImportResult, number: int) -> tuple[WomanRow, events.WomanRegistered] | None:
-    checked = validate_row(values, opd, headers)
-    if isinstance(checked, list):
-        result.errors.extend((number, column, reason) for column, reason in checked)
-        return None
-    try:
-        woman, event = rules.register(checked, person_ref=uuid4(), today=today)
-    except errors.Refusal as err:
-        column = str(err.field)
-        result.errors.append((number, headers.get(column, column), err.pesan))
-        return None
-    return seal(cipher, woman, import_ref=result.import_ref), event
+def _same_woman(uow: RegistryUnitOfWork, stored: tuple[UUID, Any, bytes | None], o: Outcome) -> bool:
+    _, birth, name = stored
+    clear = uow.cipher.decrypt(name, context=crypto.NAME) if name else None
+    return o.identity is not None and (rules.name_key(clear or ""), birth) == o.identity
 
 
-async def _register_chunk(uow: RegistryUnitOfWork, pending: Pending, result: ImportResult) -> None:
-    existing = await uow.women.refs_by_nik([row.nik_hmac for row, _ in pending])
-    fresh = [(row, event) for row, event in pending if row.nik_hmac not in existing]
-    inserted = await uow.women.add_many([row for row, _ in fresh])
-    result.already_registered += len(pending) - len(inserted)
-    result.registered += len(inserted)
-    result.possible_duplicates += len(await uow.women.flag_duplicates(list(inserted)))
-    await uow.publish([event for row, event in fresh if row.person_ref in inserted])
-
-
-async def get(uow: RegistryUnitOfWork, *, import_ref: UUID) -> dict[str, Any]:
-    """An import's counts and where its error report is."""
-    row = await uow.imports.get(import_ref)
-    if row is None:
-        raise errors.NotFound("Impor dengan referensi ini tidak ditemukan", f"import {import_ref} not found",
-                              field="import_ref")
-    keys = ("import_ref", "filename", "registered_by_opd", "rows_total", "registered", "already_registered",
-            "rejected", "possible_duplicates")
-    return {**{k: row[k] for k in keys}, "error_report": {
-        "csv": f"/women/imports/{import_ref}/errors.csv",
-        "xlsx": f"/women/imports/{import_ref}/errors.xlsx",
-    }}
-
-
-async def error_rows(uow: RegistryUnitOfWork, *, import_ref: UUID) -> list[tuple[int, str, str]]:
-    await get(uow, import_ref=import_ref)
-    return await uow.imports.errors(import_ref)
+async def _commit(begin: Transaction, job: _Job, outcomes: list[Outcome], report: list[ReportRow], *,
+                  status: str | None = None) -> None:
+    """One chunk in one transaction: new women and their events, held rows, report lines, the job's counts."""
+    counts = job.counts
+    async with begin() as uow:
+        known = await uow.imports.known([o.nik_hmac for o in outcomes if o.nik_hmac])
+        fresh, held = [], []
+        for o in outcomes:
+            stored = known.get(o.nik_hmac or b"")
+            if stored is None:
+                (held if o.status == "held" else fresh).append(o)
+            elif _same_woman(uow, stored, o):
+                counts["already_registered"] += 1
+            else:
+                counts["reported"] += 1
+                report += job.lines(o, "reported", [("nik", "NIK ini sudah terdaftar untuk perempuan dengan nama "
+                                                     "atau tanggal lahir lain", EXCEL_FIX)])
+        stored_refs = await uow.imports.add_women([o.woman for o in fresh if o.woman])
+        done = [o for o in fresh if o.woman and o.woman.person_ref in stored_refs]
+        counts["already_registered"] += len(fresh) - len(done)  # registered by another request meanwhile
+        counts["registered"] += len(done)
+        await uow.imports.add_assessments([o.assessment for o in done if o.assessment])
+        counts["assessed"] += sum(1 for o in done if o.assessment)
+        await uow.verification.flag([(o.woman.person_ref, why) for o in done if o.woman for why in o.verify])
+        counts["possible_duplicates"] += len(await uow.women.flag_duplicates([o.woman.person_ref for o in done
+                                                                              if o.woman]))
+        await uow.imports.stage_events([row for o in done for row in o.outbox])
+        for o in done:
+            if o.warnings:
+                counts["with_warnings"] += 1
+                report += job.lines(o, "warning", o.warnings)
+        await uow.imports.hold(job.ctx.import_ref, [(o.row_no, [f for f, _, _ in o.problems], o.sealed)
+                                                    for o in held if o.sealed])
+        counts["held"] += len(held)
+        for o in held:
+            report += job.lines(o, "held", o.problems) + job.lines(o, "warning", o.warnings)
+        await uow.imports.add_report(job.ctx.import_ref, report)
+        await uow.imports.progress(job.ctx.import_ref, counts, status=status)

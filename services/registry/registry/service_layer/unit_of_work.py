@@ -10,6 +10,7 @@ from ..adapters.repository import (
     CapitalRepository,
     CoopRepository,
     ImportRepository,
+    VerificationRepository,
     WelfareRepository,
     WomenRepository,
 )
@@ -30,3 +31,4 @@ class RegistryUnitOfWork(SqlUnitOfWork):
         self.coops = CoopRepository(conn)
         self.capital = CapitalRepository(conn)
         self.imports = ImportRepository(conn)
+        self.verification = VerificationRepository(conn)

@@ -49,7 +49,8 @@ class WomanFields(BaseModel):
 
     nik: NikText
     full_name: FullName = Field(description="Nama lengkap sesuai KTP", examples=["Siti Aminah"])
-    birth_date: BirthDate = Field(description="Tanggal lahir (YYYY-MM-DD); harus sama dengan tanggal pada NIK")
+    birth_date: BirthDate = Field(description="Tanggal lahir sesuai KTP (YYYY-MM-DD); bila berbeda dengan tanggal pada "
+                                              "NIK, perlu confirm_birth_date_differs_from_nik")
     phone: Phone = Field(None, description="Nomor HP/telepon (opsional)", examples=["081234567890"])
     kecamatan_code: KecamatanCode = Field(description="Kecamatan domisili (kode Kemendagri)")
     desa_code: DesaCode | None = Field(None, description="Desa/kelurahan domisili (kode Kemendagri)")
@@ -58,6 +59,9 @@ class WomanFields(BaseModel):
         "none", description="Kategori PEKKA: none, productive, child_marriage_risk, elderly"
     )
     registered_by_opd: OPD = Field("dp3a", description="OPD yang mendaftarkan (header X-OPD diutamakan)")
+    confirm_birth_date_differs_from_nik: bool = Field(
+        False, description="Petugas mengonfirmasi bahwa tanggal lahir sesuai KTP walau berbeda dengan tanggal pada NIK "
+                           "(Dukcapil tidak pernah mengubah NIK); data ditandai untuk verifikasi")
 
     def new_woman(self, *, registered_by_opd: str | None = None, registered_on: date | None = None) -> NewWoman:
         """The domain's view of this record; ``registered_by_opd`` (the caller's OPD) wins over the field."""
@@ -66,5 +70,6 @@ class WomanFields(BaseModel):
             phone=self.phone, kecamatan_code=self.kecamatan_code, desa_code=self.desa_code,
             household_size=self.household_size, pekka_category=self.pekka_category,
             registered_by_opd=registered_by_opd or self.registered_by_opd, registered_on=registered_on,
+            birth_date_confirmed=self.confirm_birth_date_differs_from_nik,
         )
 

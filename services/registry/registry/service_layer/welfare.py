@@ -23,13 +23,15 @@ async def poverty_lines(uow: RegistryUnitOfWork) -> list[dict[str, Any]]:
 
 
 async def assess(uow: RegistryUnitOfWork, *, person_ref: UUID, assessed_on: date, household_size: int,
-                 monthly_income_idr: int, today: date) -> dict[str, Any]:
-    """Assess her household; publishes WelfareAssessed. Her first assessment is her baseline."""
+                 monthly_income_idr: int, today: date, confirmed_low_income: bool = False) -> dict[str, Any]:
+    """Assess her household; publishes WelfareAssessed. Her first assessment is her baseline. An implausibly low
+    income is refused unless ``confirmed_low_income``."""
     await require_active(uow, person_ref, for_update=True)
     event = rules.assess(
         assessment_ref=uuid4(), person_ref=person_ref, assessed_on=assessed_on, household_size=household_size,
         monthly_income_idr=monthly_income_idr, lines=await uow.welfare.lines(),
         is_baseline=not await uow.welfare.assessed_before(person_ref), today=today,
+        confirmed_low_income=confirmed_low_income,
     )
     await uow.welfare.add_assessment(event)
     await uow.publish([event])

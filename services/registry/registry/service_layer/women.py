@@ -21,7 +21,8 @@ _PUBLIC = ("person_ref", "age_band", "kecamatan_code", "desa_code", "household_s
            "registered_by_opd", "registered_on")
 
 
-def _view(public: Mapping[str, Any], clear: Mapping[str, Any], duplicates: list[UUID]) -> dict[str, Any]:
+def _view(public: Mapping[str, Any], clear: Mapping[str, Any], duplicates: list[UUID],
+          verify: list[str] | None = None) -> dict[str, Any]:
     """A woman as ``WomanRead`` shows her: the public record, her personal data in clear (None once erased)."""
     return {
         **{k: public[k] for k in _PUBLIC},
@@ -30,6 +31,7 @@ def _view(public: Mapping[str, Any], clear: Mapping[str, Any], duplicates: list[
         "birth_date": clear["birth_date"],
         "phone": clear["phone"],
         "possible_duplicate_of": duplicates,
+        "needs_verification": verify or [],
         "erased": public["erased_at"] is not None,
         "erased_at": public["erased_at"],
     }
@@ -41,22 +43,25 @@ def _in_hand(woman: Woman, duplicates: list[UUID]) -> dict[str, Any]:
     public = {**asdict(woman.profile), "person_ref": woman.person_ref, "registered_by_opd": d.registered_by_opd,
               "registered_on": woman.registered_on, "erased_at": None}
     return _view(public, {"nik": d.nik.value, "full_name": d.full_name, "birth_date": d.birth_date,
-                          "phone": d.phone}, duplicates)
+                          "phone": d.phone}, duplicates, list(woman.verify))
 
 
-def _stored(uow: RegistryUnitOfWork, row: Mapping[str, Any], duplicates: list[UUID]) -> dict[str, Any]:
-    return _view(row, {**personal(uow.cipher, row), "birth_date": row["birth_date"]}, duplicates)
+def _stored(uow: RegistryUnitOfWork, row: Mapping[str, Any], duplicates: list[UUID],
+            verify: list[str] | None = None) -> dict[str, Any]:
+    return _view(row, {**personal(uow.cipher, row), "birth_date": row["birth_date"]}, duplicates, verify)
 
 
 async def create(uow: RegistryUnitOfWork, *, woman: NewWoman, today: date) -> dict[str, Any]:
     """Register a woman; publishes WomanRegistered. Raises Invalid for a rule she breaks, Conflict (with the
-    existing ``person_ref``) when her NIK is registered. A possible duplicate is registered and flagged."""
+    existing ``person_ref``) when her NIK is registered. A possible duplicate is registered and flagged; a birth
+    date confirmed from her KTP that differs from her NIK's is registered and flagged for verification."""
     registered, event = rules.register(woman, person_ref=uuid4(), today=today)
     row = seal(uow.cipher, registered)
     flagged = await uow.women.add(row)
     if flagged is None:
         existing = await uow.women.refs_by_nik([row.nik_hmac])
         raise rules.already_registered(existing[row.nik_hmac])
+    await uow.verification.flag([(registered.person_ref, why) for why in registered.verify])
     await uow.publish([event])
     return _in_hand(registered, flagged)
 
@@ -65,25 +70,35 @@ async def _duplicates(uow: RegistryUnitOfWork, person_ref: UUID) -> list[UUID]:
     return (await uow.women.duplicates_of([person_ref]))[person_ref]
 
 
-async def get(uow: RegistryUnitOfWork, *, person_ref: UUID) -> dict[str, Any]:
+async def get(uow: RegistryUnitOfWork, *, person_ref: UUID, area: frozenset[str] | None = None) -> dict[str, Any]:
+    """One woman with her personal data. ``area``: the kecamatan the caller is limited to (None: no limit);
+    raises NotFound, or Forbidden for a woman outside the caller's area."""
     row = await uow.women.get(person_ref)
     if row is None:
         raise rules.not_found(person_ref)
-    return _stored(uow, row, await _duplicates(uow, person_ref))
+    rules.within_area(row["kecamatan_code"], area)
+    verify = (await uow.verification.open_of([person_ref]))[person_ref]
+    return _stored(uow, row, await _duplicates(uow, person_ref), verify)
 
 
-async def get_by_nik(uow: RegistryUnitOfWork, *, nik_value: str) -> dict[str, Any]:
+async def get_by_nik(uow: RegistryUnitOfWork, *, nik_value: str, area: frozenset[str] | None = None) -> dict[str, Any]:
     found = await uow.women.refs_by_nik([uow.cipher.nik_mac(nik_value)])
     if not found:
         raise NotFound("NIK ini belum terdaftar", "no woman with this NIK", field="nik")
-    return await get(uow, person_ref=next(iter(found.values())))
+    return await get(uow, person_ref=next(iter(found.values())), area=area)
 
 
 async def search(uow: RegistryUnitOfWork, *, filters: dict[str, Any], possible_duplicate: bool | None, limit: int,
-                 offset: int) -> dict[str, Any]:
-    rows, total = await uow.women.search(filters, possible_duplicate=possible_duplicate, limit=limit, offset=offset)
+                 offset: int, area: frozenset[str] | None = None) -> dict[str, Any]:
+    """A page of women. A caller limited to some kecamatan sees only women living there; asking for another
+    kecamatan is Forbidden."""
+    if area is not None and filters.get("kecamatan_code") is not None:
+        rules.within_area(filters["kecamatan_code"], area)
+    rows, total = await uow.women.search(filters, possible_duplicate=possible_duplicate, limit=limit, offset=offset,
+                                         areas=sorted(area) if area is not None else None)
     duplicates = await uow.women.duplicates_of([r["person_ref"] for r in rows])
-    items = [_stored(uow, r, duplicates[r["person_ref"]]) for r in rows]
+    verify = await uow.verification.open_of([r["person_ref"] for r in rows])
+    items = [_stored(uow, r, duplicates[r["person_ref"]], verify[r["person_ref"]]) for r in rows]
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
@@ -99,11 +114,13 @@ async def require_active(uow: RegistryUnitOfWork, person_ref: UUID, *, for_updat
 def _woman(uow: RegistryUnitOfWork, row: Mapping[str, Any], *, today: date) -> Woman:
     """A stored (living) record as the rules see it: opened, its NIK parsed."""
     clear = personal(uow.cipher, row)
+    parsed = nik.parse(clear["nik"] or "", today=today)
     details = NewWoman(
-        nik=nik.parse(clear["nik"] or "", today=today), full_name=clear["full_name"] or "",
+        nik=parsed, full_name=clear["full_name"] or "",
         birth_date=row["birth_date"], phone=clear["phone"], kecamatan_code=row["kecamatan_code"],
         desa_code=row["desa_code"], household_size=row["household_size"], pekka_category=row["pekka_category"],
         registered_by_opd=row["registered_by_opd"], registered_on=row["registered_on"],
+        birth_date_confirmed=nik.birth_date_differs(parsed, row["birth_date"]),  # confirmed when registered
     )
     profile = Profile(row["kecamatan_code"], row["desa_code"], row["age_band"], row["pekka_category"],
                       row["household_size"])
@@ -122,6 +139,7 @@ async def correct(uow: RegistryUnitOfWork, *, person_ref: UUID, changes: dict[st
         if clash:
             raise rules.already_registered(next(iter(clash.values())))
     await uow.women.update(sealed, reflag=sealed.dup_fingerprint != row["dup_fingerprint"])
+    await uow.verification.flag([(person_ref, why) for why in corrected.verify])
     if event is not None:
         await uow.publish([event])
     return _in_hand(corrected, await _duplicates(uow, person_ref))

@@ -8,9 +8,10 @@ const month = new Intl.DateTimeFormat("id-ID", { month: "short", year: "numeric"
 let catalog = [];
 const kinds = {};
 const charts = {};
+let period = null;  // the released period shown (YYYY, YYYY-Qn or YYYY-MM)
 
 function fmt(kind, value, suppressed) {
-  if (suppressed) return "<5";
+  if (suppressed) return "x";
   if (value === null || value === undefined) return "—";
   if (kind === "sum_idr" || kind === "median_idr") return rupiah.format(value);
   if (kind === "ratio") return percent.format(value);
@@ -22,10 +23,16 @@ function fmtShort(kind, value, suppressed) {
       && Math.abs(value) >= 1e6) return rupiahShort.format(value);
   return fmt(kind, value, suppressed);
 }
-function monthLabel(p) { const [y, m] = p.split("-"); return month.format(new Date(Number(y), Number(m) - 1, 1)); }
+function monthLabel(p) {
+  const [y, m] = p.split("-");
+  if (m && m.startsWith("Q")) return `Triwulan ${["I", "II", "III", "IV"][Number(m[1]) - 1]} ${y}`;
+  return m ? month.format(new Date(Number(y), Number(m) - 1, 1)) : y;
+}
+function periodLabel(p) { return p && p.length === 4 ? `Tahun ${p}` : monthLabel(p || ""); }
 async function getJSON(url) { const r = await fetch(url); if (!r.ok) throw new Error(url + " " + r.status); return r.json(); }
 
 function renderHeadline(msg) {
+  if (msg.period && msg.period !== period && !document.getElementById("period").dataset.chosen) period = msg.period;
   const box = document.getElementById("headline");
   box.innerHTML = "";
   for (const ind of catalog.filter(i => i.headline)) {
@@ -56,7 +63,7 @@ function renderHeadline(msg) {
 async function renderKecamatan() {
   const names = catalog.filter(i => i.headline).map(i => i.name);
   const q = names.map(n => "indicator=" + n).join("&");
-  const data = await getJSON(`/api/indicators?group_by=kecamatan&${q}`);
+  const data = await getJSON(`/api/indicators?group_by=kecamatan&period=${period}&${q}`);
   const keys = [...new Set(data.indicators.flatMap(i => i.cells.map(c => c.key)).filter(Boolean))].sort();
   const table = document.getElementById("by-kecamatan");
   table.tHead.innerHTML = "<tr><th>Kecamatan</th>" + data.indicators.map(i => `<th>${i.label}</th>`).join("") + "</tr>";
@@ -67,7 +74,7 @@ async function renderKecamatan() {
 }
 
 async function renderCharts() {
-  const data = await getJSON("/api/indicators?group_by=period");
+  const data = await getJSON(`/api/indicators?group_by=period&period=${period.slice(0, 4)}`);
   const box = document.getElementById("charts");
   for (const ind of data.indicators) {
     const cells = ind.cells.filter(c => c.key);
@@ -97,7 +104,7 @@ async function renderCharts() {
 }
 
 async function renderTargets() {
-  const year = new Date().getFullYear();
+  const year = Number(period.slice(0, 4));
   document.getElementById("target-year").textContent = year;
   const rows = await getJSON(`/api/targets?year=${year}`);
   document.querySelector("#targets tbody").innerHTML = rows.length ? rows.map(r => {
@@ -116,9 +123,39 @@ function refreshDetails() {
   if (pending) return;
   pending = setTimeout(async () => {
     pending = null;
-    await Promise.all([renderKecamatan(), renderCharts(), renderTargets()]).catch(console.error);
+    await renderDetails();
   }, 3000);
 }
+
+async function renderPeriods() {
+  const info = await getJSON("/api/periods");
+  const select = document.getElementById("period");
+  const chosen = select.value;
+  select.innerHTML = info.periods.slice().reverse().map(p => `<option value="${p}">${periodLabel(p)}</option>`).join("");
+  if (!period) period = info.default;
+  select.value = select.dataset.chosen ? chosen : period;
+  document.getElementById("release-info").textContent = info.release_id
+    ? `Rilis ke-${info.release_id}, ${dateTime.format(new Date(info.released_at))}` : "Belum ada angka yang dirilis.";
+  document.getElementById("export-period").value = period || "";
+}
+
+async function renderDetails() {
+  await renderPeriods();
+  if (!period) return;
+  await Promise.all([renderKecamatan(), renderCharts(), renderTargets()]).catch(console.error);
+}
+
+document.getElementById("period").addEventListener("change", async ev => {
+  ev.target.dataset.chosen = "1";
+  period = ev.target.value;
+  document.getElementById("export-period").value = period;
+  const msg = await getJSON(`/api/indicators?period=${period}&${catalog.filter(i => i.headline).map(i => "indicator=" + i.name).join("&")}`);
+  const figures = {};
+  for (const i of msg.indicators) figures[i.indicator] = i.cells[0] || {};
+  const steps = await getJSON(`/api/funnel?period=${period}`);
+  renderHeadline({ period, figures, funnel: steps });
+  await renderDetails();
+});
 
 function connect() {
   const source = new EventSource("/api/stream");
@@ -133,7 +170,7 @@ document.getElementById("export").addEventListener("submit", ev => {
   ev.preventDefault();
   const form = new FormData(ev.target);
   const params = new URLSearchParams({ format: ev.submitter.value });
-  for (const k of ["period_from", "period_to"]) if (form.get(k)) params.set(k, form.get(k));
+  if (form.get("period")) params.set("period", form.get("period"));
   window.location = "/api/export?" + params;
 });
 
@@ -141,6 +178,6 @@ document.getElementById("export").addEventListener("submit", ev => {
   catalog = await getJSON("/api/catalog");
   for (const i of catalog) kinds[i.name] = i.kind;
   renderHeadline(await getJSON("/api/headline"));
-  await Promise.all([renderKecamatan(), renderCharts(), renderTargets()]).catch(console.error);
+  await renderDetails();
   connect();
 })();

@@ -7,10 +7,11 @@ return plain dicts, or the domain object a rule needs; the unit tests' in-memory
 from .businesses import BusinessRepository
 from .coops import CapitalRepository, CoopRepository
 from .imports import ImportRepository
+from .verification import VerificationRepository
 from .welfare import AidRepository, WelfareRepository
 from .women import WomanRow, WomenRepository
 
 __all__ = [
     "AidRepository", "BusinessRepository", "CapitalRepository", "CoopRepository", "ImportRepository",
-    "WelfareRepository", "WomanRow", "WomenRepository",
+    "VerificationRepository", "WelfareRepository", "WomanRow", "WomenRepository",
 ]

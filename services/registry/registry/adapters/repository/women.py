@@ -172,10 +172,14 @@ class WomenRepository(Repository):
         return {ref: sorted(others, key=str) for ref, others in out.items()}
 
     async def search(self, filters: dict[str, Any], *, possible_duplicate: bool | None, limit: int,
-                     offset: int) -> tuple[list[dict[str, Any]], int]:
-        """A page of women by column equality (``filters``, None = any) and whether a duplicate flag is open."""
-        given = {column: value for column, value in filters.items() if value is not None}
+                     offset: int, areas: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
+        """A page of women by column equality (``filters``, None = any), whether a duplicate flag is open, and
+        (``areas``) living in one of those kecamatan."""
+        given: dict[str, Any] = {column: value for column, value in filters.items() if value is not None}
         where = [f"{column} = ${n}" for n, column in enumerate(given, start=1)]
+        if areas is not None:
+            given["areas"] = areas
+            where.append(f"kecamatan_code = ANY(${len(given)}::text[])")
         if possible_duplicate is not None:
             where.append(("" if possible_duplicate else "NOT ") + _FLAGGED)
         clause = (" WHERE " + " AND ".join(where)) if where else ""
