@@ -24,6 +24,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -151,7 +152,7 @@ async def sample(platform: Any, client: httpx.AsyncClient, t: float) -> Sample:
                   backlog={s: r.get("outbox_backlog") for s, r in ready.items()})
 
 
-async def _lane(lane: int, platform: Any, headers: dict[str, dict[str, str]], pacer: Pacer, stop: asyncio.Event,
+async def _lane(lane: int, platform: Any, headers: Mapping[str, dict[str, str]], pacer: Pacer, stop: asyncio.Event,
                 result: SoakResult) -> None:
     round_no = 0
     while not stop.is_set():
@@ -169,7 +170,7 @@ async def _lane(lane: int, platform: Any, headers: dict[str, dict[str, str]], pa
             await driver.close()
 
 
-async def run(platform: Any, headers: dict[str, dict[str, str]], *, seconds: float, rate: float, warmup_s: float,
+async def run(platform: Any, headers: Mapping[str, dict[str, str]], *, seconds: float, rate: float, warmup_s: float,
               progress: Any = None) -> SoakResult:
     """Load ``platform`` at ``rate`` commands/s for ``seconds``, sampling memory, lag and backlog; then wait for
     the outbox and the consumers to drain."""
@@ -207,14 +208,15 @@ async def _main() -> int:
     seconds = float(os.environ.get("SOAK_SECONDS", 3600))
     rate = float(os.environ.get("SOAK_RATE", 20))
     warmup = float(os.environ.get("SOAK_WARMUP_S", min(seconds / 3, 600)))
-    auth.install_env()
     infra.install_kafka_env()
     with ExitStack() as stack:
         bootstrap, server = infra.resolve(stack)
         print(f"soak: {seconds:.0f} s at {rate:.0f} commands/s, warm-up {warmup:.0f} s", flush=True)
-        async with running_platform(bootstrap, server, log_dir=RESULTS / "soak-logs") as platform:
-            result = await run(platform, auth.opd_headers(ttl_s=int(seconds) + 3600), seconds=seconds, rate=rate,
-                               warmup_s=warmup, progress=lambda line: print(line, flush=True))
+        # A realm of its own on the stack's Keycloak: the services trust it, its machine clients' tokens renew.
+        async with auth.keycloak_processes() as (env, tokens, _realm), \
+                running_platform(bootstrap, server, log_dir=RESULTS / "soak-logs", extra_env=env) as platform:
+            result = await run(platform, tokens, seconds=seconds, rate=rate, warmup_s=warmup,
+                               progress=lambda line: print(line, flush=True))
     summary = result.summary()
     problems = result.problems()
     RESULTS.mkdir(exist_ok=True)

@@ -123,11 +123,15 @@ async def _round(pool: Any, round_ref: UUID, internal: bool) -> dict[str, Any]:
         return await rounds.get(Uow(conn), round_ref=round_ref, internal=internal)
 
 
-@router.get("/{round_ref}/export.xlsx", summary="Ekspor XLSX putaran untuk rapat")
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/{round_ref}/export.xlsx", summary="Ekspor XLSX putaran untuk rapat", response_class=Response,
+            responses={200: {"description": "Lembar kerja Excel putaran ini", "content": {
+                _XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
 async def export_xlsx(pool: Pool, internal: Internal, round_ref: UUID) -> Response:
     r = await _round(pool, round_ref, internal)
-    return Response(rounds_page.to_xlsx(r),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return Response(rounds_page.to_xlsx(r), media_type=_XLSX,
                     headers={"Content-Disposition": f'attachment; filename="evaluasi-{r["period"]}.xlsx"'})
 
 

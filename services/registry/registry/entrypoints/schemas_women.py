@@ -36,7 +36,7 @@ class WomanCreate(WomanFields):
 
 
 class WomanCorrect(Command):
-    """Only the fields sent are corrected."""
+    """Hanya isian yang dikirim yang dikoreksi."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"desa_code": "64.02.06.1002", "household_size": 5}]})
 
