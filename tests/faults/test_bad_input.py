@@ -1,5 +1,6 @@
 """Bad input, from anyone: every service's OpenAPI fuzzed with schemathesis, and broken files sent to the
-registry's bulk import. Bad input must get a 4xx that names the problem, never a 5xx, and lose nothing.
+registry's bulk import. Bad input must get a 4xx that names the problem, never a 5xx, and lose nothing; and every
+answer, good or bad, must be one the OpenAPI document promises (its status code, its content type, its schema).
 
 Each service runs in-process as an ASGI app against its own fresh database, its own topic namespace and the
 real broker; schemathesis drives it (and starts/stops its lifespan on its own event loop thread).
@@ -40,6 +41,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as seed_hypothesis
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
+from schemathesis import checks
+from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.python import asgi as schemathesis_asgi
 
@@ -57,6 +60,10 @@ MAX_EXAMPLES = int(os.environ.get("BAD_INPUT_EXAMPLES", "25"))
 SEED = os.environ.get("BAD_INPUT_SEED")
 # The OPD whose token (holding every scope) calls each service.
 CALLER_OPD = {"registry": "dp3a", "training": "dp3a", "marketplace": "disperindag", "monitoring": "dp3a"}
+# Each answer is checked against the document: documented status, documented content type, the documented schema
+# of that status and type (the error body for refusals), documented headers.
+CONFORMANCE = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
+               checks.response_schema_conformance, checks.response_headers_conformance]
 # Operations left out, and why:
 EXCLUDED = {
     # A server-sent-event stream: it never ends by design, so a request to it never returns.
@@ -101,12 +108,14 @@ class Summary:
     statuses: dict[int, int] = field(default_factory=dict)
     server_errors: list[str] = field(default_factory=list)
     unexplained: list[str] = field(default_factory=list)  # 4xx without an Indonesian message
+    nonconforming: list[str] = field(default_factory=list)  # answers the OpenAPI document does not promise
     seconds: float = 0.0
 
     def line(self) -> str:
         spread = " ".join(f"{k}x{v}" for k, v in sorted(self.statuses.items()))
         return (f"schemathesis {self.service}: {self.operations} operations, {self.cases} cases, "
-                f"server errors = {len(self.server_errors)}, 4xx without pesan = {len(self.unexplained)} "
+                f"server errors = {len(self.server_errors)}, 4xx without pesan = {len(self.unexplained)}, "
+                f"not as documented = {len(self.nonconforming)} "
                 f"({self.seconds:.0f} s; statuses {spread})")
 
 
@@ -233,7 +242,7 @@ def fuzz_operation(operation: Any, known: dict[str, str], send: Callable[[Any], 
 
 # schemathesis' own strategies draw from `random` internally; not this test's concern.
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
-def test_schemathesis_finds_no_server_error(fuzzed: tuple[str, FastAPI, dict[str, str]]) -> None:
+def test_schemathesis_finds_no_server_error_and_every_answer_as_documented(fuzzed: tuple[str, FastAPI, dict[str, str]]) -> None:
     service, app, known = fuzzed
     started = time.monotonic()
     headers = all_scopes(CALLER_OPD[service]) | {"X-Purpose": "pengujian masukan buruk"}
@@ -271,16 +280,22 @@ def test_schemathesis_finds_no_server_error(fuzzed: tuple[str, FastAPI, dict[str
                     explained = False
                 if not explained:
                     summary.unexplained.append(f"{where}\n    {case.as_curl_command()}")
+            try:
+                case.validate_response(response, checks=CONFORMANCE, headers=headers)
+            except FailureGroup as group:
+                titles = "; ".join(sorted({f.title for f in group.exceptions}))
+                summary.nonconforming.append(f"{where}\n    {titles}\n    {case.as_curl_command()}")
 
         fuzz_operation(operation, known, send)
     summary.seconds = time.monotonic() - started
     print("\n" + summary.line())
     SUMMARIES.append(summary.line())
-    for failure in (summary.server_errors + summary.unexplained)[:20]:
+    for failure in (summary.server_errors + summary.unexplained + summary.nonconforming)[:20]:
         print("  " + failure)
     assert summary.operations > 5 and summary.cases > summary.operations
     assert not summary.server_errors, "\n".join(summary.server_errors[:20])
     assert not summary.unexplained, "\n".join(summary.unexplained[:20])
+    assert not summary.nonconforming, "\n".join(summary.nonconforming[:20])
 
 
 # --- broken files sent to the registry's bulk import ---------------------------------------------------------

@@ -74,7 +74,7 @@ def test_every_refusal_is_documented_with_the_error_body_and_an_example(service:
         if "{" in path:
             wanted |= {"404"}
         if method in WRITE_METHODS:
-            wanted |= {"400", "409", "413"}
+            wanted |= {"400", "404", "409", "413"}
         if op.get("parameters") or op.get("requestBody"):
             wanted |= {"422"}
         if missing := wanted - set(responses):

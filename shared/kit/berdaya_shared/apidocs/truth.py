@@ -4,8 +4,9 @@
   ``http.install_error_handlers``) with ``KesalahanIsian`` items replaces FastAPI's ``HTTPValidationError``
   (``{"detail": [...]}``), which no Berdaya route ever answers.
 - Each operation documents the refusals it can answer, with the error body and an example:
-  401 and 403 where a token is needed (``auth.enforce``), 404 where the path names something, 400/409/413 on writes
-  (an unreadable body; an ``Idempotency-Key`` reused or still running, or a rule of the domain; a body over a limit),
+  401 and 403 where a token is needed (``auth.enforce``), 404 where the path names something, 400/404/409/413 on
+  writes (an unreadable body; a reference in the body to nothing, e.g. a business of an unknown woman; an
+  ``Idempotency-Key`` reused or still running, or a rule of the domain; a body over a limit),
   422 where there is input to check, 503 wherever the database is used (``http`` answers it when the database is
   unreachable; ``/ready`` when a dependency is down). Descriptions a route already gives are kept.
 - Field titles in Bahasa Indonesia from the glossary (``titles.TITLES``) instead of pydantic's generated English
@@ -60,7 +61,7 @@ REFUSALS: dict[int, tuple[str, dict[str, Any]]] = {
     403: ("Token sah tetapi tidak memberi izin untuk tindakan atau data ini",
           {"pesan": "Anda tidak memiliki izin untuk tindakan ini", "detail": "missing scope",
            "scope": "women:write"}),
-    404: ("Yang disebut di alamat tidak ditemukan",
+    404: ("Yang disebut di alamat atau di isi permintaan tidak ditemukan",
           {"pesan": "Data tidak ditemukan", "detail": "not found"}),
     409: ("Bertentangan dengan keadaan saat ini, atau Idempotency-Key dipakai untuk permintaan lain",
           {"pesan": "NIK ini sudah terdaftar", "detail": "already registered"}),
@@ -86,7 +87,7 @@ def refusals_of(method: str, path: str, operation: dict[str, Any], secured: bool
     if "{" in path:
         statuses |= {404}
     if method.upper() in WRITE_METHODS:
-        statuses |= {400, 409, 413}
+        statuses |= {400, 404, 409, 413}
     if operation.get("parameters") or operation.get("requestBody"):
         statuses |= {422}
     if path not in WITHOUT_DATABASE:
