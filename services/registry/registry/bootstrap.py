@@ -7,7 +7,6 @@ from berdaya_shared.service import ServiceSpec, build_app
 from fastapi import FastAPI
 
 from .adapters import audit_store
-from .adapters.crypto import PiiCipher
 from .config import Settings
 from .entrypoints import api_audit, api_businesses, api_coops, api_imports, api_welfare, api_women
 from .entrypoints.policy import POLICY
@@ -30,8 +29,7 @@ SPEC = ServiceSpec(
 def create_app(settings: Settings | None = None, *, group_id: str | None = None,
                auth: AuthSettings | None = None) -> FastAPI:
     settings = settings or Settings()
-    assert settings.nik_encryption_key and settings.nik_hmac_key  # guaranteed by Settings' validator
-    cipher = PiiCipher(settings.nik_encryption_key, settings.nik_hmac_key)
+    cipher = settings.cipher()
 
     def configure(app: FastAPI, _runtime: ServiceRuntime) -> None:
         app.state.cipher = cipher
