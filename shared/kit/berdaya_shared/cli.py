@@ -20,7 +20,9 @@ from typing import Any
 import asyncpg
 
 from . import migrate
-from .observability.logs import configure_logging
+from .observability.logs import configure_logging, hold_warnings
+
+hold_warnings()  # a library's import-time warning waits for the JSON log instead of printing a plain line
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ scenario's NIKs, names and phone numbers.
 import logging
 import os
 import sys
+import warnings
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,6 +65,23 @@ class AccessLogFields(logging.Filter):
         return True
 
 
+_early_warnings: list[str] = []
+
+
+def hold_warnings() -> None:
+    """Keep Python warnings raised before ``configure_logging`` (a library's import-time deprecation notice) to log
+    them as JSON once it runs, instead of as plain lines on standard error. ``berdaya_shared.cli`` calls this when
+    it is imported, before a service's own modules are."""
+    if "service" in _state:
+        return
+
+    def keep(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+             line: str | None = None) -> None:
+        _early_warnings.append(warnings.formatwarning(message, category, filename, lineno, line).strip())
+
+    warnings.showwarning = keep
+
+
 def configure_logging(service: str, level: str | None = None) -> None:
     """Send every record of this process to standard error as one JSON line; idempotent.
 
@@ -79,6 +97,9 @@ def configure_logging(service: str, level: str | None = None) -> None:
         root.addHandler(handler)
     handler.setFormatter(BerdayaJsonFormatter(service))
     logging.captureWarnings(True)
+    for text in _early_warnings:
+        logging.getLogger("py.warnings").warning("%s", text)
+    _early_warnings.clear()
     adopt_uvicorn()
 
 
