@@ -102,6 +102,8 @@ async def test_rotation_re_keys_everything_while_serving_and_resumes(kafka_boots
                 copy = {k: v for k, v in stale[0].items() if k != "person_ref"} | {"full_name": "Nama Lain Sekali"}
                 again = await serving_both.post("/women", json=copy)  # her NIK, still under the old HMAC
                 assert again.status_code == 409 and again.json()["person_ref"] == stale[0]["person_ref"], again.text
+                upload = await serving_both.post("/women/imports", files={"file": ("daftar.csv", b"nik\n1\n", "text/csv")})
+                assert upload.status_code == 503 and "rotasi kunci" in upload.json()["pesan"]  # imports wait
                 corrected = await serving_both.patch(f"/women/{stale[1]['person_ref']}", json={"phone": "081234567890"})
                 assert corrected.status_code == 200, corrected.text
 

@@ -147,6 +147,8 @@ def title_fields(schema: dict[str, Any]) -> set[str]:
     """Indonesian titles on every property and parameter (``titles.TITLES``); returns the names without one."""
     untitled: set[str] = set()
     for name, component in schema.get("components", {}).get("schemas", {}).items():
+        if name.startswith("Body_"):  # FastAPI's generated "Body_upload_women_imports_post" (a form's fields)
+            component["title"] = "Isi formulir"
         if name not in ERROR_SCHEMAS:
             _title_properties(component, untitled)
     for operations in schema.get("paths", {}).values():
