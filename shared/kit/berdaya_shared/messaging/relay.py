@@ -138,8 +138,11 @@ class OutboxRelay:
                     backoff = min(backoff * 2, self._max_backoff_s)
                     continue
                 if count < self._batch_size:
+                    # asyncio.timeout, not wait_for: on Python 3.11 a cancellation that arrives as wait_for's own
+                    # timeout fires is swallowed (raised as TimeoutError), and the relay would never stop.
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+                        async with asyncio.timeout(self._poll_interval_s):
+                            await self._wake.wait()
         finally:
             if listener is not None:
                 with contextlib.suppress(Exception):
