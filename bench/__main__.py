@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 
 from berdaya_contracts.topics import EVENT_TOPICS
 
-from . import commands, consume, dashboard, freshness, imports, report, sasl, target
+from . import commands, consume, dashboard, freshness, imports, report, sasl, scale, target
 from .env import RESULTS, Run, install_kafka_env, kafka_bootstrap, load_average, machine, versions
 from .history import preload
 
@@ -77,6 +77,12 @@ async def main() -> int:
             results["dashboard"] = await dashboard.measure(rebuild_db)
         except Exception as exc:  # noqa: BLE001 - report it, keep the other figures
             results["dashboard"] = {"error": repr(exc)[:500]}
+        if os.environ.get("BENCH_SCALE", "0") == "1":
+            print("(s) scale: dashboard reads at a regency-sized history and a tenth of it ...", flush=True)
+            try:
+                results["scale"] = await scale.run(run.create_database)
+            except Exception as exc:  # noqa: BLE001 - report it, keep the other figures
+                results["scale"] = {"error": repr(exc)[:500]}
 
         if os.environ.get("BENCH_SASL", "1") == "1":
             print("(g) raw consume and rebuild with SASL off, then on (two private brokers) ...", flush=True)

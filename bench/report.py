@@ -56,6 +56,10 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         ]
     elif dash:
         out.append(("dashboard reads", "failed", "", "", str(dash.get("error"))[:80]))
+    if results.get("scale"):
+        from .scale import rows as scale_rows
+
+        out += scale_rows(results["scale"])
     tls = results.get("sasl") or {}
     if "sasl_ssl" in tls:
         on, off = tls["sasl_ssl"]["best"], tls["plaintext"]["best"]

@@ -15,6 +15,7 @@ import uuid
 from importlib.resources import files
 from pathlib import Path
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
@@ -24,8 +25,10 @@ from berdaya_shared.messaging import MessagingSettings, kafka_client_kwargs
 from pydantic import SecretStr
 
 from deploy.kafka.cluster import kafka_libs
+from deploy.keycloak.subscribers import handout_path
 from tests.support.infra import kafka_installation
 from tests.support.kafka import client_kwargs
+from tests.support.keycloak import decode_unverified
 
 REPO = Path(__file__).resolve().parents[2]
 GUIDE = REPO / "docs" / "subscribing.md"
@@ -57,6 +60,15 @@ async def publish_indicator(bootstrap: str) -> str:
     finally:
         await producer.stop()
     return str(event["event_id"])
+
+
+async def client_credentials(handout: dict[str, str]) -> str:
+    async with httpx.AsyncClient(timeout=30) as client:
+        answer = await client.post(handout["KEYCLOAK_TOKEN_URL"], data={
+            "grant_type": "client_credentials", "client_id": handout["KEYCLOAK_CLIENT_ID"],
+            "client_secret": handout["KEYCLOAK_CLIENT_SECRET"]})
+        answer.raise_for_status()
+        return str(answer.json()["access_token"])
 
 
 def agency_shell(folder: Path) -> dict[str, str]:
@@ -114,10 +126,23 @@ async def test_every_code_block_of_the_subscriber_guide_runs_as_written(kafka_bo
         settings = dict(line.split("=", 1) for line in (folder / "client.env").read_text().splitlines())
         listed = await asyncio.to_thread(deploy_kafka, "list", bootstrap=kafka_bootstrap)
         assert f"ext.{agency}" in listed.stdout, listed.stdout
+
+        # The same command made the agency's Keycloak client for the HTTP APIs: a 15-minute token that reads
+        # public figures only (no OPD), and the listing shows it in /subscribers.
+        assert f"Keycloak client: client_id ext-{agency}" in added.stdout, added.stdout
+        assert f"Keycloak client of {agency}: client_id ext-{agency}, enabled true, groups /subscribers" in listed.stdout
+        http = dict(line.split("=", 1) for line in handout_path(f"ext-{agency}").read_text().splitlines())
+        assert handout_path(f"ext-{agency}").stat().st_mode & 0o077 == 0
+        claims = decode_unverified(await client_credentials(http))
+        assert claims["berdaya_scopes"] == ["public:read"] and "opd" not in claims
+        assert claims["exp"] - claims["iat"] == 900
     finally:
         revoked = await asyncio.to_thread(deploy_kafka, "revoke", agency, bootstrap=kafka_bootstrap)
     assert revoked.returncode == 0, revoked.stdout + revoked.stderr
     assert not folder.exists()
+    assert "Keycloak client: removed" in revoked.stdout and not handout_path(f"ext-{agency}").exists()
+    with pytest.raises(httpx.HTTPStatusError):  # no more tokens for the revoked client
+        await client_credentials(http)
     gone = MessagingSettings(
         kafka_bootstrap_servers=kafka_bootstrap, kafka_security_protocol="SASL_SSL",
         kafka_username=settings["KAFKA_USERNAME"], kafka_password=SecretStr(settings["KAFKA_PASSWORD"]),

@@ -115,6 +115,22 @@ async def test_bad_queries_are_refused_with_the_field_named(monitoring: Monitori
         assert resp.json()["kesalahan"][0]["field"].startswith(field)
 
 
+async def test_an_empty_period_range_is_refused_on_every_figure_route_and_face(monitoring: Monitoring) -> None:
+    """A range ending before it starts is a mistake, never a zero: 422 naming the field, whoever asks."""
+    swapped = {"period_from": "2026-03", "period_to": "2025-11"}
+    for route in ("/api/indicators", "/api/funnel", "/api/export"):
+        for client in (monitoring.client, monitoring.public):
+            for params, field in ((swapped, "period_to"), ({**swapped, "kecamatan": "64.02.06"}, "period_to"),
+                                  ({"period": "2025", "period_from": "2025-01"}, "period_from"),
+                                  ({"period": "2025-Q1", "period_to": "2025-03"}, "period_to")):
+                resp = await client.get(route, params=params)
+                assert resp.status_code == 422, (route, params, resp.text)
+                assert resp.json()["kesalahan"][0]["field"] == field, (route, params)
+    # The same month at both ends is a one-month range, not an empty one.
+    one = await monitoring.client.get("/api/indicators", params={"period_from": "2025-11", "period_to": "2025-11"})
+    assert one.status_code == 200
+
+
 async def test_targets_show_progress(monitoring: Monitoring) -> None:
     body = {"year": 2026, "kecamatan_code": "all", "indicator": "women_registered", "target_value": 48}
     resp = await monitoring.client.put("/api/targets", json=body, headers={"Idempotency-Key": "t-1"})

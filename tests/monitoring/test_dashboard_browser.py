@@ -27,7 +27,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 def women(n: int, kecamatan: str = "64.02.09") -> list:
     return [new_envelope(r.WomanRegistered(
-        person_ref=uuid4(), kecamatan_code=kecamatan, age_band="25-34", pekka_category="productive",
+        person_ref=uuid4(), kecamatan_code=kecamatan, desa_code=f"{kecamatan}.2001", age_band="25-34",
+        pekka_category="productive",
         household_size=3, registered_by_opd="dp3a", registered_on=date(2025, 6, 2))) for _ in range(n)]
 
 
@@ -99,3 +100,67 @@ async def test_dashboard_updates_live_without_reloading(started: tuple[FastAPI, 
             assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
             await phone.screenshot(path=str(ARTIFACTS / "monitoring-dashboard-phone.png"), full_page=True)
             await browser.close()
+
+
+async def test_filters_drill_down_month_axes_and_phone_layout(started: tuple[FastAPI, Producers, str, object],
+                                                              base_url: str) -> None:
+    """After the release of the test above: a filtered view kept in the address shows the API's figures for that
+    filter, a kecamatan drills down to its desa, month charts show every released month with withheld ones marked,
+    and the page is accessible and short enough on a 360 px phone and on a 1366 px laptop."""
+    from tests.support.browser import assert_accessible
+
+    async with httpx.AsyncClient(base_url=base_url) as public:
+        api = (await public.get("/api/indicators", params={"period": "2025", "kecamatan": "64.02.09",
+                                                          "indicator": "women_registered"})).json()
+        cell = api["indicators"][0]["cells"][0]
+        expected = "x" if cell["suppressed"] else str(int(cell["value"]))
+        months = [p for p in (await public.get("/api/periods")).json()["periods"] if p.startswith("2025-")
+                  and "Q" not in p]
+    assert len(months) == 12
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for name, viewport in (("laptop", {"width": 1366, "height": 768}), ("phone", {"width": 360, "height": 740})):
+            page = await browser.new_page(viewport=viewport, locale="id-ID")
+            await page.goto(base_url + "/")
+            await expect(page.locator('[data-indicator="women_registered"] .value')).to_have_text("13", timeout=15_000)
+            # The filter form is a GET form: choosing a kecamatan puts it in the address.
+            await page.select_option("#f-kecamatan", "64.02.09")
+            await page.click("#filters button[type=submit]")
+            await page.wait_for_url("**/?period=2025&kecamatan=64.02.09")
+            await expect(page.locator('[data-indicator="women_registered"] .value')).to_have_text(expected,
+                                                                                                  timeout=15_000)
+            await expect(page.locator("#scope")).not_to_contain_text("Seluruh")
+            await expect(page.locator("#h-kec")).to_contain_text("Desa/kelurahan di")  # drilled down
+            await expect(page.locator("#by-kecamatan thead")).to_contain_text("Desa/kelurahan")
+            await expect(page.locator("#f-kecamatan")).to_have_value("64.02.09")
+            # Every figure's definition is one tap away.
+            definition = page.locator('#headline [data-indicator="women_registered"] details.definition')
+            await definition.locator("summary").click()
+            await expect(definition).to_contain_text("bulan pendaftarannya")
+            if name == "laptop":
+                chart = page.locator('[data-chart="women_registered"]')
+                await expect(chart).to_have_attribute("data-months", ",".join(months), timeout=10_000)
+            await page.screenshot(path=str(ARTIFACTS / f"monitoring-dashboard-filtered-{name}.png"), full_page=True)
+            await assert_accessible(page)
+
+            # Back to the regency: the kecamatan table links each kecamatan to its drill-down.
+            await page.goto(base_url + "/?period=2025")
+            link = page.locator("#by-kecamatan tbody a", has_text="Tabang")
+            await expect(link).to_have_attribute("href", "/?period=2025&kecamatan=64.02.12", timeout=10_000)
+            width = await page.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"], f"the page scrolls sideways ({width}px at {viewport['width']}px)"
+            height = await page.evaluate("document.documentElement.scrollHeight")
+            if name == "phone":
+                assert height < 5000, f"the phone page is {height}px long"
+                # The kecamatan table scrolls on its own with the names fixed; at least two figures show beside them.
+                first = await page.locator("#by-kecamatan tbody tr td").nth(0).bounding_box()
+                third = await page.locator("#by-kecamatan tbody tr td").nth(2).bounding_box()
+                assert first and third and third["x"] + third["width"] <= 360, (first, third)
+            await page.screenshot(path=str(ARTIFACTS / f"monitoring-dashboard-{name}.png"), full_page=True)
+            await assert_accessible(page)
+
+            # Two breakdowns at once are not on the public grid: the refusal is shown, in Indonesian.
+            await page.goto(base_url + "/?period=2025&kecamatan=64.02.09&age_band=25-34")
+            await expect(page.locator("#filter-error")).to_contain_text("satu rincian", timeout=10_000)
+            await page.close()
+        await browser.close()

@@ -24,6 +24,7 @@ EVENTS: list[Event] = [decode(e.to_bytes()) for e in program(seed=7, women=10)]
 TABLES = ("women", "erasures", "assessments", "aid", "businesses", "business_reports", "coops", "coop_member_events",
           "coop_meetings", "capital", "courses", "enrolments", "completions", "dropouts", "placements", "fairs",
           "booths", "listings", "sales")
+READ_MODELS = ("rm_contrib", "rm_cells", "rm_cells_kp", "rm_cells_desa")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -59,12 +60,17 @@ async def state(pool: asyncpg.Pool) -> dict[str, Any]:
         for group in (None, "kecamatan", "period", "pekka_category"):
             out[f"figures/{group}"] = await indicators.report(conn, list(BASE_SQL), Filters(), group)
         out["funnel"] = await indicators.funnel(conn, Filters())
+        for table in READ_MODELS:
+            rows = await conn.fetch(f"SELECT * FROM {table} WHERE n <> 0" if table != "rm_contrib" else
+                                    f"SELECT * FROM {table}")
+            out[table] = sorted(tuple(map(str, r.values())) for r in rows)
     return out
 
 
 async def reset(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
-        await conn.execute(f"TRUNCATE {', '.join(f'{LIVE_SCHEMA}.{t}' for t in TABLES)}; TRUNCATE inbox")
+        await conn.execute(f"TRUNCATE {', '.join(f'{LIVE_SCHEMA}.{t}' for t in (*TABLES, *READ_MODELS))};"
+                           " TRUNCATE inbox")
 
 
 _reference: dict[str, Any] = {}

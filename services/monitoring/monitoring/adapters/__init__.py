@@ -17,15 +17,20 @@ MIGRATIONS = "monitoring.adapters.migrations"
 
 def projection_ddl(schema: str) -> str:
     """DDL of the projection tables inside ``schema`` (created if missing)."""
-    body = files(__package__).joinpath("projection.sql").read_text()
+    body = "\n".join(files(__package__).joinpath(name).read_text() for name in ("projection.sql", "readmodel.sql"))
     return (f"CREATE SCHEMA IF NOT EXISTS {schema};\nSET LOCAL search_path TO {schema}, public;\n{body}\n"
             "SET LOCAL search_path TO public;")
 
 
 async def prepare_projection(conn: asyncpg.Connection) -> None:
     """The live projection schema, created when missing."""
+    from ..projections import readmodel  # the read models' SQL is built from the indicator definitions
+
     async with conn.transaction():
         await conn.execute(projection_ddl(LIVE_SCHEMA))
+        await conn.execute(f"SET LOCAL search_path TO {LIVE_SCHEMA}, public")
+        await readmodel.ensure_built(conn)
+        await conn.execute("SET LOCAL search_path TO public")
 
 
 async def recreate_shadow(conn: asyncpg.Connection) -> None:

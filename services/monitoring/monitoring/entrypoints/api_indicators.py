@@ -74,7 +74,8 @@ async def get_periods(request: Request) -> Response:
 async def get_funnel(request: Request, internal: Internal, f: Annotated[Filters, Depends(s.filters)],
                      period: s.Period = None) -> Response:
     if internal:
-        return await query(request, on_snapshot(lambda conn: indicators.funnel(conn, f)), model=list[s.FunnelStep])
+        return await query(request, on_snapshot(lambda conn: indicators.funnel(conn, _with_period(f, period))),
+                           model=list[s.FunnelStep])
     q = _public(f, period, None)
     if q.dim not in (None, "kecamatan", "pekka_category", "age_band"):
         raise errors.Forbidden("Corong publik hanya per kecamatan, kategori PEKKA atau kelompok umur",

@@ -2,6 +2,7 @@
 
 from typing import Annotated, Literal
 
+from berdaya_shared import errors
 from fastapi import Query
 from pydantic import BaseModel, Field
 
@@ -26,8 +27,25 @@ async def filters(
     field: Annotated[str | None, Query(max_length=40, description="Sektor usaha / bidang pelatihan")] = None,
     pekka_category: Pekka | None = None,
     age_band: AgeBand | None = None,
+    period: Annotated[str | None, Query(pattern=GRID_PERIOD, include_in_schema=False)] = None,
 ) -> Filters:
+    """The filters of a figure route; a range that ends before it starts is refused (422 naming ``period_to``),
+    and so is ``period`` given together with ``period_from``/``period_to`` (two ranges, one would be ignored)."""
+    check_range(period_from, period_to)
+    if period is not None and (period_from is not None or period_to is not None):
+        both = "period_from" if period_from is not None else "period_to"
+        raise errors.Invalid("Pilih periode atau rentang bulan, bukan keduanya",
+                             f"period and {both} given together: one range only", field=both)
     return Filters(kecamatan, period_from, period_to, opd, field, pekka_category, age_band)
+
+
+def check_range(first: str | None, last: str | None, *, names: tuple[str, str] = ("period_from", "period_to")) -> None:
+    """Refuse a period range whose end comes before its start (``Invalid`` naming the end field).
+
+    Periods compare as text because every accepted form (YYYY-MM) sorts in time order."""
+    if first is not None and last is not None and last < first:
+        raise errors.Invalid(f"{names[1]} ({last}) lebih awal dari {names[0]} ({first})",
+                             f"{names[1]} {last} is before {names[0]} {first}: an empty range", field=names[1])
 
 
 Period = Annotated[str | None, Query(pattern=GRID_PERIOD, description="Bulan YYYY-MM, triwulan YYYY-Qn atau tahun YYYY")]
@@ -62,8 +80,11 @@ class IndicatorsRead(BaseModel):
 class FunnelStep(BaseModel):
     step: str
     label: str
-    value: int | None
+    value: int | None = Field(description="Perempuan terdaftar yang mencapai langkah ini (masing-masing langkah "
+                                          "dihitung sendiri)")
     suppressed: bool
+    cohort: int | None = Field(None, description="Internal: yang mencapai langkah ini dan semua langkah sebelumnya "
+                                                 "(bagian dari langkah sebelumnya)")
 
 
 class IndicatorInfo(BaseModel):

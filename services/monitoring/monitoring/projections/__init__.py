@@ -3,7 +3,8 @@
 - ``EVENT_HANDLERS``: event type -> handler, one module per producing domain (``people``, ``welfare``, ``business``,
   ``coops``, ``training``, ``market``); each handler turns one event into idempotent upserts of fact rows keyed by
   the event's refs (``Fact`` declares a table's upsert once).
-- ``apply_to``: a batch of events into the projection tables of one schema, through a ``StatementBatch``.
+- ``apply_to``: a batch of events into the projection tables of one schema, through a ``StatementBatch``, then
+  the read models of what the batch touched (``readmodel``), in the same transaction.
 - The swap lock: live batches (``apply_live``) hold it shared; a rebuild's catch-up and schema swap
   (``hold_for_swap``) hold it exclusive, so no live batch lands in a schema being swapped out.
 
@@ -18,7 +19,7 @@ import asyncpg
 from berdaya_contracts import Event
 
 from ..adapters import LIVE_SCHEMA
-from . import business, coops, market, people, training, welfare
+from . import business, coops, market, people, readmodel, training, welfare
 from .batch import Handler, StatementBatch
 
 EVENT_HANDLERS: dict[str, Handler] = {
@@ -44,11 +45,16 @@ async def collect(events: Iterable[Event]) -> StatementBatch:
     return batch
 
 
-async def apply_to(conn: asyncpg.Connection, events: list[Event], schema: str) -> None:
-    """Apply ``events`` to the projection tables in ``schema``; the caller owns the transaction."""
+async def apply_to(conn: asyncpg.Connection, events: list[Event], schema: str, *, maintain: bool = True) -> None:
+    """Apply ``events`` to the projection tables in ``schema`` and, unless ``maintain`` is False (a rebuild's bulk
+    replay, which builds the read models once at its end), the read models; the caller owns the transaction."""
     batch = await collect(events)
+    written = readmodel.written_tables(batch.statements)
     await conn.execute(f"SET LOCAL search_path TO {schema}, public")
     await batch.flush(conn)
+    if maintain:
+        await readmodel.maintain(conn, readmodel.refs_of(e for e in events if e.event_type in EVENT_HANDLERS),
+                                 written)
     await conn.execute("SET LOCAL search_path TO public")
 
 

@@ -13,8 +13,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import asyncpg
 
-from ..adapters import LIVE_SCHEMA
-from ..adapters.indicator_sql import AGGREGATE, BASE_SQL, FIRST, FUNNEL, GROUP_COLUMN
+from ..adapters import LIVE_SCHEMA, readmodel_reads
 from ..domain.indicators import BY_NAME, CATALOG, exact_value
 
 
@@ -27,6 +26,10 @@ class Filters:
     field: str | None = None
     pekka_category: str | None = None
     age_band: str | None = None
+
+    def fine(self) -> bool:
+        """A filter beyond kecamatan and period is set (the reads then need the cells of every dimension)."""
+        return any(v is not None for v in (self.opd, self.field, self.pekka_category, self.age_band))
 
     def args(self) -> tuple[str | None, ...]:
         return (self.kecamatan, self.period_from, self.period_to, self.opd, self.field, self.pekka_category,
@@ -67,16 +70,10 @@ def catalog() -> list[dict[str, Any]]:
     return [asdict(i) for i in CATALOG]
 
 
-def _base(name: str) -> str:
-    """The indicator's records, each counted subject once (its first occurrence); Rupiah sums keep every record."""
-    return BASE_SQL[name] if BY_NAME[name].kind == "sum_idr" else FIRST.format(base=BASE_SQL[name])
-
-
-async def compute(conn: asyncpg.Connection, name: str, filters: Filters, group_by: str | None) -> list[dict[str, Any]]:
+def _cells(name: str, rows: list[Any], group_by: str | None) -> list[dict[str, Any]]:
     indicator = BY_NAME[name]
-    sql = AGGREGATE.format(group=GROUP_COLUMN[group_by], base=_base(name))
     cells = []
-    for row in await conn.fetch(sql, *filters.args()):
+    for row in rows:
         value, denominator = exact_value(indicator.kind, num=row["num"], den=row["den"], total=row["total"],
                                          median=row["median"])
         cell: dict[str, Any] = {"key": row["key"], "value": value, "suppressed": False}
@@ -89,14 +86,28 @@ async def compute(conn: asyncpg.Connection, name: str, filters: Filters, group_b
     return cells
 
 
+async def compute(conn: asyncpg.Connection, name: str, filters: Filters, group_by: str | None) -> list[dict[str, Any]]:
+    """One indicator's exact cells under ``filters``, grouped by ``group_by``, read from the maintained read models
+    (``projections/readmodel.py``): the same figures as aggregating its definition over the facts."""
+    sql = readmodel_reads.indicator_sql(BY_NAME[name].kind, group_by, filters.fine())
+    return _cells(name, await conn.fetch(sql, *filters.args(), name), group_by)
+
+
 async def report(conn: asyncpg.Connection, names: list[str], filters: Filters,
                  group_by: str | None) -> list[dict[str, Any]]:
-    """The named indicators (each: indicator, label, kind, group, cells) under ``filters``, grouped by ``group_by``."""
+    """The named indicators (each: indicator, label, kind, group, cells) under ``filters``, grouped by ``group_by``.
+    Additive indicators are read together in one pass over their cells; medians and desa from their records."""
+    together = [n for n in names if BY_NAME[n].kind != "median_idr"] if not (group_by == "desa" and filters.fine()) else []
+    rows: dict[str, list[Any]] = {n: [] for n in together}
+    if together:
+        for row in await conn.fetch(readmodel_reads.many_sql(group_by, filters.fine()), *filters.args(), together):
+            rows[row["indicator"]].append(row)
     out = []
     for name in names:
         ind = BY_NAME[name]
-        out.append({"indicator": name, "label": ind.label, "kind": ind.kind, "group": ind.group,
-                    "cells": await compute(conn, name, filters, group_by)})
+        cells = (_cells(name, rows[name], group_by) if name in rows
+                 else await compute(conn, name, filters, group_by))
+        out.append({"indicator": name, "label": ind.label, "kind": ind.kind, "group": ind.group, "cells": cells})
     return out
 
 
@@ -111,11 +122,9 @@ async def report_view(conn: asyncpg.Connection, names: list[str] | None, filters
 
 async def headline(conn: asyncpg.Connection) -> dict[str, Any]:
     """Regency totals of the headline indicators plus the funnel: the live feed's message."""
-    figures = {}
-    for ind in CATALOG:
-        if ind.headline:
-            cell = (await compute(conn, ind.name, Filters(), None))[0]
-            figures[ind.name] = {"value": cell["value"], "suppressed": cell["suppressed"]}
+    names = [ind.name for ind in CATALOG if ind.headline]
+    figures = {r["indicator"]: {"value": r["cells"][0]["value"], "suppressed": r["cells"][0]["suppressed"]}
+               for r in await report(conn, names, Filters(), None)}
     return {"figures": figures, "funnel": await funnel(conn, Filters())}
 
 
@@ -129,10 +138,16 @@ FUNNEL_STEPS = (
 
 
 async def funnel(conn: asyncpg.Connection, filters: Filters) -> list[dict[str, Any]]:
-    row = await conn.fetchrow(FUNNEL, filters.kecamatan, filters.pekka_category, filters.age_band)
+    """The funnel of the women registered (in the period's months, when given) under the filters: per step,
+    ``value`` = those who reached it (each step on its own: the stock), ``cohort`` = those who reached it and
+    every step before it (of the registered, the trained; of those, with a business; ...), so each cohort step is
+    a subset of the one before. Read from the cohort cells, not the history."""
+    row = await conn.fetchrow(readmodel_reads.FUNNEL, filters.kecamatan, filters.period_from, filters.period_to,
+                              filters.pekka_category, filters.age_band)
     steps = []
     for key, label in FUNNEL_STEPS:
-        steps.append({"step": key, "label": label, "value": int(row[key]), "suppressed": False})
+        cohort = int(row["registered" if key == "registered" else f"c_{key}"])
+        steps.append({"step": key, "label": label, "value": int(row[key]), "suppressed": False, "cohort": cohort})
     return steps
 
 

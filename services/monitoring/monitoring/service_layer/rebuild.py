@@ -24,6 +24,7 @@ from berdaya_shared.messaging import MessagingSettings, kafka_client_kwargs
 
 from .. import projections
 from ..adapters import SHADOW_SCHEMA, recreate_shadow, swap_in_shadow
+from ..projections import readmodel
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,10 @@ async def rebuild(pool: asyncpg.Pool, messaging: MessagingSettings, progress: Re
         progress.target_events = sum(end[tp] - begin[tp] for tp in partitions)
         with _collector_paused():
             await _consume_until(pool, consumer, end, progress)
+        async with pool.acquire() as conn, conn.transaction():
+            # The read models of the replayed history at once; the catch-up below maintains them batch by batch.
+            await conn.execute(f"SET LOCAL search_path TO {SHADOW_SCHEMA}, public")
+            await readmodel.build(conn)
         progress.state = "swapping"
         async with pool.acquire() as conn, conn.transaction():
             await projections.hold_for_swap(conn)
@@ -142,7 +147,7 @@ async def _consume_until(pool: asyncpg.Pool, consumer: AIOKafkaConsumer, end: di
             if not events:
                 continue
             if conn is not None:
-                await _apply_batch(conn, events)
+                await _apply_batch(conn, events, maintain=True)
                 progress.events_applied += len(events)
                 continue
             if in_flight is not None:
@@ -159,7 +164,7 @@ async def _apply_in_own_transaction(pool: asyncpg.Pool, events: list[Any], progr
     progress.events_applied += len(events)
 
 
-async def _apply_batch(conn: asyncpg.Connection, events: list[Any]) -> None:
+async def _apply_batch(conn: asyncpg.Connection, events: list[Any], *, maintain: bool = False) -> None:
     # No inbox rows: an event delivered twice (a relay re-send) is applied twice, which changes nothing because
     # every projection upsert is idempotent and order-independent (test_full_replay_changes_nothing replays past
     # the inbox). One inbox row written and later deleted per event was PostgreSQL work the replay does not need.
@@ -169,4 +174,4 @@ async def _apply_batch(conn: asyncpg.Connection, events: list[Any]) -> None:
         if e.event_id not in seen:
             seen.add(e.event_id)
             new.append(e)
-    await projections.apply_to(conn, new, SHADOW_SCHEMA)
+    await projections.apply_to(conn, new, SHADOW_SCHEMA, maintain=maintain)

@@ -9,6 +9,18 @@ let catalog = [];
 const kinds = {};
 const charts = {};
 let period = null;  // the released period shown (YYYY, YYYY-Qn or YYYY-MM)
+let released = [];  // every released period, oldest first
+// The filters come from the page's address (the filter form is a plain GET form), so a view can be shared.
+const url = new URLSearchParams(window.location.search);
+const FILTERS = ["kecamatan", "opd", "pekka_category", "age_band"];
+const chosen = Object.fromEntries(FILTERS.filter(k => url.get(k)).map(k => [k, url.get(k)]));
+const filtered = Object.keys(chosen).length > 0;
+if (url.get("period")) period = url.get("period");
+function withFilters(params, keep = FILTERS) {
+  const q = new URLSearchParams(params);
+  for (const k of keep) if (chosen[k]) q.set(k, chosen[k]);
+  return q.toString();
+}
 
 function fmt(kind, value, suppressed) {
   if (suppressed) return "x";
@@ -29,92 +41,240 @@ function monthLabel(p) {
   return m ? month.format(new Date(Number(y), Number(m) - 1, 1)) : y;
 }
 function periodLabel(p) { return p && p.length === 4 ? `Tahun ${p}` : monthLabel(p || ""); }
-async function getJSON(url) { const r = await fetch(url); if (!r.ok) throw new Error(url + " " + r.status); return r.json(); }
+class Refused extends Error {}
+async function getJSON(path) {
+  const r = await fetch(path);
+  if (r.ok) return r.json();
+  let message = `Permintaan ditolak (${r.status}).`;
+  try { message = (await r.json()).pesan || message; } catch (e) { /* not JSON */ }
+  throw new Refused(message);
+}
+function showError(err) {
+  const box = document.getElementById("filter-error");
+  box.hidden = false;
+  box.textContent = err instanceof Refused ? err.message : "Angka tidak dapat dimuat. Coba muat ulang halaman.";
+}
+function el(tag, attrs = {}, text = null) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== null) node.textContent = text;
+  return node;
+}
 
-function renderHeadline(msg) {
-  if (msg.period && msg.period !== period && !document.getElementById("period").dataset.chosen) period = msg.period;
+function renderFigures(figures) {
   const box = document.getElementById("headline");
   box.innerHTML = "";
   for (const ind of catalog.filter(i => i.headline)) {
-    const f = msg.figures[ind.name] || {};
-    const card = document.createElement("div");
-    card.className = "card";
-    card.dataset.indicator = ind.name;
-    card.innerHTML = `<div class="label"></div><div class="value"></div>`;
-    card.querySelector(".label").textContent = ind.label;
-    card.querySelector(".value").textContent = fmtShort(ind.kind, f.value, f.suppressed);
-    card.querySelector(".value").title = fmt(ind.kind, f.value, f.suppressed);
+    const f = figures[ind.name];
+    if (filtered && !f) continue;  // not published with this filter
+    const card = el("div", { class: "card", "data-indicator": ind.name });
+    card.appendChild(el("div", { class: "label" }, ind.label));
+    const value = el("div", { class: "value" }, fmtShort(ind.kind, (f || {}).value, (f || {}).suppressed));
+    value.title = fmt(ind.kind, (f || {}).value, (f || {}).suppressed);
+    card.appendChild(value);
+    card.appendChild(definition(ind.name));
     box.appendChild(card);
-  }
-  const funnel = document.getElementById("funnel");
-  funnel.innerHTML = "";
-  const top = Math.max(1, ...msg.funnel.map(s => s.value || 0));
-  for (const s of msg.funnel) {
-    const bar = document.createElement("div");
-    bar.className = "bar";
-    bar.dataset.step = s.step;
-    bar.style.width = `${Math.max(25, 100 * (s.value || 0) / top)}%`;
-    bar.textContent = `${s.label}: ${fmt("count", s.value, s.suppressed)}`;
-    funnel.appendChild(bar);
   }
   document.getElementById("updated").textContent = dateTime.format(new Date());
 }
 
+function renderFunnel(steps) {
+  const body = document.querySelector("#funnel tbody");
+  body.innerHTML = "";
+  for (const s of steps) {
+    const row = el("tr", { "data-step": s.step });
+    row.appendChild(el("th", { scope: "row" }, s.label));
+    row.appendChild(el("td", {}, fmt("count", s.value, s.suppressed)));
+    body.appendChild(row);
+  }
+  if (!steps.length) body.appendChild(el("tr")).appendChild(el("td", { colspan: "2" }, "Belum ada angka yang dirilis."));
+}
+
+function renderHeadline(msg) {
+  // The live message is the regency's; a filtered view reads its own figures instead.
+  if (msg.period && !period) period = msg.period;
+  if (filtered || (msg.period && msg.period !== period)) return;
+  renderFigures(msg.figures || {});
+  renderFunnel(msg.funnel || []);
+}
+
+async function renderFiltered() {
+  const names = catalog.filter(i => i.headline).map(i => "indicator=" + i.name).join("&");
+  const data = await getJSON(`/api/indicators?${withFilters({ period })}&${names}`);
+  const figures = {};
+  for (const i of data.indicators) figures[i.indicator] = i.cells[0] || { value: empty(i.kind), suppressed: false };
+  renderFigures(figures);
+  const funnelFilters = ["kecamatan", "pekka_category", "age_band"];
+  if (chosen.opd) renderFunnel([]);
+  else renderFunnel(await getJSON(`/api/funnel?${withFilters({ period }, funnelFilters)}`));
+}
+
+// Every figure's definition one tap away: a disclosure under it.
+function definition(name) {
+  const box = el("details", { class: "definition" });
+  box.appendChild(el("summary", {}, "Definisi"));
+  box.appendChild(el("p", {}, DEFINITIONS[name] || ""));
+  return box;
+}
+
+// A figure with no record: zero for counts and sums; no value for ratios and medians (nothing to divide).
+function empty(kind) { return kind === "ratio" || kind === "median_idr" ? null : 0; }
+
+function kecamatanLink(code) {
+  const a = el("a", { href: "/?" + new URLSearchParams({ period, kecamatan: code }) }, KECAMATAN[code] || code);
+  return a;
+}
+
 async function renderKecamatan() {
-  const names = catalog.filter(i => i.headline).map(i => i.name);
-  const q = names.map(n => "indicator=" + n).join("&");
-  const data = await getJSON(`/api/indicators?group_by=kecamatan&period=${period}&${q}`);
-  const keys = [...new Set(data.indicators.flatMap(i => i.cells.map(c => c.key)).filter(Boolean))].sort();
   const table = document.getElementById("by-kecamatan");
-  table.tHead.innerHTML = "<tr><th>Kecamatan</th>" + data.indicators.map(i => `<th>${i.label}</th>`).join("") + "</tr>";
-  table.tBodies[0].innerHTML = keys.map(k => "<tr><td>" + (KECAMATAN[k] || k) + "</td>" + data.indicators.map(i => {
-    const c = i.cells.find(x => x.key === k);
-    return "<td>" + (c ? fmt(i.kind, c.value, c.suppressed) : "0") + "</td>";
-  }).join("") + "</tr>").join("");
+  const note = document.getElementById("kec-note");
+  const heading = document.getElementById("h-kec");
+  table.tHead.innerHTML = "";
+  table.tBodies[0].innerHTML = "";
+  let data, keyLabel, label = k => KECAMATAN[k] || k;
+  if (chosen.kecamatan && Object.keys(chosen).length === 1) {
+    // Drill-down: the kecamatan's desa/kelurahan (published by year, registrations).
+    heading.textContent = `Desa/kelurahan di ${KECAMATAN[chosen.kecamatan] || chosen.kecamatan}`;
+    note.textContent = "Perempuan terdaftar per desa/kelurahan, per tahun. ";
+    note.appendChild(el("a", { href: "/?" + new URLSearchParams({ period }) }, "Kembali ke semua kecamatan"));
+    data = await getJSON(`/api/indicators?${new URLSearchParams({ period: period.slice(0, 4), kecamatan: chosen.kecamatan,
+      group_by: "desa", indicator: "women_registered" })}`);
+    keyLabel = "Desa/kelurahan";
+  } else if (filtered) {
+    note.textContent = "Tabel per kecamatan hanya tersedia tanpa filter lain (angka publik: satu rincian sekaligus).";
+    return;
+  } else {
+    const names = catalog.filter(i => i.headline).map(i => "indicator=" + i.name).join("&");
+    data = await getJSON(`/api/indicators?group_by=kecamatan&period=${period}&${names}`);
+    keyLabel = "Kecamatan";
+  }
+  const keys = [...new Set(data.indicators.flatMap(i => i.cells.map(c => c.key)).filter(Boolean))].sort();
+  if (!keys.length) {
+    note.appendChild(document.createTextNode(" Belum ada angka yang diterbitkan untuk tabel ini."));
+    return;
+  }
+  const head = el("tr");
+  head.appendChild(el("th", { scope: "col" }, keyLabel));
+  for (const i of data.indicators) head.appendChild(el("th", { scope: "col" }, i.label));
+  table.tHead.appendChild(head);
+  for (const k of keys) {
+    const row = el("tr");
+    const first = el("td");
+    if (keyLabel === "Kecamatan") first.appendChild(kecamatanLink(k)); else first.textContent = label(k);
+    row.appendChild(first);
+    for (const i of data.indicators) {
+      const c = i.cells.find(x => x.key === k);
+      row.appendChild(el("td", {}, c ? fmt(i.kind, c.value, c.suppressed) : "0"));
+    }
+    table.tBodies[0].appendChild(row);
+  }
+}
+
+// Every released month of the shown year, in order: a month with no record is a zero, never a gap.
+function monthsOf(year) {
+  return released.filter(p => p.length === 7 && !p.includes("Q") && p.startsWith(year));
 }
 
 async function renderCharts() {
-  const data = await getJSON(`/api/indicators?group_by=period&period=${period.slice(0, 4)}`);
+  const year = period.slice(0, 4);
+  const headline = catalog.filter(i => i.headline).map(i => "indicator=" + i.name).join("&");
+  const data = await getJSON(`/api/indicators?${withFilters({ group_by: "period", period: year })}&${headline}`);
   const box = document.getElementById("charts");
   for (const ind of data.indicators) {
-    const cells = ind.cells.filter(c => c.key);
-    const labels = cells.map(c => monthLabel(c.key));
+    const byKey = Object.fromEntries(ind.cells.filter(c => c.key).map(c => [c.key, c]));
+    const quarterly = ind.cells.some(c => c.key && c.key.includes("Q"));
+    const keys = quarterly ? ["Q1", "Q2", "Q3", "Q4"].map(q => `${year}-${q}`).filter(k => released.includes(k))
+      : monthsOf(year);
+    const cells = keys.map(k => byKey[k] || { key: k, value: 0, suppressed: false });
     const values = cells.map(c => c.suppressed ? null : c.value);
-    if (!charts[ind.indicator]) {
-      const wrap = document.createElement("div");
-      wrap.className = "chart";
-      const canvas = document.createElement("canvas");
-      canvas.setAttribute("aria-label", ind.label);
-      wrap.appendChild(canvas);
+    // A chart says more than a number only when some month holds something: all-zero series are left out.
+    const existing = charts[ind.indicator];
+    const blank = cells.every(c => !c.suppressed && !c.value);
+    if (existing) existing.canvas.closest("figure").hidden = blank;
+    if (blank && !existing) continue;
+    const top = Math.max(1, ...values.filter(v => v !== null));
+    // Withheld months get a grey bar of a fixed small height and an "x" in their label: marked, not missing.
+    const marks = cells.map(c => c.suppressed ? top * 0.06 : null);
+    const labels = cells.map(c => monthLabel(c.key) + (c.suppressed ? " (x)" : ""));
+    const integer = ind.kind === "count";
+    let chart = charts[ind.indicator];
+    if (!chart) {
+      const wrap = el("figure", { class: "chart", "data-chart": ind.indicator });
+      wrap.appendChild(el("figcaption", {}, ind.label));
+      const frame = el("div", { class: "frame" });
+      const canvas = el("canvas", { role: "img", "aria-label": `${ind.label} per bulan` });
+      frame.appendChild(canvas);
+      wrap.appendChild(frame);
       box.appendChild(wrap);
-      charts[ind.indicator] = new Chart(canvas, {
-        type: ind.kind === "ratio" ? "line" : "bar",
-        data: { labels, datasets: [{ label: ind.label, data: values, backgroundColor: "#b4236b", borderColor: "#b4236b" }] },
+      chart = charts[ind.indicator] = new Chart(canvas, {
+        type: "bar",
+        data: { labels, datasets: [
+          { label: ind.label, data: values, backgroundColor: "#b4236b", borderColor: "#b4236b" },
+          { label: "x = disembunyikan", data: marks, backgroundColor: "#9ca3af" }] },
         options: { maintainAspectRatio: false, animation: false,
-          plugins: { tooltip: { callbacks: { label: ctx => fmt(ind.kind, ctx.parsed.y, ctx.parsed.y === null) } } },
-          scales: { y: { beginAtZero: true, ticks: { callback: v => fmtShort(ind.kind, v, false) } } } },
+          plugins: { legend: { display: false },
+            tooltip: { callbacks: { label: ctx => ctx.datasetIndex === 1 ? "x (disembunyikan)"
+              : fmt(ind.kind, ctx.parsed.y, ctx.parsed.y === null) } } },
+          scales: { x: { stacked: true, ticks: { autoSkip: true, maxRotation: 0 } },
+            y: { stacked: true, beginAtZero: true, suggestedMax: integer ? 4 : undefined,
+              ticks: { precision: integer ? 0 : undefined, callback: v => fmtShort(ind.kind, v, false) } } } },
       });
     } else {
-      const chart = charts[ind.indicator];
       chart.data.labels = labels;
       chart.data.datasets[0].data = values;
+      chart.data.datasets[1].data = marks;
       chart.update();
     }
+    chart.canvas.closest("figure").dataset.months = keys.join(",");
+    chart.canvas.closest("figure").dataset.withheld = cells.filter(c => c.suppressed).map(c => c.key).join(",");
+  }
+}
+
+async function renderAllIndicators() {
+  const data = await getJSON(`/api/indicators?${withFilters({ period })}`);
+  const body = document.querySelector("#all-indicators tbody");
+  body.innerHTML = "";
+  for (const i of data.indicators) {
+    const c = i.cells[0] || { value: empty(i.kind), suppressed: false };
+    const row = el("tr", { "data-indicator": i.indicator });
+    const name = el("td", {}, i.label);
+    name.appendChild(definition(i.indicator));
+    row.appendChild(name);
+    row.appendChild(el("td", {}, i.group));
+    row.appendChild(el("td", {}, fmt(i.kind, c.value, c.suppressed)));
+    body.appendChild(row);
   }
 }
 
 async function renderTargets() {
   const year = Number(period.slice(0, 4));
   document.getElementById("target-year").textContent = year;
-  const rows = await getJSON(`/api/targets?year=${year}`);
-  document.querySelector("#targets tbody").innerHTML = rows.length ? rows.map(r => {
+  const rows = await getJSON(`/api/targets?year=${year}` + (chosen.kecamatan ? `&kecamatan=${chosen.kecamatan}` : ""));
+  const body = document.querySelector("#targets tbody");
+  body.innerHTML = "";
+  if (!rows.length) {
+    body.appendChild(el("tr")).appendChild(el("td", { colspan: "5" }, `Belum ada target untuk tahun ${year}.`));
+    return;
+  }
+  for (const r of rows) {
     const kind = kinds[r.indicator];
-    const pct = r.progress === null ? 0 : Math.min(1, r.progress);
-    return `<tr><td>${r.label}</td><td>${r.kecamatan_code === "all" ? "Seluruh Kukar" : (KECAMATAN[r.kecamatan_code] || r.kecamatan_code)}</td>
-      <td>${fmt(kind, r.target, false)}</td><td>${fmt(kind, r.actual, r.suppressed)}</td>
-      <td><div class="progress" title="${r.progress === null ? "—" : percent.format(r.progress)}"><div style="width:${pct * 100}%"></div></div>
-      ${r.progress === null ? "—" : percent.format(r.progress)}</td></tr>`;
-  }).join("") : `<tr><td colspan="5">Belum ada target untuk tahun ${year}.</td></tr>`;
+    const row = el("tr");
+    row.appendChild(el("td", {}, r.label));
+    row.appendChild(el("td", {}, r.kecamatan_code === "all" ? "Seluruh Kukar" : (KECAMATAN[r.kecamatan_code] || r.kecamatan_code)));
+    row.appendChild(el("td", {}, fmt(kind, r.target, false)));
+    row.appendChild(el("td", {}, fmt(kind, r.actual, r.suppressed)));
+    const cell = el("td");
+    const shown = r.progress === null ? "—" : percent.format(r.progress);
+    const bar = el("div", { class: "progress", role: "progressbar", "aria-label": `Progres ${r.label}`,
+      "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(Math.round(100 * Math.min(1, r.progress || 0))) });
+    const fill = el("div");
+    fill.style.width = `${100 * Math.min(1, r.progress || 0)}%`;
+    bar.appendChild(fill);
+    cell.appendChild(bar);
+    cell.appendChild(document.createTextNode(" " + shown));
+    row.appendChild(cell);
+    body.appendChild(row);
+  }
 }
 
 let pending = null;
@@ -129,11 +289,12 @@ function refreshDetails() {
 
 async function renderPeriods() {
   const info = await getJSON("/api/periods");
+  released = info.periods;
   const select = document.getElementById("period");
-  const chosen = select.value;
-  select.innerHTML = info.periods.slice().reverse().map(p => `<option value="${p}">${periodLabel(p)}</option>`).join("");
-  if (!period) period = info.default;
-  select.value = select.dataset.chosen ? chosen : period;
+  select.innerHTML = "";
+  for (const p of info.periods.slice().reverse()) select.appendChild(el("option", { value: p }, periodLabel(p)));
+  if (!period || !info.periods.includes(period)) period = info.default;
+  select.value = period || "";
   document.getElementById("release-info").textContent = info.release_id
     ? `Rilis ke-${info.release_id}, ${dateTime.format(new Date(info.released_at))}` : "Belum ada angka yang dirilis.";
   document.getElementById("export-period").value = period || "";
@@ -142,20 +303,28 @@ async function renderPeriods() {
 async function renderDetails() {
   await renderPeriods();
   if (!period) return;
-  await Promise.all([renderKecamatan(), renderCharts(), renderTargets()]).catch(console.error);
+  const parts = [renderKecamatan(), renderCharts(), renderTargets(), renderAllIndicators()];
+  if (filtered || url.get("period")) parts.push(renderFiltered());
+  const results = await Promise.allSettled(parts);
+  const failed = results.find(r => r.status === "rejected");
+  if (failed) showError(failed.reason);
 }
 
-document.getElementById("period").addEventListener("change", async ev => {
-  ev.target.dataset.chosen = "1";
-  period = ev.target.value;
-  document.getElementById("export-period").value = period;
-  const msg = await getJSON(`/api/indicators?period=${period}&${catalog.filter(i => i.headline).map(i => "indicator=" + i.name).join("&")}`);
-  const figures = {};
-  for (const i of msg.indicators) figures[i.indicator] = i.cells[0] || {};
-  const steps = await getJSON(`/api/funnel?period=${period}`);
-  renderHeadline({ period, figures, funnel: steps });
-  await renderDetails();
-});
+function setUpFilters() {
+  const kec = document.getElementById("f-kecamatan");
+  for (const [code, name] of Object.entries(KECAMATAN)) kec.appendChild(el("option", { value: code }, name));
+  for (const [id, key] of [["f-kecamatan", "kecamatan"], ["f-opd", "opd"], ["f-pekka", "pekka_category"], ["f-age", "age_band"]]) {
+    document.getElementById(id).value = chosen[key] || "";
+  }
+  const parts = Object.entries(chosen).map(([k, v]) => k === "kecamatan" ? (KECAMATAN[v] || v)
+    : document.querySelector(`[name="${k}"] option[value="${CSS.escape(v)}"]`)?.textContent || v);
+  document.getElementById("scope").textContent = parts.length ? "· " + parts.join(" · ") : "· Seluruh Kutai Kartanegara";
+  // Empty selects are left out of the address, so a shared link carries only what was chosen.
+  document.getElementById("filters").addEventListener("submit", ev => {
+    for (const select of ev.target.querySelectorAll("select")) select.disabled = !select.value;
+  });
+  if (window.matchMedia("(min-width: 700px)").matches) document.getElementById("charts-box").open = true;
+}
 
 function connect() {
   const source = new EventSource("/api/stream");
@@ -175,9 +344,10 @@ document.getElementById("export").addEventListener("submit", ev => {
 });
 
 (async () => {
+  setUpFilters();
   catalog = await getJSON("/api/catalog");
   for (const i of catalog) kinds[i.name] = i.kind;
   renderHeadline(await getJSON("/api/headline"));
   await renderDetails();
   connect();
-})();
+})().catch(showError);

@@ -1,0 +1,242 @@
+"""Scale stage (``BENCH_SCALE=1``): the dashboard's reads at a Kutai Kartanegara-sized history beside a tenth of it.
+
+Builds the history straight into the projection's fact tables (``proj``) of two fresh databases with set-based
+SQL (``generate_series``; deterministic refs from md5), ``BENCH_SCALE_WOMEN`` women (default 400,000) and a
+tenth of that, with their program activity in the demo's proportions: a baseline assessment each and a follow-up
+for half; 30 % enrolled in a course of 25 (80 % of them complete it, 10 % drop out); 15 % with a UKM reporting
+six months; 40 % of UKM listed, 20 % at a fair, three sales each; a cooperative per 200 women with 20 members; capital to
+5 %; aid to 3 %; formal placements for 2 %. Then the read models are built in one pass (what the rebuild does
+before its swap) and each read is timed ``BENCH_SCALE_ROUNDS`` times (default 20; p50 and p95) in the API's
+read-only snapshot, from the read models (now) and, for the headline and funnel, from the definitions over the
+facts (before), in the same run. It also times keeping the read models current: a batch touching 100 women.
+"""
+
+import os
+import random
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+from monitoring.adapters import LIVE_SCHEMA, prepare_database
+from monitoring.domain.indicators import CATALOG
+from monitoring.projections import readmodel
+from monitoring.service_layer import definitions, indicators
+from monitoring.service_layer.indicators import Filters
+
+KEC = [f"64.02.{i:02d}" for i in range(1, 21)]
+
+# One statement per fact table; $1 = number of women. Refs are md5 of a tag and a number, so reruns agree.
+HISTORY = [
+    """INSERT INTO women SELECT md5('w' || i)::uuid, '64.02.' || lpad((1 + i % 20)::text, 2, '0'),
+      '64.02.' || lpad((1 + i % 20)::text, 2, '0') || '.' || (2001 + (i / 20) % 12),
+      (ARRAY['18-24','25-34','35-44','45-54','55-64','65+','<18'])[1 + (i * 7) % 7],
+      (ARRAY['none','none','none','productive','child_marriage_risk','elderly','none','none'])[1 + (i * 3) % 8],
+      1 + i % 6, '', (ARRAY['dp3a','dp3a','disperindag','diskop_ukm'])[1 + i % 4],
+      DATE '2025-01-01' + ((i::bigint * 7919) % 700)::int FROM generate_series(1, $1) i""",
+    """INSERT INTO assessments SELECT md5('a' || i)::uuid, md5('w' || i)::uuid,
+      DATE '2025-01-01' + ((i::bigint * 7919) % 700)::int, 1 + i % 6,
+      400000 + (i * 31) % 900000, 650000, (i * 31) % 900000 < 400000, true FROM generate_series(1, $1) i""",
+    """INSERT INTO assessments SELECT md5('f' || i)::uuid, md5('w' || i)::uuid,
+      DATE '2025-01-01' + ((i::bigint * 7919) % 700)::int + 200, 1 + i % 6, 500000 + (i * 37) % 900000, 650000,
+      (i * 37) % 900000 < 150000, false FROM generate_series(1, $1, 2) i""",
+    """INSERT INTO courses SELECT md5('c' || i)::uuid, (ARRAY['dp3a','disperindag','diskop_ukm','distransnaker'])[1 + i % 4],
+      (ARRAY['kuliner','kerajinan','menjahit','digital','pertanian'])[1 + i % 5], '64.02.' || lpad((1 + i % 20)::text, 2, '0'),
+      DATE '2025-01-15' + (i * 13) % 660, DATE '2025-02-15' + (i * 13) % 660, 8, 25
+      FROM generate_series(1, greatest($1 * 3 / 10 / 25, 1)) i""",
+    """INSERT INTO enrolments SELECT md5('c' || (1 + (i / 10) % greatest($1 * 3 / 10 / 25, 1)))::uuid, md5('w' || i)::uuid,
+      DATE '2025-01-10' + (i * 13) % 660 FROM generate_series(1, $1) i WHERE i % 10 < 3""",
+    """INSERT INTO completions SELECT course_ref, person_ref, enrolled_on + 40, 0.9, true FROM enrolments
+      WHERE ('x' || substr(person_ref::text, 1, 4))::bit(16)::int % 10 < 8""",
+    """INSERT INTO dropouts SELECT course_ref, person_ref, enrolled_on + 20, 'pindah' FROM enrolments
+      WHERE ('x' || substr(person_ref::text, 1, 4))::bit(16)::int % 10 = 9""",
+    """INSERT INTO businesses SELECT md5('b' || i)::uuid, md5('w' || i)::uuid,
+      (ARRAY['kuliner','kerajinan','fesyen','jasa'])[1 + i % 4], '64.02.' || lpad((1 + i % 20)::text, 2, '0'),
+      i % 3 = 0, i % 4 = 0, i % 5 = 0, DATE '2025-03-01' + ((i::bigint * 7919) % 600)::int,
+      DATE '2025-03-01' + ((i::bigint * 7919) % 600)::int
+      FROM generate_series(1, $1) i WHERE i % 20 < 3""",
+    """INSERT INTO business_reports SELECT b.business_ref, 
+      to_char(date_trunc('month', b.registered_on) + m * interval '1 month', 'YYYY-MM'),
+      b.owner_person_ref, 2000000 + m * 150000 + (hashtext(b.business_ref::text) % 500000), 2, b.has_nib, b.has_pirt,
+      b.has_halal, md5(b.business_ref::text || m)::uuid FROM businesses b, generate_series(0, 5) m""",
+    """INSERT INTO fairs SELECT md5('fair' || i)::uuid, '64.02.' || lpad((1 + i % 20)::text, 2, '0'), false,
+      DATE '2025-02-01' + i * 12, DATE '2025-02-03' + i * 12 FROM generate_series(1, 60) i""",
+    """INSERT INTO booths SELECT md5('fair' || (1 + abs(hashtext(business_ref::text)) % 60))::uuid, business_ref,
+      owner_person_ref FROM businesses WHERE abs(hashtext(business_ref::text)) % 5 = 0""",
+    """INSERT INTO listings SELECT md5('p' || business_ref::text)::uuid, business_ref, owner_person_ref,
+      (ARRAY['digital','modern_retail'])[1 + abs(hashtext(business_ref::text)) % 2], 'makanan', 25000,
+      registered_on + 45, NULL FROM businesses WHERE abs(hashtext(business_ref::text)) % 5 < 2""",
+    """INSERT INTO sales SELECT md5(l.product_ref::text || k)::uuid, l.business_ref, l.owner_person_ref, l.channel, NULL,
+      150000 + k * 20000, 3, l.listed_on + k * 25 FROM listings l, generate_series(1, 3) k""",
+    """INSERT INTO coops SELECT md5('k' || i)::uuid, '64.02.' || lpad((1 + i % 20)::text, 2, '0'), 'produsen',
+      DATE '2025-02-01' + (i * 17) % 600, true FROM generate_series(1, greatest($1 / 200, 1)) i""",
+    """INSERT INTO coop_member_events SELECT md5('k' || (1 + i % greatest($1 / 200, 1)))::uuid, md5('w' || i)::uuid,
+      DATE '2025-02-01' + ((1 + i % greatest($1 / 200, 1)) * 17) % 600 + 10, 'join' FROM generate_series(1, $1) i
+      WHERE i % 10 = 7""",
+    """INSERT INTO capital SELECT md5('d' || i)::uuid, 'woman', md5('w' || i)::uuid,
+      (ARRAY['dp3a_grant','diskop_grant','coop_loan'])[1 + i % 3], 2500000, DATE '2025-04-01' + ((i::bigint * 7919) % 560)::int
+      FROM generate_series(1, $1) i WHERE i % 20 = 11""",
+    """INSERT INTO aid SELECT md5('aid' || i)::uuid, md5('w' || i)::uuid,
+      (ARRAY['legal_assistance','counselling','shelter','social_aid'])[1 + i % 4], 'dp3a',
+      DATE '2025-01-20' + ((i::bigint * 7919) % 680)::int FROM generate_series(1, $1) i WHERE i % 33 = 5""",
+    """INSERT INTO placements SELECT md5('pl' || i)::uuid, md5('w' || i)::uuid, NULL, 'jasa', true, 3500000,
+      DATE '2025-05-01' + ((i::bigint * 7919) % 500)::int FROM generate_series(1, $1) i WHERE i % 50 = 13""",
+]
+
+
+async def build_history(url: str, women: int) -> dict[str, float]:
+    """The fact tables of ``women`` women in ``url``'s live projection, then its read models; seconds of each."""
+    conn = await asyncpg.connect(url)
+    try:
+        await prepare_database(conn)
+        started = time.perf_counter()
+        async with conn.transaction():
+            await conn.execute(f"SET LOCAL search_path TO {LIVE_SCHEMA}, public")
+            for sql in HISTORY:
+                await conn.execute(sql, women) if "$1" in sql else await conn.execute(sql)
+        facts_s = time.perf_counter() - started
+        await conn.execute(f"ANALYZE; SET search_path TO {LIVE_SCHEMA}, public")
+        started = time.perf_counter()
+        async with conn.transaction():
+            await readmodel.build(conn)
+        build_s = time.perf_counter() - started
+        await conn.execute("ANALYZE; RESET search_path")
+        return {"facts_s": round(facts_s, 1), "readmodel_build_s": round(build_s, 1)}
+    finally:
+        await conn.close()
+
+
+async def _timed(call: Callable[[], Awaitable[Any]], rounds: int) -> dict[str, float]:
+    await call()  # warm the caches
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        await call()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[min(len(times) - 1, int(0.95 * len(times)))], 1)}
+
+
+async def measure(url: str, rounds: int) -> dict[str, Any]:
+    """p50/p95 of the dashboard's reads on ``url`` (read models), and the headline and funnel from the facts."""
+    # Additive indicators (counts, ratios, Rupiah sums) sum cells; the median reads its records: timed apart.
+    names = [i.name for i in CATALOG if i.kind != "median_idr"]
+    medians = [i.name for i in CATALOG if i.kind == "median_idr"]
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=1)
+    try:
+        async with indicators.snapshot(pool) as conn:
+            out: dict[str, Any] = {"women": await conn.fetchval("SELECT count(*) FROM women"),
+                                   "records": await conn.fetchval("SELECT count(*) FROM rm_contrib"),
+                                   "cells": await conn.fetchval("SELECT count(*) FROM rm_cells")}
+            filtered = Filters(kecamatan="64.02.06", period_from="2026-01", period_to="2026-06", age_band="25-34")
+            reads: dict[str, Callable[[], Awaitable[Any]]] = {
+                "headline_with_funnel": lambda: indicators.headline(conn),
+                "funnel": lambda: indicators.funnel(conn, Filters()),
+                "additive_indicators_regency": lambda: indicators.report(conn, names, Filters(), None),
+                "additive_indicators_by_kecamatan": lambda: indicators.report(conn, names, Filters(), "kecamatan"),
+                "additive_indicators_by_month": lambda: indicators.report(conn, names, Filters(), "period"),
+                "additive_indicators_filtered": lambda: indicators.report(conn, names, filtered, "period"),
+                "median_regency": lambda: indicators.report(conn, medians, Filters(), None),
+                "median_by_month": lambda: indicators.report(conn, medians, Filters(), "period"),
+                "median_filtered": lambda: indicators.report(conn, medians, filtered, "period"),
+                "one_indicator_by_desa": lambda: indicators.report(conn, ["women_registered"],
+                                                                   Filters(kecamatan="64.02.06"), "desa"),
+            }
+            for label, call in reads.items():
+                out[label] = await _timed(call, rounds)
+            headline_names = [i.name for i in CATALOG if i.headline]
+
+            async def before() -> None:
+                for name in headline_names:
+                    await definitions.compute(conn, name, Filters(), None)
+                await definitions.funnel_stock(conn, Filters())
+
+            out["headline_with_funnel_from_facts"] = await _timed(before, max(2, rounds // 10))
+        async with pool.acquire() as conn:
+            refs = [r["person_ref"] for r in await conn.fetch(
+                f"SELECT person_ref FROM {LIVE_SCHEMA}.women TABLESAMPLE SYSTEM (1) LIMIT 100")]
+            random.Random(1).shuffle(refs)
+
+            async def keep_current() -> None:
+                async with conn.transaction():
+                    await conn.execute(f"SET LOCAL search_path TO {LIVE_SCHEMA}, public")
+                    await readmodel.maintain(conn, refs)
+
+            out["maintain_batch_of_100_women"] = await _timed(keep_current, max(3, rounds // 4))
+    finally:
+        await pool.close()
+    return out
+
+
+async def run(create_database: Callable[[str], Awaitable[str]]) -> dict[str, Any]:
+    """The scale stage: both sizes built and measured in this run."""
+    women = int(os.environ.get("BENCH_SCALE_WOMEN", "400000"))
+    rounds = int(os.environ.get("BENCH_SCALE_ROUNDS", "20"))
+    out: dict[str, Any] = {}
+    for label, n in (("small", women // 10), ("large", women)):
+        url = await create_database(f"scale_{label}")
+        print(f"(s) scale: building {n:,} women ...", flush=True)
+        built = await build_history(url, n)
+        print(f"(s) scale: reads at {n:,} women ...", flush=True)
+        out[label] = {**built, **await measure(url, rounds)}
+    small, large = out["small"], out["large"]
+    out["ratio_large_to_small_p95"] = {
+        k: round(large[k]["p95_ms"] / max(small[k]["p95_ms"], 0.1), 2)
+        for k in large if isinstance(large[k], dict) and "p95_ms" in large[k]}
+    return out
+
+
+def rows(scale: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """Report lines (figure, value, target, verdict, note) of the scale stage."""
+    if "large" not in scale:
+        return [("scale stage", "error", "", "", str(scale.get("error", ""))[:120])]
+    small, large, ratio = scale["small"], scale["large"], scale["ratio_large_to_small_p95"]
+    out = [("scale: history built", f"{large['women']:,} / {small['women']:,} women", "≥ 400,000", 
+            "met" if large["women"] >= 400_000 else "MISSED",
+            f"facts {large['facts_s']} s, read models {large['readmodel_build_s']} s at the larger size")]
+    for key in ratio:
+        if key == "headline_with_funnel_from_facts":
+            out.append(("scale: headline + funnel from the facts (before)", f"{large[key]['p95_ms']} ms p95", "", "",
+                        f"{small[key]['p95_ms']} ms at {small['women']:,}"))
+            continue
+        if key == "maintain_batch_of_100_women":
+            out.append(("scale: keeping read models current, 100 women", f"{large[key]['p95_ms']} ms p95", "", "",
+                        f"{small[key]['p95_ms']} ms at {small['women']:,}"))
+            continue
+        ok = large[key]["p95_ms"] < 100 and ratio[key] <= 1.5
+        out.append((f"scale: {key.replace('_', ' ')}", f"{large[key]['p95_ms']} ms p95", "< 100 ms, ≤ 1.5× small",
+                    "met" if ok else "MISSED", f"{small[key]['p95_ms']} ms at {small['women']:,} (× {ratio[key]})"))
+    return out
+
+
+async def _main() -> None:
+    import asyncio
+    import json
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from .env import Run
+
+    bench = Run()
+    try:
+        result = await run(bench.create_database)
+    finally:
+        await bench.drop_databases()
+    path = Path("bench-results") / f"scale-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+
+    def write() -> None:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(result, indent=2, default=str))
+
+    await asyncio.to_thread(write)
+    for line in rows(result):
+        print(" | ".join(line))
+    print(f"written: {path}")
+
+
+if __name__ == "__main__":
+    import asyncio
+
+    asyncio.run(_main())

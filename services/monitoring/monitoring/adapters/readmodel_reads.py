@@ -1,0 +1,67 @@
+"""Reads of the maintained read models (``projections/readmodel.py``): an indicator's cells summed under the
+filters, grouped by one dimension. Cost: the cells of that indicator the filters select (an index range on the
+cell table's unique key, which starts with the indicator), never the history. A read filtered by neither OPD,
+field, PEKKA category nor age band sums the kecamatan x month roll-up (or the desa roll-up for a desa breakdown);
+otherwise the cells of every dimension. Parameters: $1 kecamatan, $2 first month, $3 last month, $4 OPD, $5 field,
+$6 PEKKA category, $7 age band (each NULL = any), $8 the indicator (or, for ``many_sql``, the indicators)."""
+
+from .indicator_sql import GROUP_COLUMN
+
+_COMMON = """($1::text IS NULL OR kecamatan_code = $1) AND ($2::text IS NULL OR period >= $2)
+  AND ($3::text IS NULL OR period <= $3)"""
+_FINE = _COMMON + """ AND ($4::text IS NULL OR opd = $4) AND ($5::text IS NULL OR field = $5)
+  AND ($6::text IS NULL OR pekka_category = $6) AND ($7::text IS NULL OR age_band = $7)"""
+# Only chosen when $4..$7 are NULL; they stay in the text so every read takes the same parameters.
+_ROLLUP = _COMMON + " AND $4::text IS NULL AND $5::text IS NULL AND $6::text IS NULL AND $7::text IS NULL"
+_SUMS = "sum(num)::bigint AS num, sum(n)::bigint AS den, sum(amount) AS total, NULL::float8 AS median"
+
+# Medians from the stored records (one per counted subject): not additive, so not kept in cells.
+RECORDS = """SELECT {group} AS key, count(*) FILTER (WHERE num) AS num, count(*) AS den,
+  sum(amount) FILTER (WHERE num) AS total,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) FILTER (WHERE num) AS median
+FROM rm_contrib WHERE indicator = $8 AND """ + _FINE + """
+GROUP BY 1 ORDER BY 1 NULLS LAST"""
+
+ROLLUP_GROUPS = (None, "kecamatan", "period", "kecamatan_period")
+
+
+def _source(group_by: str | None, fine: bool) -> tuple[str, str]:
+    if group_by == "desa":
+        return ("rm_cells", _FINE) if fine else ("rm_cells_desa", _ROLLUP)
+    if not fine and group_by in ROLLUP_GROUPS:
+        return "rm_cells_kp", _ROLLUP
+    return "rm_cells", _FINE
+
+
+def indicator_sql(kind: str, group_by: str | None, fine: bool) -> str:
+    """The read of one indicator of ``kind`` grouped by ``group_by`` (a key of ``GROUP_COLUMN``); ``fine``: an OPD,
+    field, PEKKA or age filter is set."""
+    if kind == "median_idr" or (group_by == "desa" and fine):
+        return RECORDS.format(group=GROUP_COLUMN[group_by])
+    table, where = _source(group_by, fine)
+    return (f"SELECT {GROUP_COLUMN[group_by]} AS key, {_SUMS} FROM {table} WHERE indicator = $8 AND {where}"
+            " GROUP BY 1 HAVING sum(n) > 0 ORDER BY 1 NULLS LAST")
+
+
+def many_sql(group_by: str | None, fine: bool) -> str:
+    """The read of several additive indicators at once (``$8``: their names), grouped by ``group_by``."""
+    table, where = _source(group_by, fine)
+    return (f"SELECT indicator, {GROUP_COLUMN[group_by]} AS key, {_SUMS} FROM {table}"
+            f" WHERE indicator = ANY($8::text[]) AND {where} GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY 1, 2 NULLS LAST")
+
+
+# The funnel from the cohort cells ('_funnel': field holds the four step flags). ``stock``: registered women who
+# reached each step, each step counted on its own; ``cohort``: those who reached it and every step before it.
+# $1 kecamatan, $2 first registration month, $3 last, $4 PEKKA category, $5 age band.
+FUNNEL = """SELECT COALESCE(sum(n), 0)::bigint AS registered,
+  COALESCE(sum(n) FILTER (WHERE substr(field, 1, 1) = '1'), 0)::bigint AS trained,
+  COALESCE(sum(n) FILTER (WHERE substr(field, 2, 1) = '1'), 0)::bigint AS business,
+  COALESCE(sum(n) FILTER (WHERE substr(field, 3, 1) = '1'), 0)::bigint AS market,
+  COALESCE(sum(n) FILTER (WHERE substr(field, 4, 1) = '1'), 0)::bigint AS above_poverty_line,
+  COALESCE(sum(n) FILTER (WHERE field LIKE '1%'), 0)::bigint AS c_trained,
+  COALESCE(sum(n) FILTER (WHERE field LIKE '11%'), 0)::bigint AS c_business,
+  COALESCE(sum(n) FILTER (WHERE field LIKE '111%'), 0)::bigint AS c_market,
+  COALESCE(sum(n) FILTER (WHERE field = '1111'), 0)::bigint AS c_above_poverty_line
+FROM rm_cells WHERE indicator = '_funnel' AND ($1::text IS NULL OR kecamatan_code = $1)
+  AND ($2::text IS NULL OR period >= $2) AND ($3::text IS NULL OR period <= $3)
+  AND ($4::text IS NULL OR pekka_category = $4) AND ($5::text IS NULL OR age_band = $5)"""

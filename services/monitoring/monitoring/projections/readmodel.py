@@ -1,0 +1,243 @@
+"""Read models maintained as events arrive: every indicator's counted records (``rm_contrib``) and their sums per
+cell (``rm_cells`` by every dimension; roll-ups ``rm_cells_kp`` by kecamatan x month and ``rm_cells_desa`` by
+kecamatan x desa x month), so that a read costs in proportion to the cells it sums, not to the history.
+
+How it stays equal to the definitions (``adapters/indicator_sql.py``, unchanged): a record of an indicator is a
+row of its base query, counted at its subject's first occurrence. Every record has an **anchor**: the woman it
+concerns, else (a cooperative's figures, capital to a cooperative) the first ref of its subject. After a batch's
+facts are written, in the same transaction:
+
+1. the batch's anchors are every ref its payloads carry, widened to the women whose records those refs shape (the
+   participants of a course that was (re)scheduled, the owners of a business, the booth holders of a fair, the
+   members of a cooperative, the recipients behind a disbursement);
+2. their stored records are deleted and subtracted from their cells;
+3. their records are recomputed from the facts by the indicator's own base query restricted to those anchors,
+   stored, and added to their cells.
+
+The result is a function of the facts alone (which are order-independent), so any interleaving of events gives
+the same tables, and ``build`` (the whole history at once, used by the rebuild before its swap and when the read
+models are first created) gives the same as any sequence of batches: ``tests/monitoring/test_readmodel.py``.
+Medians are not additive: they are read from the stored records of the indicator (one per business), not from
+cells; so is a desa breakdown filtered by OPD, field, PEKKA category or age band. The funnel is a pseudo-indicator
+(``_funnel``): one record per registered woman with her four step flags. What this costs: ``docs/scaling.md``.
+"""
+
+import re
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from berdaya_contracts import Event
+
+from ..adapters.indicator_sql import BASE_SQL, FIRST
+
+# The funnel's cohort record of each registered woman: her dimensions, her registration month, and in ``field``
+# four flags, one per step beyond registration, '1' when she reached it (trained: a completion; business: owns a
+# registered UKM; market: a booth, listing or sale; above: her latest assessment is not below GK).
+FUNNEL_RECORDS = """SELECT w.kecamatan_code, to_char(w.registered_on, 'YYYY-MM') AS period, w.registered_by_opd AS opd,
+  (EXISTS (SELECT 1 FROM completions c WHERE c.person_ref = w.person_ref))::int::text
+  || (EXISTS (SELECT 1 FROM businesses b WHERE b.owner_person_ref = w.person_ref))::int::text
+  || (EXISTS (SELECT 1 FROM booths x WHERE x.owner_person_ref = w.person_ref)
+      OR EXISTS (SELECT 1 FROM listings x WHERE x.owner_person_ref = w.person_ref)
+      OR EXISTS (SELECT 1 FROM sales x WHERE x.owner_person_ref = w.person_ref))::int::text
+  || COALESCE((SELECT NOT a.below_poverty_line FROM assessments a WHERE a.person_ref = w.person_ref
+               ORDER BY a.assessed_on DESC, a.assessment_ref DESC LIMIT 1), false)::int::text AS field,
+  w.pekka_category, w.age_band, w.desa_code, w.person_ref::text AS subject, w.person_ref, true AS num,
+  NULL::bigint AS amount
+FROM women w WHERE w.registered_on IS NOT NULL"""
+# The same records set-based, for ``build`` over the whole history (one pass per table instead of probes per woman);
+# ``test_bulk_build_equals_maintenance_event_by_event`` holds the two forms equal.
+FUNNEL_RECORDS_BULK = """SELECT w.kecamatan_code, to_char(w.registered_on, 'YYYY-MM') AS period, w.registered_by_opd AS opd,
+  (t.person_ref IS NOT NULL)::int::text || (b.person_ref IS NOT NULL)::int::text
+  || (m.person_ref IS NOT NULL)::int::text || COALESCE(NOT a.below_poverty_line, false)::int::text AS field,
+  w.pekka_category, w.age_band, w.desa_code, w.person_ref::text AS subject, w.person_ref, true AS num,
+  NULL::bigint AS amount
+FROM women w
+LEFT JOIN (SELECT DISTINCT person_ref FROM completions) t ON t.person_ref = w.person_ref
+LEFT JOIN (SELECT DISTINCT owner_person_ref AS person_ref FROM businesses) b ON b.person_ref = w.person_ref
+LEFT JOIN (SELECT owner_person_ref AS person_ref FROM booths UNION SELECT owner_person_ref FROM listings
+           UNION SELECT owner_person_ref FROM sales) m ON m.person_ref = w.person_ref
+LEFT JOIN (SELECT DISTINCT ON (person_ref) person_ref, below_poverty_line FROM assessments
+           ORDER BY person_ref, assessed_on DESC, assessment_ref DESC) a ON a.person_ref = w.person_ref
+WHERE w.registered_on IS NOT NULL"""
+FUNNEL = "_funnel"
+RECORD_SQL: dict[str, str] = {**BASE_SQL, FUNNEL: FUNNEL_RECORDS}
+BULK_SQL: dict[str, str] = {**BASE_SQL, FUNNEL: FUNNEL_RECORDS_BULK}
+
+# Where the restriction to the batch's anchors cannot reach the tables through the query (a person derived by
+# COALESCE or CASE, a per-person subquery joined on another side), the restricted form narrows those tables first,
+# to a superset of the rows the anchors' records are made of (whole businesses, whole recipients, whole women).
+_ANCHORS = "$1::uuid[]"
+NARROWED = {
+    "FROM business_reports GROUP BY business_ref": (
+        f"FROM business_reports WHERE business_ref = ANY({_ANCHORS}) OR business_ref = ANY(ARRAY("
+        f"SELECT business_ref FROM business_reports WHERE owner_person_ref = ANY({_ANCHORS})"
+        f" UNION SELECT business_ref FROM businesses WHERE owner_person_ref = ANY({_ANCHORS})))"
+        " GROUP BY business_ref"),
+    "FROM capital k": (
+        f"FROM (SELECT * FROM capital WHERE recipient_ref = ANY({_ANCHORS}) OR disbursement_ref = ANY({_ANCHORS})"
+        f" OR recipient_ref = ANY(ARRAY(SELECT business_ref FROM businesses WHERE owner_person_ref = ANY({_ANCHORS}))))"
+        " k"),
+    "WHERE is_baseline ORDER BY": f"WHERE is_baseline AND person_ref = ANY({_ANCHORS}) ORDER BY",
+    # Every record's woman is its own person_ref, so her row is among the anchors' when the record is.
+    "LEFT JOIN women w ON": f"LEFT JOIN (SELECT * FROM women WHERE person_ref = ANY({_ANCHORS})) w ON",
+}
+
+DIMS = "kecamatan_code, period, opd, field, pekka_category, age_band"
+_COLUMNS = f"indicator, anchor, subject, {DIMS}, desa_code, num, amount"
+# Indicators whose records may have no woman: anchored by their subject's first ref instead.
+WITHOUT_WOMAN = ("coops_formed", "coops_rat_compliant", "capital_recipients", "capital_disbursed_idr",
+                 "market_trade_fair", "market_modern_retail", "market_digital", "revenue_change_median")
+# Rupiah sums count every record; every other indicator counts each subject once.
+ALL_RECORDS = ("capital_disbursed_idr", "sales_trade_fair_idr", "sales_modern_retail_idr", "sales_digital_idr",
+               "sales_total_idr")
+
+
+def _narrowed(sql: str) -> str:
+    for whole, narrow in NARROWED.items():
+        sql = sql.replace(whole, narrow)
+    return sql
+
+
+def _records(name: str, where: str, *, bulk: bool = False) -> str:
+    source = BULK_SQL[name] if bulk else _narrowed(RECORD_SQL[name])
+    base = f"SELECT * FROM ({source}) AS r WHERE {where}"
+    body = base if name in ALL_RECORDS else FIRST.format(base=base)
+    return (f"SELECT '{name}'::text AS indicator,"
+            f" COALESCE(person_ref, split_part(subject, '/', 1)::uuid) AS anchor, subject, {DIMS}, desa_code,"
+            f" num::boolean AS num, amount FROM ({body}) AS y")
+
+
+def _restricted(name: str) -> str:
+    by_woman = _records(name, "person_ref = ANY($1::uuid[])")
+    if name not in WITHOUT_WOMAN:
+        return by_woman
+    return by_woman + " UNION ALL " + _records(
+        name, "person_ref IS NULL AND split_part(subject, '/', 1)::uuid = ANY($1::uuid[])")
+
+
+# The cell tables and their dimensions: every dimension (any filter), and two roll-ups the dashboard reads most
+# (kecamatan x month; kecamatan x desa x month), so that a regency or kecamatan read sums a few hundred cells per
+# indicator whatever the number of OPD x field x PEKKA x age combinations.
+CELL_TABLES = {"rm_cells": DIMS, "rm_cells_kp": "kecamatan_code, period",
+               "rm_cells_desa": "kecamatan_code, desa_code, period"}
+
+
+def _to_cells(table: str, dims: str, sign: str, source: str) -> str:
+    return (f"INSERT INTO {table} AS c (indicator, {dims}, n, num, amount)"
+            f" SELECT indicator, {dims}, {sign}count(*), {sign}count(*) FILTER (WHERE num),"
+            f" {sign}COALESCE(sum(amount) FILTER (WHERE num), 0) FROM {source} GROUP BY indicator, {dims}"
+            f" ON CONFLICT (indicator, {dims}) DO UPDATE SET n = c.n + EXCLUDED.n, num = c.num + EXCLUDED.num,"
+            " amount = c.amount + EXCLUDED.amount")
+
+
+def _moved(records: str, sign: str) -> str:
+    """One statement: ``records`` (a data-modifying CTE named ``moved``) added to every cell table with ``sign``."""
+    tables = list(CELL_TABLES.items())
+    ctes = ", ".join(f"t{i} AS ({_to_cells(t, d, sign, 'moved')})" for i, (t, d) in enumerate(tables[1:]))
+    return f"WITH moved AS ({records}), {ctes} {_to_cells(tables[0][0], tables[0][1], sign, 'moved')}"
+
+
+FORGET = _moved("DELETE FROM rm_contrib WHERE anchor = ANY($1::uuid[]) AND indicator = ANY($2::text[]) RETURNING *",
+                "-")
+RECOMPUTE = {name: _moved(f"INSERT INTO rm_contrib ({_COLUMNS}) {_restricted(name)} RETURNING *", "")
+             for name in RECORD_SQL}
+
+FACT_TABLES = ("women", "erasures", "assessments", "aid", "businesses", "business_reports", "coops",
+               "coop_member_events", "coop_meetings", "capital", "courses", "enrolments", "completions", "dropouts",
+               "placements", "fairs", "booths", "listings", "sales")
+# The fact tables each indicator's records are computed from: a batch that wrote none of them leaves its records
+# as they are, so it is neither forgotten nor recomputed.
+READS: dict[str, frozenset[str]] = {
+    name: frozenset(t for t in FACT_TABLES if re.search(rf"\b(FROM|JOIN)\s+{t}\b", sql)) for name, sql in RECORD_SQL.items()}
+_WRITES = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:\w+\.)?(\w+)", re.I)
+
+
+def written_tables(statements: Iterable[str]) -> set[str] | None:
+    """The fact tables a batch's statements write (INSERT, UPDATE, DELETE, anywhere in the statement), or None
+    when a statement's target cannot be read (then every indicator is recomputed)."""
+    out: set[str] = set()
+    for sql in statements:
+        found = {t for t in _WRITES.findall(sql) if t in FACT_TABLES}
+        if not found and not re.match(r"\s*(SELECT|WITH)\b", sql, re.I):
+            return None
+        out |= found
+    return out
+
+
+# The women (and other anchors) whose records the refs of a batch shape, beyond the refs themselves.
+WIDEN = """SELECT unnest($1::uuid[]) AS a
+UNION SELECT person_ref FROM enrolments WHERE course_ref = ANY($1::uuid[])
+UNION SELECT person_ref FROM completions WHERE course_ref = ANY($1::uuid[])
+UNION SELECT person_ref FROM dropouts WHERE course_ref = ANY($1::uuid[])
+UNION SELECT person_ref FROM placements WHERE course_ref = ANY($1::uuid[])
+UNION SELECT owner_person_ref FROM businesses WHERE business_ref = ANY($1::uuid[])
+UNION SELECT owner_person_ref FROM booths WHERE business_ref = ANY($1::uuid[]) OR fair_ref = ANY($1::uuid[])
+UNION SELECT business_ref FROM booths WHERE fair_ref = ANY($1::uuid[])
+UNION SELECT owner_person_ref FROM listings WHERE business_ref = ANY($1::uuid[])
+UNION SELECT owner_person_ref FROM sales WHERE business_ref = ANY($1::uuid[])
+UNION SELECT person_ref FROM coop_member_events WHERE coop_ref = ANY($1::uuid[])
+UNION SELECT disbursement_ref FROM capital WHERE recipient_ref = ANY($1::uuid[])
+UNION SELECT recipient_ref FROM capital WHERE disbursement_ref = ANY($1::uuid[])
+UNION SELECT b.owner_person_ref FROM capital k JOIN businesses b ON b.business_ref = k.recipient_ref
+  WHERE k.disbursement_ref = ANY($1::uuid[])"""
+
+
+def _refs(value: Any, out: set[UUID]) -> None:
+    if isinstance(value, UUID):
+        out.add(value)
+    elif isinstance(value, (list, tuple, set)):
+        for v in value:
+            _refs(v, out)
+
+
+def refs_of(events: Iterable[Event]) -> list[UUID]:
+    """Every ref (UUID-valued field, or list of them) the events' payloads carry: whatever an event is about."""
+    out: set[UUID] = set()
+    for event in events:
+        payload = event.payload
+        fields = payload.model_dump() if hasattr(payload, "model_dump") else dict(payload)
+        for value in fields.values():
+            _refs(value, out)
+    return sorted(out)
+
+
+# Held from a batch's maintenance to its commit, so that monitoring instances sharing a database (members of one
+# consumer group) never recompute the same woman at once: the later one to take it sees the other's facts committed.
+MAINTAIN_LOCK = 7_064_020_022
+
+
+async def maintain(conn: asyncpg.Connection, refs: list[UUID], written: set[str] | None = None) -> None:
+    """Recompute the records of everything ``refs`` shape and move their cells (after the batch's facts are
+    written, in its transaction, with ``search_path`` on the schema being written); ``written``: the fact tables
+    the batch wrote (None: any), so that only the indicators computed from them are recomputed."""
+    names = [n for n in RECORD_SQL if written is None or READS[n] & written]
+    if not refs or not names:
+        return
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", MAINTAIN_LOCK)
+    anchors = [r["a"] for r in await conn.fetch(WIDEN, refs) if r["a"] is not None]
+    await conn.execute(FORGET, anchors, names)
+    for name in names:
+        await conn.execute(RECOMPUTE[name], anchors)
+
+
+async def build(conn: asyncpg.Connection) -> None:
+    """Every indicator's records and cells from the whole history of the facts (the schema on ``search_path``):
+    what a sequence of ``maintain`` calls gives, computed at once."""
+    await conn.execute(f"TRUNCATE rm_contrib, rm_state, {', '.join(CELL_TABLES)}")
+    for name in BULK_SQL:
+        await conn.execute(f"INSERT INTO rm_contrib ({_COLUMNS}) {_records(name, 'true', bulk=True)}")
+    for table, dims in CELL_TABLES.items():
+        await conn.execute(f"INSERT INTO {table} (indicator, {dims}, n, num, amount)"
+                           f" SELECT indicator, {dims}, count(*), count(*) FILTER (WHERE num),"
+                           f" COALESCE(sum(amount) FILTER (WHERE num), 0) FROM rm_contrib GROUP BY indicator, {dims}")
+    await conn.execute("INSERT INTO rm_state VALUES (now())")
+
+
+async def ensure_built(conn: asyncpg.Connection) -> bool:
+    """Build the read models once when the facts predate them (an upgrade); True when it built them."""
+    if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM rm_state)"):
+        return False
+    await build(conn)
+    return True
