@@ -209,6 +209,7 @@ TITLES: dict[str, str] = {
     "label": "Label",
     "step": "Tahap",
     "funnel": "Corong",
+    "cohort": "Kohort",
     "figures": "Angka",
     "cells": "Sel",
     "key": "Kunci",
