@@ -161,7 +161,7 @@ class InboxConsumer:
             if self.metrics is not None:
                 self.metrics.consumed.labels(self.name, event.event_type, outcome).inc()
             record = sources[event.event_id]
-            parent = tracing.context_from(tracing.header(record.headers, tracing.TRACEPARENT))
+            parent = tracing.context_from(tracing.header(getattr(record, "headers", None), tracing.TRACEPARENT))
             if parent is None:
                 continue
             span = tracer.start_span(
@@ -183,7 +183,7 @@ class InboxConsumer:
             "dlq-consumer": self.name,
         }
         for name in (tracing.TRACEPARENT, "correlation_id"):  # the source's trace and request, for whoever reads it
-            value = tracing.header(record.headers, name)
+            value = tracing.header(getattr(record, "headers", None), name)
             if value:
                 headers[f"dlq-source-{name.replace('_', '-')}"] = value.decode("latin-1")
         log.warning("consumer %s: dead-lettering %s[%s]@%s: %s", self.name, record.topic,
