@@ -16,10 +16,14 @@ export AUTH_CLIENT_SECRETS_FILE ?= $(or $(KEYCLOAK_DIR),$(or $(BERDAYA_DATA_DIR)
 
 include deploy/stack.mk
 
-.PHONY: help install chromium up down status users services-up services-down demo demo-stop subscriber test test-fast schemas lint
+.PHONY: help system install up down status users services-up services-down demo demo-stop subscriber test test-fast schemas \
+	lint backup restore dlq soak
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+system: ## install the Debian packages that are missing (as root; otherwise prints the one command to run)
+	bash deploy/system.sh
 
 $(VENV)/.installed: requirements.txt shared/contracts/pyproject.toml shared/kit/pyproject.toml $(wildcard services/*/pyproject.toml)
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -37,19 +41,19 @@ $(ASYNCAPI_SPECS):
 	npm install --prefix deploy/.data/npm --no-save --no-audit --no-fund --ignore-scripts $(ASYNCAPI_NPM)
 	touch $@
 
+# Prometheus' promtool (the alert-rule tests), from Debian's package without installing it.
+PROMTOOL := deploy/.data/tools/promtool
+$(PROMTOOL):
+	bash deploy/tools.sh promtool >/dev/null
+
 # The browser tests: axe-core (npm, pinned; its own prefix, since npm prunes what another install put beside it)
-# checks every page for accessibility, and Playwright drives Debian's Chromium (installed here when missing).
+# checks every page for accessibility; Playwright drives Debian's Chromium (deploy/system.sh installs it when missing).
 AXE_CORE := deploy/.data/npm/axe-core-4.14.1/node_modules/axe-core/axe.min.js
 $(AXE_CORE):
 	mkdir -p deploy/.data/npm/axe-core-4.14.1
 	npm install --prefix deploy/.data/npm/axe-core-4.14.1 --no-save --no-audit --no-fund --ignore-scripts axe-core@4.14.1
 
-chromium:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; \
-	  else echo "the browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
-
-install: $(VENV)/.installed $(ASYNCAPI_SPECS) $(AXE_CORE) chromium ## create the virtual environment with pinned packages
+install: system $(VENV)/.installed $(ASYNCAPI_SPECS) $(AXE_CORE) $(PROMTOOL) ## Debian packages (chromium...), the virtual environment with pinned packages, test tools
 
 up: install stack-up ## start Kafka, PostgreSQL, Keycloak and the four services, load demo data, print the URLs
 	@if [ "$$(bash deploy/stack.sh status >/dev/null 2>&1; echo $$?)" != 0 ]; then echo "stack not running"; exit 1; fi
@@ -114,6 +118,21 @@ faults: install stack-up ## the fault suite: broker/service/database failures un
 schemas: install ## regenerate the published JSON Schemas and the AsyncAPI document of the events
 	$(PY) -m berdaya_contracts.export
 	$(PY) -m berdaya_shared.asyncapi
+
+soak: install stack-up ## the four services under a steady command rate for an hour (SOAK_SECONDS, SOAK_RATE); checks memory, lag, drain
+	$(PY) -m bench.soak
+
+backup: install ## pg_dump every service database and Keycloak's into deploy/.data/backups/<timestamp>/ with a manifest
+	$(PY) -m deploy.backup backup
+
+restore: install ## stop the services and Keycloak, restore the newest backup (or BACKUP=<folder>); then make up
+	bash deploy/services.sh down
+	bash deploy/keycloak.sh down
+	$(PY) -m deploy.backup restore $(BACKUP)
+	@echo "restored: start everything again with make up"
+
+dlq: install ## dead letters: ARGS="list" (default) | "show <consumer> <offset>" | "resend <consumer> <offset>... | --all"
+	@eval "$$(bash deploy/stack.sh env)" && $(PY) -m berdaya_shared.dlq $(or $(ARGS),list)
 
 lint: install ## ruff
 	$(VENV)/bin/ruff check shared services tests deploy bench

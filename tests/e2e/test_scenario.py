@@ -3,6 +3,8 @@ OIDC discovery), a Kukar scenario through the HTTP APIs only with the realm's ma
 indicator on the monitoring service checked against figures computed independently from the scenario."""
 
 import asyncio
+import json
+import re
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -140,3 +142,28 @@ async def test_a_retried_scenario_changes_nothing(platform: Platform, scenario: 
     want = expected.indicators(scenario)
     got = await _settled(platform, tokens, want, timeout_s=10)
     assert got == want
+
+
+async def test_every_log_line_is_structured_and_free_of_personal_data(platform: Platform, scenario: Scenario) -> None:
+    """Each service's whole log of the run: one JSON object a line with timestamp, level, service, correlation
+    and trace ids; every request's access line carries its correlation id (and, past the operational routes, its
+    trace id); no line holds a woman's NIK, name, phone number or birth date (UU PDP)."""
+    lines: list[tuple[str, bytes]] = []
+    for service, path in platform.logs.items():
+        for number, raw in enumerate(path.read_bytes().splitlines(), 1):
+            where = f"{service}.log:{number}"
+            record = json.loads(raw)  # a line that is not JSON fails here, naming nothing of its content
+            assert {"timestamp", "level", "service", "logger", "message", "correlation_id", "trace_id"} <= set(record)
+            assert record["service"] == service, where
+            if record["logger"] == "uvicorn.access":
+                assert record["correlation_id"], where
+                assert "?" not in record["path"], f"{where}: a query string in the access log"
+                assert record["trace_id"] or record["path"] in ("/health", "/ready", "/metrics"), where
+            assert re.fullmatch(r"[0-9a-f]{32}", record["trace_id"] or "0" * 32), where
+            assert re.fullmatch(r"[0-9a-f]{16}", record["span_id"] or "0" * 16), where
+            # A span id is 16 hex digits, now and then all decimal: the NIK-shape scan would take it for a NIK.
+            scanned = {k: v for k, v in record.items() if k not in ("trace_id", "span_id")}
+            lines.append((where, json.dumps(scanned, ensure_ascii=False).encode()))
+    assert sum(b'"uvicorn.access"' in line for _, line in lines) > 2 * len(scenario.women), "too few lines to mean much"
+    people = [privacy.Person(w.nik, w.full_name, w.birth_date, w.phone) for w in scenario.women]
+    assert privacy.findings(lines, people) == []

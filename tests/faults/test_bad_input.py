@@ -1,5 +1,6 @@
 """Bad input, from anyone: every service's OpenAPI fuzzed with schemathesis, and broken files sent to the
-registry's bulk import. Bad input must get a 4xx that names the problem, never a 5xx, and lose nothing.
+registry's bulk import. Bad input must get a 4xx that names the problem, never a 5xx, and lose nothing; and every
+answer, good or bad, must be one the OpenAPI document promises (its status code, its content type, its schema).
 
 Each service runs in-process as an ASGI app against its own fresh database, its own topic namespace and the
 real broker; schemathesis drives it (and starts/stops its lifespan on its own event loop thread).
@@ -10,6 +11,7 @@ import csv
 import io
 import os
 import random
+import re
 import time
 import zipfile
 from collections.abc import AsyncIterator, Callable
@@ -19,6 +21,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+import jsonschema
 import pytest
 import pytest_asyncio
 import schemathesis
@@ -40,6 +43,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as seed_hypothesis
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
+from schemathesis import checks
+from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.python import asgi as schemathesis_asgi
 
@@ -58,6 +63,10 @@ MAX_EXAMPLES = int(os.environ.get("BAD_INPUT_EXAMPLES", "25"))
 SEED = os.environ.get("BAD_INPUT_SEED")
 # The OPD whose token (holding every scope) calls each service.
 CALLER_OPD = {"registry": "dp3a", "training": "dp3a", "marketplace": "disperindag", "monitoring": "dp3a"}
+# Each answer is checked against the document: documented status, documented content type, the documented schema
+# of that status and type (the error body for refusals), documented headers.
+CONFORMANCE = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
+               checks.response_schema_conformance, checks.response_headers_conformance]
 # Operations left out, and why:
 EXCLUDED = {
     # A server-sent-event stream: it never ends by design, so a request to it never returns.
@@ -102,12 +111,14 @@ class Summary:
     statuses: dict[int, int] = field(default_factory=dict)
     server_errors: list[str] = field(default_factory=list)
     unexplained: list[str] = field(default_factory=list)  # 4xx without an Indonesian message
+    nonconforming: list[str] = field(default_factory=list)  # answers the OpenAPI document does not promise
     seconds: float = 0.0
 
     def line(self) -> str:
         spread = " ".join(f"{k}x{v}" for k, v in sorted(self.statuses.items()))
         return (f"schemathesis {self.service}: {self.operations} operations, {self.cases} cases, "
-                f"server errors = {len(self.server_errors)}, 4xx without pesan = {len(self.unexplained)} "
+                f"server errors = {len(self.server_errors)}, 4xx without pesan = {len(self.unexplained)}, "
+                f"not as documented = {len(self.nonconforming)} "
                 f"({self.seconds:.0f} s; statuses {spread})")
 
 
@@ -234,7 +245,7 @@ def fuzz_operation(operation: Any, known: dict[str, str], send: Callable[[Any], 
 
 # schemathesis' own strategies draw from `random` internally; not this test's concern.
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
-def test_schemathesis_finds_no_server_error(fuzzed: tuple[str, FastAPI, dict[str, str]]) -> None:
+def test_schemathesis_finds_no_server_error_and_every_answer_as_documented(fuzzed: tuple[str, FastAPI, dict[str, str]]) -> None:
     service, app, known = fuzzed
     started = time.monotonic()
     headers = all_scopes(CALLER_OPD[service]) | {"X-Purpose": "pengujian masukan buruk"}
@@ -272,16 +283,48 @@ def test_schemathesis_finds_no_server_error(fuzzed: tuple[str, FastAPI, dict[str
                     explained = False
                 if not explained:
                     summary.unexplained.append(f"{where}\n    {case.as_curl_command()}")
+            try:
+                case.validate_response(response, checks=CONFORMANCE, headers=headers)
+            except FailureGroup as group:
+                titles = "; ".join(sorted({f.title for f in group.exceptions}))
+                summary.nonconforming.append(f"{where}\n    {titles}\n    {case.as_curl_command()}")
 
         fuzz_operation(operation, known, send)
     summary.seconds = time.monotonic() - started
     print("\n" + summary.line())
     SUMMARIES.append(summary.line())
-    for failure in (summary.server_errors + summary.unexplained)[:20]:
+    for failure in (summary.server_errors + summary.unexplained + summary.nonconforming)[:20]:
         print("  " + failure)
     assert summary.operations > 5 and summary.cases > summary.operations
     assert not summary.server_errors, "\n".join(summary.server_errors[:20])
     assert not summary.unexplained, "\n".join(summary.unexplained[:20])
+    assert not summary.nonconforming, "\n".join(summary.nonconforming[:20])
+    checked, problems = without_a_token(app, known)
+    assert checked > 0 and problems == []
+
+
+def without_a_token(app: FastAPI, known: dict[str, str]) -> tuple[int, list[str]]:
+    """Every operation that needs a token, called without one: 401, documented, with the documented error body.
+    Returns how many operations were called, and the problems."""
+    document = app.openapi()
+    error_schema = {**document["components"]["schemas"]["Kesalahan"], "components": document["components"]}
+    problems: list[str] = []
+    checked = 0
+    with schemathesis_asgi.get_client(app) as http:
+        for path, operations in document["paths"].items():
+            concrete = re.sub(r"\{([^}]+)\}", lambda m: known.get(m.group(1), str(uuid4())), path)
+            for method, operation in operations.items():
+                if "security" not in operation:
+                    continue
+                checked += 1
+                answer = http.request(method.upper(), concrete, json={} if method != "get" else None)
+                where = f"{method.upper()} {path} without a token -> {answer.status_code}"
+                if answer.status_code != 401 or "401" not in operation["responses"]:
+                    problems.append(where)
+                    continue
+                found = sorted(jsonschema.Draft202012Validator(error_schema).iter_errors(answer.json()), key=str)
+                problems += [f"{where}: {e.message}" for e in found]
+    return checked, problems
 
 
 # --- broken files sent to the registry's bulk import ---------------------------------------------------------

@@ -141,6 +141,8 @@ async def running_platform(
         databases={s: await infra.create_database(server_url, prefix=f"e2e_{s}") for s in SERVICES},
         logs={s: log_dir / f"{s}.log" for s in SERVICES},
     )
+    for path in platform.logs.values():  # this run's lines only (a restart within the run appends)
+        path.write_bytes(b"")  # noqa: ASYNC240
     topics = await _create_namespaced_topics(bootstrap, namespace, replication_factor)
     principals: list[str] = []
     try:

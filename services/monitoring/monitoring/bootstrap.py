@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None,
         app.state.rebuild_progress = RebuildProgress()
         app.state.export_gate = ExportGate()  # exports rendered off the event loop, shared, bounded
         app.state.live_limit = LiveLimit()
+        runtime.metrics.watch_progress("rebuild", app.state.rebuild_progress.as_dict)  # berdaya_job_* at /metrics
         app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
         @app.get("/", include_in_schema=False)

@@ -11,7 +11,6 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from .adapters import audit_store
-from .adapters.crypto import PiiCipher
 from .adapters.repository import names
 from .config import Settings
 from .entrypoints import (
@@ -69,8 +68,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None,
     settings = settings or Settings()
     auth = trainee_audience(auth or AuthSettings(), settings.trainee_names_audience)
     ui = ui or UiSettings()
-    assert settings.nik_encryption_key and settings.nik_hmac_key  # guaranteed by Settings' validator
-    cipher = PiiCipher(settings.nik_encryption_key, settings.nik_hmac_key)
+    cipher = settings.cipher()
 
     async def prepare(conn: asyncpg.Connection) -> None:
         await names.index_missing(conn, cipher)  # women stored before the name index existed

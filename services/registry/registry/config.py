@@ -1,8 +1,13 @@
 """Registry settings from REGISTRY_* environment variables; Kafka from the shared messaging settings."""
 
+from typing import TYPE_CHECKING
+
 from berdaya_shared.messaging import MessagingSettings
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from .adapters.crypto import PiiCipher
 
 # Development-only keys: usable when REGISTRY_ENV is not "production", refused otherwise.
 DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktYmVyZGF5YS1yZWdpc3RyeS1rZXktMzI="  # base64 of 32 bytes
@@ -18,6 +23,9 @@ class Settings(BaseSettings):
     port: int = 8001
     nik_encryption_key: str | None = Field(None, description="base64 of a 32-byte AES-256-GCM key")
     nik_hmac_key: str | None = Field(None, description="secret for keyed HMAC lookups (>= 32 characters)")
+    # Set only while `python -m registry rotate-keys` moves the rows from these keys to the two above.
+    nik_previous_encryption_key: str | None = Field(None, description="the encryption key being rotated away from")
+    nik_previous_hmac_key: str | None = Field(None, description="the HMAC key being rotated away from")
     import_max_bytes: int = Field(50 * 1024 * 1024, ge=1024,
                                   description="largest bulk-import file (bytes); larger uploads get 413 unread")
     import_max_rows: int = Field(200_000, ge=1, description="most data rows in one bulk-import file (else 413)")
@@ -40,3 +48,12 @@ class Settings(BaseSettings):
             self.nik_encryption_key = self.nik_encryption_key or DEV_ENCRYPTION_KEY
             self.nik_hmac_key = self.nik_hmac_key or DEV_HMAC_KEY
         return self
+
+    def cipher(self) -> "PiiCipher":
+        """The PII cipher these keys make (with the previous keys while a rotation runs)."""
+        from .adapters.crypto import PiiCipher
+
+        assert self.nik_encryption_key and self.nik_hmac_key  # guaranteed by the validator above
+        return PiiCipher(self.nik_encryption_key, self.nik_hmac_key,
+                         previous_encryption_key_b64=self.nik_previous_encryption_key,
+                         previous_hmac_key=self.nik_previous_hmac_key)

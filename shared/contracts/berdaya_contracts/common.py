@@ -15,7 +15,7 @@ KecamatanCode = Annotated[
     str,
     Field(
         pattern=r"^64\.02\.(0[1-9]|1[0-9]|20)$",
-        description="Kemendagri code of a Kutai Kartanegara kecamatan, 64.02.01 to 64.02.20",
+        description="Kode Kemendagri kecamatan di Kutai Kartanegara, 64.02.01 sampai 64.02.20",
         examples=["64.02.06"],
     ),
 ]
@@ -23,7 +23,7 @@ DesaCode = Annotated[
     str,
     Field(
         pattern=r"^64\.02\.(0[1-9]|1[0-9]|20)\.[12]\d{3}$",
-        description="Kemendagri code of a desa (2xxx) or kelurahan (1xxx) in Kutai Kartanegara",
+        description="Kode Kemendagri desa (2xxx) atau kelurahan (1xxx) di Kutai Kartanegara",
         examples=["64.02.06.1001"],
     ),
 ]
@@ -33,7 +33,7 @@ Sector = Literal[
     "kuliner", "kerajinan", "fesyen", "pertanian", "perikanan", "perdagangan", "jasa", "industri_kreatif", "lainnya"
 ]
 Rupiah = Annotated[int, Field(ge=0, le=1_000_000_000_000, description="Whole Rupiah")]
-Period = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Month, YYYY-MM", examples=["2025-03"])]
+Period = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Bulan, YYYY-MM", examples=["2025-03"])]
 
 
 class Payload(BaseModel):

@@ -7,6 +7,7 @@
     python -m training --help
 
 A service adds its own subcommands (the registry's key rotation, monitoring's rebuild) as ``Command`` entries.
+Every command logs as JSON lines on standard error (``berdaya_shared.observability.logs``; level from LOG_LEVEL).
 """
 
 import argparse
@@ -19,6 +20,9 @@ from typing import Any
 import asyncpg
 
 from . import migrate
+from .observability.logs import configure_logging, hold_warnings
+
+hold_warnings()  # a library's import-time warning waits for the JSON log instead of printing a plain line
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ def main(
     for name, command in (commands or {}).items():
         command.configure(sub.add_parser(name, help=command.help))
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    configure_logging(service)
     chosen = args.command or "serve"
     if chosen == "serve":
         serve(settings())
@@ -86,9 +91,15 @@ def run(spec: Any, *, settings: Callable[[], Any], create_app: Callable[[Any], A
     from .service import service_migrations
 
     def serve(config: Any) -> None:
-        import uvicorn
-
-        uvicorn.run(create_app(config), host=config.host, port=config.port, **(uvicorn_options or {}))
+        serve_uvicorn(create_app(config), host=config.host, port=config.port, **(uvicorn_options or {}))
 
     return main(service=spec.name, description=spec.description, settings=settings, serve=serve,
                 migrations=lambda: service_migrations(spec), commands=commands, argv=argv)
+
+
+def serve_uvicorn(app: Any, *, host: str, port: int, **options: Any) -> None:
+    """``uvicorn.run`` that keeps this process's JSON logging: uvicorn's own log configuration is not applied, its
+    loggers (access log included) go through ours."""
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_config=None, **options)

@@ -28,6 +28,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import clock
 from .auth import Principal, authenticated
 from .http import IDEMPOTENCY_HEADER, idempotent
+from .observability.context import bind_correlation
+from .observability.context import correlation_id as correlation_context
 
 CORRELATION_HEADER = "X-Correlation-ID"
 _CORRELATION_OK = re.compile(r"^[\x21-\x7e]{1,100}$")  # visible ASCII, no spaces: safe in headers and logs
@@ -140,6 +142,7 @@ class CorrelationMiddleware:
         given = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-correlation-id"), None)
         value = _pick(given)
         scope.setdefault("state", {})["correlation_id"] = value
+        token = bind_correlation(value)  # every log line of this request carries it
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -147,4 +150,7 @@ class CorrelationMiddleware:
                 message["headers"] = [*message["headers"], (b"x-correlation-id", value.encode())]
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            correlation_context.reset(token)

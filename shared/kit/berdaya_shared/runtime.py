@@ -29,6 +29,8 @@ from .messaging import idempotency
 from .messaging.consumer import ApplyBatch, InboxConsumer, subscribe
 from .messaging.relay import OutboxRelay
 from .messaging.settings import MessagingSettings, broker_security, kafka_client_kwargs
+from .observability import logs
+from .observability.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
 POOL_CLOSE_TIMEOUT_S = 10.0
@@ -47,6 +49,7 @@ def make_broker(settings: MessagingSettings, *, client_id: str) -> KafkaBroker:
         linger_ms=5,
         allow_auto_create_topics=False,
         logger=logging.getLogger(f"berdaya.{client_id}.kafka"),
+        log_level=logging.DEBUG,  # FastStream's "Received"/"Processed" per batch: the metrics count batches
     )
 
 
@@ -74,6 +77,7 @@ class ServiceRuntime:
 
     def __post_init__(self) -> None:
         self.broker = make_broker(self.settings, client_id=self.name)
+        self.metrics = ServiceMetrics(self.name)  # exposed at /metrics (berdaya_shared.observability)
         self.pool: asyncpg.Pool | None = None
         self.relay: OutboxRelay | None = None
         self.consumer: InboxConsumer | None = None
@@ -89,8 +93,9 @@ class ServiceRuntime:
             self.consumer = InboxConsumer(
                 name=self.name, pool=None, apply=self.apply, broker=self.broker,  # type: ignore[arg-type]
                 max_backoff_s=self.settings.retry_max_backoff_s,
-                namespace=self.settings.topic_namespace,
+                namespace=self.settings.topic_namespace, metrics=self.metrics,
             )
+            self.metrics.consumer(self.name)
             subscribe(
                 self.broker,
                 self.consumer,
@@ -107,6 +112,7 @@ class ServiceRuntime:
         """Database pool and migrations, then the producer, the outbox relay and the retention purge; the consumer
         joins its group in a background task. Returns once commands can be served."""
         began = time.monotonic()
+        logs.adopt_uvicorn()  # uvicorn may have configured its loggers after ours: its records go out as JSON too
         self.pool = await asyncpg.create_pool(self.database_url, min_size=2, max_size=self.pool_size,
                                               reset=keep_session)
         async with self.pool.acquire() as conn:
@@ -128,6 +134,7 @@ class ServiceRuntime:
                 max_backoff_s=self.settings.retry_max_backoff_s,
                 namespace=self.settings.topic_namespace,
                 listen_dsn=self.database_url,
+                metrics=self.metrics,
             )
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay"))
         if self.broker.subscribers:

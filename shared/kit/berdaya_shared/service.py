@@ -19,7 +19,7 @@ import asyncpg
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
-from . import migrate
+from . import migrate, observability
 from .apidocs import install_docs
 from .asyncapi import asyncapi_router
 from .auth import PUBLIC, AuthSettings, Policy, Rule, install_auth
@@ -134,6 +134,7 @@ def build_app(
         return status
 
     install_ops_routes(app, spec.name, health)
+    observability.install(app, runtime)  # /metrics, HTTP metrics and spans
     issuer = urlsplit(auth.issuer)
     csp = content_security_policy(connect=ui.origins(), form_action=[f"{issuer.scheme}://{issuer.netloc}"])
     public = urlsplit(ui.public_url) if ui.public_url else None

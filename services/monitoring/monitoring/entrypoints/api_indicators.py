@@ -95,7 +95,14 @@ async def get_headline(request: Request, internal: Internal) -> Response:
     return await query(request, public_views.headline, model=s.HeadlineRead)
 
 
-@router.get("/export", summary="Ekspor CSV / XLSX suatu periode untuk rapat koordinasi")
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/export", summary="Ekspor CSV / XLSX suatu periode untuk rapat koordinasi", response_class=Response,
+            description="Berkas unduhan (`Content-Disposition: attachment`): `format=csv` memberi CSV UTF-8, "
+                        "`format=xlsx` memberi lembar kerja Excel. Tanpa token: angka publik yang sudah dirilis.",
+            responses={200: {"description": "Berkas CSV atau XLSX", "content": {
+                "text/csv": {"schema": {"type": "string"}}, _XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
 async def export(
     request: Request,
     pool: Pool,
@@ -134,11 +141,16 @@ async def export(
     if format == "csv":
         return Response(data, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return Response(data, media_type=_XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 
-@router.get("/stream", summary="Siaran langsung angka utama (Server-Sent Events)")
+@router.get("/stream", summary="Siaran langsung angka utama (Server-Sent Events)", response_class=StreamingResponse,
+            description="Aliran `text/event-stream` yang tidak pernah selesai: peristiwa `headline` berisi angka utama "
+                        "(JSON seperti `/api/headline`) saat dibuka dan setiap kali berubah; komentar `keep-alive` "
+                        "tiap 15 detik.",
+            responses={200: {"description": "Aliran Server-Sent Events", "content": {
+                "text/event-stream": {"schema": {"type": "string"}}}}})
 async def stream(request: Request, internal: Internal) -> StreamingResponse:
     feed = request.app.state.feed
     limit: LiveLimit = request.app.state.live_limit

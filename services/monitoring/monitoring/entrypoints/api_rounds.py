@@ -125,13 +125,17 @@ async def _round(pool: Any, round_ref: UUID, internal: bool) -> dict[str, Any]:
         return await rounds.get(Uow(conn), round_ref=round_ref, internal=internal)
 
 
-@router.get("/{round_ref}/export.xlsx", summary="Ekspor XLSX putaran untuk rapat")
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/{round_ref}/export.xlsx", summary="Ekspor XLSX putaran untuk rapat", response_class=Response,
+            responses={200: {"description": "Lembar kerja Excel putaran ini", "content": {
+                _XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
 async def export_xlsx(request: Request, pool: Pool, internal: Internal, round_ref: UUID) -> Response:
     r = await _round(pool, round_ref, internal)
     gate: ExportGate = request.app.state.export_gate  # off the event loop, shared while the round is unchanged
     key = None if internal else ("round", str(round_ref), digest(r))
-    return Response(await gate.run(key, lambda: asyncio.to_thread(rounds_page.to_xlsx, r)),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return Response(await gate.run(key, lambda: asyncio.to_thread(rounds_page.to_xlsx, r)), media_type=_XLSX,
                     headers={"Content-Disposition": f'attachment; filename="evaluasi-{r["period"]}.xlsx"'})
 
 

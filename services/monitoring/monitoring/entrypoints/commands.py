@@ -17,12 +17,10 @@ DESCRIPTION = "Pemantauan Berdaya: indikator program, dasbor, ekspor, siaran lan
 
 
 def serve(settings: Settings) -> None:
-    import uvicorn
-
     from ..bootstrap import create_app
 
     # Live-feed streams never end by themselves: bound the graceful shutdown so a stop does not hang.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, timeout_graceful_shutdown=5)
+    cli.serve_uvicorn(create_app(settings), host=settings.host, port=settings.port, timeout_graceful_shutdown=5)
 
 
 async def _rebuild(settings: Settings) -> None:

@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field
 class RebuildRead(BaseModel):
     state: Literal["idle", "running", "swapping", "done", "failed"]
     events_applied: int
-    target_events: int = Field(description="Events on the topics when the rebuild started")
-    progress: float = Field(description="events_applied ÷ target_events, 0 to 1")
-    consumer: str | None = Field(description="The rebuild's own consumer group")
+    target_events: int = Field(description="Jumlah peristiwa di topik saat pembangunan ulang dimulai")
+    progress: float = Field(description="events_applied ÷ target_events, 0 sampai 1")
+    consumer: str | None = Field(description="Grup konsumen khusus pembangunan ulang ini")
     error: str | None
     elapsed_s: float | None

@@ -24,4 +24,4 @@ class TargetRead(BaseModel):
     target: float
     actual: float | None
     suppressed: bool
-    progress: float | None = Field(description="actual ÷ target; null when suppressed")
+    progress: float | None = Field(description="capaian ÷ target; null bila disembunyikan")

@@ -47,6 +47,14 @@ def too_large(max_bytes: int) -> errors.Refusal:
                            f"file exceeds import_max_bytes ({max_bytes} bytes)", field="file", max_bytes=max_bytes)
 
 
+def not_while_rotating(request: Request) -> None:
+    """Raises Unavailable while the NIK keys rotate: an import matches thousands of NIKs in bulk under the current
+    HMAC only, so it waits for the rotation (minutes; docs/operations.md) rather than miss a registered woman."""
+    if request.app.state.cipher.rotating:
+        raise errors.Unavailable("Impor ditunda selama rotasi kunci NIK; coba lagi setelah rotasi selesai",
+                                 "NIK key rotation in progress")
+
+
 class _TooLarge(Exception):
     pass
 
@@ -153,7 +161,9 @@ async def upload(
 
 
 async def read_upload(request: Request, file: UploadFile) -> bytes:
-    """The uploaded file's bytes; TooLarge over ``import_max_bytes``, Invalid when empty (field ``file``)."""
+    """The uploaded file's bytes; TooLarge over ``import_max_bytes``, Invalid when empty (field ``file``);
+    Unavailable while the NIK keys rotate (an import could miss a woman registered under the old key)."""
+    not_while_rotating(request)
     settings = request.app.state.settings
     data = await file.read(settings.import_max_bytes + 1)
     if len(data) > settings.import_max_bytes:
@@ -241,6 +251,7 @@ async def held(import_ref: UUID, request: Request, why: Purpose, today: Today, u
 async def decide(import_ref: UUID, row_no: Annotated[int, Path(ge=1, le=1_000_000, description="Nomor baris di berkas")],
                  body: HeldDecision, request: Request, today: Today, uow: Uow,
                  _key: IdempotencyKey = None) -> Response:
+    not_while_rotating(request)
     return await command(request, lambda conn: import_review.decide(
         uow(conn), import_ref=import_ref, row_no=row_no, confirm=set(body.confirm),
         income_idr=body.monthly_household_income_idr, discard=body.discard, today=today), model=HeldDecided)

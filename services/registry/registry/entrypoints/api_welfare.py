@@ -44,7 +44,7 @@ async def assessments(person_ref: UUID, request: Request, uow: Uow) -> Response:
                        model=list[WelfareAssessmentRead])
 
 
-@router.get("/poverty-lines", response_model=list[PovertyLineRead], summary="Garis kemiskinan (dated config)")
+@router.get("/poverty-lines", response_model=list[PovertyLineRead], summary="Garis kemiskinan menurut tanggal berlakunya")
 async def poverty_lines(request: Request, uow: Uow) -> Response:
     return await query(request, lambda conn: welfare.poverty_lines(uow(conn)), model=list[PovertyLineRead])
 

@@ -12,7 +12,7 @@ PairStatus = Literal["open", "dismissed", "merged"]
 
 
 class RecordFacts(BaseModel):
-    """How many facts the record holds: what a merge would move to the surviving record."""
+    """Berapa data yang dimiliki catatan ini: yang akan dipindahkan penggabungan ke catatan yang dipertahankan."""
 
     welfare_assessments: int
     aid_records: int

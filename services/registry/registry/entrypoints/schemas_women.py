@@ -36,7 +36,7 @@ class WomanCreate(WomanFields):
 
 
 class WomanCorrect(Command):
-    """Only the fields sent are corrected."""
+    """Hanya isian yang dikirim yang dikoreksi."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"desa_code": "64.02.06.1002", "household_size": 5}]})
 
@@ -57,8 +57,8 @@ class NikLookup(Command):
 
 
 class WomanSearch(Command):
-    """Find women by any of name, NIK, desa, kecamatan (all given must match). In the body, so names and NIKs stay
-    out of the access logs that keep URLs."""
+    """Cari perempuan menurut nama, NIK, desa atau kecamatan (semua yang diisi harus cocok). Dikirim di badan
+    permintaan, agar nama dan NIK tidak tercatat di log akses yang menyimpan URL."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "siti aminah", "kecamatan_code": "64.02.06"}]})
 

@@ -59,6 +59,10 @@ async def create(uow: RegistryUnitOfWork, *, woman: NewWoman, today: date) -> di
     date confirmed from her KTP that differs from her NIK's is registered and flagged for verification."""
     registered, event = rules.register(woman, person_ref=uuid4(), today=today)
     row = seal(uow.cipher, registered)
+    if uow.cipher.rotating:  # she may be stored under the previous HMAC, which the unique index cannot see
+        existing = await uow.women.refs_by_nik(uow.cipher.nik_macs(registered.details.nik.value))
+        if existing:
+            raise rules.already_registered(next(iter(existing.values())))
     flagged = await uow.women.add(row)
     if flagged is None:
         existing = await uow.women.refs_by_nik([row.nik_hmac])
@@ -84,7 +88,7 @@ async def get(uow: RegistryUnitOfWork, *, person_ref: UUID, area: frozenset[str]
 
 
 async def get_by_nik(uow: RegistryUnitOfWork, *, nik_value: str, area: frozenset[str] | None = None) -> dict[str, Any]:
-    found = await uow.women.refs_by_nik([uow.cipher.nik_mac(nik_value)])
+    found = await uow.women.refs_by_nik(uow.cipher.nik_macs(nik_value))
     if not found:
         raise NotFound("NIK ini belum terdaftar", "no woman with this NIK", field="nik")
     return await get(uow, person_ref=next(iter(found.values())), area=area)
@@ -162,10 +166,11 @@ async def correct(uow: RegistryUnitOfWork, *, person_ref: UUID, changes: dict[st
     current = _woman(uow, row, today=today)
     corrected, event = rules.correct(current, changes, today=today)
     sealed = seal(uow.cipher, corrected)
-    if sealed.nik_hmac != row["nik_hmac"]:
-        clash = await uow.women.refs_by_nik([sealed.nik_hmac])
+    if sealed.nik_hmac != row["nik_hmac"]:  # a new NIK, or hers re-keyed while the keys rotate
+        clash = [ref for ref in (await uow.women.refs_by_nik(uow.cipher.nik_macs(corrected.details.nik.value))).values()
+                 if ref != person_ref]
         if clash:
-            raise rules.already_registered(next(iter(clash.values())))
+            raise rules.already_registered(clash[0])
     await uow.women.update(sealed, reflag=corrected.matched_on != current.matched_on)
     await uow.verification.flag([(person_ref, why) for why in corrected.verify])
     if event is not None:

@@ -25,18 +25,18 @@ PlainText = Annotated[Text, AfterValidator(_at_least_three)]
 
 class CourseCreate(Command):
     organizer_opd: OPD | None = Field(
-        None, description="OPD running the course; defaults to the X-OPD header", examples=["dp3a"]
+        None, description="OPD penyelenggara; kosong = OPD dari header X-OPD", examples=["dp3a"]
     )
     field: TrainingField = Field(description="Training field", examples=["kuliner"])
     kecamatan_code: KecamatanCode
     title: PlainText = Field(min_length=3, max_length=200, examples=["Pelatihan Olahan Ikan Asin Muara Badak"])
     starts_on: PlausibleDate
     ends_on: PlausibleDate = Field(examples=["2025-03-21"])
-    sessions: int = Field(strict=True, ge=1, le=365, description="Number of sessions", examples=[8])
-    capacity: int = Field(strict=True, ge=1, le=10_000, description="Maximum number of participants", examples=[25])
+    sessions: int = Field(strict=True, ge=1, le=365, description="Jumlah sesi", examples=[8])
+    capacity: int = Field(strict=True, ge=1, le=10_000, description="Jumlah peserta paling banyak", examples=[25])
     completion_threshold: Decimal | None = Field(
         None, gt=0, le=1, max_digits=4, decimal_places=3,
-        description="Share of sessions a participant must attend for a certificate; service default 0.75",
+        description="Bagian sesi yang wajib dihadiri untuk sertifikat; bawaan layanan 0,75",
         examples=["0.75"],
     )
 
@@ -52,13 +52,13 @@ class CourseRead(BaseModel):
     sessions: int
     capacity: int
     completion_threshold: float
-    enrolled: int = Field(description="Participants still in the course")
+    enrolled: int = Field(description="Peserta yang masih mengikuti pelatihan")
     completed: int
     certified: int
     dropped: int
-    seats_taken: int = Field(description="enrolled + completed; a drop-out frees her seat")
+    seats_taken: int = Field(description="peserta aktif + selesai; peserta yang keluar mengosongkan kursinya")
     seats_left: int
-    fill_rate: float = Field(description="seats_taken ÷ capacity", examples=[0.8])
+    fill_rate: float = Field(description="kursi terisi ÷ kapasitas", examples=[0.8])
 
 
 class CourseList(Page):
@@ -66,9 +66,9 @@ class CourseList(Page):
 
 
 class EnrolmentCreate(Command):
-    person_ref: UUID = Field(description="The woman's ref from the registry", examples=[
+    person_ref: UUID = Field(description="Referensi perempuan dari registri", examples=[
         "00000000-0000-4000-8000-000000000001"])
-    enrolled_on: PlausibleDate | None = Field(None, description="Defaults to today (WITA)")
+    enrolled_on: PlausibleDate | None = Field(None, description="Kosong = hari ini (WITA)")
 
 
 class EnrolmentRead(BaseModel):
@@ -78,10 +78,10 @@ class EnrolmentRead(BaseModel):
     enrolled_on: date
     sessions_present: int
     course_sessions: int
-    attendance_rate: float = Field(description="sessions present ÷ course sessions")
+    attendance_rate: float = Field(description="sesi dihadiri ÷ jumlah sesi pelatihan")
     completed_on: date | None
     certified: bool | None
-    certificate_no: str | None = Field(description="Issued only when attendance reached the threshold",
+    certificate_no: str | None = Field(description="Diterbitkan hanya bila kehadiran mencapai batas",
                                        examples=["DP3A/2025/3F9A0C21B7"])
     override_reason: str | None
     dropped_on: date | None
@@ -99,14 +99,14 @@ class AttendanceMark(Command):
 
 class AttendanceBatch(Command):
     records: list[AttendanceMark] = Field(min_length=1, max_length=10_000,
-                                          description="The whole class for this session, one row per participant")
+                                          description="Seluruh kelas untuk sesi ini, satu baris per peserta")
 
 
 class AttendanceRowRead(BaseModel):
     person_ref: UUID
     present: bool
     result: Literal["recorded", "corrected", "unchanged"] = Field(
-        description="recorded: first entry; corrected: value changed (new event); unchanged: no event"
+        description="recorded: dicatat pertama kali; corrected: nilainya berubah (peristiwa baru); unchanged: tanpa peristiwa"
     )
 
 
@@ -134,8 +134,7 @@ class CompletionCreate(Command):
     completed_on: PlausibleDate
     override_reason: PlainText | None = Field(
         None, min_length=3, max_length=500,
-        description="Required when attendance is below the threshold; the completion is then recorded without "
-                    "a certificate",
+        description="Wajib bila kehadiran di bawah batas; kelulusan lalu dicatat tanpa sertifikat",
         examples=["Sakit dengan surat dokter, tugas akhir sudah dikumpulkan"],
     )
 

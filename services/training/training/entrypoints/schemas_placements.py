@@ -13,10 +13,10 @@ PlacementSector = JobPlaced.model_fields["sector"].annotation
 
 class PlacementCreate(Command):
     person_ref: UUID
-    course_ref: UUID | None = Field(None, description="The course that led to the job, if any")
+    course_ref: UUID | None = Field(None, description="Pelatihan yang mengantar ke pekerjaan ini, bila ada")
     sector: PlacementSector = Field(examples=["manufaktur"])  # type: ignore[valid-type]
-    formal: bool = Field(description="Formal-sector job (contract, BPJS Ketenagakerjaan)")
-    monthly_wage_idr: int = Field(strict=True, ge=0, le=1_000_000_000, description="Whole Rupiah per month",
+    formal: bool = Field(description="Pekerjaan sektor formal (kontrak, BPJS Ketenagakerjaan)")
+    monthly_wage_idr: int = Field(strict=True, ge=0, le=1_000_000_000, description="Rupiah bulat per bulan",
                                   examples=[3_800_000])
     placed_on: PlausibleDate
 

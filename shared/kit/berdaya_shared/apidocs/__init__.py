@@ -1,5 +1,7 @@
 """The API documentation pages of every service, served from vendored assets, with "Authorize" against the IdP.
 
+- The document tells the truth (``truth``): the error body every refusal answers, the refusals each operation can
+  answer, field titles in Bahasa Indonesia.
 - The OpenAPI document declares the identity provider as an ``openIdConnect`` security scheme (its discovery URL)
   and marks every operation that needs a token, naming the scope the route requires (from the service's Policy).
 - ``/docs`` (Swagger UI 5.35.0) and ``/redoc`` (ReDoc 2.5.4) load only this service's files (npm ``swagger-ui-dist``
@@ -24,6 +26,7 @@ from fastapi.routing import APIRouter
 from ..auth import AuthSettings, PageRoute, Policy
 from ..ui import AssetFiles
 from ..ui.security import content_security_policy
+from .truth import tell_the_truth
 
 STATIC = files("berdaya_shared.apidocs").joinpath("static")
 SCHEME = "keycloak"
@@ -56,7 +59,7 @@ def secure_openapi(app: FastAPI, auth: AuthSettings) -> None:
                 if rule is not None and rule.scope:
                     note = f"Izin yang diperlukan: `{rule.scope}`."
                     operation["description"] = f"{operation.get('description', '')}\n\n{note}".strip()
-        app.openapi_schema = schema
+        app.openapi_schema = tell_the_truth(schema, policy)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

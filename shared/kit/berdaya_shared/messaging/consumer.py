@@ -5,10 +5,16 @@ topic/partition/offset); every valid event id is recorded in the inbox and the s
 runs on the new ones, in one database transaction; only then are the offsets committed. Database
 failures are retried with backoff, never dead-lettered. A redelivered batch hits the inbox's primary
 key and changes nothing.
+
+Each event of an applied batch gets a CONSUMER span, child of the ``traceparent`` its record carries (the
+producer's relay span), timed as the batch's transaction; batch sizes and durations, events applied, duplicate
+and dead-lettered by type go to the service's metrics when it has them.
 """
 
 import asyncio
+import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +27,9 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka import Topic as KafkaTopic
 from faststream.kafka.annotations import KafkaMessage
+from opentelemetry.trace import SpanKind
+
+from ..observability import tracing
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +79,18 @@ class InboxConsumer:
     max_backoff_s: float = 30.0
     namespace: str = ""
     stats: dict[str, int] = field(default_factory=lambda: {"applied": 0, "duplicates": 0, "dead_lettered": 0})
+    metrics: Any = None  # berdaya_shared.observability.metrics.ServiceMetrics, or None
 
     async def handle_records(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+        began = time.monotonic()
+        try:
+            await self._handle_records(records)
+        finally:
+            if self.metrics is not None:
+                self.metrics.consumer_batch.labels(self.name).observe(len(records))
+                self.metrics.consumer_batch_seconds.labels(self.name).observe(time.monotonic() - began)
+
+    async def _handle_records(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
         events: list[Event] = []
         sources: dict[Any, ConsumerRecord[Any, Any]] = {}
         for record in records:
@@ -108,6 +127,7 @@ class InboxConsumer:
                 backoff = min(backoff * 2, self.max_backoff_s)
 
     async def _apply_once(self, events: list[Event], sources: dict[Any, ConsumerRecord[Any, Any]]) -> None:
+        began = time.time_ns()
         async with self.pool.acquire() as conn, conn.transaction():
             ids = [e.event_id for e in events]
             fresh = {
@@ -129,6 +149,29 @@ class InboxConsumer:
                 await self.apply(conn, new)
         self.stats["applied"] += len(new)
         self.stats["duplicates"] += len(events) - len(new)
+        self._observe(events, seen, sources, began, time.time_ns())
+
+    def _observe(self, events: list[Event], applied: set[Any], sources: dict[Any, ConsumerRecord[Any, Any]],
+                 began_ns: int, ended_ns: int) -> None:
+        """One CONSUMER span per event that carries a trace context (timed as the batch's transaction), and the
+        events counted by type and outcome."""
+        tracer = tracing.tracer()
+        for event in events:
+            outcome = "applied" if event.event_id in applied else "duplicate"
+            if self.metrics is not None:
+                self.metrics.consumed.labels(self.name, event.event_type, outcome).inc()
+            record = sources[event.event_id]
+            parent = tracing.context_from(tracing.header(getattr(record, "headers", None), tracing.TRACEPARENT))
+            if parent is None:
+                continue
+            span = tracer.start_span(
+                f"{record.topic} process", context=parent, kind=SpanKind.CONSUMER, start_time=began_ns,
+                attributes={"messaging.system": "kafka", "messaging.operation.type": "process",
+                            "messaging.destination.name": record.topic, "messaging.consumer.group.name": self.name,
+                            "messaging.message.id": str(event.event_id), "messaging.batch.message_count": len(events),
+                            "messaging.kafka.offset": record.offset, "berdaya.event_type": event.event_type,
+                            "berdaya.consumer": self.name, "berdaya.outcome": outcome})
+            span.end(end_time=ended_ns)
 
     async def _dead_letter(self, record: ConsumerRecord[Any, Any], poison: PoisonMessage) -> None:
         headers = {
@@ -139,11 +182,29 @@ class InboxConsumer:
             "dlq-source-offset": str(record.offset),
             "dlq-consumer": self.name,
         }
+        for name in (tracing.TRACEPARENT, "correlation_id"):  # the source's trace and request, for whoever reads it
+            value = tracing.header(getattr(record, "headers", None), name)
+            if value:
+                headers[f"dlq-source-{name.replace('_', '-')}"] = value.decode("latin-1")
         log.warning("consumer %s: dead-lettering %s[%s]@%s: %s", self.name, record.topic,
                     record.partition, record.offset, poison)
         topic = physical(dlq_topic(self.name), self.namespace)
         await self.broker.publish(record.value or b"", topic, key=record.key, headers=headers)
         self.stats["dead_lettered"] += 1
+        if self.metrics is not None:
+            self.metrics.dead_letters.labels(self.name).inc()
+            self.metrics.dead_lettered.labels(self.name, _event_type_of(record.value), poison.reason).inc()
+
+
+def _event_type_of(raw: bytes | None) -> str:
+    """The envelope's ``event_type`` of a poison record when it can be read at all, as a bounded label value."""
+    from ..observability.metrics import event_type_label
+
+    try:
+        found = json.loads(raw or b"").get("event_type")
+    except (ValueError, AttributeError):
+        found = None
+    return event_type_label(found if isinstance(found, str) else None)
 
 
 async def _keep_raw(msg: Any) -> None:

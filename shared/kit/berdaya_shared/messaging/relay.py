@@ -4,22 +4,32 @@ Rows are claimed in batches with ``FOR UPDATE SKIP LOCKED``, sent with every sen
 through the broker's idempotent producer (acks=all), and marked published only after Kafka has
 acknowledged every one of them. A crash between the ack and the mark re-sends the batch on restart;
 consumers' inboxes make that harmless.
+
+Each event leaves with the headers ``correlation_id`` (the envelope's own, stored in the row) and ``traceparent``
+(of a PRODUCER span that continues the trace stored in the row), and the relay's batch sizes, publish latency and
+failures go to the service's metrics when it has them.
 """
 
 import asyncio
 import contextlib
 import logging
+import time
+from typing import Any
 
 import asyncpg
 from berdaya_contracts.topics import physical
 from faststream.kafka import KafkaBroker
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from ..observability import tracing
 from .outbox import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
 
 _CLAIM = """
-SELECT id, topic, key, envelope FROM outbox
+SELECT id, topic, key, envelope, event_id, event_type, correlation_id, traceparent,
+       extract(epoch FROM created_at) AS created_epoch
+FROM outbox
 WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
 """
 _MARK = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
@@ -36,7 +46,9 @@ class OutboxRelay:
         max_backoff_s: float = 30.0,
         namespace: str = "",
         listen_dsn: str | None = None,
+        metrics: Any = None,
     ) -> None:
+        self._metrics = metrics  # berdaya_shared.observability.metrics.ServiceMetrics, or None
         self._namespace = namespace
         self._listen_dsn = listen_dsn
         self._pool = pool
@@ -53,20 +65,50 @@ class OutboxRelay:
             rows = await conn.fetch(_CLAIM, self._batch_size)
             if not rows:
                 return 0
-            pending = [
-                await self._broker.publish(
-                    row["envelope"],
-                    physical(row["topic"], self._namespace),
-                    key=row["key"].encode(),
-                    headers={"content-type": "application/json"},
-                    no_confirm=True,
-                )
-                for row in rows
-            ]
-            await asyncio.gather(*pending)
+            began = time.monotonic()
+            spans = [self._span(row) for row in rows]
+            try:
+                pending = [
+                    await self._broker.publish(
+                        row["envelope"],
+                        physical(row["topic"], self._namespace),
+                        key=row["key"].encode(),
+                        headers=tracing.inject_into({"content-type": "application/json"}, span),
+                        correlation_id=row["correlation_id"],
+                        no_confirm=True,
+                    )
+                    for row, span in zip(rows, spans, strict=True)
+                ]
+                await asyncio.gather(*pending)
+            except BaseException as exc:
+                for span in spans:
+                    span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                    span.end()
+                raise
+            acked = time.time()
+            for span in spans:
+                span.end()
             await self._mark(conn, [row["id"] for row in rows])
         self.published += len(rows)
+        self._observe(rows, time.monotonic() - began, acked)
         return len(rows)
+
+    def _span(self, row: asyncpg.Record) -> Any:
+        """The PRODUCER span of one event, child of the context its outbox row stored."""
+        return tracing.tracer().start_span(
+            f"{row['topic']} publish", context=tracing.context_from(row["traceparent"]), kind=SpanKind.PRODUCER,
+            attributes={"messaging.system": "kafka", "messaging.operation.type": "send",
+                        "messaging.destination.name": physical(row["topic"], self._namespace),
+                        "messaging.message.id": str(row["event_id"]), "berdaya.event_type": row["event_type"]})
+
+    def _observe(self, rows: list[asyncpg.Record], publish_s: float, acked: float) -> None:
+        if self._metrics is None:
+            return
+        self._metrics.relay_batch.observe(len(rows))
+        self._metrics.relay_publish.observe(publish_s)
+        for row in rows:
+            self._metrics.outbox_delay.observe(max(0.0, acked - float(row["created_epoch"])))
+            self._metrics.published.labels(row["topic"]).inc()
 
     async def _mark(self, conn: asyncpg.Connection, ids: list[int]) -> None:
         await conn.execute(_MARK, ids)
@@ -89,13 +131,18 @@ class OutboxRelay:
                     backoff = 0.1
                 except Exception as exc:  # noqa: BLE001 (any failure leaves the rows unmarked)
                     # Broker or database unavailable: nothing was marked, so nothing is lost. Retry.
+                    if self._metrics is not None:
+                        self._metrics.relay_failures.inc()
                     log.warning("outbox relay: publish failed (%s), retrying in %.1fs", exc, backoff)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, self._max_backoff_s)
                     continue
                 if count < self._batch_size:
+                    # asyncio.timeout, not wait_for: on Python 3.11 a cancellation that arrives as wait_for's own
+                    # timeout fires is swallowed (raised as TimeoutError), and the relay would never stop.
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+                        async with asyncio.timeout(self._poll_interval_s):
+                            await self._wake.wait()
         finally:
             if listener is not None:
                 with contextlib.suppress(Exception):
