@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENS = REPO / "test-artifacts" / "screens"
@@ -137,3 +138,18 @@ async def first_load_bytes(browser: Browser, url: str, *, storage_state: Any = N
         return int(total)
     finally:
         await ctx.close()
+
+
+async def open_without_signal(page: Page, url: str) -> None:
+    """Open a sheet with no signal: the copy the service worker kept on the phone. Chromium now and then fails that
+    navigation with net::ERR_FAILED although the copy is in the cache (about one run in four; cause not found): up
+    to three tries, each failure printed; a copy that is really gone still fails the test."""
+    for attempt in range(3):
+        try:
+            await page.goto(url)
+            return
+        except PlaywrightError as failed:
+            if attempt == 2 or "ERR_FAILED" not in str(failed):
+                raise
+            print(f"offline navigation {attempt + 1} failed: {failed.message.splitlines()[0]}")
+            await page.wait_for_timeout(500)

@@ -19,6 +19,7 @@ from tests.support.browser import (
     assert_no_csp_violations,
     first_load_bytes,
     new_context,
+    open_without_signal,
     screenshots,
     sign_in,
 )
@@ -183,7 +184,7 @@ async def take_attendance(p: Platform, phone_ctx: BrowserContext, course_ref: st
     # ... then filled in upriver: nothing reaches the server until the connection returns.
     before = len(p.training_seen.requests)
     await phone_ctx.set_offline(True)
-    await page.goto(f"{sheet}/2")
+    await open_without_signal(page, f"{sheet}/2")
     await names_loaded(page)
     await expect(page.locator("[data-names-status]")).to_contain_text("Tanpa sinyal")
     await page.get_by_label("Siti Aminah").check()

@@ -10,7 +10,15 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 
-from tests.support.browser import PHONE, assert_accessible, assert_no_csp_violations, new_context, screenshots, sign_in
+from tests.support.browser import (
+    PHONE,
+    assert_accessible,
+    assert_no_csp_violations,
+    new_context,
+    open_without_signal,
+    screenshots,
+    sign_in,
+)
 from tests.ui.conftest import Demo
 
 pytestmark = pytest.mark.browser
@@ -54,7 +62,7 @@ async def test_a_sheet_filled_offline_is_sent_once_when_the_connection_returns(
     page.on("request", lambda r: reached_server.append(r.url) if r.method == "POST" else None)
 
     await context.set_offline(True)
-    await page.goto(f"{demo_service.url}/demo/lembar/3")  # no signal: the kept copy opens
+    await open_without_signal(page, f"{demo_service.url}/demo/lembar/3")  # no signal: the kept copy opens
     await expect(page.locator("h1")).to_have_text("Absensi sesi 3")
     await page.get_by_label("Siti Aminah").check()
     await page.get_by_label("Rahmawati").check()

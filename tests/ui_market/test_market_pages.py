@@ -10,7 +10,6 @@ import asyncpg
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, expect
-from playwright.async_api import Error as PlaywrightError
 
 from tests.support.browser import (
     LAPTOP,
@@ -19,6 +18,7 @@ from tests.support.browser import (
     assert_no_csp_violations,
     first_load_bytes,
     new_context,
+    open_without_signal,
     screenshots,
     sign_in,
 )
@@ -50,21 +50,6 @@ async def sales(site: MarketSite) -> list[tuple[str, int, int | None, str | None
         return [tuple(r.values()) for r in rows]  # type: ignore[misc]
     finally:
         await conn.close()
-
-
-async def open_without_signal(page: Page, url: str) -> None:
-    """Open the sheet with no signal: the copy kept on the phone. Here Chromium now and then failed that navigation
-    with net::ERR_FAILED although the copy was in the cache (about one run in four before this helper; cause not
-    found): up to three tries, each failure printed; a copy that is really gone still fails the test."""
-    for attempt in range(3):
-        try:
-            await page.goto(url)
-            return
-        except PlaywrightError as failed:
-            if attempt == 2 or "ERR_FAILED" not in str(failed):
-                raise
-            print(f"offline navigation {attempt + 1} failed: {failed.message.splitlines()[0]}")
-            await page.wait_for_timeout(500)
 
 
 async def checked(page: Page, name: str) -> None:
