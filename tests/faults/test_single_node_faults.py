@@ -27,8 +27,10 @@ from tests.faults.stage import Stage, staged
 from tests.support.kafka import client_kwargs, wait_for
 from tests.support.platform import _wait_ready, start_service, stop_service
 
+# Who reads each topic (a poison message is dead-lettered once per reader): the registry reads training's and the
+# marketplace's events for each woman's journey.
 SUBSCRIBERS = {"registry.events": ("training", "marketplace", "monitoring"),
-               "training.events": ("monitoring",), "marketplace.events": ("monitoring",)}
+               "training.events": ("registry", "monitoring"), "marketplace.events": ("registry", "monitoring")}
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
