@@ -27,3 +27,17 @@ def test_no_page_of_the_kit_loads_anything_from_elsewhere() -> None:
                 text = entry.read_text(encoding="utf-8")
                 assert not re.search(r"(src|href)=\"(https?:)?//", text), entry.name
                 assert "<script>" not in text and "style=" not in text and "<style" not in text, entry.name
+
+
+def test_no_vendored_asset_loads_anything_from_a_cdn() -> None:
+    """Offices and field phones may not reach a CDN (and the pages' CSP would refuse it): nothing served from the
+    kit's static folders names one."""
+    cdn = re.compile(rb"https?://(?:cdn\.|[a-z0-9.-]*(?:jsdelivr|unpkg|cdnjs|googleapis)\.)")
+    found = [str(p) for folder in ("apidocs/static", "ui/static") for p in _walk(ROOT.joinpath(folder))
+             if cdn.search(p.read_bytes())]
+    assert found == []
+
+
+def _walk(folder):  # type: ignore[no-untyped-def]
+    for item in folder.iterdir():
+        yield from (_walk(item) if item.is_dir() else [item])
