@@ -7,6 +7,7 @@ of deploy/kafka/acls.py, created for the run and removed after it: the scenario 
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -106,6 +107,8 @@ def start_service(platform: Platform, service: str, bootstrap: str, extra_env: d
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         **platform.kafka_env.get(service, {}),
         "TOPIC_NAMESPACE": platform.namespace,
+        # The navigation bar and the origins a page may call (the trainer's browser asks the registry for names).
+        "BERDAYA_SERVICE_URLS": json.dumps({s: platform.url(s) for s in SERVICES}),
         **(extra_env or {}),
     }
     log = platform.logs[service].open("ab")
