@@ -6,7 +6,7 @@
 - **Values by kind**: counts and Rupiah as integers ("19", never "19.0"); ratios as fractions with four decimals
   ("0,3256"); a withheld cell as ``x`` (the legend says why).
 - **Kecamatan names beside codes**: a table grouped by kecamatan has a code column and a name column (Kemendagri
-  codes and names of Kutai Kartanegara's 20 kecamatan, from the handbook's data/kecamatan.csv).
+  codes and names of Kutai Kartanegara's 20 kecamatan, deploy/kecamatan.csv).
 - **XLSX**: a sheet "Keterangan" (title, period, which face, the legend), then one sheet per table — the
   catalogue's groups of indicators (Pendaftaran, Pelatihan, Usaha…) — each with Indonesian column labels, a frozen
   bold header, column widths fitted to their contents, and number formats per kind (``#,##0``, ``0.0%``,
@@ -18,6 +18,7 @@ import io
 from collections.abc import Iterable
 from typing import Any, Literal
 
+from berdaya_contracts.common import KECAMATAN
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -26,13 +27,6 @@ from .exports import LEGEND, SUPPRESSED_MARK
 
 Style = Literal["id", "en"]
 
-KECAMATAN: dict[str, str] = {
-    "64.02.01": "Muara Muntai", "64.02.02": "Loa Kulu", "64.02.03": "Loa Janan", "64.02.04": "Anggana",
-    "64.02.05": "Muara Badak", "64.02.06": "Tenggarong", "64.02.07": "Sebulu", "64.02.08": "Kota Bangun",
-    "64.02.09": "Kenohan", "64.02.10": "Kembang Janggut", "64.02.11": "Muara Kaman", "64.02.12": "Tabang",
-    "64.02.13": "Samboja", "64.02.14": "Muara Jawa", "64.02.15": "Sanga Sanga", "64.02.16": "Tenggarong Seberang",
-    "64.02.17": "Marang Kayu", "64.02.18": "Muara Wis", "64.02.19": "Kota Bangun Darat", "64.02.20": "Samboja Barat",
-}
 # The column(s) a group key becomes, with their Indonesian labels.
 GROUP_LABELS: dict[str, list[str]] = {
     "kecamatan": ["Kode kecamatan", "Kecamatan"],

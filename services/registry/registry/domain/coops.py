@@ -2,7 +2,8 @@
 
 Members are registered women whose personal data has not been erased; a woman is an active member at most once
 at a time (she may join again after leaving). A cooperative that holds its RAT for a fiscal year is compliant for
-that year (source: the handbook's glossary), and holds it at most once per year, not before that year has begun.
+that year (UU No. 25/1992 on cooperatives, art. 26: the members' meeting is held at least once a year), and holds
+it at most once per year, not before that year has begun.
 """
 
 from collections.abc import Collection, Sequence

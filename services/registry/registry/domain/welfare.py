@@ -1,9 +1,10 @@
 """Household welfare against the poverty line (garis kemiskinan, GK), and aid given to a woman.
 
-Rules (source: BPS; the handbook's program facts): per capita income = monthly household income ÷ household size,
-floored to whole Rupiah; a household is below the line when that is strictly below the GK in force on the day of
-the assessment. GK changes yearly, so it is dated configuration (``PovertyLine``), never a constant; a date before
-the earliest configured line is refused rather than guessed. A woman's first assessment is her baseline.
+Rules (source: BPS Kutai Kartanegara, garis kemiskinan 2024 Rp 753.332 per capita per month): per capita income =
+monthly household income ÷ household size, floored to whole Rupiah; a household is below the line when that is
+strictly below the GK in force on the day of the assessment. GK changes yearly, so it is dated configuration
+(``PovertyLine``), never a constant; a date before the earliest configured line is refused rather than guessed.
+A woman's first assessment is her baseline.
 
 Plausibility: a household income under Rp 10.000 a month, or a per-capita income under Rp 50.000 (under 7% of
 Kukar's 2024 line of Rp 753.332; no household lives a month on it), is almost always an amount written in thousands

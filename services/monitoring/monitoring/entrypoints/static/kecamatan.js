@@ -1,4 +1,4 @@
-// Kutai Kartanegara's 20 kecamatan (Kemendagri codes), from the handbook's data/kecamatan.csv.
+// Kutai Kartanegara's 20 kecamatan (Kemendagri codes, as in deploy/kecamatan.csv and the contracts).
 const KECAMATAN = {
 "64.02.01": "Muara Muntai",
 "64.02.02": "Loa Kulu",
