@@ -22,6 +22,7 @@ POLICY = Policy(
     {
         # the published face: aggregates and rounds as released
         **_routes(PUBLIC, "GET /", "GET /api/catalog", "GET /api/indicators", "GET /api/periods", "GET /api/funnel",
+                  "GET /api/cohort",
                   "GET /api/headline", "GET /api/export", "GET /api/stream", "GET /api/targets",
                   "GET /api/rounds", "GET /api/rounds/compare", "GET /api/rounds/{round_ref}",
                   "GET /api/rounds/{round_ref}/late-data", "GET /api/rounds/{round_ref}/export.xlsx",
