@@ -5,7 +5,7 @@ from datetime import date
 
 from monitoring.domain.disclosure import cells, periods, release
 from monitoring.domain.disclosure.audit import Attack
-from monitoring.domain.disclosure.protect import Model, audit, protect
+from monitoring.domain.disclosure.protect import Model, audit, protect, protect_group
 from monitoring.domain.disclosure.tables import FAMILY
 
 YEAR = [f"2025-{m:02d}" for m in range(1, 13)]
@@ -163,3 +163,22 @@ def test_the_cohort_funnel_cannot_be_undone_by_differencing_two_published_steps(
     shown = {k: "design" if v == "design" else "published" for k, v in status.items()}
     assert any(f.key == stop for f in audit(spaces, shown, same_total=link))
     assert not any(f.key == stop for f in audit(spaces, shown))
+
+
+def test_publishing_the_cohort_never_withholds_a_registration() -> None:
+    """The cohort is protected after registrations, theirs fixed: the women family's statuses are the same as if
+    the cohort were not published (and the whole is still safe)."""
+    by_stage = {"64.02.06": "0000144", "64.02.07": "001112234444", "64.02.12": "0123"}
+    women_rows, cohort_rows = [], []
+    for kec, stages in by_stage.items():
+        for stage in stages:
+            i = len(women_rows)
+            women_rows += women(1, i, kec=kec, age_band="25-34", pekka_category="none", opd="dp3a")
+            cohort_rows += cohort(1, stage, i, kec)
+    spaces = [cells.build(FAMILY["women"], "2025", YEAR, women_rows),
+              cells.build(FAMILY["cohort"], "2025", YEAR, cohort_rows)]
+    link = (("cohort", "women"),)
+    alone = protect([spaces[0]])
+    grouped = protect_group(spaces, {}, same_total=link)
+    assert {k: grouped[k] for k in alone} == alone
+    assert audit(spaces, grouped, same_total=link) == []

@@ -15,7 +15,7 @@ import asyncpg
 from ..adapters import LIVE_SCHEMA
 from ..adapters import publication as pub
 from ..domain.disclosure import cells, release
-from ..domain.disclosure.protect import protect
+from ..domain.disclosure.protect import protect_group
 from ..domain.disclosure.tables import AT_MOST, COHORT, FAMILIES, FAMILY, RATIOS, SAME_TOTAL, linked
 from ..domain.indicators import BY_NAME
 from .live import release_events
@@ -69,7 +69,7 @@ async def _publish(conn: asyncpg.Connection, group: tuple[str, ...], year: str, 
             out += release.median_cells(fam, space, rows_of[name], months[name], old)
         else:
             spaces.append(space)
-    status = protect(spaces, old, AT_MOST, same_total=SAME_TOTAL) if spaces else {}
+    status = protect_group(spaces, old, AT_MOST, same_total=SAME_TOTAL) if spaces else {}
     for space in spaces:
         out += release.new_cells(space, status, old)
         out += release.ratio_cells(space, status, old)

@@ -224,6 +224,19 @@ def protect(spaces: Sequence[Space], frozen: Mapping[CellKey, str] | None = None
     raise RuntimeError("secondary protection did not converge")
 
 
+def protect_group(spaces: Sequence[Space], frozen: Mapping[CellKey, str], at_most: Iterable[tuple[str, str]] = (),
+                  same_total: Iterable[tuple[str, str]] = ()) -> dict[CellKey, str]:
+    """``protect`` for a group of linked families, expendable families last: the others are protected first as if
+    alone, then the expendable ones with the others' statuses fixed, so an expendable table never costs the tables
+    it is linked to a cell (as when its months are released later than theirs)."""
+    relations, same = tuple(at_most), tuple(same_total)
+    base = [s for s in spaces if not s.family.expendable]
+    status = protect(base, frozen, relations, same_total=same) if base else {}
+    if len(base) == len(spaces):
+        return status
+    return protect(spaces, {**frozen, **status}, relations, same_total=same)
+
+
 def audit(spaces: Sequence[Space], status: Mapping[CellKey, str],
           at_most: Iterable[tuple[str, str]] = (), same_total: Iterable[tuple[str, str]] = ()) -> list[Finding]:
     """The withheld cells an outsider can still narrow down too far (empty for a safe release)."""

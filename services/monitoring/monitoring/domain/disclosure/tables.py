@@ -52,7 +52,9 @@ class Family:
 
     ``unit``: person (one record per woman: value = people), record (enrolments, businesses, sales: value >=
     people), amount (Rupiah), object (cooperatives: not people, never withheld), median (only the median is
-    published). ``lag_days``: a month is frozen this long after it closes (the outcome's follow-up window)."""
+    published). ``lag_days``: a month is frozen this long after it closes (the outcome's follow-up window).
+    ``expendable``: protected after the families it is linked to, their statuses fixed, so publishing it never
+    costs their cells (``protect.protect_group``: the cohort never withholds a registration)."""
 
     name: str
     unit: Unit
@@ -64,6 +66,7 @@ class Family:
     core: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     implies: Mapping[str, Callable[[str], Mapping[str, str]]] = field(default_factory=dict)
     lag_days: int = 0
+    expendable: bool = False
 
     @property
     def threshold(self) -> int:
@@ -148,7 +151,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("women_first_market", "person", (Table("women_first_market"),), branches=("age_band", "pekka_category")),
     # The cohort funnel of the women registered in a month: the steps each had reached when the month was frozen
     # for the cohort, 180 days (the start-up window) after the women family froze it. Regency and kecamatan only.
-    Family("cohort", "person", _cohort(), core={"stage": STAGES}, lag_days=180),
+    Family("cohort", "person", _cohort(), core={"stage": STAGES}, lag_days=180, expendable=True),
 )
 FAMILY: dict[str, Family] = {f.name: f for f in FAMILIES}
 FAMILY_OF_TABLE: dict[str, Family] = {t.name: f for f in FAMILIES for t in f.tables}
