@@ -108,7 +108,7 @@ function renderCohort(data) {
     return;
   }
   data.steps.forEach((s, i) => {
-    const row = el("tr", { "data-step": s.step });
+    const row = el("tr", { "data-cohort-step": s.step });
     const label = i === 0 ? "Terdaftar" : `${i === 1 ? "Dari mereka" : "Dari mereka lagi"}: ${s.label}`;
     row.appendChild(el("th", { scope: "row" }, label));
     const cell = el("td");
