@@ -40,6 +40,8 @@ POLICY = Policy(
                   "POST /putaran/{round_ref}/hambatan", "POST /putaran/{round_ref}/tindak-lanjut",
                   "POST /putaran/{round_ref}/tindak-lanjut/{action_ref}"),
         **_routes(Rule(s.ROUNDS_APPROVE), "POST /putaran/{round_ref}/setujui"),
+        # The evaluation team's exact cohort funnel as a page (the public one is on the dashboard).
+        **_routes(Rule(s.FIGURES_INTERNAL), "GET /kohort"),
     },
     default_read=None,
 )
