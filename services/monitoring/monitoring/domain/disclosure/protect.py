@@ -232,7 +232,7 @@ def protect_group(spaces: Sequence[Space], frozen: Mapping[CellKey, str], at_mos
     relations, same = tuple(at_most), tuple(same_total)
     base = [s for s in spaces if not s.family.expendable]
     status = protect(base, frozen, relations, same_total=same) if base else {}
-    if len(base) == len(spaces):
+    if not any(s.cells for s in spaces if s.family.expendable):  # none, or none of its months frozen yet
         return status
     return protect(spaces, {**frozen, **status}, relations, same_total=same)
 
