@@ -73,5 +73,9 @@ async def test_the_public_cohort_funnel_reads_as_a_cohort_on_laptop_and_phone(
             await page.locator("#h-kohort").scroll_into_view_if_needed()
             await page.screenshot(path=str(ARTIFACTS / f"monitoring-cohort-withheld-{name}.png"))
             await assert_accessible(page)
+            # Another breakdown is not on the cohort's public grid: said so, not shown as "not released".
+            await page.goto(base_url + "/?period=2026-Q1&age_band=25-34")
+            await expect(page.locator("#cohort")).to_contain_text("hanya untuk seluruh kabupaten atau satu kecamatan",
+                                                                  timeout=15_000)
             await page.close()
         await browser.close()

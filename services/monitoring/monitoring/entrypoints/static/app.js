@@ -97,14 +97,14 @@ function withheld(reason) {
   box.appendChild(el("p", {}, reason || ""));
   return box;
 }
-function renderCohort(data) {
+function renderCohort(data, empty = "Corong kohort belum dirilis.") {
   const body = document.querySelector("#cohort tbody");
   body.innerHTML = "";
   document.getElementById("cohort-sentence").textContent = data ? data.sentence : "";
   document.getElementById("cohort-scope").textContent = data
     ? `· terdaftar ${periodLabel(data.period)}${data.kecamatan ? " · " + (KECAMATAN[data.kecamatan] || data.kecamatan) : ""}` : "";
   if (!data) {
-    body.appendChild(el("tr")).appendChild(el("td", { colspan: "3" }, "Corong kohort belum dirilis."));
+    body.appendChild(el("tr")).appendChild(el("td", { colspan: "3" }, empty));
     return;
   }
   data.steps.forEach((s, i) => {
@@ -121,7 +121,7 @@ function renderCohort(data) {
 async function loadCohort() {
   const kec = chosen.kecamatan ? { kecamatan: chosen.kecamatan } : {};
   const unfiltered = chosen.opd || chosen.pekka_category || chosen.age_band;
-  if (unfiltered) { renderCohort(null); return; }
+  if (unfiltered) { renderCohort(null, "Corong kohort publik hanya untuk seluruh kabupaten atau satu kecamatan."); return; }
   try {
     renderCohort(await getJSON(`/api/cohort?${new URLSearchParams({ ...(period ? { period } : {}), ...kec })}`));
   } catch (err) {
