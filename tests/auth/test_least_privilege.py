@@ -65,7 +65,7 @@ READERS: dict[tuple[str, str], frozenset[str] | str] = {
     ("marketplace", "/sales"): OFFICERS,
     # monitoring: the published aggregates and rounds (their published face) are for everyone
     **{("monitoring", p): EVERYONE for p in (
-        "/api/catalog", "/api/indicators", "/api/periods", "/api/funnel", "/api/headline", "/api/export",
+        "/api/catalog", "/api/indicators", "/api/periods", "/api/funnel", "/api/cohort", "/api/headline", "/api/export",
         "/api/stream", "/api/targets", "/api/rounds", "/api/rounds/compare", "/api/rounds/{round_ref}",
         "/api/rounds/{round_ref}/late-data", "/api/rounds/{round_ref}/export.xlsx", "/rounds/{round_ref}/cetak")},
     ("monitoring", "/api/admin/rebuild"): frozenset({"monitoring_admin"}),

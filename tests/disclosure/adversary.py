@@ -6,7 +6,9 @@ What the attacker knows of the structure is what services/monitoring/README.md p
 additive over months -> quarters -> years, kecamatan -> regency, desa -> kecamatan and each breakdown -> regency;
 PEKKA registrations are a part of registrations; the three channels' sales add up to total sales; a woman's first
 completion is a completion; a ratio's numerator is its value times its denominator, its numerator a part of its
-denominator (the UKM shares' denominator is ``ukm_registered``, the start-up rate's numerator ``business_startups``).
+denominator (the UKM shares' denominator is ``ukm_registered``, the start-up rate's numerator ``business_startups``);
+the cohort funnel's first step is ``women_registered`` and each later step a part of the one before, kecamatan by
+month (the README's "Cohort funnel").
 A withheld count is at least 1 (zeros are published), except in the sensitive tables, which withhold zeros too.
 """
 
@@ -29,8 +31,9 @@ RATIOS = {"completion_rate": ("completion_rate#num", "completion_rate#den"),
           "ukm_pirt_share": ("ukm_pirt_share#num", "ukm_registered"),
           "ukm_halal_share": ("ukm_halal_share#num", "ukm_registered"),
           "poverty_exit_rate": ("poverty_exit_rate#num", "poverty_exit_rate#den")}
+COHORT = ("women_registered", "cohort_trained", "cohort_business", "cohort_market", "cohort_above_poverty")
 PARTS = [("pekka_registered", "women_registered"), ("women_trained", "completions")] + [
-    (num, den) for num, den in RATIOS.values()]
+    (num, den) for num, den in RATIOS.values()] + list(zip(COHORT[1:], COHORT, strict=False))
 Key = tuple[str, str, str, str]  # (table, period, dim, key)
 
 
@@ -77,6 +80,7 @@ async def gather(client: httpx.AsyncClient, pub: Publication | None = None) -> P
             if resp.status_code == 200:
                 for ind in resp.json()["indicators"]:
                     pub.see_indicator(ind, period, group_by or "kukar")
+        await see_cohort(client, pub, period)
         export = await client.get("/api/export", params={"period": period, "format": "csv"})
         # Excel in the Indonesian locale: ';' between fields, decimal commas; the kecamatan's name beside its code
         for row in list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))[1:]:
@@ -84,6 +88,23 @@ async def gather(client: httpx.AsyncClient, pub: Publication | None = None) -> P
                 pub.see((row[0], period, "kecamatan", row[3] or "?"),
                         None if row[5] == "x" else float(row[5].replace(",", ".")))
     return pub
+
+
+async def see_cohort(client: httpx.AsyncClient, pub: Publication, period: str) -> None:
+    """The cohort funnel of ``period`` (when released), the regency's and each kecamatan's: every step a cell, a
+    rate only beside its two published counts."""
+    kecs = sorted({k[3] for k in pub.cells if k[:3] == ("women_registered", period, "kecamatan") and k[3] != "?"})
+    for kec in (None, *kecs):
+        resp = await client.get("/api/cohort", params={"period": period, **({"kecamatan": kec} if kec else {})})
+        if resp.status_code == 404:
+            return  # the cohort of this period is not released (its follow-up window)
+        assert resp.status_code == 200, resp.text
+        steps = resp.json()["steps"]
+        for i, (table, step) in enumerate(zip(COHORT, steps, strict=True)):
+            pub.see((table, period, "kukar" if kec is None else "kecamatan", kec or ""),
+                    None if step["suppressed"] else float(step["value"]))
+            shown = i > 0 and not step["suppressed"] and not steps[i - 1]["suppressed"] and steps[i - 1]["value"]
+            assert (step["rate_of_previous"] is not None) == bool(shown), step  # count ÷ count, both shown
 
 
 def see_headline(pub: Publication, message: dict[str, Any]) -> None:

@@ -72,4 +72,6 @@ async def test_no_withheld_cell_can_be_derived_from_everything_published(
         monitoring: Monitoring, women: list[dict], seed: int) -> None:  # noqa: F811 - the fixture above
     pub = await attack_history(monitoring, women, seed)
     assert pub.conflicts == [], "a cell read differently on two channels or in two releases"
+    # The cohort of the first half (released by the second release, after its follow-up window) is attacked too.
+    assert {k[1] for k in pub.cells if k[0] == "cohort_trained"} >= {"2025-Q1", "2025-Q2"}
     assert adversary.findings(pub) == []

@@ -4,59 +4,25 @@ its note and moves the action on, and is neither offered nor allowed the approva
 is the evaluation team's scope, rounds:approve); DP3A's evaluation team approves and the round becomes read-only.
 Every page: axe clean at 1366 and 360 px, no CSP violation, under 150 KB, screenshots."""
 
-import os
 from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from berdaya_shared.messaging import MessagingSettings
-from berdaya_shared.ui.config import UiSettings
-from monitoring.bootstrap import create_app
-from monitoring.config import Settings
 from playwright.async_api import Browser, expect
 
-from tests.monitoring.conftest import create_namespace_topics
-from tests.support import infra
-from tests.support.auth import keycloak_settings, web_client
 from tests.support.browser import first_load_bytes, new_context, sign_in
-from tests.support.kafka import unique
 from tests.support.keycloak import KeycloakServer, TestRealm
-from tests.ui.conftest import free_port, serve
+from tests.ui_market.monitoring_site import monitoring_site
 from tests.ui_market.test_market_pages import LIMIT, checked
 
 pytestmark = pytest.mark.browser
-CLIENT = "berdaya-monitoring"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def site(keycloak: KeycloakServer, kafka_bootstrap: str,
                database_server_url: str) -> AsyncIterator[tuple[str, TestRealm]]:
-    realm = await keycloak.create_realm()
-    port = free_port()
-    origin = f"http://127.0.0.1:{port}"
-    secret = await web_client(realm, CLIENT, origin)
-    namespace = unique("monui").lower()
-    await create_namespace_topics(kafka_bootstrap, namespace)
-    url = await infra.create_database(database_server_url, prefix="monui")
-    settings = Settings(database_url=url, feed_throttle_s=0.5, messaging=MessagingSettings(
-        kafka_bootstrap_servers=kafka_bootstrap, topic_namespace=namespace, relay_poll_interval_s=0.2,
-        consumer_batch_timeout_ms=50))
-
-    os.environ["BERDAYA_SERVICE_URLS"] = (
-        '{"registry": "http://127.0.0.1:8001", "training": "http://127.0.0.1:8002", '
-        f'"marketplace": "http://127.0.0.1:8003", "monitoring": "{origin}"}}')
-    try:
-        assert UiSettings().service_urls["monitoring"] == origin
-        app = create_app(settings, group_id=unique("g"),
-                         auth=keycloak_settings(realm, audience=CLIENT, client_id=CLIENT, client_secret=secret))
-    finally:
-        del os.environ["BERDAYA_SERVICE_URLS"]
-    try:
-        async with serve(app, port):
-            yield origin, realm
-    finally:
-        await infra.drop_database(database_server_url, url)
-        await realm.delete()
+    async with monitoring_site(keycloak, kafka_bootstrap, database_server_url, "monui") as (origin, realm, _app):
+        yield origin, realm
 
 
 async def test_a_round_is_filled_by_forms_and_approved_by_dp3a(site: tuple[str, TestRealm], browser: Browser) -> None:

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .adapters import MIGRATIONS, prepare_projection
 from .config import Settings
-from .entrypoints import api_admin, api_indicators, api_rounds, api_targets, pages_rounds
+from .entrypoints import api_admin, api_indicators, api_rounds, api_targets, pages_cohort, pages_rounds
 from .entrypoints.consumer import make_apply
 from .entrypoints.export_gate import ExportGate, LiveLimit
 from .entrypoints.policy import POLICY
@@ -36,7 +36,7 @@ SPEC = ServiceSpec(
     ),
     policy=POLICY,
     routers=lambda: [api_indicators.router, api_targets.router, api_admin.router, api_rounds.router, api_rounds.pages,
-                     pages_rounds.pages],
+                     pages_rounds.pages, pages_cohort.pages],
     migrations=MIGRATIONS,
     consume_topics=EVENT_TOPICS,
     templates="monitoring.entrypoints",

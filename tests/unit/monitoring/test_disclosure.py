@@ -5,7 +5,7 @@ from datetime import date
 
 from monitoring.domain.disclosure import cells, periods, release
 from monitoring.domain.disclosure.audit import Attack
-from monitoring.domain.disclosure.protect import Model, audit, protect
+from monitoring.domain.disclosure.protect import Model, audit, protect, protect_group
 from monitoring.domain.disclosure.tables import FAMILY
 
 YEAR = [f"2025-{m:02d}" for m in range(1, 13)]
@@ -133,3 +133,52 @@ def test_a_month_is_released_after_its_grace_days_and_its_follow_up_window() -> 
     assert periods.from_range("2025-04", "2025-06") == "2025-Q2"
     assert periods.from_range("2025-02", "2025-05") is None
     assert periods.covering("2025-01", "2025-08") == ["2025-Q1", "2025-Q2", "2025-07", "2025-08"]
+
+
+def cohort(n: int, stage: str, start: int, kec: str) -> list[cells.Row]:
+    return [row(start + i, kec=kec, core={"stage": stage}) for i in range(n)]
+
+
+def test_the_cohort_funnel_cannot_be_undone_by_differencing_two_published_steps() -> None:
+    """12 women registered in a kecamatan, 10 of them trained: publishing both gives the 2 who stopped at
+    registration. The stops are protected cells; registrations are the women family's, linked by SAME_TOTAL."""
+    stages = {"64.02.06": {"0": 2, "1": 0, "2": 4, "3": 0, "4": 6}, "64.02.07": {"0": 9, "1": 7, "2": 5, "3": 6, "4": 8}}
+    women_rows, cohort_rows, i = [], [], 0
+    for kec, by_stage in stages.items():
+        for stage, n in by_stage.items():
+            women_rows += women(n, i, kec=kec, age_band="25-34", pekka_category="none", opd="dp3a")
+            cohort_rows += cohort(n, stage, i, kec)
+            i += n
+    spaces = [cells.build(FAMILY["women"], "2025", YEAR, women_rows),
+              cells.build(FAMILY["cohort"], "2025", YEAR, cohort_rows)]
+    link = (("cohort", "women"),)
+    status = protect(spaces, same_total=link)
+    stop = ("~cohort_stop_0", "2025-03", "kecamatan", "64.02.06")
+    assert status[stop] == "design"
+    pair = [status[("women_registered", "2025-03", "kecamatan", "64.02.06")],
+            status[("cohort_trained", "2025-03", "kecamatan", "64.02.06")]]
+    assert pair != ["published", "published"], pair  # at least one of the two steps withheld
+    assert audit(spaces, status, same_total=link) == []
+    # Had every step and registration been published, the audit would find the 2 who stopped, through the link.
+    shown = {k: "design" if v == "design" else "published" for k, v in status.items()}
+    assert any(f.key == stop for f in audit(spaces, shown, same_total=link))
+    assert not any(f.key == stop for f in audit(spaces, shown))
+
+
+def test_publishing_the_cohort_never_withholds_a_registration() -> None:
+    """The cohort is protected after registrations, theirs fixed: the women family's statuses are the same as if
+    the cohort were not published (and the whole is still safe)."""
+    by_stage = {"64.02.06": "0000144", "64.02.07": "001112234444", "64.02.12": "0123"}
+    women_rows, cohort_rows = [], []
+    for kec, stages in by_stage.items():
+        for stage in stages:
+            i = len(women_rows)
+            women_rows += women(1, i, kec=kec, age_band="25-34", pekka_category="none", opd="dp3a")
+            cohort_rows += cohort(1, stage, i, kec)
+    spaces = [cells.build(FAMILY["women"], "2025", YEAR, women_rows),
+              cells.build(FAMILY["cohort"], "2025", YEAR, cohort_rows)]
+    link = (("cohort", "women"),)
+    alone = protect([spaces[0]])
+    grouped = protect_group(spaces, {}, same_total=link)
+    assert {k: grouped[k] for k in alone} == alone
+    assert audit(spaces, grouped, same_total=link) == []

@@ -28,6 +28,16 @@ def _flag(name: str) -> str:
     return f"jsonb_build_object('{name}', num::int::text)"
 
 
+# The cohort's records are the women family's frozen records (same subjects, month and kecamatan: its stages add up
+# to the published registrations, ``tables.SAME_TOTAL``), each with the last step she had reached in order when the
+# cohort month is frozen, from the funnel's read model (``_funnel`` records: four step flags, '1' = reached).
+COHORT_BASIS = """SELECT w.subject, w.person_ref, w.month, w.kecamatan_code, w.desa_code, w.opd, NULL::text AS field,
+  w.age_band, w.pekka_category, jsonb_build_object('stage', CASE WHEN f.field = '1111' THEN '4'
+    WHEN f.field LIKE '111%' THEN '3' WHEN f.field LIKE '11%' THEN '2' WHEN f.field LIKE '1%' THEN '1' ELSE '0' END)
+    AS core, NULL::float8 AS amount
+FROM public.pub_basis w LEFT JOIN (SELECT DISTINCT ON (subject) subject, field FROM rm_contrib
+  WHERE indicator = '_funnel' ORDER BY subject, field DESC) f ON f.subject = w.subject
+WHERE w.family = 'women'"""
 BASIS_SQL: dict[str, str] = {f.name: _basis(BASE_SQL[f.tables[0].name]) for f in FAMILIES
                              if f.tables[0].name in BASE_SQL}
 BASIS_SQL |= {
@@ -41,6 +51,7 @@ BASIS_SQL |= {
     "capital_disbursed_idr": _basis(BASE_SQL["capital_disbursed_idr"], first=False),
     "sales": _basis(BASE_SQL["sales_total_idr"], "jsonb_build_object('channel', channel)", first=False),
     "poverty_cohort": _basis(BASE_SQL["poverty_exit_rate"], _flag("exited"), "true"),
+    "cohort": COHORT_BASIS,
 }
 assert set(BASIS_SQL) == {f.name for f in FAMILIES}, "every family needs its basis query"
 

@@ -16,7 +16,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from ..domain.disclosure import periods as p
 from ..domain.indicators import CATALOG
-from ..service_layer import excel_exports, indicators, public_views, publication
+from ..service_layer import cohort, excel_exports, indicators, public_views, publication
 from ..service_layer.indicators import Filters, on_snapshot
 from . import schemas_indicators as s
 from .export_gate import ExportGate, LiveLimit
@@ -86,6 +86,22 @@ async def get_funnel(request: Request, internal: Internal, f: Annotated[Filters,
         return (await public_views.funnel(conn, q.period, q.dim, q.key))["steps"]
 
     return await query(request, read, model=list[s.FunnelStep])
+
+
+@router.get("/cohort", response_model=s.CohortRead,
+            summary="Corong kohort: dari perempuan terdaftar, yang terlatih; dari mereka, yang punya usaha; …",
+            description="Publik: sel rilis tabel kohort (kabupaten atau satu kecamatan, satu periode kisi); langkah "
+                        "yang disembunyikan bertanda x. Dengan figures:internal: angka tepat dari model baca.")
+async def get_cohort(request: Request, internal: Internal, f: Annotated[Filters, Depends(s.filters)],
+                     period: s.Period = None) -> Response:
+    if internal:
+        return await query(request, on_snapshot(lambda conn: cohort.internal(conn, _with_period(f, period), period)),
+                           model=s.CohortRead)
+    q = _public(f, period, None)
+    if q.dim not in (None, "kecamatan"):
+        raise errors.Forbidden("Corong kohort publik hanya untuk kabupaten atau satu kecamatan",
+                               f"cohort by {q.dim} is not on the public grid", field=q.dim or "")
+    return await query(request, lambda conn: cohort.public(conn, q.period, q.key), model=s.CohortRead)
 
 
 @router.get("/headline", response_model=s.HeadlineRead, summary="Angka utama (pesan yang sama dengan siaran langsung)")

@@ -22,6 +22,7 @@ POLICY = Policy(
     {
         # the published face: aggregates and rounds as released
         **_routes(PUBLIC, "GET /", "GET /api/catalog", "GET /api/indicators", "GET /api/periods", "GET /api/funnel",
+                  "GET /api/cohort",
                   "GET /api/headline", "GET /api/export", "GET /api/stream", "GET /api/targets",
                   "GET /api/rounds", "GET /api/rounds/compare", "GET /api/rounds/{round_ref}",
                   "GET /api/rounds/{round_ref}/late-data", "GET /api/rounds/{round_ref}/export.xlsx",
@@ -39,6 +40,8 @@ POLICY = Policy(
                   "POST /putaran/{round_ref}/hambatan", "POST /putaran/{round_ref}/tindak-lanjut",
                   "POST /putaran/{round_ref}/tindak-lanjut/{action_ref}"),
         **_routes(Rule(s.ROUNDS_APPROVE), "POST /putaran/{round_ref}/setujui"),
+        # The evaluation team's exact cohort funnel as a page (the public one is on the dashboard).
+        **_routes(Rule(s.FIGURES_INTERNAL), "GET /kohort"),
     },
     default_read=None,
 )

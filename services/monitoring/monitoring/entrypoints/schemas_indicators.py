@@ -87,6 +87,26 @@ class FunnelStep(BaseModel):
                                                  "(bagian dari langkah sebelumnya)")
 
 
+class CohortStep(BaseModel):
+    step: str = Field(description="registered | trained | business | market | above_poverty_line")
+    label: str
+    value: int | None = Field(description="Perempuan yang mencapai langkah ini dan semua langkah sebelumnya; "
+                                          "kosong bila disembunyikan (x)")
+    suppressed: bool
+    rate_of_previous: float | None = Field(description="Nilai ÷ nilai langkah sebelumnya, hanya bila keduanya "
+                                                       "diterbitkan")
+
+
+class CohortRead(BaseModel):
+    face: Literal["publik", "internal"]
+    period: str | None = Field(description="Periode pendaftaran (bulan, triwulan atau tahun)")
+    kecamatan: str | None
+    steps: list[CohortStep]
+    sentence: str = Field(description="Corong dibaca sebagai kalimat, mis. 'Dari 1.240 perempuan terdaftar, 610 "
+                                      "mengikuti pelatihan; dari mereka, 200 punya usaha; …'")
+    reason: str | None = Field(description="Mengapa angka bertanda x disembunyikan (publik)")
+
+
 class IndicatorInfo(BaseModel):
     name: str
     label: str = Field(description="Nama indikator dalam Bahasa Indonesia")

@@ -15,8 +15,8 @@ import asyncpg
 from ..adapters import LIVE_SCHEMA
 from ..adapters import publication as pub
 from ..domain.disclosure import cells, release
-from ..domain.disclosure.protect import protect
-from ..domain.disclosure.tables import AT_MOST, FAMILIES, FAMILY, RATIOS, linked
+from ..domain.disclosure.protect import protect_group
+from ..domain.disclosure.tables import AT_MOST, COHORT, FAMILIES, FAMILY, RATIOS, SAME_TOTAL, linked
 from ..domain.indicators import BY_NAME
 from .live import release_events
 from .unit_of_work import MonitoringUnitOfWork
@@ -44,7 +44,7 @@ async def make_release(conn: asyncpg.Connection, *, today: date, grace_days: int
         shown: dict[str, int] = {"published": 0, "primary": 0, "secondary": 0}
         for group, year in sorted(work):
             for c in await _publish(conn, group, year, frozen, release_id):
-                if c[0] in BY_NAME and c[7] in shown:  # the public's cells (not complements or ratio parts)
+                if (c[0] in BY_NAME or c[0] in COHORT) and c[7] in shown:  # the public's cells (not complements)
                     shown[c[7]] += 1
         stored, withheld = sum(shown.values()), shown["primary"] + shown["secondary"]
         await MonitoringUnitOfWork(conn).publish(await release_events(conn, release_id))  # the outbox, here
@@ -69,7 +69,7 @@ async def _publish(conn: asyncpg.Connection, group: tuple[str, ...], year: str, 
             out += release.median_cells(fam, space, rows_of[name], months[name], old)
         else:
             spaces.append(space)
-    status = protect(spaces, old, AT_MOST) if spaces else {}
+    status = protect_group(spaces, old, AT_MOST, same_total=SAME_TOTAL) if spaces else {}
     for space in spaces:
         out += release.new_cells(space, status, old)
         out += release.ratio_cells(space, status, old)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import product
 
 from . import periods as p
-from .tables import Family
+from .tables import Family, fits
 
 KUKAR = "kukar"
 UNKNOWN = "?"
@@ -120,8 +120,8 @@ def build(family: Family, year: str, frozen_months: Iterable[str], rows: list[Ro
         mine = tuple(space.var(("desa", k, d, core)) for k, d in desas if k == kec)
         space.links.append((mine, tuple(space.coords[("geo", kec, u, core)] for u in units)))
 
-    def inner(dim: str, key: str, span: list[str], table_where: Mapping[str, str]) -> tuple[int, ...]:
-        chosen = [c for c in cores if all(dict(c).get(k) == v for k, v in table_where.items())]
+    def inner(dim: str, key: str, span: list[str], table_where: Mapping[str, str | tuple[str, ...]]) -> tuple[int, ...]:
+        chosen = [c for c in cores if fits(dict(c), table_where)]
         out = []
         if dim == "desa":  # a desa code names one kecamatan's desa; '?' (no desa recorded) sums over them all
             return tuple(space.coords[("desa", k, d, core)] for k, d in desas if d == key for core in chosen)

@@ -117,7 +117,7 @@ class Model:
     """The attack on a group of spaces (a family-year, or families linked by a relation) under given statuses."""
 
     def __init__(self, spaces: Sequence[Space], status: Mapping[CellKey, str],
-                 at_most: Iterable[tuple[str, str]] = ()) -> None:
+                 at_most: Iterable[tuple[str, str]] = (), same_total: Iterable[tuple[str, str]] = ()) -> None:
         self.cells: list[tuple[Family, Cell]] = []
         equal: list[tuple[list[int], list[int]]] = []
         offset, offsets = 0, {}
@@ -131,6 +131,9 @@ class Model:
             if left in offsets and right in offsets:
                 (lo, ls), (ro, rs) = offsets[left], offsets[right]
                 pairs += [(lo + i, ro + rs.coords[c]) for c, i in ls.coords.items() if c in rs.coords]
+        for left, right in same_total:
+            if left in offsets and right in offsets:
+                equal += _same_total(*offsets[left], *offsets[right])
         shift = {id(c): offsets[f.name][0] for f, c in self.cells}
         rows = [([shift[id(c)] + i for i in c.inner], *known_range(f, c, status[c.key])) for f, c in self.cells]
         # Inner cells under a published zero are zero: take them out before solving (most of a sparse grid).
@@ -160,22 +163,39 @@ class Model:
         return out
 
 
+def _same_total(lo: int, ls: Space, ro: int, rs: Space) -> list[tuple[list[int], list[int]]]:
+    """Two families of the same records agree kecamatan by time unit, every core attribute summed: for each
+    (kecamatan, unit) of the units both have frozen, the left inner cells sum to the right ones (an empty side: 0)."""
+    def by_geo(offset: int, space: Space) -> dict[tuple, list[int]]:
+        out: dict[tuple, list[int]] = {}
+        for c, i in space.coords.items():
+            if c[0] == "geo":
+                out.setdefault((c[1], c[2]), []).append(offset + i)
+        return out
+
+    left, right = by_geo(lo, ls), by_geo(ro, rs)
+    units = {u for _, u in left} & {u for _, u in right}
+    return [(left.get(k, []), right.get(k, [])) for k in sorted(set(left) | set(right)) if k[1] in units]
+
+
 def _cost(fam: Family, cell: Cell) -> tuple:
     return (cell.people, _LEVEL[cell.level], cell.key[2] == KUKAR, cell.value)
 
 
 def protect(spaces: Sequence[Space], frozen: Mapping[CellKey, str] | None = None,
-            at_most: Iterable[tuple[str, str]] = (), max_rounds: int = 60) -> dict[CellKey, str]:
-    """Every cell's status for a release of ``spaces`` (linked by ``at_most``), keeping ``frozen`` statuses of
-    cells an earlier release published. The audit of the result finds nothing."""
+            at_most: Iterable[tuple[str, str]] = (), max_rounds: int = 60,
+            same_total: Iterable[tuple[str, str]] = ()) -> dict[CellKey, str]:
+    """Every cell's status for a release of ``spaces`` (linked by ``at_most`` and ``same_total``), keeping
+    ``frozen`` statuses of cells an earlier release published. The audit of the result finds nothing."""
     frozen = frozen or {}
     relations = tuple(at_most)
+    same = tuple(same_total)
     status = initial(spaces, frozen)
     # Withholding a cell only widens what the attacker knows, so a cell found safe stays safe: after the first
     # full audit, each round examines the cells still found disclosed and those it has just withheld.
     only: set[CellKey] | None = None
     for _ in range(max_rounds):
-        model = Model(spaces, status, relations)
+        model = Model(spaces, status, relations, same)
         findings = model.findings(status, only)
         if not findings:
             return status
@@ -204,7 +224,20 @@ def protect(spaces: Sequence[Space], frozen: Mapping[CellKey, str] | None = None
     raise RuntimeError("secondary protection did not converge")
 
 
+def protect_group(spaces: Sequence[Space], frozen: Mapping[CellKey, str], at_most: Iterable[tuple[str, str]] = (),
+                  same_total: Iterable[tuple[str, str]] = ()) -> dict[CellKey, str]:
+    """``protect`` for a group of linked families, expendable families last: the others are protected first as if
+    alone, then the expendable ones with the others' statuses fixed, so an expendable table never costs the tables
+    it is linked to a cell (as when its months are released later than theirs)."""
+    relations, same = tuple(at_most), tuple(same_total)
+    base = [s for s in spaces if not s.family.expendable]
+    status = protect(base, frozen, relations, same_total=same) if base else {}
+    if not any(s.cells for s in spaces if s.family.expendable):  # none, or none of its months frozen yet
+        return status
+    return protect(spaces, {**frozen, **status}, relations, same_total=same)
+
+
 def audit(spaces: Sequence[Space], status: Mapping[CellKey, str],
-          at_most: Iterable[tuple[str, str]] = ()) -> list[Finding]:
+          at_most: Iterable[tuple[str, str]] = (), same_total: Iterable[tuple[str, str]] = ()) -> list[Finding]:
     """The withheld cells an outsider can still narrow down too far (empty for a safe release)."""
-    return [f for f, _ in Model(spaces, status, tuple(at_most)).findings(status)]
+    return [f for f, _ in Model(spaces, status, tuple(at_most), tuple(same_total)).findings(status)]

@@ -33,12 +33,17 @@ class Table:
     ``design``: never published (a flag's complement); protected like a published cell."""
 
     name: str
-    where: Mapping[str, str] = field(default_factory=dict)
+    where: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
     ratio_only: bool = False
     design: bool = False
 
     def matches(self, core: Mapping[str, str]) -> bool:
-        return all(core.get(k) == v for k, v in self.where.items())
+        return fits(core, self.where)
+
+
+def fits(core: Mapping[str, str], where: Mapping[str, str | tuple[str, ...]]) -> bool:
+    """Whether core attributes ``core`` satisfy ``where`` (a value, or a tuple of allowed values, per attribute)."""
+    return all(core.get(k) in v if isinstance(v, tuple) else core.get(k) == v for k, v in where.items())
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,9 @@ class Family:
 
     ``unit``: person (one record per woman: value = people), record (enrolments, businesses, sales: value >=
     people), amount (Rupiah), object (cooperatives: not people, never withheld), median (only the median is
-    published). ``lag_days``: a month is frozen this long after it closes (the outcome's follow-up window)."""
+    published). ``lag_days``: a month is frozen this long after it closes (the outcome's follow-up window).
+    ``expendable``: protected after the families it is linked to, their statuses fixed, so publishing it never
+    costs their cells (``protect.protect_group``: the cohort never withholds a registration)."""
 
     name: str
     unit: Unit
@@ -59,6 +66,7 @@ class Family:
     core: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     implies: Mapping[str, Callable[[str], Mapping[str, str]]] = field(default_factory=dict)
     lag_days: int = 0
+    expendable: bool = False
 
     @property
     def threshold(self) -> int:
@@ -80,6 +88,22 @@ class Ratio:
 
 def _flag(name: str, yes: str) -> tuple[Table, Table]:
     return Table(yes, {name: "1"}, ratio_only=True), Table(f"~no_{name}", {name: "0"}, design=True)
+
+
+def _cohort() -> tuple[Table, ...]:
+    """The cohort funnel as a table of differences: ``stage`` is the last step a woman reached in order
+    (0 registered only, 1 trained, 2 + a business, 3 + market access, 4 + above the poverty line); each published
+    step sums the stages from it on; the women who stopped at a step (a difference between two steps) are design
+    tables: never shown, protected like a shown cell."""
+    steps = tuple(Table(name, {"stage": STAGES[i:]} if i < 4 else {"stage": "4"})
+                  for i, name in enumerate(COHORT_STEPS[1:], start=1))
+    stops = tuple(Table(f"~cohort_stop_{i}", {"stage": STAGES[i]}, design=True) for i in range(4))
+    return steps + stops
+
+
+STAGES = ("0", "1", "2", "3", "4")
+# The cohort's steps; the first, registration, is the women family's ``women_registered`` (the same records).
+COHORT_STEPS = ("women_registered", "cohort_trained", "cohort_business", "cohort_market", "cohort_above_poverty")
 
 
 def _pekka(category: str) -> Mapping[str, str]:
@@ -125,6 +149,9 @@ FAMILIES: tuple[Family, ...] = (
     *(Family(n, "person", (Table(n),), kecamatan=False, sensitive=True) for n in sorted(_SENSITIVE)),
     Family("women_first_business", "person", (Table("women_first_business"),), branches=("age_band", "pekka_category")),
     Family("women_first_market", "person", (Table("women_first_market"),), branches=("age_band", "pekka_category")),
+    # The cohort funnel of the women registered in a month: the steps each had reached when the month was frozen
+    # for the cohort, 180 days (the start-up window) after the women family froze it. Regency and kecamatan only.
+    Family("cohort", "person", _cohort(), core={"stage": STAGES}, lag_days=180, expendable=True),
 )
 FAMILY: dict[str, Family] = {f.name: f for f in FAMILIES}
 FAMILY_OF_TABLE: dict[str, Family] = {t.name: f for f in FAMILIES for t in f.tables}
@@ -140,13 +167,17 @@ RATIOS: tuple[Ratio, ...] = (
 RATIO: dict[str, Ratio] = {r.name: r for r in RATIOS}
 # Relations between families that hold cell by cell (left <= right): a woman's first completion is a completion.
 AT_MOST: tuple[tuple[str, str], ...] = (("women_trained", "completions"),)
+# Families made of the same records, kecamatan by month (every core attribute summed): the cohort's records are the
+# women family's frozen records of the month (``adapters/publication.py``), so its stages add up to registrations.
+SAME_TOTAL: tuple[tuple[str, str], ...] = (("cohort", "women"),)
 SENSITIVE: frozenset[str] = frozenset(_SENSITIVE)
+COHORT: frozenset[str] = frozenset(t.name for t in _cohort() if not t.design)
 
 
 def linked(family: str) -> tuple[str, ...]:
     """The families audited together with ``family`` (those it shares a relation with), itself included."""
     group = {family}
-    for left, right in AT_MOST:
+    for left, right in (*AT_MOST, *SAME_TOTAL):
         if family in (left, right):
             group |= {left, right}
     return tuple(sorted(group))

@@ -90,6 +90,45 @@ function renderFunnel(steps) {
   if (!steps.length) body.appendChild(el("tr")).appendChild(el("td", { colspan: "2" }, "Belum ada angka yang dirilis."));
 }
 
+// The cohort funnel: each step a part of the one before; a withheld step is "x" with its reason one tap away.
+function withheld(reason) {
+  const box = el("details", { class: "withheld" });
+  box.appendChild(el("summary", { "aria-label": "x: angka disembunyikan, lihat alasannya" }, "x"));
+  box.appendChild(el("p", {}, reason || ""));
+  return box;
+}
+function renderCohort(data, empty = "Corong kohort belum dirilis.") {
+  const body = document.querySelector("#cohort tbody");
+  body.innerHTML = "";
+  document.getElementById("cohort-sentence").textContent = data ? data.sentence : "";
+  document.getElementById("cohort-scope").textContent = data
+    ? `· terdaftar ${periodLabel(data.period)}${data.kecamatan ? " · " + (KECAMATAN[data.kecamatan] || data.kecamatan) : ""}` : "";
+  if (!data) {
+    body.appendChild(el("tr")).appendChild(el("td", { colspan: "3" }, empty));
+    return;
+  }
+  data.steps.forEach((s, i) => {
+    const row = el("tr", { "data-cohort-step": s.step });
+    const label = i === 0 ? "Terdaftar" : `${i === 1 ? "Dari mereka" : "Dari mereka lagi"}: ${s.label}`;
+    row.appendChild(el("th", { scope: "row" }, label));
+    const cell = el("td");
+    if (s.suppressed) cell.appendChild(withheld(data.reason)); else cell.textContent = fmt("count", s.value, false);
+    row.appendChild(cell);
+    row.appendChild(el("td", {}, i === 0 ? "" : (s.rate_of_previous === null ? "—" : percent.format(s.rate_of_previous))));
+    body.appendChild(row);
+  });
+}
+async function loadCohort() {
+  const kec = chosen.kecamatan ? { kecamatan: chosen.kecamatan } : {};
+  const unfiltered = chosen.opd || chosen.pekka_category || chosen.age_band;
+  if (unfiltered) { renderCohort(null, "Corong kohort publik hanya untuk seluruh kabupaten atau satu kecamatan."); return; }
+  try {
+    renderCohort(await getJSON(`/api/cohort?${new URLSearchParams({ ...(period ? { period } : {}), ...kec })}`));
+  } catch (err) {
+    try { renderCohort(await getJSON(`/api/cohort?${new URLSearchParams(kec)}`)); } catch (e) { renderCohort(null); }
+  }
+}
+
 function renderHeadline(msg) {
   // The live message is the regency's; a filtered view reads its own figures instead.
   if (msg.period && !period) period = msg.period;
@@ -302,8 +341,8 @@ async function renderPeriods() {
 
 async function renderDetails() {
   await renderPeriods();
-  if (!period) return;
-  const parts = [renderKecamatan(), renderCharts(), renderTargets(), renderAllIndicators()];
+  if (!period) { renderCohort(null); return; }
+  const parts = [renderKecamatan(), renderCharts(), renderTargets(), renderAllIndicators(), loadCohort()];
   if (filtered || url.get("period")) parts.push(renderFiltered());
   const results = await Promise.allSettled(parts);
   const failed = results.find(r => r.status === "rejected");
