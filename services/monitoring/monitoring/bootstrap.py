@@ -54,6 +54,7 @@ class MonitoringRuntime(ServiceRuntime):
         await super().start()
         if self.feed is not None:
             self._tasks.append(asyncio.create_task(self.feed.run(), name="monitoring-live-feed"))
+            self._tasks.append(asyncio.create_task(self.feed.listen(self.database_url), name="monitoring-live-listen"))
         if self.feed is not None and self.releases is not None:
             self._tasks.append(asyncio.create_task(scheduled(self.pool, self.releases, self.feed.released),
                                                    name="monitoring-releases"))
