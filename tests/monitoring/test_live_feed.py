@@ -24,7 +24,7 @@ MORE = program(seed=6, women=7)
 async def other(monitoring: Monitoring) -> AsyncIterator[LiveFeed]:
     """Another instance's feed: its own pool and LISTEN connection on the same database, no consumer of its own."""
     pool = await asyncpg.create_pool(monitoring.settings.database_url, min_size=1, max_size=3)
-    feed = LiveFeed(lambda: pool, throttle_s=5.0)  # long: only notifications can make it quick
+    feed = LiveFeed(lambda: pool, throttle_s=30.0)  # longer than every wait below: only notifications wake it
     tasks = [asyncio.create_task(feed.run()), asyncio.create_task(feed.listen(monitoring.settings.database_url,
                                                                               retry_s=0.2))]
     try:
