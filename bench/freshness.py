@@ -6,9 +6,16 @@ service process consuming the same topic namespace. A watcher polls monitoring's
 query for the person_refs answered with 201 and not yet seen in ``proj.women`` (that row commits in the same
 transaction as the inbox row); each ref's freshness is the time it was first seen minus the time of its 201.
 The resolution is the poll interval plus the query's own time.
+
+Beside it, to the live feed (``bench/feed.py``): an SSE client on monitoring's internal stream, and per ref the
+time from its 201 to the first feed message that counts it (``feed_p50_ms``, ``feed_p99_ms``). Run this stage alone
+with ``python -m bench.freshness`` (``BENCH_FRESH_RATE``, ``BENCH_FRESH_SECONDS``).
 """
 
 import asyncio
+import contextlib
+import json
+import os
 import statistics
 import time
 import uuid
@@ -17,9 +24,9 @@ from typing import Any
 import asyncpg
 import httpx
 
-from . import auth
+from . import auth, feed
 from .commands import bodies
-from .env import Run, served
+from .env import Run, install_kafka_env, load_average, served
 
 POLL_S = 0.02
 WARMUP_S = 2.0  # samples sent in the first seconds are reported apart (connections, caches, group join)
@@ -39,12 +46,15 @@ class Watcher:
         self.database_url = database_url
         self.pending: dict[uuid.UUID, float] = {}
         self.delays: dict[uuid.UUID, float] = {}
+        self.answered: dict[uuid.UUID, float] = {}  # ref -> time of its 201
+        self.seen: dict[uuid.UUID, float] = {}  # ref -> time of the poll that first saw it in the projection
         self.polls = 0
         self.poll_s: list[float] = []
         self._stop = asyncio.Event()
 
     def created(self, ref: uuid.UUID, at: float) -> None:
         self.pending[ref] = at
+        self.answered[ref] = at
 
     async def run(self) -> None:
         conn = await asyncpg.connect(self.database_url)
@@ -61,6 +71,7 @@ class Watcher:
                         if at is not None:
                             # The query's snapshot was taken when it was sent: the row committed before that.
                             self.delays[row["person_ref"]] = max(0.0, asked - at)
+                            self.seen[row["person_ref"]] = asked
                 await asyncio.sleep(POLL_S)
         finally:
             await conn.close()
@@ -141,16 +152,26 @@ async def open_loop(url: str, payloads: list[dict[str, Any]], *, rate: float, se
 
 
 async def _one_rate(registry_url: str, watcher: Watcher, payloads: list[dict[str, Any]], rate: float,
-                    seconds: float) -> dict[str, Any]:
+                    seconds: float, sse: feed.FeedWatcher) -> dict[str, Any]:
+    baseline = sse.count or 0
+    load_before = load_average()
     result = await open_loop(registry_url, payloads, rate=rate, seconds=seconds, watcher=watcher)
     await watcher.drain(60.0)
+    await sse.settle(baseline + len(watcher.seen), 60.0)
     sent_at: dict[uuid.UUID, float] = result.pop("_sent_at")
     started: float = result.pop("_started")
     steady = [d for ref, d in watcher.delays.items() if ref in sent_at and sent_at[ref] >= started + WARMUP_S]
     every = [d for ref, d in watcher.delays.items() if ref in sent_at]
     missing = sum(1 for ref in sent_at if ref not in watcher.delays)
+    to_feed, feed_missed = feed.feed_delays(watcher.seen, watcher.answered, sse.messages, baseline)
+    feed_steady = [d for ref, d in to_feed.items() if ref in sent_at and sent_at[ref] >= started + WARMUP_S]
+    result.update(feed.summary(feed_steady, _pct), feed_not_reached=feed_missed, feed_messages=sum(
+        1 for at, _ in sse.messages if at >= started), load_average_before=load_before,
+        load_average_after=load_average())
     watcher.delays.clear()
     watcher.pending.clear()
+    watcher.seen.clear()
+    watcher.answered.clear()
     # A schedule stopped early (backlog) may leave no sample after the warm-up: then every sample counts.
     basis = "after warm-up" if len(steady) >= 50 else "all"
     samples = steady if basis == "after warm-up" else every
@@ -174,15 +195,20 @@ async def measure(capacity_per_s: float | None, *, rate: float = 500.0, seconds:
                 served("fresh-monitoring", ["bench.serve", "monitoring"],
                        {"MONITORING_DATABASE_URL": monitoring_db, "TOPIC_NAMESPACE": run.namespace}) as monitoring:
             watcher = Watcher(monitoring_db)
+            sse = feed.FeedWatcher(monitoring.url)
             watch = asyncio.create_task(watcher.run())
+            listen = asyncio.create_task(sse.run())
             try:
                 # Warm-up: the first registrations wait for monitoring's consumer group to form.
                 warm = await open_loop(registry.url, payloads[:20], rate=20, seconds=1.0, watcher=watcher)
                 await watcher.drain(60.0)
-                out["warmup"] = {"ok": warm["ok"], "seen": len(watcher.delays), "still_pending": len(watcher.pending)}
+                out["warmup"] = {"ok": warm["ok"], "seen": len(watcher.delays), "still_pending": len(watcher.pending),
+                                 "feed_caught_up": await sse.settle(len(watcher.seen), 60.0)}
                 watcher.delays.clear()
+                watcher.seen.clear()
+                watcher.answered.clear()
                 offset = 20
-                main = await _one_rate(registry.url, watcher, payloads[offset:], rate, seconds)
+                main = await _one_rate(registry.url, watcher, payloads[offset:], rate, seconds, sse)
                 offset += main["requests"]
                 out["at_target"] = main
                 sustained = (main["achieved_per_s"] >= 0.95 * rate and not main["errors"]
@@ -191,13 +217,23 @@ async def measure(capacity_per_s: float | None, *, rate: float = 500.0, seconds:
                 if not sustained:
                     lower = round(min(rate / 2, 0.4 * (capacity_per_s or main["achieved_per_s"])))
                     lower = max(lower, 10)
-                    out["at_lower"] = await _one_rate(registry.url, watcher, payloads[offset:], lower, seconds)
+                    out["at_lower"] = await _one_rate(registry.url, watcher, payloads[offset:], lower, seconds, sse)
             finally:
                 watcher.stop()
                 await watch
+                listen.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listen
             out["monitoring_peak_rss_mb"] = monitoring.peak_rss_mb()
             out["registry_peak_rss_mb"] = registry.peak_rss_mb()
     finally:
         await run.delete_topics()
         await run.drop_databases()
     return out
+
+
+if __name__ == "__main__":
+    install_kafka_env()
+    fresh_rate = float(os.environ.get("BENCH_FRESH_RATE", "500"))
+    fresh_seconds = float(os.environ.get("BENCH_FRESH_SECONDS", "16"))
+    print(json.dumps(asyncio.run(measure(None, rate=fresh_rate, seconds=fresh_seconds)), indent=2, default=str))
