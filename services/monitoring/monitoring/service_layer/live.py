@@ -22,6 +22,7 @@ import contextlib
 import functools
 import json
 import logging
+import time
 from typing import Any
 
 import asyncpg
@@ -127,11 +128,15 @@ class LiveFeed:
         return self.last[internal] or "{}"
 
     async def run(self) -> None:
+        """Recompute on every wake, at most once per ``tick_s`` (a burst of commits costs one recompute per tick;
+        the first change after a quiet spell is recomputed at once, as its notification comes after the commit)."""
+        last = -self.tick_s
         while True:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.throttle_s)
             self._wake.clear()
-            await asyncio.sleep(self.tick_s)
+            await asyncio.sleep(max(0.0, last + self.tick_s - time.monotonic()))
+            last = time.monotonic()
             try:
                 await self.refresh_public()
                 if self._rounds > 0:
