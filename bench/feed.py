@@ -1,12 +1,12 @@
 """Freshness to the live feed: when did the evaluation team's SSE stream first show a registration?
 
 An SSE client (``FeedWatcher``) holds ``GET /api/stream`` open with the evaluation team's token (``figures:internal``)
-and records each ``headline`` message's arrival time and its ``women_registered`` count. A message is computed from
-one snapshot of the projection, so its count ``C`` includes exactly the first ``C - baseline`` registrations in the
-projection's commit order. The projection watcher (``freshness.Watcher``) gives that order: the time each ref was
-first seen in ``proj.women`` (polled every 20 ms; refs first seen by the same poll are taken in any order, an
-uncertainty of one poll interval). A ref's feed time is then the arrival of the first message whose count reaches
-the ref's rank; its freshness is that time minus the time of its HTTP 201.
+and records each ``headline`` message's arrival time and its ``women_registered`` count. The projection watcher
+(``freshness.Watcher``) reads, in the snapshot in which it first sees a ref in ``proj.women``, how many women the
+projection holds (``N``). Registrations only add women, so the projection's successive states are nested: a feed
+message counting ``N`` women or more was computed from a state that includes the ref. A ref's feed time is the
+arrival of the first such message; its freshness is that time minus the time of its HTTP 201 (at least the poll
+interval late: the bound is conservative by up to one 20 ms poll).
 """
 
 import asyncio
@@ -58,25 +58,26 @@ class FeedWatcher:
         return False
 
 
-def feed_delays(seen_at: dict[uuid.UUID, float], answered_at: dict[uuid.UUID, float],
-                messages: list[tuple[float, int]], baseline: int) -> tuple[dict[uuid.UUID, float], int]:
-    """Per ref: seconds from its 201 (``answered_at``) to the first feed message counting it. ``seen_at``: when
-    the projection first showed each ref (rank = commit order). Answers the delays and how many refs no message
+def feed_delays(seen: dict[uuid.UUID, int], answered_at: dict[uuid.UUID, float],
+                messages: list[tuple[float, int]]) -> tuple[dict[uuid.UUID, float], int]:
+    """Per ref: seconds from its 201 (``answered_at``) to the first feed message counting at least ``seen[ref]``
+    women (the projection's size when it first showed the ref). Answers the delays and how many refs no message
     reached."""
-    order = sorted(seen_at, key=seen_at.__getitem__)
     counts, times = [], []
     best = -1
-    for at, count in messages:  # running maximum: a later message never counts fewer
+    for at, count in messages:  # running maximum: the first message reaching each count
         if count > best:
             best = count
             counts.append(count)
             times.append(at)
     out: dict[uuid.UUID, float] = {}
     missed = 0
-    for rank, ref in enumerate(order, start=1):
-        i = bisect_left(counts, baseline + rank)
-        if i == len(counts) or ref not in answered_at:
-            missed += ref in answered_at
+    for ref, total in seen.items():
+        if ref not in answered_at:
+            continue
+        i = bisect_left(counts, total)
+        if i == len(counts):
+            missed += 1
             continue
         out[ref] = max(0.0, times[i] - answered_at[ref])
     return out, missed

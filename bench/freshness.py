@@ -47,7 +47,7 @@ class Watcher:
         self.pending: dict[uuid.UUID, float] = {}
         self.delays: dict[uuid.UUID, float] = {}
         self.answered: dict[uuid.UUID, float] = {}  # ref -> time of its 201
-        self.seen: dict[uuid.UUID, float] = {}  # ref -> time of the poll that first saw it in the projection
+        self.seen: dict[uuid.UUID, int] = {}  # ref -> women in the projection in the snapshot that first saw it
         self.polls = 0
         self.poll_s: list[float] = []
         self._stop = asyncio.Event()
@@ -62,8 +62,8 @@ class Watcher:
             while not self._stop.is_set():
                 if self.pending:
                     asked = time.perf_counter()
-                    rows = await conn.fetch("SELECT person_ref FROM proj.women WHERE person_ref = ANY($1::uuid[])",
-                                            list(self.pending))
+                    rows = await conn.fetch("SELECT person_ref, (SELECT count(*) FROM proj.women) AS total "
+                                            "FROM proj.women WHERE person_ref = ANY($1::uuid[])", list(self.pending))
                     self.polls += 1
                     self.poll_s.append(time.perf_counter() - asked)
                     for row in rows:
@@ -71,7 +71,7 @@ class Watcher:
                         if at is not None:
                             # The query's snapshot was taken when it was sent: the row committed before that.
                             self.delays[row["person_ref"]] = max(0.0, asked - at)
-                            self.seen[row["person_ref"]] = asked
+                            self.seen[row["person_ref"]] = row["total"]
                 await asyncio.sleep(POLL_S)
         finally:
             await conn.close()
@@ -156,18 +156,17 @@ async def open_loop(url: str | list[str], payloads: list[dict[str, Any]], *, rat
 
 async def _one_rate(registry_url: str | list[str], watcher: Watcher, payloads: list[dict[str, Any]], rate: float,
                     seconds: float, sse: feed.FeedWatcher) -> dict[str, Any]:
-    baseline = sse.count or 0
     load_before = load_average()
     result = await open_loop(registry_url, payloads, rate=rate, seconds=seconds, watcher=watcher,
                              max_backlog_s=float(os.environ.get("BENCH_FRESH_MAX_BACKLOG_S", "1")))
     await watcher.drain(60.0)
-    await sse.settle(baseline + len(watcher.seen), 60.0)
+    await sse.settle(max(watcher.seen.values(), default=0), 60.0)
     sent_at: dict[uuid.UUID, float] = result.pop("_sent_at")
     started: float = result.pop("_started")
     steady = [d for ref, d in watcher.delays.items() if ref in sent_at and sent_at[ref] >= started + WARMUP_S]
     every = [d for ref, d in watcher.delays.items() if ref in sent_at]
     missing = sum(1 for ref in sent_at if ref not in watcher.delays)
-    to_feed, feed_missed = feed.feed_delays(watcher.seen, watcher.answered, sse.messages, baseline)
+    to_feed, feed_missed = feed.feed_delays(watcher.seen, watcher.answered, sse.messages)
     feed_steady = [d for ref, d in to_feed.items() if ref in sent_at and sent_at[ref] >= started + WARMUP_S]
     result.update(feed.summary(feed_steady, _pct), feed_not_reached=feed_missed, feed_messages=sum(
         1 for at, _ in sse.messages if at >= started), load_average_before=load_before,
@@ -213,7 +212,7 @@ async def measure(capacity_per_s: float | None, *, rate: float = 500.0, seconds:
                 warm = await open_loop(urls, payloads[:20], rate=20, seconds=1.0, watcher=watcher)
                 await watcher.drain(60.0)
                 out["warmup"] = {"ok": warm["ok"], "seen": len(watcher.delays), "still_pending": len(watcher.pending),
-                                 "feed_caught_up": await sse.settle(len(watcher.seen), 60.0)}
+                                 "feed_caught_up": await sse.settle(max(watcher.seen.values(), default=0), 60.0)}
                 watcher.delays.clear()
                 watcher.seen.clear()
                 watcher.answered.clear()
