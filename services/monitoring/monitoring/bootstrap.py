@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None,
                auth: AuthSettings | None = None) -> FastAPI:
     settings = settings or Settings()
     holder: dict[str, Any] = {}
-    feed = LiveFeed(lambda: holder["runtime"].pool, throttle_s=settings.feed_throttle_s)
+    feed = LiveFeed(lambda: holder["runtime"].pool, throttle_s=settings.feed_throttle_s, tick_s=settings.feed_tick_s)
 
     def configure(app: FastAPI, runtime: ServiceRuntime) -> None:
         assert isinstance(runtime, MonitoringRuntime)

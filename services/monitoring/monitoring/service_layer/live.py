@@ -48,7 +48,7 @@ async def notify(conn: asyncpg.Connection, what: str) -> None:
 
 
 class LiveFeed:
-    def __init__(self, pool_getter: Any, *, throttle_s: float = 2.0, tick_s: float = 0.3) -> None:
+    def __init__(self, pool_getter: Any, *, throttle_s: float = 2.0, tick_s: float = 0.1) -> None:
         self._pool_getter = pool_getter
         self.throttle_s = throttle_s
         self.tick_s = tick_s
@@ -135,6 +135,8 @@ class LiveFeed:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.throttle_s)
             self._wake.clear()
+            if not self.listening:  # other instances' commits cannot wake it: poll every throttle_s meanwhile
+                self._rounds = max(self._rounds, 1)
             await asyncio.sleep(max(0.0, last + self.tick_s - time.monotonic()))
             last = time.monotonic()
             try:
