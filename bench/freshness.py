@@ -19,6 +19,7 @@ import os
 import statistics
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -26,7 +27,7 @@ import httpx
 
 from . import auth, feed
 from .commands import bodies
-from .env import Run, install_kafka_env, load_average, served
+from .env import RESULTS, Run, install_kafka_env, load_average, served
 
 POLL_S = 0.02
 WARMUP_S = 2.0  # samples sent in the first seconds are reported apart (connections, caches, group join)
@@ -246,5 +247,8 @@ if __name__ == "__main__":
     fresh_rate = float(os.environ.get("BENCH_FRESH_RATE", "500"))
     fresh_seconds = float(os.environ.get("BENCH_FRESH_SECONDS", "16"))
     spread = int(os.environ.get("BENCH_FRESH_REGISTRIES", "1"))
-    print(json.dumps(asyncio.run(measure(None, rate=fresh_rate, seconds=fresh_seconds, registries=spread)), indent=2,
-                     default=str))
+    figures = json.dumps(asyncio.run(measure(None, rate=fresh_rate, seconds=fresh_seconds, registries=spread)),
+                         indent=2, default=str)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"freshness-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json").write_text(figures)
+    print(figures)
