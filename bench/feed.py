@@ -5,8 +5,9 @@ and records each ``headline`` message's arrival time and its ``women_registered`
 (``freshness.Watcher``) reads, in the snapshot in which it first sees a ref in ``proj.women``, how many women the
 projection holds (``N``). Registrations only add women, so the projection's successive states are nested: a feed
 message counting ``N`` women or more was computed from a state that includes the ref. A ref's feed time is the
-arrival of the first such message; its freshness is that time minus the time of its HTTP 201 (at least the poll
-interval late: the bound is conservative by up to one 20 ms poll).
+arrival of the first such message; its freshness is that time minus the time of its HTTP 201. An upper bound: an
+earlier message with a smaller count may already include the ref when the poll saw it late (by up to one 20 ms poll
+interval plus the poll's own time), so the feed's figure can even come out below the projection's for one ref.
 """
 
 import asyncio
