@@ -6,8 +6,9 @@ Preloads a realistic event history (BENCH_EVENTS, default 100,000) into a privat
 default 5,000), (c) the monitoring service's own rebuild (`python -m monitoring rebuild` as a separate process: its
 wall time and peak RSS), (d) the command path (registry POST /women vs a bare FastAPI+asyncpg insert), (e) the bulk
 import of BENCH_IMPORT_ROWS women (default 100,000) vs a raw COPY of the same rows, (f) freshness from HTTP 201 to the
-monitoring projection at BENCH_FRESH_RATE commands/s (default 500), (g) stages (a) and (c) with SASL on beside off
-on two private brokers (BENCH_SASL=0 skips it). Prints a table and writes bench-results/<timestamp>.json. Topics
+monitoring projection and to its live feed (an SSE client) at BENCH_FRESH_RATE commands/s (default 500; over
+BENCH_FRESH_REGISTRIES registry processes, default 1), (g) stages (a) and (c) with SASL on beside off on two private
+brokers (BENCH_SASL=0 skips it). Prints a table and writes bench-results/<timestamp>.json. Topics
 and databases it created are removed at the end. Kafka clients connect as the local installation's admin principal
 (bench/env.py), the rebuilds of stage (g) as the namespace's monitoring principal.
 """
@@ -112,11 +113,12 @@ async def main() -> int:
     if os.environ.get("BENCH_FRESHNESS", "1") == "1":
         rate = float(os.environ.get("BENCH_FRESH_RATE", "500"))
         seconds = float(os.environ.get("BENCH_FRESH_SECONDS", "16"))
-        print(f"(f) freshness: HTTP 201 -> monitoring projection, open loop at {rate:g} commands/s for {seconds:g} s ...",
+        print(f"(f) freshness: HTTP 201 -> projection and live feed, open loop at {rate:g} commands/s for {seconds:g} s ...",
               flush=True)
         capacity = (results.get("commands") or {}).get("registry_per_s")  # type: ignore[union-attr]
         try:
-            results["freshness"] = await freshness.measure(capacity, rate=rate, seconds=seconds)
+            results["freshness"] = await freshness.measure(
+                capacity, rate=rate, seconds=seconds, registries=int(os.environ.get("BENCH_FRESH_REGISTRIES", "1")))
         except Exception as exc:  # noqa: BLE001
             results["freshness"] = {"error": repr(exc)[:500]}
 

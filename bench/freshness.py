@@ -6,20 +6,28 @@ service process consuming the same topic namespace. A watcher polls monitoring's
 query for the person_refs answered with 201 and not yet seen in ``proj.women`` (that row commits in the same
 transaction as the inbox row); each ref's freshness is the time it was first seen minus the time of its 201.
 The resolution is the poll interval plus the query's own time.
+
+Beside it, to the live feed (``bench/feed.py``): an SSE client on monitoring's internal stream, and per ref the
+time from its 201 to the first feed message that counts it (``feed_p50_ms``, ``feed_p99_ms``). Run this stage alone
+with ``python -m bench.freshness`` (``BENCH_FRESH_RATE``, ``BENCH_FRESH_SECONDS``).
 """
 
 import asyncio
+import contextlib
+import json
+import os
 import statistics
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import httpx
 
-from . import auth
+from . import auth, feed
 from .commands import bodies
-from .env import Run, served
+from .env import RESULTS, Run, install_kafka_env, load_average, served
 
 POLL_S = 0.02
 WARMUP_S = 2.0  # samples sent in the first seconds are reported apart (connections, caches, group join)
@@ -39,12 +47,15 @@ class Watcher:
         self.database_url = database_url
         self.pending: dict[uuid.UUID, float] = {}
         self.delays: dict[uuid.UUID, float] = {}
+        self.answered: dict[uuid.UUID, float] = {}  # ref -> time of its 201
+        self.seen: dict[uuid.UUID, int] = {}  # ref -> women in the projection in the snapshot that first saw it
         self.polls = 0
         self.poll_s: list[float] = []
         self._stop = asyncio.Event()
 
     def created(self, ref: uuid.UUID, at: float) -> None:
         self.pending[ref] = at
+        self.answered[ref] = at
 
     async def run(self) -> None:
         conn = await asyncpg.connect(self.database_url)
@@ -52,8 +63,8 @@ class Watcher:
             while not self._stop.is_set():
                 if self.pending:
                     asked = time.perf_counter()
-                    rows = await conn.fetch("SELECT person_ref FROM proj.women WHERE person_ref = ANY($1::uuid[])",
-                                            list(self.pending))
+                    rows = await conn.fetch("SELECT person_ref, (SELECT count(*) FROM proj.women) AS total "
+                                            "FROM proj.women WHERE person_ref = ANY($1::uuid[])", list(self.pending))
                     self.polls += 1
                     self.poll_s.append(time.perf_counter() - asked)
                     for row in rows:
@@ -61,6 +72,7 @@ class Watcher:
                         if at is not None:
                             # The query's snapshot was taken when it was sent: the row committed before that.
                             self.delays[row["person_ref"]] = max(0.0, asked - at)
+                            self.seen[row["person_ref"]] = row["total"]
                 await asyncio.sleep(POLL_S)
         finally:
             await conn.close()
@@ -74,9 +86,10 @@ class Watcher:
         self._stop.set()
 
 
-async def open_loop(url: str, payloads: list[dict[str, Any]], *, rate: float, seconds: float,
+async def open_loop(url: str | list[str], payloads: list[dict[str, Any]], *, rate: float, seconds: float,
                     watcher: Watcher | None, max_backlog_s: float = 1.0) -> dict[str, Any]:
-    """Send ``rate`` requests per second for ``seconds`` on schedule; returns rates and latencies.
+    """Send ``rate`` requests per second for ``seconds`` on schedule (over the registry processes ``url`` in turn,
+    when several); returns rates and latencies.
 
     A server that cannot keep up would queue requests without end; once more than ``max_backlog_s`` seconds'
     worth of requests are unanswered the schedule stops early (``stopped_at_s``): the rate is not sustained."""
@@ -89,9 +102,11 @@ async def open_loop(url: str, payloads: list[dict[str, Any]], *, rate: float, se
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
     async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, pool=120.0), limits=limits) as client:
 
-        async def one(body: dict[str, Any], due: float) -> None:
+        urls = [url] if isinstance(url, str) else url
+
+        async def one(body: dict[str, Any], due: float, base: str) -> None:
             try:
-                response = await client.post(url + "/women", json=body, headers=headers)
+                response = await client.post(base + "/women", json=body, headers=headers)
             except httpx.HTTPError as exc:
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
                 return
@@ -120,7 +135,7 @@ async def open_loop(url: str, payloads: list[dict[str, Any]], *, rate: float, se
                 await asyncio.sleep(delay)
             else:
                 late = max(late, -delay)
-            tasks.append(asyncio.create_task(one(payloads[i], due)))
+            tasks.append(asyncio.create_task(one(payloads[i], due, urls[i % len(urls)])))
         last_sent = time.perf_counter()
         await asyncio.gather(*tasks)
         finished = time.perf_counter()
@@ -140,17 +155,27 @@ async def open_loop(url: str, payloads: list[dict[str, Any]], *, rate: float, se
     }
 
 
-async def _one_rate(registry_url: str, watcher: Watcher, payloads: list[dict[str, Any]], rate: float,
-                    seconds: float) -> dict[str, Any]:
-    result = await open_loop(registry_url, payloads, rate=rate, seconds=seconds, watcher=watcher)
+async def _one_rate(registry_url: str | list[str], watcher: Watcher, payloads: list[dict[str, Any]], rate: float,
+                    seconds: float, sse: feed.FeedWatcher) -> dict[str, Any]:
+    load_before = load_average()
+    result = await open_loop(registry_url, payloads, rate=rate, seconds=seconds, watcher=watcher,
+                             max_backlog_s=float(os.environ.get("BENCH_FRESH_MAX_BACKLOG_S", "1")))
     await watcher.drain(60.0)
+    await sse.settle(max(watcher.seen.values(), default=0), 60.0)
     sent_at: dict[uuid.UUID, float] = result.pop("_sent_at")
     started: float = result.pop("_started")
     steady = [d for ref, d in watcher.delays.items() if ref in sent_at and sent_at[ref] >= started + WARMUP_S]
     every = [d for ref, d in watcher.delays.items() if ref in sent_at]
     missing = sum(1 for ref in sent_at if ref not in watcher.delays)
+    to_feed, feed_missed = feed.feed_delays(watcher.seen, watcher.answered, sse.messages)
+    feed_steady = [d for ref, d in to_feed.items() if ref in sent_at and sent_at[ref] >= started + WARMUP_S]
+    result.update(feed.summary(feed_steady, _pct), feed_not_reached=feed_missed, feed_messages=sum(
+        1 for at, _ in sse.messages if at >= started), load_average_before=load_before,
+        load_average_after=load_average())
     watcher.delays.clear()
     watcher.pending.clear()
+    watcher.seen.clear()
+    watcher.answered.clear()
     # A schedule stopped early (backlog) may leave no sample after the warm-up: then every sample counts.
     basis = "after warm-up" if len(steady) >= 50 else "all"
     samples = steady if basis == "after warm-up" else every
@@ -159,30 +184,41 @@ async def _one_rate(registry_url: str, watcher: Watcher, payloads: list[dict[str
             "fresh_p99_ms": _pct(samples, 0.99), "fresh_max_ms": _pct(samples, 1.0), "fresh_p99_all_ms": _pct(every, 0.99)}
 
 
-async def measure(capacity_per_s: float | None, *, rate: float = 500.0, seconds: float = 16.0) -> dict[str, Any]:
+async def measure(capacity_per_s: float | None, *, rate: float = 500.0, seconds: float = 16.0,
+                  registries: int = 1) -> dict[str, Any]:
     """Freshness at ``rate``; if the registry cannot keep that rate, also at a rate it can sustain
-    (40% of its closed-loop capacity measured by the command stage, when known)."""
+    (40% of its closed-loop capacity measured by the command stage, when known). ``registries`` > 1 spreads the
+    commands over that many registry processes on the same database (one outbox, relays sharing it by SKIP
+    LOCKED), as a registry scaled out would run."""
     run = Run()  # empty topics: the monitoring process starts with nothing to catch up on
-    out: dict[str, Any] = {"rate_target": rate, "seconds": seconds, "poll_ms": POLL_S * 1000}
+    out: dict[str, Any] = {"rate_target": rate, "seconds": seconds, "poll_ms": POLL_S * 1000,
+                           "registries": registries}
     try:
         await run.create_topics()
         registry_db = await run.create_database("fresh_reg")
         monitoring_db = await run.create_database("fresh_mon")
         payloads = bodies(int(rate * seconds) * 2 + 2000, seed=11)
-        async with served("fresh-registry", ["bench.serve", "registry"],
-                          {"REGISTRY_DATABASE_URL": registry_db, "TOPIC_NAMESPACE": run.namespace}) as registry, \
-                served("fresh-monitoring", ["bench.serve", "monitoring"],
-                       {"MONITORING_DATABASE_URL": monitoring_db, "TOPIC_NAMESPACE": run.namespace}) as monitoring:
+        async with contextlib.AsyncExitStack() as stack:
+            registry = [await stack.enter_async_context(served(f"fresh-registry-{i}", ["bench.serve", "registry"], {
+                "REGISTRY_DATABASE_URL": registry_db, "TOPIC_NAMESPACE": run.namespace})) for i in range(registries)]
+            urls = [r.url for r in registry]
+            monitoring = await stack.enter_async_context(served("fresh-monitoring", ["bench.serve", "monitoring"], {
+                "MONITORING_DATABASE_URL": monitoring_db, "TOPIC_NAMESPACE": run.namespace}))
             watcher = Watcher(monitoring_db)
+            sse = feed.FeedWatcher(monitoring.url)
             watch = asyncio.create_task(watcher.run())
+            listen = asyncio.create_task(sse.run())
             try:
                 # Warm-up: the first registrations wait for monitoring's consumer group to form.
-                warm = await open_loop(registry.url, payloads[:20], rate=20, seconds=1.0, watcher=watcher)
+                warm = await open_loop(urls, payloads[:20], rate=20, seconds=1.0, watcher=watcher)
                 await watcher.drain(60.0)
-                out["warmup"] = {"ok": warm["ok"], "seen": len(watcher.delays), "still_pending": len(watcher.pending)}
+                out["warmup"] = {"ok": warm["ok"], "seen": len(watcher.delays), "still_pending": len(watcher.pending),
+                                 "feed_caught_up": await sse.settle(max(watcher.seen.values(), default=0), 60.0)}
                 watcher.delays.clear()
+                watcher.seen.clear()
+                watcher.answered.clear()
                 offset = 20
-                main = await _one_rate(registry.url, watcher, payloads[offset:], rate, seconds)
+                main = await _one_rate(urls, watcher, payloads[offset:], rate, seconds, sse)
                 offset += main["requests"]
                 out["at_target"] = main
                 sustained = (main["achieved_per_s"] >= 0.95 * rate and not main["errors"]
@@ -191,13 +227,28 @@ async def measure(capacity_per_s: float | None, *, rate: float = 500.0, seconds:
                 if not sustained:
                     lower = round(min(rate / 2, 0.4 * (capacity_per_s or main["achieved_per_s"])))
                     lower = max(lower, 10)
-                    out["at_lower"] = await _one_rate(registry.url, watcher, payloads[offset:], lower, seconds)
+                    out["at_lower"] = await _one_rate(urls, watcher, payloads[offset:], lower, seconds, sse)
             finally:
                 watcher.stop()
                 await watch
+                listen.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listen
             out["monitoring_peak_rss_mb"] = monitoring.peak_rss_mb()
-            out["registry_peak_rss_mb"] = registry.peak_rss_mb()
+            out["registry_peak_rss_mb"] = max(r.peak_rss_mb() or 0 for r in registry)
     finally:
         await run.delete_topics()
         await run.drop_databases()
     return out
+
+
+if __name__ == "__main__":
+    install_kafka_env()
+    fresh_rate = float(os.environ.get("BENCH_FRESH_RATE", "500"))
+    fresh_seconds = float(os.environ.get("BENCH_FRESH_SECONDS", "16"))
+    spread = int(os.environ.get("BENCH_FRESH_REGISTRIES", "1"))
+    figures = json.dumps(asyncio.run(measure(None, rate=fresh_rate, seconds=fresh_seconds, registries=spread)),
+                         indent=2, default=str)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"freshness-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json").write_text(figures)
+    print(figures)

@@ -118,6 +118,15 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
                  _verdict(f["fresh_p99_ms"] is not None and f["fresh_p99_ms"] < 500 and sustained)
                  if key == "at_target" else "", f"max {f['fresh_max_ms']} ms"),
             ]
+            if f.get("feed_samples"):
+                out += [
+                    (f"201 → live feed p50 at {rate:g}/s", _n(f["feed_p50_ms"], " ms"), "", "",
+                     f"{f['feed_samples']:,} samples, {f['feed_messages']} SSE messages, "
+                     f"{f['feed_not_reached']} not reached"),
+                    (f"201 → live feed p99 at {rate:g}/s", _n(f["feed_p99_ms"], " ms"), "< 1 s at 50/s",
+                     _verdict(f["feed_p99_ms"] is not None and f["feed_p99_ms"] < 1000 and sustained
+                              and rate >= 50), f"max {f['feed_max_ms']} ms; load {f.get('load_average_after')}"),
+                ]
     elif fr:
         out.append(("freshness", "failed", "", "", str(fr.get("error"))[:80]))
     return out

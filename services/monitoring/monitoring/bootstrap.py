@@ -54,6 +54,7 @@ class MonitoringRuntime(ServiceRuntime):
         await super().start()
         if self.feed is not None:
             self._tasks.append(asyncio.create_task(self.feed.run(), name="monitoring-live-feed"))
+            self._tasks.append(asyncio.create_task(self.feed.listen(self.database_url), name="monitoring-live-listen"))
         if self.feed is not None and self.releases is not None:
             self._tasks.append(asyncio.create_task(scheduled(self.pool, self.releases, self.feed.released),
                                                    name="monitoring-releases"))
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None, *, group_id: str | None = None,
                auth: AuthSettings | None = None) -> FastAPI:
     settings = settings or Settings()
     holder: dict[str, Any] = {}
-    feed = LiveFeed(lambda: holder["runtime"].pool, throttle_s=settings.feed_throttle_s)
+    feed = LiveFeed(lambda: holder["runtime"].pool, throttle_s=settings.feed_throttle_s, tick_s=settings.feed_tick_s)
 
     def configure(app: FastAPI, runtime: ServiceRuntime) -> None:
         assert isinstance(runtime, MonitoringRuntime)

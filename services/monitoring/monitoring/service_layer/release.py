@@ -18,7 +18,7 @@ from ..domain.disclosure import cells, release
 from ..domain.disclosure.protect import protect_group
 from ..domain.disclosure.tables import AT_MOST, COHORT, FAMILIES, FAMILY, RATIOS, SAME_TOTAL, linked
 from ..domain.indicators import BY_NAME
-from .live import release_events
+from .live import RELEASED, notify, release_events
 from .unit_of_work import MonitoringUnitOfWork
 
 _LOCK = 0x6D6F6E70  # pg_advisory_xact_lock key of releases ("monp")
@@ -48,6 +48,7 @@ async def make_release(conn: asyncpg.Connection, *, today: date, grace_days: int
                     shown[c[7]] += 1
         stored, withheld = sum(shown.values()), shown["primary"] + shown["secondary"]
         await MonitoringUnitOfWork(conn).publish(await release_events(conn, release_id))  # the outbox, here
+        await notify(conn, RELEASED)  # every instance's public stream, on commit
         seconds = round(time.monotonic() - began, 2)
         await pub.finish_release(conn, release_id, plan, stored, withheld, seconds)
     return {"release_id": release_id, "frozen": plan, "cells": stored, "withheld": withheld,
