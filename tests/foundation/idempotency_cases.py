@@ -21,6 +21,8 @@ NOT_COMMANDS = {
     ("registry", "POST", "/women/lookup"): "a read: the NIK travels in the body so that it stays out of URLs and logs",
     ("registry", "POST", "/women/search"): "a read: names and NIKs travel in the body so that they stay out of URLs",
     ("registry", "POST", "/women/names"): "a read: the refs travel in the body (tests/registry/test_journey.py)",
+    ("registry", "POST", "/women/enrolment-search"): "a read: the name travels in the body (tests/registry/"
+                                                     "test_journey.py)",
     ("registry", "POST", "/women/imports"): "a multipart upload held with http.claimed (copies: tests/registry/test_import.py)",
     ("monitoring", "POST", "/api/admin/rebuild"): "starts a background replay; refused (409) while one runs",
     ("monitoring", "POST", "/api/admin/releases"): "idempotent by nature: a repeat finds no closed month left to "

@@ -110,3 +110,8 @@ async def enrolled_with_opd(conn: asyncpg.Connection, person_refs: list[UUID], o
         "SELECT DISTINCT e.person_ref FROM journey_enrolments e JOIN journey_courses c USING (course_ref)"
         " WHERE e.person_ref = ANY($1::uuid[]) AND c.organizer_opd = $2", person_refs, opd)
     return [r["person_ref"] for r in rows]
+
+
+async def course_organizer(conn: asyncpg.Connection, course_ref: UUID) -> str | None:
+    """The OPD organizing the course (from its CourseScheduled), None while the registry has not received it."""
+    return await conn.fetchval("SELECT organizer_opd FROM journey_courses WHERE course_ref = $1", course_ref)  # type: ignore[no-any-return]
