@@ -237,6 +237,13 @@ async def _course(w: World) -> Prepared:
     return "/courses", course_body()
 
 
+async def _reschedule(w: World) -> Prepared:
+    course = await w.ok("training", "POST", "/courses", {**course_body(), "starts_on": "2026-12-07",
+                                                          "ends_on": "2026-12-18"}, opd="distransnaker")
+    return f"/courses/{course['course_ref']}/schedule", {"starts_on": "2026-12-14", "ends_on": "2027-01-08",
+                                                          "capacity": 30}
+
+
 async def _enrol(w: World) -> Prepared:
     course, person = await w.course(), await w.woman_in_training()
     return f"/courses/{course}/enrolments", {"person_ref": person, "enrolled_on": "2025-03-03"}
@@ -374,6 +381,8 @@ CASES = [
          ("registry.CoopAnnualMeetingHeld",)),
     Case("registry", "POST", "/capital-disbursements", "diskop_ukm", _capital, ("registry.CapitalDisbursed",)),
     Case("training", "POST", "/courses", "distransnaker", _course, ("training.CourseScheduled",)),
+    Case("training", "PUT", "/courses/{course_ref}/schedule", "distransnaker", _reschedule,
+         ("training.CourseRescheduled",), 200),
     Case("training", "POST", "/courses/{course_ref}/enrolments", "distransnaker", _enrol,
          ("training.ParticipantEnrolled",)),
     Case("training", "POST", "/courses/{course_ref}/sessions/{session_no}/attendance", "distransnaker", _attend,

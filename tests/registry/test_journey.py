@@ -187,6 +187,26 @@ async def test_a_trainer_reads_only_her_own_opds_participants_and_each_read_is_l
                                           "purpose": "absensi pelatihan"}]
 
 
+async def test_a_rescheduled_course_shows_its_new_dates_in_her_journey(pair: Pair) -> None:
+    sri = await register(pair, "Sri Rahayu")
+    course = await schedule(pair.training, organizer_opd="distransnaker", sessions=1, starts_on="2026-12-07",
+                            ends_on="2026-12-18")
+    ref = course["course_ref"]
+    await enrol_when_arrived(pair.training, ref, UUID(sri), enrolled_on="2026-12-07")
+    await journey_when(pair, sri, lambda j: j["courses"] and j["courses"][0]["starts_on"] == "2026-12-07")
+    moved = await pair.training.put(f"/courses/{ref}/schedule", headers={"X-OPD": "distransnaker"},
+                                    json={"starts_on": "2027-01-04", "ends_on": "2027-01-15", "capacity": 10})
+    assert moved.status_code == 200, moved.text
+    hers = await journey_when(pair, sri, lambda j: j["courses"][0]["starts_on"] == "2027-01-04")
+    assert hers["courses"][0]["ends_on"] == "2027-01-15" and hers["courses"][0]["status"] == "enrolled"
+    conn = await asyncpg.connect(pair.registry_db)
+    try:
+        applied = await conn.fetchval("SELECT capacity FROM journey_courses WHERE course_ref = $1", UUID(ref))
+    finally:
+        await conn.close()
+    assert applied == 10
+
+
 def enroller(opd: str, scopes: frozenset[str] = frozenset({"courses:write", "enrolment_search:read"})
              ) -> dict[str, str]:
     return {**bearer(opd=opd, scopes=set(scopes), audience=TRAINER_AUDIENCE, client_id=f"{opd}.pelatih"),
