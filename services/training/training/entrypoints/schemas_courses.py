@@ -42,7 +42,7 @@ class CourseCreate(Command):
 
 
 class CourseReschedule(Command):
-    """The whole new schedule: both dates and the capacity (the number of sessions is not changed here)."""
+    """Jadwal baru seutuhnya: kedua tanggal dan kapasitas (jumlah sesi tidak diubah di sini)."""
 
     starts_on: PlausibleDate = Field(examples=["2025-03-10"])
     ends_on: PlausibleDate = Field(examples=["2025-04-04"])
