@@ -117,6 +117,8 @@ async def test_a_trainer_runs_a_course_from_enrolment_to_certificate(platform: P
     # She is found by name: her browser asks the registry (the course must have reached it), at most a few answers.
     await wait_for(lambda: fetchval(p.registry_db, "SELECT 1 FROM journey_courses WHERE course_ref = $1",
                                     UUID(course_ref)), timeout_s=30)
+    await page.get_by_role("button", name="Daftarkan", exact=True).click()  # nobody chosen: said beside the field
+    await expect(page.locator("#f-person_ref-error")).to_contain_text("Pilih satu perempuan")
     await page.locator("#f-cari-nama").fill("siti aminah")
     await page.locator("#f-cari-desa").fill("Atlantis")
     await page.get_by_role("button", name="Cari di registri").click()

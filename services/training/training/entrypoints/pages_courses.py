@@ -194,11 +194,13 @@ def _ref(text: str, field: str) -> UUID:
 async def enrol(request: Request, user: CurrentUser, today: Today, course_ref: UUID) -> Response:
     form = await request.form()
     try:
-        chosen = str(form.get("person_ref") or form.get("person_ref_typed") or "")
-        if not chosen.strip():
-            raise errors.Invalid("Pilih perempuan dari hasil pencarian, atau tulis nomor registrinya",
-                                 "person_ref: choose a woman", field="person_ref")
-        person_ref = _ref(chosen, "person_ref")
+        # the woman chosen from the registry's answers (a radio) or her ref typed in: one of the two
+        given = {str(v).strip() for v in form.getlist("person_ref")} - {""}
+        if len(given) != 1:
+            raise errors.Invalid("Pilih satu perempuan dari hasil pencarian, atau tulis nomor registrinya"
+                                 if not given else "Pilih dari hasil pencarian atau tulis nomor registri, bukan "
+                                 "keduanya", "person_ref: exactly one woman", field="person_ref")
+        person_ref = _ref(given.pop(), "person_ref")
         enrolled_on = parse_tanggal(str(form.get("enrolled_on", "")), field="enrolled_on", required=False)
     except errors.Invalid as refusal:
         return await _act(request, course_ref, _raise(refusal), "")
