@@ -24,6 +24,7 @@ ANY = frozenset(PROFILES)  # any valid token, a subscriber's too
 OFFICERS = frozenset({"dp3a", "diskop_ukm", "distransnaker", "disperindag"})  # OPD staff: records:read
 PERSONAL = frozenset({"dp3a", "diskop_ukm", "dp3a_case_worker"})  # personal_data:read
 PURPOSE = {"X-Purpose": "uji matriks akses baca"}
+ENROLLERS = frozenset({"dp3a", "distransnaker"})  # enrolment_search:read: OPDs whose staff enrol women in courses
 
 READERS: dict[tuple[str, str], frozenset[str] | str] = {
     **{(s, p): EVERYONE for s in SERVICES for p in ("/asyncapi", "/asyncapi.json", "/health", "/ready")},
@@ -211,3 +212,19 @@ async def test_round_notes_and_approval_need_their_scopes_not_only_an_opd(servic
         assert r.status_code == 403 and r.json()["required_scope"] == "rounds:approve", (profile, r.text)
     approved = await monitoring.client.post(f"/api/rounds/{ref}/approve", headers=tokens["dp3a_evaluation"])
     assert approved.status_code == 200 and approved.json()["status"] == "approved", approved.text
+
+
+async def test_finding_a_woman_to_enrol_is_for_the_opds_that_enrol(services: dict[str, Service]) -> None:  # noqa: F811
+    """``POST /women/enrolment-search`` is a read of names (a POST so the name stays out of URLs): every profile,
+    and no token. An allowed client gets past authorisation: an unknown course then earns a 409, never a name."""
+    registry = services["registry"]
+    body = {"course_ref": "00000000-0000-4000-8000-000000000017", "name": "Siti"}
+    assert (await registry.client.post("/women/enrolment-search", json=body, headers=PURPOSE)).status_code == 401
+    failures = []
+    for profile in CLIENTS:
+        r = await registry.client.post("/women/enrolment-search", json=body,
+                                       headers={**registry.tokens[profile], **PURPOSE})
+        expected = 409 if profile in ENROLLERS else 403
+        if r.status_code != expected:
+            failures.append(f"{profile}: {r.status_code} (expected {expected}) {r.text[:120]}")
+    assert failures == [], "\n".join(failures)

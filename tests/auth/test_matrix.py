@@ -46,6 +46,7 @@ WRITERS: dict[tuple[str, str], set[str]] = {
     ("registry", "/merges"): {"dp3a"},  # two records of one woman become one (and back)
     ("registry", "/women/search"): {"dp3a", "diskop_ukm", "dp3a_case_worker"},  # a personal-data read
     ("registry", "/women/names"): {"dp3a", "distransnaker"},  # their own courses' participants' names (a read)
+    ("registry", "/women/enrolment-search"): {"dp3a", "distransnaker"},  # a woman to enrol, by name (a read)
     ("registry", "/women/{person_ref}/welfare-assessments"): {"dp3a"},
     ("registry", "/poverty-lines"): {"dp3a"},
     ("registry", "/women/{person_ref}/aid"): {"dp3a", "dp3a_case_worker"},

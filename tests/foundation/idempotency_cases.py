@@ -21,6 +21,8 @@ NOT_COMMANDS = {
     ("registry", "POST", "/women/lookup"): "a read: the NIK travels in the body so that it stays out of URLs and logs",
     ("registry", "POST", "/women/search"): "a read: names and NIKs travel in the body so that they stay out of URLs",
     ("registry", "POST", "/women/names"): "a read: the refs travel in the body (tests/registry/test_journey.py)",
+    ("registry", "POST", "/women/enrolment-search"): "a read: the name travels in the body (tests/registry/"
+                                                     "test_journey.py)",
     ("registry", "POST", "/women/imports"): "a multipart upload held with http.claimed (copies: tests/registry/test_import.py)",
     ("monitoring", "POST", "/api/admin/rebuild"): "starts a background replay; refused (409) while one runs",
     ("monitoring", "POST", "/api/admin/releases"): "idempotent by nature: a repeat finds no closed month left to "
@@ -235,6 +237,13 @@ async def _course(w: World) -> Prepared:
     return "/courses", course_body()
 
 
+async def _reschedule(w: World) -> Prepared:
+    course = await w.ok("training", "POST", "/courses", {**course_body(), "starts_on": "2026-12-07",
+                                                          "ends_on": "2026-12-18"}, opd="distransnaker")
+    return f"/courses/{course['course_ref']}/schedule", {"starts_on": "2026-12-14", "ends_on": "2027-01-08",
+                                                          "capacity": 30}
+
+
 async def _enrol(w: World) -> Prepared:
     course, person = await w.course(), await w.woman_in_training()
     return f"/courses/{course}/enrolments", {"person_ref": person, "enrolled_on": "2025-03-03"}
@@ -372,6 +381,8 @@ CASES = [
          ("registry.CoopAnnualMeetingHeld",)),
     Case("registry", "POST", "/capital-disbursements", "diskop_ukm", _capital, ("registry.CapitalDisbursed",)),
     Case("training", "POST", "/courses", "distransnaker", _course, ("training.CourseScheduled",)),
+    Case("training", "PUT", "/courses/{course_ref}/schedule", "distransnaker", _reschedule,
+         ("training.CourseRescheduled",), 200),
     Case("training", "POST", "/courses/{course_ref}/enrolments", "distransnaker", _enrol,
          ("training.ParticipantEnrolled",)),
     Case("training", "POST", "/courses/{course_ref}/sessions/{session_no}/attendance", "distransnaker", _attend,

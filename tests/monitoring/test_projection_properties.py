@@ -2,7 +2,7 @@
 identical projections and figures; a full replay (every event redelivered) changes nothing."""
 
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
@@ -11,6 +11,7 @@ import asyncpg
 import pytest_asyncio
 from berdaya_contracts import Envelope, Event, decode, new_envelope
 from berdaya_contracts import registry_v1 as r
+from berdaya_contracts import training_v1 as t
 from berdaya_shared.messaging import InboxConsumer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,7 +38,19 @@ def with_merges(envelopes: list[Envelope]) -> list[Envelope]:
             new_envelope(r.WomenUnmerged(merge_ref=ref(3), surviving_ref=women[7], retired_ref=women[6],
                                          unmerged_on=on)),
             new_envelope(r.AidProvided(aid_ref=ref(4), person_ref=women[5], kind="legal_assistance",
-                                       provider_opd="dp3a", provided_on=date(2026, 10, 5)))]
+                                       provider_opd="dp3a", provided_on=date(2026, 10, 5))),
+            *rescheduled(envelopes)]
+
+
+def rescheduled(envelopes: list[Envelope]) -> list[Envelope]:
+    """The scenario's course moved twice (February -> March -> April): the later reschedule must hold."""
+    course = next(decode(e.to_bytes()).payload.course_ref for e in envelopes
+                  if e.event_type == "training.CourseScheduled")
+    first = new_envelope(t.CourseRescheduled(course_ref=course, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 20),
+                                             capacity=30))
+    later = new_envelope(t.CourseRescheduled(course_ref=course, starts_on=date(2026, 4, 6), ends_on=date(2026, 4, 24),
+                                             capacity=45))
+    return [first, later.model_copy(update={"occurred_at": first.occurred_at + timedelta(seconds=1)})]
 
 
 EVENTS: list[Event] = [decode(e.to_bytes()) for e in with_merges(program(seed=7, women=10))]
@@ -158,3 +171,15 @@ async def test_every_golden_sample_of_the_consumed_topics_is_applied(pool: async
                       "booths", "listings", "sales"):
             assert await conn.fetchval(f"SELECT count(*) FROM {LIVE_SCHEMA}.{table}") >= 1, table
     _reference.clear()
+
+
+async def test_the_latest_reschedule_holds_and_moves_the_completion_rate(pool: asyncpg.Pool) -> None:
+    """Whatever the order (the property tests above), the course keeps the dates and capacity of the event that
+    occurred last, and its completion rate counts in the new start month."""
+    expected = await reference(pool)
+    [course] = [row for row in expected["courses"]]
+    assert ("2026-04-06", "2026-04-24") == course[4:6] and course[7] == "45"
+    assert course[1:4] != ("None", "None", "None")  # organizer, field, place from CourseScheduled
+    rate = next(i for i in expected["figures/period"] if i["indicator"] == "completion_rate")
+    periods = {c["key"] for c in rate["cells"]}
+    assert "2026-04" in periods and "2026-02" not in periods

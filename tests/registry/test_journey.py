@@ -187,6 +187,101 @@ async def test_a_trainer_reads_only_her_own_opds_participants_and_each_read_is_l
                                           "purpose": "absensi pelatihan"}]
 
 
+async def test_a_rescheduled_course_shows_its_new_dates_in_her_journey(pair: Pair) -> None:
+    sri = await register(pair, "Sri Rahayu")
+    course = await schedule(pair.training, organizer_opd="distransnaker", sessions=1, starts_on="2026-12-07",
+                            ends_on="2026-12-18")
+    ref = course["course_ref"]
+    await enrol_when_arrived(pair.training, ref, UUID(sri), enrolled_on="2026-12-07")
+    await journey_when(pair, sri, lambda j: j["courses"] and j["courses"][0]["starts_on"] == "2026-12-07")
+    moved = await pair.training.put(f"/courses/{ref}/schedule", headers={"X-OPD": "distransnaker"},
+                                    json={"starts_on": "2027-01-04", "ends_on": "2027-01-15", "capacity": 10})
+    assert moved.status_code == 200, moved.text
+    hers = await journey_when(pair, sri, lambda j: j["courses"][0]["starts_on"] == "2027-01-04")
+    assert hers["courses"][0]["ends_on"] == "2027-01-15" and hers["courses"][0]["status"] == "enrolled"
+    conn = await asyncpg.connect(pair.registry_db)
+    try:
+        applied = await conn.fetchval("SELECT capacity FROM journey_courses WHERE course_ref = $1", UUID(ref))
+    finally:
+        await conn.close()
+    assert applied == 10
+
+
+def enroller(opd: str, scopes: frozenset[str] = frozenset({"courses:write", "enrolment_search:read"})
+             ) -> dict[str, str]:
+    return {**bearer(opd=opd, scopes=set(scopes), audience=TRAINER_AUDIENCE, client_id=f"{opd}.pelatih"),
+            "X-Purpose": "pendaftaran peserta"}
+
+
+async def test_a_trainer_finds_a_woman_to_enrol_by_name_seeing_only_what_choosing_needs(pair: Pair) -> None:
+    wartini = await register(pair, "Wartini Sulastri")
+    juleha = [await register(pair, f"Juleha {suffix}") for suffix in ("Aisyah", "Bunga", "Citra", "Dewi", "Endah",
+                                                                        "Fitri")]
+    course = await schedule(pair.training, organizer_opd="distransnaker", sessions=1)
+    ref = course["course_ref"]
+    search = "/women/enrolment-search"
+
+    async def known() -> httpx.Response | None:  # the course's schedule reaches the registry through Kafka
+        answer = await pair.registry.post(search, json={"course_ref": ref, "name": "wartini"},
+                                          headers=enroller("distransnaker"))
+        return None if answer.status_code == 409 else answer
+
+    found = await wait_for(known, timeout_s=60)
+    assert found.status_code == 200, found.text
+    [item] = found.json()["items"]
+    assert set(item) == {"person_ref", "full_name", "desa_code", "desa", "kecamatan_code", "kecamatan", "birth_year"}
+    assert (item["person_ref"], item["full_name"], item["kecamatan"]) == (wartini, "Wartini Sulastri", "Tenggarong")
+    assert item["desa_code"] == "64.02.06.1001" and item["desa"]
+
+    # Too broad: more than five answers are refused whole; a birth year (or desa) narrows it.
+    broad = await pair.registry.post(search, json={"course_ref": ref, "name": "JULEHA"},
+                                     headers=enroller("distransnaker"))
+    assert broad.status_code == 422 and broad.json()["kesalahan"][0]["field"] == "name", broad.text
+    assert "Juleha" not in broad.text
+    woman = await pair.registry.get(f"/women/{juleha[2]}", headers={"X-OPD": "dp3a", "X-Purpose": "uji"})
+    year = int(woman.json()["birth_date"][:4])
+    narrowed = await pair.registry.post(search, json={"course_ref": ref, "name": "juleha", "birth_year": year,
+                                                      "desa": "64.02.06.1001"}, headers=enroller("distransnaker"))
+    assert narrowed.status_code in (200, 422), narrowed.text
+    if narrowed.status_code == 200:  # (six random birth years may share one)
+        assert juleha[2] in [i["person_ref"] for i in narrowed.json()["items"]]
+    exact = await pair.registry.post(search, json={"course_ref": ref, "name": "juleha citra"},
+                                     headers=enroller("distransnaker"))
+    assert [i["person_ref"] for i in exact.json()["items"]] == [juleha[2]]
+    unknown_desa = await pair.registry.post(search, json={"course_ref": ref, "name": "wartini", "desa": "Atlantis"},
+                                            headers=enroller("distransnaker"))
+    assert unknown_desa.status_code == 422 and unknown_desa.json()["kesalahan"][0]["field"] == "desa"
+    nobody = await pair.registry.post(search, json={"course_ref": ref, "name": "Zulaikha"},
+                                      headers=enroller("distransnaker"))
+    assert nobody.status_code == 200 and nobody.json() == {"items": []}
+
+    # Only for her own OPD's course, only with the scope, only with a purpose; never in a URL.
+    other_opd = await pair.registry.post(search, json={"course_ref": ref, "name": "wartini"},
+                                         headers=enroller("dp3a"))
+    assert other_opd.status_code == 403 and other_opd.json()["kesalahan"][0]["field"] == "course_ref"
+    unknown = await pair.registry.post(search, json={"course_ref": str(uuid4()), "name": "wartini"},
+                                       headers=enroller("distransnaker"))
+    assert unknown.status_code == 409 and "Wartini" not in unknown.text
+    no_scope = await pair.registry.post(search, json={"course_ref": ref, "name": "wartini"},
+                                        headers=enroller("distransnaker", frozenset({"trainee_names:read"})))
+    assert no_scope.status_code == 403 and no_scope.json()["required_scope"] == "enrolment_search:read"
+    no_purpose = await pair.registry.post(search, json={"course_ref": ref, "name": "wartini"}, headers=bearer(
+        opd="distransnaker", scopes={"enrolment_search:read"}, audience=TRAINER_AUDIENCE))
+    assert no_purpose.status_code == 400
+
+    conn = await asyncpg.connect(pair.registry_db)
+    try:
+        logged = await conn.fetch("SELECT client_id, opd, person_ref::text AS ref, purpose FROM pii_access_log"
+                                  " WHERE what = 'POST /women/enrolment-search' ORDER BY at")
+    finally:
+        await conn.close()
+    purpose = f"pendaftaran peserta; pendaftaran ke pelatihan {ref}"
+    assert [dict(r) for r in logged][:1] == [{"client_id": "distransnaker.pelatih", "opd": "distransnaker",
+                                              "ref": wartini, "purpose": purpose}]
+    answered = 1 + (len(narrowed.json()["items"]) if narrowed.status_code == 200 else 0) + 1
+    assert len(logged) == answered  # one row per woman answered, none for a refused or empty search
+
+
 async def test_browsers_may_ask_only_from_the_configured_service_origins(pair: Pair) -> None:
     preflight = {"Access-Control-Request-Method": "POST",
                  "Access-Control-Request-Headers": "authorization,content-type,x-purpose"}

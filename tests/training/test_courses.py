@@ -277,3 +277,48 @@ async def test_the_api_is_documented(training: Training) -> None:
                  "/courses/{course_ref}/completions", "/courses/{course_ref}/dropouts", "/placements"):
         assert path in spec["paths"], path
     assert (await training.client.get("/ready")).status_code == 200
+
+
+async def test_a_course_is_rescheduled_once_with_its_rules_answered_beside_the_field(training: Training) -> None:
+    client = training.client
+    course = await schedule(client, starts_on="2026-12-07", ends_on="2026-12-18", capacity=3)
+    ref = course["course_ref"]
+    women = [await training.registry.register() for _ in range(2)]
+    for woman in women:
+        await enrol_when_arrived(client, ref, woman, enrolled_on="2026-12-07")
+    url = f"/courses/{ref}/schedule"
+    new = {"starts_on": "2026-12-14", "ends_on": "2027-01-08", "capacity": 2}
+    key = {"X-OPD": "dp3a", "Idempotency-Key": str(uuid4())}
+    moved = await client.put(url, json=new, headers=key)
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["starts_on"], moved.json()["ends_on"], moved.json()["capacity"]) == (
+        "2026-12-14", "2027-01-08", 2)
+    assert moved.json()["seats_left"] == 0
+    again = await client.put(url, json=new, headers=key)  # the same request again: answered once, applied once
+    assert again.status_code == 200 and again.json() == moved.json()
+    unchanged = await client.put(url, json=new, headers={"X-OPD": "dp3a"})  # the same values: no new event
+    assert unchanged.status_code == 200
+
+    below = await client.put(url, json={**new, "capacity": 1}, headers={"X-OPD": "dp3a"})
+    assert below.status_code == 409, below.text
+    assert below.json()["kesalahan"][0]["field"] == "capacity"
+    assert "2 peserta yang sudah terdaftar" in below.json()["pesan"]
+    backwards = await client.put(url, json={**new, "ends_on": "2026-12-01"}, headers={"X-OPD": "dp3a"})
+    assert backwards.status_code == 422 and backwards.json()["kesalahan"][0]["field"] == "ends_on"
+    assert "sebelum tanggal mulai" in backwards.json()["pesan"]
+    typed_badly = await client.put(url, json={**new, "capacity": "banyak"}, headers={"X-OPD": "dp3a"})
+    assert typed_badly.status_code == 422
+    assert any(e["field"].endswith("capacity") for e in typed_badly.json()["kesalahan"])
+    other = await client.put(url, json=new, headers={"X-OPD": "distransnaker"})  # another OPD's course
+    assert other.status_code == 403, other.text
+
+    finished = await schedule(client)  # 3 to 14 March 2025: over
+    done = await client.put(f"/courses/{finished['course_ref']}/schedule", headers={"X-OPD": "dp3a"},
+                            json={"starts_on": "2025-03-03", "ends_on": "2025-03-21", "capacity": 25})
+    assert done.status_code == 409 and done.json()["kesalahan"][0]["field"] == "ends_on"
+    assert "sudah selesai" in done.json()["pesan"]
+
+    events = await events_for(training, ref, expected=4)
+    rescheduled = [e for e in events if e["event_type"] == "training.CourseRescheduled"]
+    assert [e["payload"] for e in rescheduled] == [{"course_ref": ref, **new}]
+    assert rescheduled[0]["aggregate_id"] == ref

@@ -68,6 +68,7 @@ CATALOG: tuple[EventSpec, ...] = (
     _spec("registry.WomenMerged", r.WomenMerged, "person", "retired_ref"),
     _spec("registry.WomenUnmerged", r.WomenUnmerged, "person", "retired_ref"),
     _spec("training.CourseScheduled", t.CourseScheduled, "course", "course_ref"),
+    _spec("training.CourseRescheduled", t.CourseRescheduled, "course", "course_ref"),
     _spec("training.ParticipantEnrolled", t.ParticipantEnrolled, "course", "course_ref"),
     _spec("training.AttendanceRecorded", t.AttendanceRecorded, "course", "course_ref"),
     _spec("training.TrainingCompleted", t.TrainingCompleted, "course", "course_ref"),

@@ -30,6 +30,16 @@ class CourseScheduled(Payload):
     capacity: int = Field(ge=1, le=10_000)
 
 
+class CourseRescheduled(Payload):
+    """A course's dates and capacity as changed by its organizer: the whole new state of those three, not a delta.
+    The latest by ``occurred_at`` holds; its field, place, sessions and organizer are the CourseScheduled's."""
+
+    course_ref: UUID
+    starts_on: date
+    ends_on: date
+    capacity: int = Field(ge=1, le=10_000)
+
+
 class ParticipantEnrolled(Payload):
     course_ref: UUID
     person_ref: UUID

@@ -20,6 +20,7 @@ CAPITAL_WRITE = "capital:write"
 PERSONAL_DATA_READ = "personal_data:read"
 AUDIT_READ = "audit:read"
 TRAINEE_NAMES_READ = "trainee_names:read"  # names of the caller's own OPD's course participants (trainers)
+ENROLMENT_SEARCH = "enrolment_search:read"  # find a woman to enrol by name: ref, name, desa, birth year (trainers)
 # training (DP3A and Distransnaker, each its own courses)
 COURSES_WRITE = "courses:write"
 PLACEMENTS_WRITE = "placements:write"
@@ -41,7 +42,7 @@ ROUNDS_APPROVE = "rounds:approve"
 
 ALL_SCOPES = frozenset({
     WOMEN_WRITE, WELFARE_WRITE, AID_WRITE, AID_NOTES_READ, AID_NOTES_WRITE, UKM_WRITE, COOPS_WRITE, CAPITAL_WRITE,
-    PERSONAL_DATA_READ, AUDIT_READ, TRAINEE_NAMES_READ, COURSES_WRITE, PLACEMENTS_WRITE, FAIRS_WRITE,
+    PERSONAL_DATA_READ, AUDIT_READ, TRAINEE_NAMES_READ, ENROLMENT_SEARCH, COURSES_WRITE, PLACEMENTS_WRITE, FAIRS_WRITE,
     LISTINGS_WRITE, SALES_WRITE, MONITORING_ADMIN, FIGURES_INTERNAL, PUBLIC_READ, RECORDS_READ, ROUNDS_WRITE,
     ROUNDS_APPROVE,
 })
@@ -51,9 +52,10 @@ _OPD_STAFF = frozenset({RECORDS_READ, ROUNDS_WRITE})
 # case notes, the audit log and monitoring administration are separate clients held by few people.
 PROFILES: dict[str, tuple[str | None, frozenset[str]]] = {
     "dp3a": ("dp3a", _OPD_STAFF | {WOMEN_WRITE, WELFARE_WRITE, AID_WRITE, PERSONAL_DATA_READ, COURSES_WRITE,
-                                          TRAINEE_NAMES_READ}),
+                                          TRAINEE_NAMES_READ, ENROLMENT_SEARCH}),
     "diskop_ukm": ("diskop_ukm", _OPD_STAFF | {UKM_WRITE, COOPS_WRITE, CAPITAL_WRITE, PERSONAL_DATA_READ}),
-    "distransnaker": ("distransnaker", _OPD_STAFF | {COURSES_WRITE, PLACEMENTS_WRITE, TRAINEE_NAMES_READ}),
+    "distransnaker": ("distransnaker", _OPD_STAFF | {COURSES_WRITE, PLACEMENTS_WRITE, TRAINEE_NAMES_READ,
+                                                      ENROLMENT_SEARCH}),
     "disperindag": ("disperindag", _OPD_STAFF | {FAIRS_WRITE, LISTINGS_WRITE, SALES_WRITE}),
     "dp3a_case_worker": ("dp3a", frozenset({AID_WRITE, AID_NOTES_READ, AID_NOTES_WRITE, PERSONAL_DATA_READ})),
     "dp3a_dpo": ("dp3a", frozenset({AUDIT_READ})),

@@ -58,7 +58,21 @@ async def test_each_fact_event_becomes_one_row_of_its_payloads_values() -> None:
             continue  # handlers that derive values are checked one by one below
         assert await rows(event) == {fact.sql: [tuple(getattr(event.payload, c) for c in fact.columns)]}, event_type
         checked.append(event_type)
-    assert len(checked) == 17  # the two merge events; BoothAssigned is derived (v2: one row per business)
+    assert len(checked) == 16  # the two merge events; BoothAssigned is derived (v2: one row per business); so are
+    # CourseScheduled and CourseRescheduled (their occurred time travels with the dates)
+
+
+async def test_a_schedule_and_its_reschedule_are_one_course_row_whose_later_event_holds_the_dates() -> None:
+    scheduled, moved = SAMPLES["training.CourseScheduled"], SAMPLES["training.CourseRescheduled"]
+    assert moved.payload.course_ref == scheduled.payload.course_ref
+    [(first, second)] = [tuple(r) for r in (await rows(scheduled, moved)).values()]
+    p, q = scheduled.payload, moved.payload
+    assert first == (p.course_ref, p.organizer_opd, p.field, p.kecamatan_code, p.starts_on, p.ends_on, p.sessions,
+                     p.capacity, scheduled.envelope.occurred_at, scheduled.event_id)
+    assert second == (q.course_ref, None, None, None, q.starts_on, q.ends_on, None, q.capacity,
+                      moved.envelope.occurred_at, moved.event_id)
+    assert second[8] > first[8]  # the reschedule occurred later: its dates hold, whatever the arrival order
+    assert "dates_as_of" in training.COURSES.sql and "COALESCE(courses.organizer_opd" in training.COURSES.sql
 
 
 async def test_a_registration_and_its_correction_carry_ordered_profile_versions() -> None:
@@ -100,7 +114,7 @@ async def test_many_events_share_one_statement_per_text() -> None:
 
 def test_every_fact_names_columns_of_its_table() -> None:
     ddl = (Path(projections.__file__).parents[1] / "adapters" / "projection.sql").read_text()
-    tables = {m["name"]: set(re.findall(r"(?:^|[(,])\s*(\w+)\s+(?:uuid|text|int|date|bigint|boolean|real)",
+    tables = {m["name"]: set(re.findall(r"(?:^|[(,])\s*(\w+)\s+(?:uuid|text|int|date|bigint|boolean|real|timestamptz)",
                                         m["body"]))
               for m in re.finditer(r"CREATE TABLE IF NOT EXISTS (?P<name>\w+) \((?P<body>.*?)\);", ddl, re.S)}
     assert len(tables) == 20 and len(FACTS) >= 20  # with merges

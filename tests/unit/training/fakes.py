@@ -22,6 +22,9 @@ class FakeCourses:
     async def get(self, course_ref: UUID, *, for_update: bool = False) -> Course | None:
         return self.courses.get(course_ref)
 
+    async def update_schedule(self, course: Course) -> None:
+        self.courses[course.course_ref] = replace(course)
+
     def _present(self, course_ref: UUID, person_ref: UUID) -> set[int]:
         return {s for (c, p, s), here in self.attendance.items() if (c, p) == (course_ref, person_ref) and here}
 

@@ -49,6 +49,49 @@ async def test_a_course_ending_before_it_starts_is_refused_and_publishes_nothing
     assert refused.value.field == "ends_on" and uow.published == [] and uow.courses.courses == {}
 
 
+async def test_rescheduling_stores_the_new_dates_and_capacity_and_publishes_course_rescheduled() -> None:
+    uow = FakeTrainingUnitOfWork()
+    course = await scheduled(uow, capacity=3)
+    await enrolled(uow, course, 2)
+    ref = course["course_ref"]
+    before = len(uow.published)
+    today = date(2025, 3, 10)
+    answer = await courses.reschedule(uow, course_ref=ref, starts_on=date(2025, 3, 10), ends_on=date(2025, 4, 4),
+                                      capacity=2, today=today)
+    assert (answer["starts_on"], answer["ends_on"], answer["capacity"], answer["seats_left"]) == (
+        date(2025, 3, 10), date(2025, 4, 4), 2, 0)
+    assert uow.published[before:] == [events.CourseRescheduled(ref, date(2025, 3, 10), date(2025, 4, 4), 2)]
+    assert isinstance(uow.contracts[-1], v1.CourseRescheduled) and uow.contracts[-1].capacity == 2
+    # the same values again: nothing changes, nothing is published
+    await courses.reschedule(uow, course_ref=ref, starts_on=date(2025, 3, 10), ends_on=date(2025, 4, 4), capacity=2,
+                             today=today)
+    assert len(uow.published) == before + 1
+
+
+async def test_rescheduling_refuses_capacity_below_the_seats_taken_an_end_before_the_start_and_a_finished_course(
+) -> None:
+    uow = FakeTrainingUnitOfWork()
+    course = await scheduled(uow, capacity=3)
+    await enrolled(uow, course, 2)
+    ref, today = course["course_ref"], date(2025, 3, 10)
+    before = len(uow.published)
+    with pytest.raises(Conflict) as full:
+        await courses.reschedule(uow, course_ref=ref, starts_on=START, ends_on=END, capacity=1, today=today)
+    assert full.value.field == "capacity" and "2 peserta" in full.value.pesan
+    with pytest.raises(Invalid) as backwards:
+        await courses.reschedule(uow, course_ref=ref, starts_on=END, ends_on=START, capacity=3, today=today)
+    assert backwards.value.field == "ends_on"
+    with pytest.raises(Conflict) as finished:
+        await courses.reschedule(uow, course_ref=ref, starts_on=START, ends_on=date(2025, 5, 1), capacity=3,
+                                 today=date(2025, 3, 22))
+    assert finished.value.field == "ends_on" and "sudah selesai" in finished.value.pesan
+    with pytest.raises(NotFound):
+        await courses.reschedule(uow, course_ref=uuid4(), starts_on=START, ends_on=END, capacity=3, today=today)
+    stored = uow.courses.courses[ref]
+    assert (stored.starts_on, stored.ends_on, stored.capacity) == (START, END, 3)
+    assert len(uow.published) == before
+
+
 async def test_enrolment_needs_a_registered_woman_and_a_free_seat() -> None:
     uow = FakeTrainingUnitOfWork()
     course = await scheduled(uow, capacity=1)

@@ -90,3 +90,26 @@ def test_an_attendance_batch_is_all_or_nothing_and_only_changes_publish() -> Non
         attendance.record_session(c, 1, marks + [marks[0]], enrolled, {})
     with pytest.raises(Invalid):
         attendance.record_session(c, 5, marks, enrolled, {})
+
+
+@pytest.mark.parametrize(("today", "starts_on", "ends_on", "capacity", "refused", "field"), [
+    (date(2025, 3, 21), date(2025, 3, 3), date(2025, 3, 28), 2, None, None),  # its last day: still editable
+    (date(2025, 3, 22), date(2025, 3, 3), date(2025, 3, 28), 2, Conflict, "ends_on"),  # finished: not edited
+    (date(2025, 3, 10), date(2025, 3, 10), date(2025, 3, 9), 2, Invalid, "ends_on"),  # ends before it starts
+    (date(2025, 3, 10), date(2025, 3, 3), date(2025, 3, 21), 1, Conflict, "capacity"),  # below the 2 seats taken
+    (date(2025, 3, 10), date(2025, 3, 3), date(2025, 3, 21), 2, None, None),  # capacity equal to the seats: fine
+])
+def test_a_reschedule_keeps_to_its_rules(today: date, starts_on: date, ends_on: date, capacity: int,
+                                         refused: type[Exception] | None, field: str | None) -> None:
+    c = course(capacity=3)
+    if refused is None:
+        event = c.reschedule(starts_on=starts_on, ends_on=ends_on, capacity=capacity, seats_taken=2, today=today)
+        assert event == model.events.CourseRescheduled(c.course_ref, starts_on, ends_on, capacity)
+        assert (c.starts_on, c.ends_on, c.capacity) == (starts_on, ends_on, capacity)
+        assert c.reschedule(starts_on=starts_on, ends_on=ends_on, capacity=capacity, seats_taken=2,
+                            today=today) is None  # nothing changes the second time
+        return
+    with pytest.raises(refused) as why:
+        c.reschedule(starts_on=starts_on, ends_on=ends_on, capacity=capacity, seats_taken=2, today=today)
+    assert why.value.field == field  # type: ignore[attr-defined]
+    assert (c.starts_on, c.ends_on, c.capacity) == (date(2025, 3, 3), date(2025, 3, 21), 3)  # unchanged

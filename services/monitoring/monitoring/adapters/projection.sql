@@ -41,10 +41,16 @@ CREATE TABLE IF NOT EXISTS capital (
     disbursement_ref uuid PRIMARY KEY, recipient_type text NOT NULL, recipient_ref uuid NOT NULL, source text,
     amount_idr bigint NOT NULL, disbursed_on date NOT NULL
 );
+-- dates_as_of, dates_event: the event whose dates and capacity the row holds (CourseScheduled or the latest
+-- CourseRescheduled): the later by occurred_at wins (projections/training.py).
 CREATE TABLE IF NOT EXISTS courses (
     course_ref uuid PRIMARY KEY, organizer_opd text, field text, kecamatan_code text, starts_on date,
-    ends_on date, sessions int, capacity int
+    ends_on date, sessions int, capacity int, dates_as_of timestamptz, dates_event uuid
 );
+-- A live schema made before CourseRescheduled existed gets the two columns in place (its rows: NULL, so the
+-- first event about each course that arrives sets them).
+ALTER TABLE courses ADD COLUMN IF NOT EXISTS dates_as_of timestamptz;
+ALTER TABLE courses ADD COLUMN IF NOT EXISTS dates_event uuid;
 CREATE TABLE IF NOT EXISTS enrolments (course_ref uuid NOT NULL, person_ref uuid NOT NULL, enrolled_on date,
     PRIMARY KEY (course_ref, person_ref));
 CREATE TABLE IF NOT EXISTS completions (course_ref uuid NOT NULL, person_ref uuid NOT NULL, completed_on date,

@@ -52,6 +52,14 @@ async def course_scheduled(conn: asyncpg.Connection, *, course_ref: UUID, organi
                        capacity)
 
 
+async def course_rescheduled(conn: asyncpg.Connection, *, course_ref: UUID, starts_on: date, ends_on: date,
+                             capacity: int) -> None:
+    """New dates and capacity of a course already scheduled (training publishes both on the course's partition, so
+    its CourseScheduled came first); for a course not known here nothing changes."""
+    await conn.execute("UPDATE journey_courses SET starts_on = $2, ends_on = $3, capacity = $4 WHERE course_ref = $1",
+                       course_ref, starts_on, ends_on, capacity)
+
+
 async def enrolled(conn: asyncpg.Connection, *, course_ref: UUID, person_ref: UUID, enrolled_on: date) -> None:
     await conn.execute(_ENROLLED, course_ref, person_ref, enrolled_on)
 
@@ -110,3 +118,8 @@ async def enrolled_with_opd(conn: asyncpg.Connection, person_refs: list[UUID], o
         "SELECT DISTINCT e.person_ref FROM journey_enrolments e JOIN journey_courses c USING (course_ref)"
         " WHERE e.person_ref = ANY($1::uuid[]) AND c.organizer_opd = $2", person_refs, opd)
     return [r["person_ref"] for r in rows]
+
+
+async def course_organizer(conn: asyncpg.Connection, course_ref: UUID) -> str | None:
+    """The OPD organizing the course (from its CourseScheduled), None while the registry has not received it."""
+    return await conn.fetchval("SELECT organizer_opd FROM journey_courses WHERE course_ref = $1", course_ref)  # type: ignore[no-any-return]

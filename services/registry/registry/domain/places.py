@@ -138,3 +138,20 @@ def desa(value: str, kecamatan_code: str) -> Place:
 def _elsewhere(found: Desa) -> str:
     return (f"Desa/kelurahan {found.name} ({found.code}) berada di kecamatan {KECAMATAN[found.kecamatan_code]}, "
             "bukan di kecamatan yang ditulis")
+
+
+def desa_anywhere(value: str) -> tuple[tuple[str, ...], Place]:
+    """The codes of every desa/kelurahan of Kukar that ``value`` names (its code, or its name up to spelling habits:
+    one name may be a desa in two kecamatan), with no kecamatan given; none -> ``()`` and the Place saying why."""
+    text = " ".join(value.split())
+    code = _DESA_CODE.match(text)
+    if code:
+        full = f"64.02.{code.group(1)}.{code.group(2)}"
+        if full in DESA:
+            return (full,), Place(full)
+        return (), Place(None, f"Kode desa/kelurahan {text} tidak ada dalam daftar resmi Kemendagri")
+    found = _DESA_ANYWHERE.get(key(text), [])
+    if found:
+        return tuple(found), Place(found[0])
+    return (), Place(None, f"Desa/kelurahan '{text}' tidak dikenal di Kutai Kartanegara",
+                     _close(text, {d.code: d.name for d in DESA.values()}))

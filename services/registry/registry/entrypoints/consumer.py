@@ -23,6 +23,13 @@ async def course_scheduled(conn: asyncpg.Connection, event: Event) -> None:
                                    sessions=p.sessions, capacity=p.capacity)
 
 
+async def course_rescheduled(conn: asyncpg.Connection, event: Event) -> None:
+    p = event.payload
+    assert isinstance(p, t.CourseRescheduled)
+    await journey.course_rescheduled(conn, course_ref=p.course_ref, starts_on=p.starts_on, ends_on=p.ends_on,
+                                     capacity=p.capacity)
+
+
 async def participant_enrolled(conn: asyncpg.Connection, event: Event) -> None:
     p = event.payload
     assert isinstance(p, t.ParticipantEnrolled)
@@ -74,6 +81,7 @@ async def sale_recorded(conn: asyncpg.Connection, event: Event) -> None:
 
 EVENT_HANDLERS: dict[str, EventHandler] = {
     "training.CourseScheduled": course_scheduled,
+    "training.CourseRescheduled": course_rescheduled,
     "training.ParticipantEnrolled": participant_enrolled,
     "training.TrainingCompleted": training_completed,
     "training.ParticipantDropped": participant_dropped,

@@ -32,6 +32,8 @@ POLICY = Policy({
     **_routes(Rule(s.RECORDS_READ), "GET /women/imports/{import_ref}", "GET /merges/{merge_ref}"),
     # a trainer's course participants, answered only for her OPD's courses (service_layer/journey.py)
     **_routes(Rule(s.TRAINEE_NAMES_READ), "POST /women/names"),
+    # a trainer finding a woman to enrol in one of her OPD's courses (service_layer/enrolment_search.py)
+    **_routes(Rule(s.ENROLMENT_SEARCH), "POST /women/enrolment-search"),
     # the not-yet-reached list (names: personal data), as API and as a page
     **_routes(Rule(s.PERSONAL_DATA_READ), "GET /unreached-women", "GET /unreached-women.csv", "GET /belum-terjangkau",
               "GET /belum-terjangkau.csv"),

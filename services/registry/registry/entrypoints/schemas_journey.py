@@ -75,3 +75,24 @@ class UnreachedList(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class EnrolmentSearch(Command):
+    course_ref: UUID = Field(description="pelatihan OPD pemanggil yang akan diikuti (tujuan pencarian)")
+    name: str = Field(min_length=1, max_length=200, description="nama (sebagian boleh, tiap bagian utuh)")
+    desa: str | None = Field(None, max_length=100, description="nama atau kode desa/kelurahan (pilihan)")
+    birth_year: int | None = Field(None, ge=1900, le=2100, description="tahun lahir (pilihan)")
+
+
+class EnrolmentCandidate(BaseModel):
+    person_ref: UUID
+    full_name: str | None
+    desa_code: str | None
+    desa: str | None
+    kecamatan_code: str
+    kecamatan: str | None
+    birth_year: int | None
+
+
+class EnrolmentCandidates(BaseModel):
+    items: list[EnrolmentCandidate] = Field(max_length=5)

@@ -58,6 +58,11 @@ class CourseRepository:
             course.starts_on, course.ends_on, course.sessions, course.capacity, course.completion_threshold,
         )
 
+    async def update_schedule(self, course: Course) -> None:
+        """Store the course's dates and capacity (a reschedule)."""
+        await self.conn.execute("UPDATE courses SET starts_on = $2, ends_on = $3, capacity = $4 WHERE course_ref = $1",
+                                course.course_ref, course.starts_on, course.ends_on, course.capacity)
+
     async def get(self, course_ref: UUID, *, for_update: bool = False) -> Course | None:
         lock = " FOR UPDATE" if for_update else ""
         row = await self.conn.fetchrow(f"SELECT {_COURSE_COLUMNS} FROM courses WHERE course_ref = $1{lock}",

@@ -19,6 +19,14 @@ class CourseScheduled:
 
 
 @dataclass(frozen=True)
+class CourseRescheduled:
+    course_ref: UUID
+    starts_on: date
+    ends_on: date
+    capacity: int
+
+
+@dataclass(frozen=True)
 class ParticipantEnrolled:
     course_ref: UUID
     person_ref: UUID

@@ -50,6 +50,39 @@ class Course:
             self.starts_on, self.ends_on, self.sessions, self.capacity,
         )
 
+    def reschedule(self, *, starts_on: date, ends_on: date, capacity: int, seats_taken: int,
+                   today: date) -> events.CourseRescheduled | None:
+        """New dates and capacity for this course (it changes in place); None when nothing changes.
+
+        Rules (decided for issue 17): a finished course — its current end date before ``today`` (WITA) — is not
+        edited, so the record of what happened stays as it happened (Conflict, field ``ends_on``); the end is not
+        before the start (Invalid, field ``ends_on``); the capacity is not below the seats already taken by
+        enrolled and completed participants (Conflict, field ``capacity``, with ``seats_taken``). Sessions, field,
+        place and organizer are not changed here."""
+        if self.ends_on < today:
+            raise Conflict(
+                "Pelatihan yang sudah selesai tidak dapat diubah jadwal atau kapasitasnya",
+                f"the course ended on {self.ends_on}, before today {today}",
+                field="ends_on",
+            )
+        if ends_on < starts_on:
+            raise Invalid(
+                "Tanggal selesai tidak boleh sebelum tanggal mulai",
+                "ends_on is before starts_on",
+                field="ends_on",
+            )
+        if capacity < seats_taken:
+            raise Conflict(
+                f"Kapasitas tidak boleh kurang dari {seats_taken} peserta yang sudah terdaftar",
+                f"capacity {capacity} is below the {seats_taken} seats taken",
+                field="capacity",
+                seats_taken=seats_taken,
+            )
+        if (starts_on, ends_on, capacity) == (self.starts_on, self.ends_on, self.capacity):
+            return None
+        self.starts_on, self.ends_on, self.capacity = starts_on, ends_on, capacity
+        return events.CourseRescheduled(self.course_ref, starts_on, ends_on, capacity)
+
     def check_session(self, session_no: int) -> None:
         if not 1 <= session_no <= self.sessions:
             raise Invalid(

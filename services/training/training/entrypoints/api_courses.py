@@ -66,6 +66,16 @@ def router(dependencies: Sequence[Any] = ()) -> APIRouter:
     async def get_course(course_ref: CourseRef, request: Request) -> Response:
         return await query(request, lambda conn: courses.get(Uow(conn), course_ref=course_ref), model=s.CourseRead)
 
+    @api.put("/{course_ref}/schedule", response_model=s.CourseRead, summary="Ubah tanggal dan kapasitas pelatihan",
+             description="Tanggal mulai, tanggal selesai dan kapasitas baru (ketiganya). Ditolak 409 bila pelatihan "
+                         "sudah selesai atau kapasitas di bawah jumlah peserta terdaftar, 422 bila selesai sebelum "
+                         "mulai. Menerbitkan training.CourseRescheduled bila ada yang berubah.")
+    async def reschedule(course_ref: CourseRef, body: s.CourseReschedule, request: Request, today: Today,
+                         correlation: CorrelationId, _key: IdempotencyKey = None) -> Response:
+        return await command(request, lambda conn: courses.reschedule(
+            Uow(conn, correlation_id=correlation), course_ref=course_ref, starts_on=body.starts_on,
+            ends_on=body.ends_on, capacity=body.capacity, today=today), model=s.CourseRead)
+
     @api.post("/{course_ref}/enrolments", status_code=201, response_model=s.EnrolmentRead,
               summary="Daftarkan perempuan terdaftar (diperiksa terhadap replika registri)")
     async def enrol(course_ref: CourseRef, body: s.EnrolmentCreate, request: Request, today: Today,

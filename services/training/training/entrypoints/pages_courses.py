@@ -127,23 +127,59 @@ async def course_page(request: Request, user: CurrentUser, purpose: Purpose, cou
         course, people = await _course_and_people(conn, course_ref)
     return await render(request, "training/course.html", {
         "title": course["title"], "course": course, "people": people, "field_label": field_label,
-        "reasons": DROP_REASONS.items(), "mine": course["organizer_opd"] == user.opd, "errors": {}})
+        "reasons": DROP_REASONS.items(), "mine": course["organizer_opd"] == user.opd, "errors": {},
+        "schedule": _schedule_values(course)})
 
 
-async def _act(request: Request, course_ref: UUID, handler: Any, done: str) -> Response:
-    """Run a participant command from a form on the course page; a refusal is shown there (422)."""
+def _schedule_values(course: dict[str, Any]) -> dict[str, str]:
+    return {"starts_on": course["starts_on"].isoformat(), "ends_on": course["ends_on"].isoformat(),
+            "capacity": str(course["capacity"])}
+
+
+async def _act(request: Request, course_ref: UUID, handler: Any, done: str, *, status: int = 201,
+               typed: dict[str, str] | None = None) -> Response:
+    """Run a command from a form on the course page; a refusal is shown there beside its field (409/422), with
+    the schedule form keeping what was ``typed``."""
     try:
-        await command(request, handler, model=dict[str, Any], status=201)
+        await command(request, handler, model=dict[str, Any], status=status)
     except errors.Refusal as refusal:
-        async with request.app.state.runtime.pool.acquire() as conn:
-            course, people = await _course_and_people(conn, course_ref)
-        user = request.state.principal
-        return await render(request, "training/course.html", {
-            "title": course["title"], "course": course, "people": people, "field_label": field_label,
-            "reasons": DROP_REASONS.items(), "mine": course["organizer_opd"] == user.opd,
-            "errors": forms.from_refusal(refusal)}, status_code=status_of(refusal))
+        return await _shown_with(request, course_ref, forms.from_refusal(refusal), status_of(refusal), typed)
     await flash(request, done)
     return RedirectResponse(f"/pelatihan/{course_ref}", status_code=303)
+
+
+async def _shown_with(request: Request, course_ref: UUID, problems: dict[str, str], status: int,
+                      typed: dict[str, str] | None) -> Response:
+    async with request.app.state.runtime.pool.acquire() as conn:
+        course, people = await _course_and_people(conn, course_ref)
+    user = request.state.principal
+    return await render(request, "training/course.html", {
+        "title": course["title"], "course": course, "people": people, "field_label": field_label,
+        "reasons": DROP_REASONS.items(), "mine": course["organizer_opd"] == user.opd, "errors": problems,
+        "schedule": typed or _schedule_values(course)}, status_code=status)
+
+
+@pages.post("/pelatihan/{course_ref}/jadwal")
+async def reschedule(request: Request, user: CurrentUser, today: Today, course_ref: UUID) -> Response:
+    """The course's new dates and capacity (``courses.reschedule``); each mistake beside its field."""
+    typed = forms.values(await request.form(), ("starts_on", "ends_on", "capacity"))
+    problems: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for name in ("starts_on", "ends_on"):
+        try:
+            values[name] = parse_tanggal(typed[name], field=name)
+        except errors.Invalid as refusal:
+            problems.update(forms.from_refusal(refusal))
+    try:
+        values["capacity"] = _whole(typed["capacity"], "capacity", 1, 10_000)
+    except errors.Invalid as refusal:
+        problems.update(forms.from_refusal(refusal))
+    if problems:
+        return await _shown_with(request, course_ref, problems, 422, typed)
+    return await _act(request, course_ref, lambda conn: courses.reschedule(
+        Uow(conn), course_ref=course_ref, today=today, **values),
+        f"Jadwal diubah: {tanggal(values['starts_on'])} sampai {tanggal(values['ends_on'])}, kapasitas "
+        f"{values['capacity']}", status=200, typed=typed)
 
 
 def _ref(text: str, field: str) -> UUID:
@@ -158,7 +194,13 @@ def _ref(text: str, field: str) -> UUID:
 async def enrol(request: Request, user: CurrentUser, today: Today, course_ref: UUID) -> Response:
     form = await request.form()
     try:
-        person_ref = _ref(str(form.get("person_ref", "")), "person_ref")
+        # the woman chosen from the registry's answers (a radio) or her ref typed in: one of the two
+        given = {str(v).strip() for v in form.getlist("person_ref")} - {""}
+        if len(given) != 1:
+            raise errors.Invalid("Pilih satu perempuan dari hasil pencarian, atau tulis nomor registrinya"
+                                 if not given else "Pilih dari hasil pencarian atau tulis nomor registri, bukan "
+                                 "keduanya", "person_ref: exactly one woman", field="person_ref")
+        person_ref = _ref(given.pop(), "person_ref")
         enrolled_on = parse_tanggal(str(form.get("enrolled_on", "")), field="enrolled_on", required=False)
     except errors.Invalid as refusal:
         return await _act(request, course_ref, _raise(refusal), "")

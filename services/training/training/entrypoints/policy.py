@@ -18,6 +18,7 @@ POLICY = Policy({
     ("GET", "/asyncapi.json"): PUBLIC,
     ("POST", "/courses"): Rule(s.COURSES_WRITE),
     ("POST", "/courses/{course_ref}/enrolments"): Rule(s.COURSES_WRITE),
+    ("PUT", "/courses/{course_ref}/schedule"): Rule(s.COURSES_WRITE),
     ("POST", "/courses/{course_ref}/sessions/{session_no}/attendance"): Rule(s.COURSES_WRITE),
     ("POST", "/courses/{course_ref}/completions"): Rule(s.COURSES_WRITE),
     ("POST", "/courses/{course_ref}/dropouts"): Rule(s.COURSES_WRITE),
@@ -25,6 +26,7 @@ POLICY = Policy({
     # staff pages (pages_*.py): the same scopes as the API
     ("POST", "/pelatihan/baru"): Rule(s.COURSES_WRITE),
     ("POST", "/pelatihan/{course_ref}/peserta"): Rule(s.COURSES_WRITE),
+    ("POST", "/pelatihan/{course_ref}/jadwal"): Rule(s.COURSES_WRITE),
     ("POST", "/pelatihan/{course_ref}/sesi/{session_no}"): Rule(s.COURSES_WRITE),
     ("POST", "/pelatihan/{course_ref}/lulus"): Rule(s.COURSES_WRITE),
     ("POST", "/pelatihan/{course_ref}/keluar"): Rule(s.COURSES_WRITE),

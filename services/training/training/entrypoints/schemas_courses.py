@@ -41,6 +41,15 @@ class CourseCreate(Command):
     )
 
 
+class CourseReschedule(Command):
+    """Jadwal baru seutuhnya: kedua tanggal dan kapasitas (jumlah sesi tidak diubah di sini)."""
+
+    starts_on: PlausibleDate = Field(examples=["2025-03-10"])
+    ends_on: PlausibleDate = Field(examples=["2025-04-04"])
+    capacity: int = Field(strict=True, ge=1, le=10_000, description="Jumlah peserta paling banyak; tidak kurang "
+                          "dari peserta yang sudah terdaftar", examples=[30])
+
+
 class CourseRead(BaseModel):
     course_ref: UUID
     organizer_opd: OPD

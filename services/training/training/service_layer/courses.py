@@ -36,6 +36,20 @@ async def create(uow: TrainingUnitOfWork, *, organizer_opd: str, field: str, kec
     return await get(uow, course_ref=course.course_ref)
 
 
+async def reschedule(uow: TrainingUnitOfWork, *, course_ref: UUID, starts_on: date, ends_on: date, capacity: int,
+                     today: date) -> dict[str, Any]:
+    """Change a course's dates and capacity (``Course.reschedule``'s rules); publishes CourseRescheduled when
+    something changed, nothing otherwise. Raises NotFound, Conflict (finished course, capacity below the seats
+    taken), Invalid (end before start)."""
+    course = await require(uow, course_ref, for_update=True)
+    changed = course.reschedule(starts_on=starts_on, ends_on=ends_on, capacity=capacity,
+                                seats_taken=await uow.courses.seats_taken(course_ref), today=today)
+    if changed is not None:
+        await uow.courses.update_schedule(course)
+        await uow.publish([changed])
+    return await get(uow, course_ref=course_ref)
+
+
 async def get(uow: TrainingUnitOfWork, *, course_ref: UUID) -> dict[str, Any]:
     row = await uow.courses.summary(course_ref)
     if row is None:

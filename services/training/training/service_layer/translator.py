@@ -13,6 +13,9 @@ _TRANSLATE: dict[type[Any], Callable[[Any], Payload]] = {
         course_ref=e.course_ref, organizer_opd=e.organizer_opd, field=e.field, kecamatan_code=e.kecamatan_code,
         starts_on=e.starts_on, ends_on=e.ends_on, sessions=e.sessions, capacity=e.capacity,
     ),
+    events.CourseRescheduled: lambda e: v1.CourseRescheduled(
+        course_ref=e.course_ref, starts_on=e.starts_on, ends_on=e.ends_on, capacity=e.capacity,
+    ),
     events.ParticipantEnrolled: lambda e: v1.ParticipantEnrolled(
         course_ref=e.course_ref, person_ref=e.person_ref, enrolled_on=e.enrolled_on
     ),

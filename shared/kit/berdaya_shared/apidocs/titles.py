@@ -42,6 +42,7 @@ TITLES: dict[str, str] = {
     "full_name": "Nama lengkap",
     "birth_date": "Tanggal lahir",
     "birth_date_in_nik": "Tanggal lahir menurut NIK",
+    "birth_year": "Tahun lahir",
     "phone": "Nomor telepon",
     "age_band": "Kelompok umur",
     "pekka_category": "Kategori PEKKA",

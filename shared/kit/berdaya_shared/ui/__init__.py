@@ -4,8 +4,9 @@
 
 - a Jinja environment (jinja2-fragments' ``Jinja2Blocks``) that looks in the service's own ``templates/`` first, then
   the kit's (``ui/base.html``, ``ui/macros/*.html``, ``ui/pages/*.html``), autoescaping everything;
-- the kit's assets at ``/static/ui/`` (berdaya.css, htmx 2.0.11, app.js, offline.js), addressed with a content hash
-  (``asset('app.js')`` → ``/static/ui/app.js?v=…``) so browsers cache them for a year and fetch a changed one at once;
+- the kit's assets at ``/static/ui/`` (berdaya.css, htmx 2.0.11, app.js, offline.js, names.js, enrol.js), addressed
+  with a content hash (``asset('app.js')`` → ``/static/ui/app.js?v=…``) so browsers cache them for a year and fetch
+  a changed one at once;
 - the service worker at ``/sw.js`` (scope: the whole service) for sheets that work offline;
 - an HTML error page for refusals on staff pages (a JSON body stays the answer everywhere else).
 

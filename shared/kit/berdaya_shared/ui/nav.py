@@ -39,6 +39,7 @@ SCOPE_LABELS = {
     "rounds:approve": "Menyetujui putaran evaluasi (DP3A)",
     "figures:internal": "Melihat angka internal tanpa sensor sel kecil (tim evaluasi)",
     "trainee_names:read": "Membaca nama peserta pelatihan OPD sendiri (pelatih)",
+    "enrolment_search:read": "Mencari perempuan menurut nama untuk didaftarkan ke pelatihan (pelatih)",
     "duplicates:merge": "Menggabungkan data ganda (DP3A)",
 }
 

@@ -50,3 +50,17 @@ async def index_missing(conn: asyncpg.Connection, cipher: crypto.PiiCipher, *, b
         if len(rows) < batch:
             return done
         after = rows[-1]["person_ref"]
+
+
+async def candidates(conn: asyncpg.Connection, tokens: Sequence[bytes], *, desa_codes: Sequence[str] | None,
+                     birth_year: int | None, limit: int) -> list[asyncpg.Record]:
+    """Living, unmerged women whose name has every one of ``tokens`` (and who live in one of ``desa_codes``, born in
+    ``birth_year``, when given): at most ``limit`` rows of person_ref, name_cipher, desa_code, kecamatan_code and
+    birth_date, nothing else."""
+    return await conn.fetch(
+        "SELECT w.person_ref, w.name_cipher, w.desa_code, w.kecamatan_code, w.birth_date FROM women w"
+        " WHERE w.erased_at IS NULL AND w.merged_into IS NULL AND w.name_cipher IS NOT NULL AND "
+        + MATCHING.format(n=1)
+        + " AND ($2::text[] IS NULL OR w.desa_code = ANY($2::text[]))"
+        " AND ($3::int IS NULL OR extract(year FROM w.birth_date)::int = $3)"
+        " ORDER BY w.person_ref LIMIT $4", list(tokens), list(desa_codes) if desa_codes else None, birth_year, limit)
