@@ -1,0 +1,204 @@
+"""Her journey on her page, in Debian's Chromium against the real registry, PostgreSQL, Kafka (topics of this
+module's own namespace) and Keycloak: training and marketplace events about her, published on Kafka as the other
+services publish them, reach her page as dated lines naming each OPD. axe-core, no CSP violation, < 150 KB first
+load, screenshots at 1366 and 360 px.
+"""
+
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+import pytest_asyncio
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from berdaya_contracts import marketplace_v1 as m
+from berdaya_contracts import new_envelope
+from berdaya_contracts import training_v1 as t
+from berdaya_contracts.topics import (
+    EVENT_TOPIC_PARTITIONS,
+    MARKETPLACE_EVENTS,
+    REGISTRY_EVENTS,
+    TRAINING_EVENTS,
+    dlq_topic,
+    physical,
+)
+from berdaya_shared.messaging import MessagingSettings
+from berdaya_shared.ui.config import UiSettings
+from playwright.async_api import Browser, BrowserContext, Page, expect
+from registry.bootstrap import create_app
+from registry.config import Settings
+
+from tests.registry.helpers import woman_body
+from tests.support import infra
+from tests.support.auth import keycloak_settings, realm_headers, web_client
+from tests.support.browser import (  # noqa: F401 (fixtures)
+    assert_accessible,
+    assert_no_csp_violations,
+    browser,
+    context,
+    first_load_bytes,
+    new_context,
+    screenshots,
+    sign_in,
+)
+from tests.support.kafka import client_kwargs, unique
+from tests.support.keycloak import TestRealm, keycloak  # noqa: F401 (fixture)
+from tests.ui.conftest import free_port, serve
+
+CLIENT = "berdaya-registry"
+LIMIT = 150 * 1024
+PURPOSE = {"X-Purpose": "pengujian otomatis"}
+rng = random.Random()
+
+
+@dataclass
+class Registry:
+    url: str
+    realm: TestRealm
+    database_url: str
+    namespace: str
+    producer: AIOKafkaProducer
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def web(keycloak: object, kafka_bootstrap: str,  # noqa: F811
+              database_server_url: str) -> AsyncIterator[Registry]:
+    namespace = unique("rev").lower()
+    admin = AIOKafkaAdminClient(**client_kwargs(kafka_bootstrap))
+    await admin.start()
+    try:
+        await admin.create_topics(
+            [NewTopic(physical(topic, namespace), EVENT_TOPIC_PARTITIONS, 1)
+             for topic in (REGISTRY_EVENTS, TRAINING_EVENTS, MARKETPLACE_EVENTS)]
+            + [NewTopic(physical(dlq_topic("registry"), namespace), 1, 1)])
+    finally:
+        await admin.close()
+    realm = await keycloak.create_realm()  # type: ignore[attr-defined]
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    secret = await web_client(realm, CLIENT, origin)
+    database_url = await infra.create_database(database_server_url, prefix="regrev")
+    app = create_app(Settings(database_url=database_url, messaging=MessagingSettings(
+                         kafka_bootstrap_servers=kafka_bootstrap, topic_namespace=namespace,
+                         consumer_batch_timeout_ms=50)),
+                     group_id=unique("g"),
+                     auth=keycloak_settings(realm, audience=CLIENT, client_id=CLIENT, client_secret=secret),
+                     ui=UiSettings(service_urls={"registry": origin}))
+    producer = AIOKafkaProducer(**client_kwargs(kafka_bootstrap), enable_idempotence=True)
+    await producer.start()
+    try:
+        async with serve(app, port):
+            yield Registry(origin, realm, database_url, namespace, producer)
+    finally:
+        await producer.stop()
+        await infra.drop_database(database_server_url, database_url)
+        await realm.delete()
+
+
+async def signed_in(page: Page, registry: Registry, username: str) -> None:
+    await sign_in(page, registry.url, username, registry.realm.password(username))
+
+
+async def declare_purpose(page: Page) -> None:
+    await expect(page.locator("h1")).to_have_text("Untuk apa Anda membuka data pribadi?")
+    await page.locator("#f-purpose").select_option("pendataan")
+    await page.get_by_role("button", name="Simpan dan lanjutkan").click()
+
+
+async def check_page(page: Page, browser: Browser, context: BrowserContext, name: str) -> None:  # noqa: F811
+    await assert_accessible(page)
+    await assert_no_csp_violations(page)
+    await screenshots(page, name)
+    size = await first_load_bytes(browser, page.url, storage_state=await context.storage_state())
+    print(f"first load of {name}: {size / 1024:.1f} KB")
+    assert size < LIMIT, f"{name}: {size} bytes"
+
+
+async def publish(registry: Registry, topic: str, payloads: list[Any], occurred_at: datetime | None = None) -> None:
+    for payload in payloads:
+        envelope = new_envelope(payload, correlation_id="c", occurred_at=occurred_at)
+        await registry.producer.send_and_wait(physical(topic, registry.namespace), envelope.to_bytes(),
+                                              key=envelope.aggregate_id.encode())
+
+
+def tag() -> str:
+    return "".join(rng.choice("bcdfghjklmnpqrstvwxyz") for _ in range(8)).capitalize()
+
+
+# -- her journey -----------------------------------------------------------------------------------------------------
+
+@pytest.mark.browser
+async def test_her_journey_appears_on_her_page_once_training_and_marketplace_events_reach_the_registry(
+        web: Registry, browser: Browser, context: BrowserContext) -> None:  # noqa: F811
+    machine = await realm_headers(web.realm).prefetch()
+    name = f"Siti {tag()}"
+    async with httpx.AsyncClient(base_url=web.url, timeout=60) as api:
+        her = (await api.post("/women", json=woman_body(rng, full_name=name), headers=machine["dp3a"])).json()
+        ref = UUID(her["person_ref"])
+        business = await api.post("/businesses", headers=machine["diskop_ukm"], json={
+            "owner_person_ref": str(ref), "name": "Amplang Bu Siti", "sector": "kuliner",
+            "kecamatan_code": "64.02.06", "started_on": "2021-05-01"})
+        assert business.status_code == 201, business.text
+    business_ref = UUID(business.json()["business_ref"])
+
+    page = await context.new_page()
+    await signed_in(page, web, "dp3a.petugas")
+    await page.goto(f"{web.url}/perempuan/{ref}")
+    await declare_purpose(page)
+    await page.wait_for_url(f"{web.url}/perempuan/{ref}")
+    await expect(page.locator("#perjalanan-kosong")).to_contain_text("Belum ada kegiatan program yang tercatat")
+    await expect(page.locator("#perjalanan-daftar")).to_have_count(0)
+
+    sewing, cooking, fair = uuid4(), uuid4(), uuid4()
+    await publish(web, TRAINING_EVENTS, [
+        t.CourseScheduled(course_ref=sewing, organizer_opd="dp3a", field="kerajinan_tangan", kecamatan_code="64.02.06",
+                          starts_on=date(2026, 6, 1), ends_on=date(2026, 6, 20), sessions=4, capacity=20),
+        t.ParticipantEnrolled(course_ref=sewing, person_ref=ref, enrolled_on=date(2026, 5, 28)),
+        t.ParticipantDropped(course_ref=sewing, person_ref=ref, dropped_on=date(2026, 6, 10), reason="keluarga"),
+        t.CourseScheduled(course_ref=cooking, organizer_opd="distransnaker", field="kuliner",
+                          kecamatan_code="64.02.06", starts_on=date(2026, 8, 3), ends_on=date(2026, 8, 14),
+                          sessions=2, capacity=20),
+        t.ParticipantEnrolled(course_ref=cooking, person_ref=ref, enrolled_on=date(2026, 8, 1)),
+        t.TrainingCompleted(course_ref=cooking, person_ref=ref, completed_on=date(2026, 8, 17), attendance_rate=1.0,
+                            certified=True),
+        t.JobPlaced(placement_ref=uuid4(), person_ref=ref, course_ref=cooking, sector="kuliner", formal=True,
+                    monthly_wage_idr=1_500_000, placed_on=date(2026, 9, 1)),
+    ])
+    await publish(web, MARKETPLACE_EVENTS, [
+        m.BoothAssigned(fair_ref=fair, business_ref=business_ref, owner_person_ref=ref, booth_no=7),
+    ], occurred_at=datetime(2026, 9, 4, 23, 30, tzinfo=UTC))  # 5 September in WITA
+    await publish(web, MARKETPLACE_EVENTS, [
+        m.ProductListed(product_ref=uuid4(), business_ref=business_ref, owner_person_ref=ref, channel="trade_fair",
+                        category="makanan ringan", price_idr=25_000, listed_on=date(2026, 9, 6)),
+        m.SaleRecorded(sale_ref=uuid4(), business_ref=business_ref, owner_person_ref=ref, channel="trade_fair",
+                       fair_ref=fair, amount_idr=150_000, quantity=6, sold_on=date(2026, 9, 7)),
+    ])
+
+    steps = page.locator("#perjalanan-daftar li")
+    for _ in range(60):  # the consumer applies them within seconds; the page shows them on the next visit
+        await page.reload()
+        if await steps.count() == 8:
+            break
+        await page.wait_for_timeout(1000)
+    expected = [
+        ("28 Mei 2026", "DP3A", "Terdaftar di pelatihan kerajinan tangan di Tenggarong (1 Juni 2026 – 20 Juni 2026)"),
+        ("10 Juni 2026", "DP3A", "Berhenti dari pelatihan kerajinan tangan di Tenggarong; alasan: urusan keluarga"),
+        ("1 Agustus 2026", "Distransnaker", "Terdaftar di pelatihan kuliner di Tenggarong"),
+        ("17 Agustus 2026", "Distransnaker", "Lulus pelatihan kuliner di Tenggarong, kehadiran 100%, bersertifikat"),
+        ("1 September 2026", "Distransnaker", "Bekerja di sektor kuliner (formal), upah Rp 1.500.000 sebulan"),
+        ("5 September 2026", "Disperindag", "Mendapat stan pameran untuk Amplang Bu Siti"),
+        ("6 September 2026", "Disperindag", "Produk Amplang Bu Siti dipasarkan di pameran, harga Rp 25.000"),
+        ("7 September 2026", "Disperindag", "Penjualan Amplang Bu Siti di pameran: 6 barang, Rp 150.000"),
+    ]
+    texts = await steps.all_inner_texts()
+    assert len(texts) == len(expected), texts
+    for text, (when, opd, what) in zip(texts, expected, strict=True):
+        assert text.startswith(f"{when} · {opd} — "), text
+        assert what in text, (text, what)
+    await expect(page.locator("#perjalanan-kosong")).to_have_count(0)
+    await check_page(page, browser, context, "registri-perjalanan")
