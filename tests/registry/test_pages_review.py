@@ -1,16 +1,21 @@
-"""Her journey on her page, in Debian's Chromium against the real registry, PostgreSQL, Kafka (topics of this
-module's own namespace) and Keycloak: training and marketplace events about her, published on Kafka as the other
-services publish them, reach her page as dated lines naming each OPD. axe-core, no CSP violation, < 150 KB first
-load, screenshots at 1366 and 360 px.
+"""Her journey on her page and the possible-duplicates queue, in Debian's Chromium against the real registry,
+PostgreSQL, Kafka (topics of this module's own namespace) and Keycloak.
+
+The journey: training and marketplace events about her, published on Kafka as the other services publish them, reach
+her page as dated lines naming each OPD. The queue: a DP3A officer reviews a pair side by side, merges it (a stale
+form refused beside the field), undoes the merge, dismisses another pair; a Diskop UKM officer is neither offered the
+queue nor let in when she forces it. axe-core, no CSP violation, < 150 KB first load, screenshots at 1366 and 360 px.
 """
 
 import random
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
@@ -202,3 +207,126 @@ async def test_her_journey_appears_on_her_page_once_training_and_marketplace_eve
         assert what in text, (text, what)
     await expect(page.locator("#perjalanan-kosong")).to_have_count(0)
     await check_page(page, browser, context, "registri-perjalanan")
+
+
+# -- the possible-duplicates queue -----------------------------------------------------------------------------------
+
+async def pair_of_records(web: Registry, birth: date) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two records that the registry flags as possibly one woman (same birth date and kecamatan, a title added)."""
+    machine = await realm_headers(web.realm).prefetch()
+    name = f"Rahmawati {tag()}"
+    async with httpx.AsyncClient(base_url=web.url, timeout=60, headers=machine["dp3a"]) as api:
+        first = (await api.post("/women", json=woman_body(rng, birth=birth, full_name=name, phone=None))).json()
+        second = await api.post("/women", json=woman_body(rng, birth=birth, full_name=f"Hj. {name}"))
+        assert second.status_code == 201, second.text
+        assert second.json()["possible_duplicate_of"] == [first["person_ref"]]
+    return first, second.json()
+
+
+@pytest.mark.browser
+async def test_a_dp3a_officer_merges_a_pair_undoes_it_and_dismisses_another(
+        web: Registry, browser: Browser, context: BrowserContext) -> None:  # noqa: F811
+    first, second = await pair_of_records(web, date(1979, 4, 21))
+    other_a, other_b = await pair_of_records(web, date(1982, 2, 11))
+
+    page = await context.new_page()
+    await signed_in(page, web, "dp3a.petugas")
+    await page.get_by_role("link", name="Kemungkinan data ganda").click()
+    await declare_purpose(page)
+    await page.wait_for_url(f"{web.url}/kemungkinan-ganda")
+    await expect(page.locator("#antrean-caption")).to_have_text(re.compile(r"^\d+ pasangan menunggu ditinjau$"))
+    rows = page.locator("#antrean tbody tr")
+    listed = await rows.all_inner_texts()
+    mine = [i for i, text in enumerate(listed) if first["full_name"] in text or other_a["full_name"] in text]
+    assert len(mine) == 2 and first["full_name"] in listed[mine[0]]  # oldest first
+    await check_page(page, browser, context, "registri-ganda")
+
+    await page.get_by_role("link", name=f"{first['full_name']} dan {second['full_name']}").click()
+    await page.wait_for_url(re.compile(r"/kemungkinan-ganda/[0-9a-f-]{36}/[0-9a-f-]{36}$"))
+    differs = page.locator("#banding tr[data-differs] th")
+    assert set(await differs.all_inner_texts()) >= {"Nama (berbeda)", "NIK (berbeda)", "Nomor HP (berbeda)"}
+    await expect(page.locator("#banding tr", has_text="Tanggal lahir")).not_to_have_attribute("data-differs", "")
+    await expect(page.locator("#banding mark").first).to_be_visible()
+    await check_page(page, browser, context, "registri-ganda-pasangan")
+    pair_url = page.url
+
+    # Nothing chosen: refused beside the choice, nothing merged.
+    await page.get_by_role("button", name="Gabungkan kedua catatan").click()
+    await expect(page.locator("#f-surviving-error")).to_contain_text("Pilih catatan yang dipertahankan")
+
+    # A second tab merges the pair first; this tab's form (its own key) is then refused beside the choice (409).
+    other_tab = await context.new_page()
+    await other_tab.goto(pair_url)
+    await other_tab.get_by_label(re.compile(f"^Catatan lama: {first['full_name']}")).check()
+    await page.get_by_label(re.compile(f"^Catatan lama: {first['full_name']}")).check()
+    await other_tab.get_by_role("button", name="Gabungkan kedua catatan").click()
+    await other_tab.wait_for_url(re.compile(r"/penggabungan/[0-9a-f-]{36}$"))
+    await expect(other_tab.locator(".flash")).to_contain_text("Digabung pada")
+    await expect(other_tab.locator("#penggabungan")).to_contain_text(first["full_name"])
+    await other_tab.close()
+    await page.get_by_role("button", name="Gabungkan kedua catatan").click()
+    await expect(page.locator("#f-surviving-error")).to_contain_text("sudah digabung")
+    await assert_accessible(page)
+
+    # Undo it from the latest merges.
+    await page.goto(f"{web.url}/kemungkinan-ganda")
+    await page.get_by_role("link", name=f"{second['full_name']} digabung ke {first['full_name']}").click()
+    await page.wait_for_url(re.compile(r"/penggabungan/[0-9a-f-]{36}$"))
+    merge_ref = UUID(page.url.rsplit("/", 1)[1])
+    await page.get_by_role("button", name="Batalkan penggabungan").click()
+    await expect(page.locator("#f-reason-error")).to_contain_text("Tuliskan alasannya")
+    await page.locator("#f-reason").fill("Ternyata ibu dan anak dengan nama sama")
+    await check_page(page, browser, context, "registri-penggabungan")
+    await page.get_by_role("button", name="Batalkan penggabungan").click()
+    await page.wait_for_url(f"{web.url}/kemungkinan-ganda")
+    await expect(page.locator(".flash")).to_contain_text("Penggabungan dibatalkan pada")
+    await expect(page.locator(".flash")).to_contain_text("alasan: Ternyata ibu dan anak dengan nama sama")
+    await expect(page.locator("#penggabungan-terbaru")).to_have_count(0)
+
+    # Dismiss the other pair.
+    await page.get_by_role("link", name=f"{other_a['full_name']} dan {other_b['full_name']}").click()
+    await page.get_by_role("button", name="Bukan orang yang sama").click()
+    await page.wait_for_url(f"{web.url}/kemungkinan-ganda")
+    await expect(page.locator(".flash")).to_contain_text("bukan orang yang sama")
+    await expect(page.locator("#antrean")).not_to_contain_text(other_a["full_name"])
+
+    conn = await asyncpg.connect(web.database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM merges WHERE surviving_ref = $1",
+                                   UUID(first["person_ref"])) == 1
+        assert await conn.fetchval("SELECT unmerge_reason FROM merges WHERE merge_ref = $1", merge_ref) == \
+            "Ternyata ibu dan anak dengan nama sama"
+        statuses = await conn.fetch(
+            "SELECT status FROM possible_duplicates WHERE person_ref = ANY($1::uuid[])",
+            [UUID(second["person_ref"]), UUID(other_b["person_ref"])])
+        assert sorted(r["status"] for r in statuses) == ["dismissed", "dismissed"]
+        logged = await conn.fetchval("SELECT count(*) FROM pii_access_log WHERE person_ref = $1 AND what ="
+                                     " 'GET /kemungkinan-ganda/{person_ref}/{other_ref}'", UUID(first["person_ref"]))
+        assert logged >= 1
+    finally:
+        await conn.close()
+
+
+@pytest.mark.browser
+async def test_a_role_without_the_merge_scope_is_not_offered_the_queue_and_is_refused_it(
+        web: Registry, context: BrowserContext) -> None:  # noqa: F811
+    first, second = await pair_of_records(web, date(1990, 7, 9))
+    page = await context.new_page()
+    await signed_in(page, web, "diskop.petugas")  # personal_data:read, no women:write
+    await expect(page.get_by_role("link", name="Cari perempuan")).to_be_visible()
+    await expect(page.get_by_role("link", name="Kemungkinan data ganda")).to_have_count(0)
+    for url in ("/kemungkinan-ganda", f"/kemungkinan-ganda/{second['person_ref']}/{first['person_ref']}"):
+        forced = await page.goto(f"{web.url}{url}")
+        assert forced is not None and forced.status == 403, url
+        await expect(page.locator("main")).not_to_contain_text(first["full_name"])
+    posted = await context.request.post(
+        f"{web.url}/kemungkinan-ganda/{second['person_ref']}/{first['person_ref']}/gabung", max_redirects=0,
+        form={"idempotency_key": str(uuid4()), "surviving": first["person_ref"], "nik_from": "surviving"},
+        headers={"Origin": web.url})
+    assert posted.status == 403
+    conn = await asyncpg.connect(web.database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM merges WHERE retired_ref = $1",
+                                   UUID(second["person_ref"])) == 0
+    finally:
+        await conn.close()
