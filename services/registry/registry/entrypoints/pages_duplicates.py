@@ -41,7 +41,7 @@ FACT_LABELS = {"welfare_assessments": "asesmen kesejahteraan", "aid_records": "b
                "coop_memberships": "keanggotaan koperasi", "capital_disbursements": "penyaluran modal"}
 ROWS = (("full_name", "Nama"), ("nik_masked", "NIK"), ("birth_date", "Tanggal lahir"), ("phone", "Nomor HP"),
         ("place", "Tempat tinggal"), ("household_size", "Anggota rumah tangga"), ("pekka_category", "Kategori PEKKA"),
-        ("registered_on", "Terdaftar"), ("facts", "Data yang dimilikinya"))
+        ("registered_on", "Terdaftar"), ("facts", "Data yang dimiliki"))
 # which compared fields (service_layer.merges.COMPARED) each shown row stands for
 ROW_FIELDS = {"place": ("kecamatan_code", "desa_code"), "registered_on": ("registered_on", "registered_by_opd")}
 
@@ -189,7 +189,7 @@ async def merge_pair(person_ref: UUID, other_ref: UUID, request: Request, user: 
         shown = {("surviving" if k in ("surviving_ref", "retired_ref") else k): v for k, v in problems.items()}
         return await _show_pair(request, user, why, uow, person_ref, other_ref, values=values, problems=shown,
                                 form_name="gabung")
-    moved = _facts(answer["moved"])
+    moved = _facts(answer["moved"]).replace("belum ada", "tidak ada data")
     await flash(request, f"Digabung pada {tanggal(date.fromisoformat(answer['merged_on']))}: catatan yang "
                          f"dipertahankan kini memuat riwayat catatan lainnya (dipindahkan: {moved}); NIK dari catatan "
                          f"{'yang dipertahankan' if answer['nik_from'] == 'surviving' else 'yang digabung'}. "
