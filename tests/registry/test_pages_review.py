@@ -201,13 +201,14 @@ async def test_her_journey_appears_on_her_page_once_training_and_marketplace_eve
 
 # -- the possible-duplicates queue -----------------------------------------------------------------------------------
 
-async def pair_of_records(web: Registry, birth: date) -> tuple[dict[str, Any], dict[str, Any]]:
+async def pair_of_records(web: Registry, birth: date, **place: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """Two records that the registry flags as possibly one woman (same birth date and kecamatan, a title added)."""
     machine = await realm_headers(web.realm).prefetch()
     name = f"Rahmawati {tag()}"
     async with httpx.AsyncClient(base_url=web.url, timeout=60, headers=machine["dp3a"]) as api:
-        first = (await api.post("/women", json=woman_body(rng, birth=birth, full_name=name, phone=None))).json()
-        second = await api.post("/women", json=woman_body(rng, birth=birth, full_name=f"Hj. {name}"))
+        first = (await api.post("/women", json=woman_body(rng, birth=birth, full_name=name, phone=None,
+                                                          **place))).json()
+        second = await api.post("/women", json=woman_body(rng, birth=birth, full_name=f"Hj. {name}", **place))
         assert second.status_code == 201, second.text
         assert second.json()["possible_duplicate_of"] == [first["person_ref"]]
     return first, second.json()
@@ -319,5 +320,44 @@ async def test_a_role_without_the_merge_scope_is_not_offered_the_queue_and_is_re
     try:
         assert await conn.fetchval("SELECT count(*) FROM merges WHERE retired_ref = $1",
                                    UUID(second["person_ref"])) == 0
+    finally:
+        await conn.close()
+
+
+@pytest.mark.browser
+async def test_a_field_officer_reviews_only_her_kecamatan_and_a_form_sent_twice_merges_once(
+        web: Registry, browser: Browser) -> None:  # noqa: F811
+    here_a, here_b = await pair_of_records(web, date(1985, 3, 3))
+    away_a, away_b = await pair_of_records(web, date(1985, 3, 3), kecamatan_code="64.02.07", desa_code=None)
+    ctx = await new_context(browser)
+    try:
+        page = await ctx.new_page()
+        await signed_in(page, web, "dp3a.lapangan")  # limited to kecamatan 64.02.06 (Tenggarong)
+        await page.goto(f"{web.url}/kemungkinan-ganda")
+        await declare_purpose(page)
+        await page.wait_for_url(f"{web.url}/kemungkinan-ganda")
+        await expect(page.locator("#antrean")).to_contain_text(here_a["full_name"])
+        await expect(page.locator("#antrean")).not_to_contain_text(away_a["full_name"])
+        refused = await page.goto(f"{web.url}/kemungkinan-ganda/{away_b['person_ref']}/{away_a['person_ref']}")
+        assert refused is not None and refused.status == 403
+        await expect(page.locator("main")).not_to_contain_text(away_a["full_name"])
+
+        await page.goto(f"{web.url}/kemungkinan-ganda/{here_b['person_ref']}/{here_a['person_ref']}")
+        form = {"idempotency_key": await page.locator("form[action$='/gabung'] input[name=idempotency_key]")
+                .input_value(), "surviving": here_a["person_ref"], "nik_from": "surviving"}
+        url = f"{web.url}/kemungkinan-ganda/{here_b['person_ref']}/{here_a['person_ref']}/gabung"
+        answers = [await ctx.request.post(url, form=form, max_redirects=0, headers={"Origin": web.url})
+                   for _ in range(2)]
+        assert [a.status for a in answers] == [303, 303]
+        assert answers[0].headers["location"] == answers[1].headers["location"]
+        await page.goto(f"{web.url}/kemungkinan-ganda")
+        await expect(page.locator("#penggabungan-terbaru")).to_contain_text(
+            f"{here_b['full_name']} digabung ke {here_a['full_name']}")
+    finally:
+        await ctx.close()
+    conn = await asyncpg.connect(web.database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM merges WHERE retired_ref = $1",
+                                   UUID(here_b["person_ref"])) == 1
     finally:
         await conn.close()

@@ -103,7 +103,8 @@ async def _queue(request: Request, user: Principal, why: str, uow: Uow, page: in
                            key=lambda p: (p["flagged_at"], str(p["person_ref"])))
             total = sum(f["total"] for f in found)
             shown = items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-            recent: list[dict[str, Any]] = []
+            recent = [m for m in await merges.recent(work, limit=50)
+                      if set(m["kecamatan_codes"]) <= user.kecamatan][:10]
         else:
             got = await merges.queue(work, status="open", kecamatan_code=None, limit=PAGE_SIZE,
                                      offset=(page - 1) * PAGE_SIZE)

@@ -56,13 +56,15 @@ async def pair(uow: RegistryUnitOfWork, *, person_ref: UUID, other_ref: UUID) ->
 
 async def recent(uow: RegistryUnitOfWork, *, limit: int = 10) -> list[dict[str, Any]]:
     """The latest merges still in force, newest first, each with both names (personal data: the caller logs the
-    read) so a reviewer recognises the one to undo."""
+    read) so a reviewer recognises the one to undo, and the kecamatan of the two records (``kecamatan_codes``)."""
     merges = [await get(uow, merge_ref=ref) for ref in await uow.merges.recent(limit)]
     rows = await uow.women.get_many(sorted({m[k] for m in merges for k in ("surviving_ref", "retired_ref")}, key=str))
     for m in merges:
         for side in ("surviving", "retired"):
             row = rows.get(m[f"{side}_ref"])
             m[f"{side}_name"] = personal(uow.cipher, row)["full_name"] if row else None
+        m["kecamatan_codes"] = sorted({rows[m[k]]["kecamatan_code"] for k in ("surviving_ref", "retired_ref")
+                                       if m[k] in rows})
     return merges
 
 
