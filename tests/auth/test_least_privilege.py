@@ -71,6 +71,17 @@ READERS: dict[tuple[str, str], frozenset[str] | str] = {
         "/api/rounds/{round_ref}/late-data", "/api/rounds/{round_ref}/export.xlsx", "/rounds/{round_ref}/cetak")},
     ("monitoring", "/api/admin/rebuild"): frozenset({"monitoring_admin"}),
 }
+# Staff pages (not in OpenAPI; a signed-in session, not a bearer token): the possible-duplicates queue is for the
+# roles the merge API allows, and no one else.
+MERGERS = frozenset({"dp3a"})  # women:write
+PAGES: dict[tuple[str, str, str], frozenset[str]] = {
+    ("registry", "GET", "/kemungkinan-ganda"): MERGERS,
+    ("registry", "GET", "/kemungkinan-ganda/{person_ref}/{other_ref}"): MERGERS,
+    ("registry", "POST", "/kemungkinan-ganda/{person_ref}/{other_ref}/gabung"): MERGERS,
+    ("registry", "POST", "/kemungkinan-ganda/{person_ref}/{other_ref}/bukan-ganda"): MERGERS,
+    ("registry", "GET", "/penggabungan/{merge_ref}"): MERGERS,
+    ("registry", "POST", "/penggabungan/{merge_ref}/batal"): MERGERS,
+}
 STREAMS = {("monitoring", "/api/stream")}  # answers never end: past authorisation once the stream starts
 
 
@@ -106,6 +117,19 @@ def test_every_route_is_in_its_service_policy() -> None:
         app = importlib.import_module(f"{name}.bootstrap").create_app()
         assert app.state.auth_policy.default_read is None, f"{name}: an unlisted read must be refused"
         assert app.state.auth_policy.missing(app) == [], name
+
+
+def test_the_duplicate_queue_pages_are_for_the_merge_apis_roles_only() -> None:
+    import importlib
+
+    def holders(service: str, method: str, path: str) -> frozenset[str]:
+        rule = importlib.import_module(f"{service}.entrypoints.policy").POLICY.rule_for(method, path)
+        assert rule is not None and rule.scope is not None, f"{service}: {method} {path} has no scope"
+        return frozenset(p for p, (_opd, scopes) in PROFILES.items() if rule.scope in scopes)
+
+    for (service, method, path), allowed in PAGES.items():
+        assert holders(service, method, path) == allowed, f"{service}: {method} {path}"
+    assert MERGERS == holders("registry", "POST", "/merges") == holders("registry", "POST", "/merges/{merge_ref}/undo")
 
 
 async def test_the_read_matrix(services: dict[str, Service]) -> None:  # noqa: F811 (fixture)

@@ -26,6 +26,9 @@ from tests.ui_market.conftest import MarketSite
 
 pytestmark = pytest.mark.browser
 CACHE = "berdaya-sheets-v1"
+# How far the page or the sheet's scrolling region can be scrolled sideways (px): 0 when everything fits.
+SIDEWAYS = """() => Math.max(document.documentElement.scrollWidth - window.innerWidth,
+    ...[...document.querySelectorAll('.table-scroll')].map(e => e.scrollWidth - e.clientWidth))"""
 OFFICER = "disperindag.petugas"
 LIMIT = 150 * 1024
 SIZES: dict[str, int] = {}
@@ -160,6 +163,11 @@ async def test_the_sales_sheet_filled_offline_on_a_phone_is_sent_when_back_and_c
             arg=sheet_url, polling=200, timeout=10_000)
         await open_without_signal(page, sheet_url)
         await expect(page.locator("h1")).to_have_text("Lembar penjualan")
+        # Each row is a card on a phone: business, quantity and amount all in view without scrolling sideways.
+        for label in ("usaha", "jumlah barang", "nilai penjualan dalam Rupiah"):
+            box = await page.get_by_label(f"Baris 1: {label}").bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (label, box)
+        assert await page.evaluate(SIDEWAYS) == 0, "the sheet scrolls sideways on a phone"
         seller = page.get_by_label("Baris 1: usaha")
         await seller.select_option(str(market_site.businesses["a"]))
         await expect(seller.locator("option:checked")).to_contain_text("Stan 2 (Gerai PEKKA Tenggarong)")

@@ -25,6 +25,7 @@ from .entrypoints import (
     api_women,
     consumer,
     pages_directory,
+    pages_duplicates,
     pages_imports,
     pages_programs,
     pages_unreached,
@@ -45,7 +46,8 @@ SPEC = ServiceSpec(
     routers=lambda: [api_imports.router, api_women.router, api_merges.router, api_welfare.router,
                      api_welfare.case_notes_router, api_businesses.router, api_coops.router, api_audit.router,
                      api_journey.router, api_unreached.router, pages_women.pages, pages_imports.pages,
-                     pages_woman.pages, pages_programs.pages, pages_directory.pages, pages_unreached.pages],
+                     pages_woman.pages, pages_programs.pages, pages_directory.pages, pages_unreached.pages,
+                     pages_duplicates.pages],
     migrations="registry.adapters.migrations",
     # each woman's journey across OPDs (adapters/journey.py)
     consume_topics=(TRAINING_EVENTS, MARKETPLACE_EVENTS),

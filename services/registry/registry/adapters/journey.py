@@ -112,6 +112,15 @@ async def of_woman(conn: asyncpg.Connection, person_ref: UUID) -> dict[str, Any]
     }
 
 
+async def market_lines(conn: asyncpg.Connection, person_ref: UUID) -> list[dict[str, Any]]:
+    """Her booths, listings and sales one by one (kind, business_ref, fair_ref, channel, amount_idr, quantity,
+    on_date), oldest first; a booth assigned before its date was kept has ``on_date`` None and comes last."""
+    rows = await conn.fetch(
+        "SELECT kind, business_ref, fair_ref, channel, amount_idr, quantity, on_date FROM journey_market"
+        " WHERE person_ref = $1 ORDER BY on_date NULLS LAST, kind, market_key", person_ref)
+    return [dict(r) for r in rows]
+
+
 async def enrolled_with_opd(conn: asyncpg.Connection, person_refs: list[UUID], opd: str) -> list[UUID]:
     """Those of ``person_refs`` enrolled (whatever the outcome since) in a course organized by ``opd``."""
     rows = await conn.fetch(

@@ -10,6 +10,7 @@ import asyncpg
 from berdaya_contracts import Event
 from berdaya_contracts import marketplace_v1 as m
 from berdaya_contracts import training_v1 as t
+from berdaya_shared import clock
 from berdaya_shared.messaging.consumer import EventHandler
 
 from ..adapters import journey
@@ -60,8 +61,10 @@ async def job_placed(conn: asyncpg.Connection, event: Event) -> None:
 async def booth_assigned(conn: asyncpg.Connection, event: Event) -> None:
     p = event.payload
     assert isinstance(p, m.BoothAssigned)
+    # the payload has no date: the day the booth was assigned (the event's occurred_at) in WITA
     await journey.market(conn, key=f"booth:{p.fair_ref}:{p.business_ref}", kind="booth", person_ref=p.owner_person_ref,
-                         business_ref=p.business_ref, fair_ref=p.fair_ref, channel="trade_fair")
+                         business_ref=p.business_ref, fair_ref=p.fair_ref, channel="trade_fair",
+                         on_date=event.envelope.occurred_at.astimezone(clock.WITA).date())
 
 
 async def product_listed(conn: asyncpg.Connection, event: Event) -> None:

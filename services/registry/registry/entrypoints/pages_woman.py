@@ -1,7 +1,8 @@
 """A woman's page (DP3A, Diskop UKM): her profile, welfare assessments with the per-capita income against the
 poverty line, aid (case notes only for readers with aid_notes:read, each such read logged), businesses with their
-monthly reports, cooperative memberships and capital. A personal-data read: the purpose declared for the session
-is logged with it; limited to the user's kecamatan like the API."""
+monthly reports, cooperative memberships, capital, and her journey across OPDs (``journey_lines``: courses,
+placement, booths, listings, sales, from the events the registry reads). A personal-data read: the purpose declared
+for the session is logged with it; limited to the user's kecamatan like the API."""
 
 from typing import Any
 from uuid import UUID, uuid4
@@ -15,7 +16,9 @@ from berdaya_shared.ui import render
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ..service_layer import journey
 from ..service_layer.overview import overview
+from . import journey_lines
 from .deps import Uow, log_reads
 from .pages_common import KECAMATAN_CHOICES, PEKKA_LABELS, place, read
 
@@ -43,18 +46,21 @@ async def show_woman(request: Request, user: Principal, why: str, uow: Uow, pers
 
     async def handle(conn: asyncpg.Connection) -> dict[str, Any]:
         found = await overview(uow(conn), person_ref=person_ref, area=user.kecamatan, case_notes=notes)
+        found["journey"] = await journey.timeline(uow(conn), person_ref=person_ref)
         await log_reads(conn, request, [person_ref], why=why)
         return found
 
     found = await read(request, handle)
     woman = found["woman"]
     businesses = {b["business_ref"]: b["name"] for b in found["businesses"]}
+    steps = journey_lines.lines(found.pop("journey"), {str(ref): name for ref, name in businesses.items()})
     return await render(request, "registry/woman.html", {
         "title": woman["full_name"] or "Data pribadi dihapus", **found, "case_notes": notes,
         "place": place(woman["kecamatan_code"], woman["desa_code"]),
         "pekka": PEKKA_LABELS.get(woman["pekka_category"], woman["pekka_category"]),
         "verify": [VERIFY.get(v, v) for v in woman["needs_verification"]],
         "aid_kinds": AID_KINDS, "coop_kinds": COOP_KINDS, "recipients": RECIPIENTS, "business_names": businesses,
+        "journey": steps,
         "place_of": place, "kecamatan": KECAMATAN_CHOICES, "sectors": SECTORS, "sources": SOURCES,
         "form_name": form_name, "values": values or {}, "errors": problems or {},
         "form_keys": {"usaha": str(uuid4()), "modal": str(uuid4())}}, status_code=422 if problems else 200)

@@ -62,6 +62,11 @@ POLICY = Policy({
     **_routes(Rule(s.CAPITAL_WRITE), "POST /perempuan/{person_ref}/modal"),
     **_routes(Rule(s.COOPS_WRITE), "POST /koperasi", "POST /koperasi/{coop_ref}/rat",
               "POST /koperasi/{coop_ref}/anggota"),
+    # the possible-duplicates queue (pages_duplicates.py): the merge API's scope; names shown need a purpose too
+    **_routes(Rule(s.WOMEN_WRITE), "GET /kemungkinan-ganda", "GET /kemungkinan-ganda/{person_ref}/{other_ref}",
+              "POST /kemungkinan-ganda/{person_ref}/{other_ref}/gabung",
+              "POST /kemungkinan-ganda/{person_ref}/{other_ref}/bukan-ganda", "GET /penggabungan/{merge_ref}",
+              "POST /penggabungan/{merge_ref}/batal"),
     **_routes(Rule(s.PERSONAL_DATA_READ), "GET /perempuan/impor/{import_ref}",
               "GET /perempuan/impor/{import_ref}/laporan.csv", "GET /perempuan/impor/{import_ref}/laporan.xlsx"),
     # audit (DP3A's data protection officer)

@@ -40,3 +40,10 @@ async def trainee_names(uow: RegistryUnitOfWork, *, person_refs: list[UUID], opd
              for r in rows]
     items.sort(key=lambda i: (i["full_name"] or "").casefold())
     return {"items": items}
+
+
+async def timeline(uow: RegistryUnitOfWork, *, person_ref: UUID) -> dict[str, Any]:
+    """``of_woman`` plus ``market``: each booth, listing and sale on its own (``adapters.journey.market_lines``), for
+    her page's journey in date order. The caller has already checked she exists and may be read."""
+    return {**await journey.of_woman(uow.conn, person_ref),
+            "market": await journey.market_lines(uow.conn, person_ref)}

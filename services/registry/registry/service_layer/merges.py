@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
+from berdaya_shared import errors
+
 from ..adapters import crypto
 from ..adapters.repository.women import personal
 from ..domain import merges as rules
@@ -39,6 +41,34 @@ async def queue(uow: RegistryUnitOfWork, *, status: str, kecamatan_code: str | N
     """A page of flagged pairs, each with both records in full (personal data: the caller logs the read) and the
     fields in which they differ."""
     pairs, total = await uow.women.pairs(status=status, kecamatan_code=kecamatan_code, limit=limit, offset=offset)
+    return {"items": await _pairs(uow, pairs), "total": total, "limit": limit, "offset": offset}
+
+
+async def pair(uow: RegistryUnitOfWork, *, person_ref: UUID, other_ref: UUID) -> dict[str, Any]:
+    """One flagged pair as the queue shows it (both records, what differs), whatever its status. Raises NotFound
+    when the two records were never flagged together."""
+    row = await uow.merges.pair(person_ref, other_ref)
+    if row is None:
+        raise errors.NotFound("Kedua catatan ini tidak ada dalam antrean kemungkinan ganda",
+                              f"no possible-duplicate flag between {person_ref} and {other_ref}", field="other_ref")
+    return (await _pairs(uow, [row]))[0]
+
+
+async def recent(uow: RegistryUnitOfWork, *, limit: int = 10) -> list[dict[str, Any]]:
+    """The latest merges still in force, newest first, each with both names (personal data: the caller logs the
+    read) so a reviewer recognises the one to undo, and the kecamatan of the two records (``kecamatan_codes``)."""
+    merges = [await get(uow, merge_ref=ref) for ref in await uow.merges.recent(limit)]
+    rows = await uow.women.get_many(sorted({m[k] for m in merges for k in ("surviving_ref", "retired_ref")}, key=str))
+    for m in merges:
+        for side in ("surviving", "retired"):
+            row = rows.get(m[f"{side}_ref"])
+            m[f"{side}_name"] = personal(uow.cipher, row)["full_name"] if row else None
+        m["kecamatan_codes"] = sorted({rows[m[k]]["kecamatan_code"] for k in ("surviving_ref", "retired_ref")
+                                       if m[k] in rows})
+    return merges
+
+
+async def _pairs(uow: RegistryUnitOfWork, pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     refs = sorted({ref for p in pairs for ref in (p["person_ref"], p["other_ref"])}, key=str)
     rows = await uow.women.get_many(refs)
     facts = await uow.merges.fact_counts(refs)
@@ -51,7 +81,7 @@ async def queue(uow: RegistryUnitOfWork, *, status: str, kecamatan_code: str | N
             "decided_by_opd": p["decided_by_opd"], "records": [a, b],
             "differences": [field for field in COMPARED if a[field] != b[field]],
         })
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+    return items
 
 
 def _side(uow: RegistryUnitOfWork, row: Mapping[str, Any] | None) -> Side | None:

@@ -163,3 +163,17 @@ class MergeRepository(Repository):
         await self.conn.execute(
             "UPDATE merges SET unmerged_on = $2, unmerged_by_opd = $3, unmerge_reason = $4 WHERE merge_ref = $1",
             merge_ref, unmerged_on, opd, reason)
+
+    async def recent(self, limit: int) -> list[UUID]:
+        """The latest merges still in force, newest first (the ones a reviewer may want to undo)."""
+        rows = await self.conn.fetch(
+            "SELECT merge_ref FROM merges WHERE unmerged_on IS NULL ORDER BY created_at DESC, merge_ref LIMIT $1",
+            limit)
+        return [r["merge_ref"] for r in rows]
+
+    async def pair(self, person_ref: UUID, other_ref: UUID) -> dict[str, Any] | None:
+        """The flag between two records (in either order), whatever its status."""
+        row = await self.conn.fetchrow(
+            "SELECT * FROM possible_duplicates WHERE (person_ref, other_ref) IN (($1, $2), ($2, $1))",
+            person_ref, other_ref)
+        return dict(row) if row else None
