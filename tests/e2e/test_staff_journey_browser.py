@@ -3,10 +3,11 @@ services running as real processes (one topic namespace, their own databases and
 Keycloak realm of this module's own:
 
 a DP3A officer registers her with her baseline and finds her by name; she is on the "belum terjangkau" list; a
-Diskop UKM officer records her business; a Distransnaker trainer schedules a course, enrols her, takes attendance on
-a 360 px phone — the second session with no connection, sent when it returns and counted once — and completes the
-course; she has left the list; a Disperindag officer gives a PEKKA gerai a shared booth holding her business and
-enters the fair's sales sheet; the evaluation team's figures move by exactly her, and the public dashboard loads.
+Diskop UKM officer records her business; a Distransnaker trainer schedules a course, finds her by name and enrols
+her, takes attendance on a 360 px phone — the second session with no connection, sent when it returns and counted
+once — and completes the course; she has left the list; a Disperindag officer gives a PEKKA gerai a shared booth holding her business and
+enters the fair's sales sheet; her registry page tells that journey; the evaluation team's figures move by exactly
+her, and the public dashboard loads.
 Every page on the way: axe-core clean, no CSP violation, screenshots at laptop and phone width."""
 
 import json
@@ -194,8 +195,14 @@ async def test_one_woman_through_every_opd_s_pages(site: Site, browser: Browser)
         course_url = page.url
         await wait_for(lambda: site.fetchval("training", "SELECT registered FROM women_replica WHERE person_ref"
                                              " = $1", UUID(person_ref)), timeout_s=60)
-        await page.locator("#f-person_ref").fill(person_ref)
-        await page.get_by_role("button", name="Daftarkan").click()
+        # She is found by name: the trainer's browser asks the registry, which must know the course by then.
+        await wait_for(lambda: site.fetchval("registry", "SELECT 1 FROM journey_courses WHERE course_ref = $1",
+                                             UUID(course_url.rsplit("/", 1)[1])), timeout_s=60)
+        await page.locator("#f-cari-nama").fill(name.lower())
+        await page.get_by_role("button", name="Cari di registri").click()
+        await expect(page.get_by_role("radio", name=name)).to_be_checked()
+        await checked(page, "pelatihan-cari")
+        await page.get_by_role("button", name="Daftarkan", exact=True).click()
         await expect(page.locator(".flash")).to_contain_text("Peserta terdaftar")
         await page.goto(course_url)
         await expect(page.locator("#people [data-name-for]")).to_have_text(name, timeout=30_000)
@@ -262,6 +269,25 @@ async def test_one_woman_through_every_opd_s_pages(site: Site, browser: Browser)
         await checked(page, "pasar-lembar-penjualan")
     finally:
         await officer.close()
+
+    # Her page in the registry tells her journey across the OPDs, from their events.
+    dp3a, page = await signed_in(browser, site, "registry", "dp3a.petugas")
+    try:
+        await page.goto(f"{registry}/perempuan/{person_ref}")
+        await purpose(page, "pendataan")
+        journey = page.locator("#perjalanan-daftar")
+
+        async def told() -> bool | None:
+            await page.goto(f"{registry}/perempuan/{person_ref}")
+            text = await journey.inner_text() if await journey.count() else ""
+            return True if "Lulus pelatihan" in text and "Rp 240.000" in text else None
+
+        assert await wait_for(told, timeout_s=60)
+        await expect(journey).to_contain_text("Distransnaker")
+        await expect(journey).to_contain_text("Disperindag")
+        await checked(page, "registri-perjalanan")
+    finally:
+        await dp3a.close()
 
     # The evaluation team's figures moved by exactly her.
     want = {**before, "women_registered": before["women_registered"] + 1, "enrolments": before["enrolments"] + 1,
