@@ -31,7 +31,7 @@ async def _shuffled(p: asyncpg.Pool, seed: int) -> None:
 
 async def _tables(conn: asyncpg.Connection) -> dict[str, Any]:
     out = {"rm_contrib": sorted(tuple(map(str, r.values())) for r in await conn.fetch("SELECT * FROM rm_contrib"))}
-    for table in readmodel.CELL_TABLES:
+    for table in (*readmodel.CELL_TABLES, *readmodel.HIST_TABLES):
         out[table] = sorted(tuple(map(str, r.values())) for r in await conn.fetch(f"SELECT * FROM {table} WHERE n <> 0"))
     return out
 

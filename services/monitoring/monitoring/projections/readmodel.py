@@ -17,9 +17,12 @@ facts are written, in the same transaction:
 The result is a function of the facts alone (which are order-independent), so any interleaving of events gives
 the same tables, and ``build`` (the whole history at once, used by the rebuild before its swap and when the read
 models are first created) gives the same as any sequence of batches: ``tests/monitoring/test_readmodel.py``.
-Medians are not additive: they are read from the stored records of the indicator (one per business), not from
-cells; so is a desa breakdown filtered by OPD, field, PEKKA category or age band. The funnel is a pseudo-indicator
-(``_funnel``): one record per registered woman with her four step flags. What this costs: ``docs/scaling.md``.
+Medians are not additive: each median record's amount falls in a bucket (adapters/readmodel.sql), and value
+histograms (records per bucket, ``HIST_TABLES``) are maintained beside the cells by the same statements; a median
+read walks a histogram to the bucket of the middle rank and reads only that bucket's records (exact). A desa
+breakdown filtered by OPD, field, PEKKA category or age band, and a median by desa, read the stored records. The
+funnel is a pseudo-indicator (``_funnel``): one record per registered woman with her four step flags. What this
+costs: ``docs/scaling.md``.
 """
 
 import re
@@ -135,11 +138,26 @@ def _to_cells(table: str, dims: str, sign: str, source: str) -> str:
             " amount = c.amount + EXCLUDED.amount")
 
 
+# The value histograms of the median indicators (records per amount bucket, ``bucket`` of ``rm_contrib`` in
+# adapters/readmodel.sql), at each level a median read may need; adapters/readmodel_reads.py picks the smallest.
+HIST_TABLES = {"rm_hist": DIMS, "rm_hist_kp": "kecamatan_code, period", "rm_hist_k": "kecamatan_code",
+               "rm_hist_p": "period", "rm_hist_all": ""}
+
+
+def _to_hist(table: str, dims: str, sign: str, source: str) -> str:
+    cols = f"indicator, {dims}, bucket" if dims else "indicator, bucket"
+    return (f"INSERT INTO {table} AS c ({cols}, n) SELECT {cols}, {sign}count(*) FROM {source}"
+            f" WHERE num AND bucket IS NOT NULL GROUP BY {cols}"
+            f" ON CONFLICT ({cols}) DO UPDATE SET n = c.n + EXCLUDED.n")
+
+
 def _moved(records: str, sign: str) -> str:
-    """One statement: ``records`` (a data-modifying CTE named ``moved``) added to every cell table with ``sign``."""
+    """One statement: ``records`` (a data-modifying CTE named ``moved``) added to every cell table and value
+    histogram with ``sign``."""
     tables = list(CELL_TABLES.items())
-    ctes = ", ".join(f"t{i} AS ({_to_cells(t, d, sign, 'moved')})" for i, (t, d) in enumerate(tables[1:]))
-    return f"WITH moved AS ({records}), {ctes} {_to_cells(tables[0][0], tables[0][1], sign, 'moved')}"
+    ctes = [f"t{i} AS ({_to_cells(t, d, sign, 'moved')})" for i, (t, d) in enumerate(tables[1:])]
+    ctes += [f"h{i} AS ({_to_hist(t, d, sign, 'moved')})" for i, (t, d) in enumerate(HIST_TABLES.items())]
+    return f"WITH moved AS ({records}), {', '.join(ctes)} {_to_cells(tables[0][0], tables[0][1], sign, 'moved')}"
 
 
 FORGET = _moved("DELETE FROM rm_contrib WHERE anchor = ANY($1::uuid[]) AND indicator = ANY($2::text[]) RETURNING *",
@@ -241,12 +259,27 @@ async def build(conn: asyncpg.Connection) -> None:
         await conn.execute(f"INSERT INTO {table} (indicator, {dims}, n, num, amount)"
                            f" SELECT indicator, {dims}, count(*), count(*) FILTER (WHERE num),"
                            f" COALESCE(sum(amount) FILTER (WHERE num), 0) FROM rm_contrib GROUP BY indicator, {dims}")
+    await build_histograms(conn)
     await conn.execute("INSERT INTO rm_state VALUES (now())")
 
 
+async def build_histograms(conn: asyncpg.Connection) -> None:
+    """The median indicators' value histograms from the stored records (``rm_contrib``)."""
+    await conn.execute(f"TRUNCATE rm_hist_state, {', '.join(HIST_TABLES)}")
+    for table, dims in HIST_TABLES.items():
+        cols = f"indicator, {dims}, bucket" if dims else "indicator, bucket"
+        await conn.execute(f"INSERT INTO {table} ({cols}, n) SELECT {cols}, count(*) FROM rm_contrib"
+                           f" WHERE num AND bucket IS NOT NULL GROUP BY {cols}")
+    await conn.execute("INSERT INTO rm_hist_state VALUES (now())")
+
+
 async def ensure_built(conn: asyncpg.Connection) -> bool:
-    """Build the read models once when the facts predate them (an upgrade); True when it built them."""
-    if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM rm_state)"):
-        return False
-    await build(conn)
-    return True
+    """Build the read models once when the facts predate them (an upgrade), and the median histograms when the
+    read models predate those; True when it built anything."""
+    if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM rm_state)"):
+        await build(conn)
+        return True
+    if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM rm_hist_state)"):
+        await build_histograms(conn)
+        return True
+    return False
