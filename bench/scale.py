@@ -24,7 +24,7 @@ import asyncpg
 from monitoring.adapters import LIVE_SCHEMA, prepare_database, readmodel_reads
 from monitoring.adapters.indicator_sql import GROUP_COLUMN
 from monitoring.domain.indicators import CATALOG
-from monitoring.projections import readmodel
+from monitoring.projections import readmodel, readmodel_build
 from monitoring.service_layer import definitions, indicators
 from monitoring.service_layer.indicators import Filters
 
@@ -102,7 +102,7 @@ async def build_history(url: str, women: int) -> dict[str, float]:
         await conn.execute(f"ANALYZE; SET search_path TO {LIVE_SCHEMA}, public")
         started = time.perf_counter()
         async with conn.transaction():
-            await readmodel.build(conn)
+            await readmodel_build.build(conn)
         build_s = time.perf_counter() - started
         await conn.execute("ANALYZE; RESET search_path")
         return {"facts_s": round(facts_s, 1), "readmodel_build_s": round(build_s, 1)}

@@ -9,7 +9,7 @@ import asyncpg
 from berdaya_contracts import Event, decode
 from monitoring.adapters import LIVE_SCHEMA
 from monitoring.domain.indicators import CATALOG
-from monitoring.projections import readmodel
+from monitoring.projections import readmodel, readmodel_build
 from monitoring.service_layer import definitions, indicators
 from monitoring.service_layer.indicators import Filters
 
@@ -68,7 +68,7 @@ async def test_bulk_build_equals_maintenance_event_by_event(pool: asyncpg.Pool) 
         await conn.execute(f"SET LOCAL search_path TO {LIVE_SCHEMA}, public")
         maintained = await _tables(conn)
         assert len(maintained["rm_contrib"]) > 100
-        await readmodel.build(conn)
+        await readmodel_build.build(conn)
         assert await _tables(conn) == maintained
 
 
@@ -99,5 +99,5 @@ async def test_event_by_event_delivery_recomputes_only_what_each_event_changes(p
             for group in (None, "kecamatan", "period"):
                 assert (await indicators.compute(conn, ind.name, Filters(), group)
                         == await definitions.compute(conn, ind.name, Filters(), group)), (ind.name, group)
-        await readmodel.build(conn)
+        await readmodel_build.build(conn)
         assert await _tables(conn) == maintained

@@ -24,7 +24,7 @@ from berdaya_shared.messaging import MessagingSettings, kafka_client_kwargs
 
 from .. import projections
 from ..adapters import SHADOW_SCHEMA, drop_old_schema, recreate_shadow, swap_in_shadow
-from ..projections import readmodel
+from ..projections import readmodel_build
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ async def rebuild(pool: asyncpg.Pool, messaging: MessagingSettings, progress: Re
         async with pool.acquire() as conn, conn.transaction():
             # The read models of the replayed history at once; the catch-up below maintains them batch by batch.
             await conn.execute(f"SET LOCAL search_path TO {SHADOW_SCHEMA}, public")
-            await readmodel.build(conn)
+            await readmodel_build.build(conn)
         progress.state = "swapping"
         async with pool.acquire() as conn, conn.transaction():
             await projections.hold_for_swap(conn)
