@@ -72,6 +72,24 @@ async def test_bulk_build_equals_maintenance_event_by_event(pool: asyncpg.Pool) 
         assert await _tables(conn) == maintained
 
 
+async def test_the_rebuilds_parallel_build_equals_maintenance(pool: asyncpg.Pool) -> None:  # noqa: F811
+    """The rebuild's form of the build (records inserted by two connections at once, each in its own transaction)
+    gives the same tables as batch-by-batch maintenance, and the figures stay those of the definitions."""
+    await _shuffled(pool, 6)
+    async with pool.acquire() as conn:
+        await conn.execute(f"SET search_path TO {LIVE_SCHEMA}, public")
+        maintained = await _tables(conn)
+        await conn.execute("RESET search_path")
+    await readmodel_build.build_in_parallel(pool, LIVE_SCHEMA, workers=2)
+    async with pool.acquire() as conn:
+        await conn.execute(f"SET search_path TO {LIVE_SCHEMA}, public")
+        assert await _tables(conn) == maintained
+        indexes = {r["indexname"] for r in await conn.fetch(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'rm_contrib'", LIVE_SCHEMA)}
+        await conn.execute("RESET search_path")
+    assert {"rm_contrib_anchor", "rm_contrib_indicator", "rm_contrib_median"} <= indexes  # created again
+
+
 async def test_another_order_gives_the_same_read_models(pool: asyncpg.Pool) -> None:  # noqa: F811
     await _shuffled(pool, 3)
     async with pool.acquire() as conn:

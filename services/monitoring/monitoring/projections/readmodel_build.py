@@ -8,16 +8,22 @@ Where the time goes and why it is done so (measured on the 1M-event replay, 123,
 - ``rm_contrib``'s indexes are dropped while its ~1.1M records are inserted and created again after (one sort
   each instead of a random-order insertion per record);
 - its aggregations and index sorts get memory enough not to spill to disk (``WORK_MEM``);
+- in the rebuild, the indicators' records are inserted by ``BUILD_WORKERS`` connections at once;
 - the roll-ups are summed from the finer table (``rm_cells_kp`` from ``rm_cells``, the histograms from
   ``rm_hist``) instead of scanning every record again.
 """
 
+import asyncio
+
 import asyncpg
 
-from .readmodel import _COLUMNS, BULK_SQL, CELL_TABLES, FACT_TABLES, HIST_TABLES, _records
+from .readmodel import _COLUMNS, BULK_SQL, CELL_TABLES, FACT_TABLES, FUNNEL, HIST_TABLES, _records
 
 # Memory for the build's aggregations and index sorts (its transaction only): about the size of the records.
 WORK_MEM = "256MB"
+# Connections inserting the indicators' records at once in the rebuild (the records of an indicator are one
+# statement; PostgreSQL runs each on one core).
+BUILD_WORKERS = 2
 
 
 def _cells_from(table: str, dims: str, source: str) -> str:
@@ -27,21 +33,26 @@ def _cells_from(table: str, dims: str, source: str) -> str:
             f" FROM {source} GROUP BY indicator, {dims}")
 
 
-async def build(conn: asyncpg.Connection) -> None:
-    """Every indicator's records, cells and median histograms from the whole history of the facts (the schema on
-    ``search_path``, in the caller's transaction): what a sequence of ``maintain`` calls gives, computed at once."""
-    # Aggregating ~1.1M records into cells spilled to disk sorts with the default work_mem (31 s of the build).
+async def _prepare(conn: asyncpg.Connection) -> list[str]:
+    """Settings, statistics of the facts, empty read models, ``rm_contrib``'s indexes dropped (their definitions
+    returned, to be created again by ``_finish``)."""
     await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL maintenance_work_mem = '{WORK_MEM}'")
     await conn.execute(f"ANALYZE {', '.join(('merges', *FACT_TABLES))}")
     await conn.execute(f"TRUNCATE rm_contrib, rm_state, {', '.join(CELL_TABLES)}")
-    indexes = [r["indexdef"] for r in await conn.fetch(
-        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'rm_contrib'"
-        " AND schemaname = current_schema()")]
-    for r in await conn.fetch("SELECT indexname FROM pg_indexes WHERE tablename = 'rm_contrib'"
-                              " AND schemaname = current_schema()"):
+    found = await conn.fetch("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'rm_contrib'"
+                             " AND schemaname = current_schema()")
+    for r in found:
         await conn.execute(f"DROP INDEX {r['indexname']}")
-    for name in BULK_SQL:
-        await conn.execute(f"INSERT INTO rm_contrib ({_COLUMNS}) {_records(name, 'true', bulk=True)}")
+    return [r["indexdef"] for r in found]
+
+
+def _insert_records(name: str) -> str:
+    return f"INSERT INTO rm_contrib ({_COLUMNS}) {_records(name, 'true', bulk=True)}"
+
+
+async def _finish(conn: asyncpg.Connection, indexes: list[str]) -> None:
+    """Cells, indexes and histograms from the stored records; the read models marked built."""
+    await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL maintenance_work_mem = '{WORK_MEM}'")
     await conn.execute(_cells_from("rm_cells", CELL_TABLES["rm_cells"], "rm_contrib"))
     await conn.execute(_cells_from("rm_cells_kp", CELL_TABLES["rm_cells_kp"], "rm_cells"))
     await conn.execute(_cells_from("rm_cells_desa", CELL_TABLES["rm_cells_desa"], "rm_contrib"))
@@ -50,6 +61,40 @@ async def build(conn: asyncpg.Connection) -> None:
     await build_histograms(conn)
     await conn.execute("ANALYZE rm_contrib")
     await conn.execute("INSERT INTO rm_state VALUES (now())")
+
+
+async def build(conn: asyncpg.Connection) -> None:
+    """Every indicator's records, cells and median histograms from the whole history of the facts (the schema on
+    ``search_path``, in the caller's transaction): what a sequence of ``maintain`` calls gives, computed at once."""
+    indexes = await _prepare(conn)
+    for name in BULK_SQL:
+        await conn.execute(_insert_records(name))
+    await _finish(conn, indexes)
+
+
+async def build_in_parallel(pool: asyncpg.Pool, schema: str, workers: int = BUILD_WORKERS) -> None:
+    """``build`` of ``schema`` (the rebuild's shadow, which nobody reads until it is swapped in) with the
+    indicators' records inserted by ``workers`` connections of ``pool`` at once, each statement in its own
+    transaction; the preparation and the cells each in one transaction. A failure leaves the schema half built:
+    the rebuild then fails, and the next one starts from a new shadow."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(f"SET LOCAL search_path TO {schema}, public")
+        indexes = await _prepare(conn)
+    names = sorted(BULK_SQL, key=lambda n: n != FUNNEL)  # the longest first (one record per woman)
+
+    async def insert_some() -> None:
+        async with pool.acquire() as conn:
+            while names:
+                name = names.pop(0)
+                async with conn.transaction():
+                    await conn.execute(f"SET LOCAL search_path TO {schema}, public;"
+                                       f" SET LOCAL work_mem = '{WORK_MEM}'")
+                    await conn.execute(_insert_records(name))
+
+    await asyncio.gather(*(insert_some() for _ in range(workers)))
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(f"SET LOCAL search_path TO {schema}, public")
+        await _finish(conn, indexes)
 
 
 async def build_histograms(conn: asyncpg.Connection) -> None:

@@ -101,10 +101,8 @@ async def rebuild(pool: asyncpg.Pool, messaging: MessagingSettings, progress: Re
         progress.target_events = sum(end[tp] - begin[tp] for tp in partitions)
         with _collector_paused():
             await _consume_until(pool, consumer, end, progress)
-        async with pool.acquire() as conn, conn.transaction():
-            # The read models of the replayed history at once; the catch-up below maintains them batch by batch.
-            await conn.execute(f"SET LOCAL search_path TO {SHADOW_SCHEMA}, public")
-            await readmodel_build.build(conn)
+        # The read models of the replayed history at once; the catch-up below maintains them batch by batch.
+        await readmodel_build.build_in_parallel(pool, SHADOW_SCHEMA)
         progress.state = "swapping"
         async with pool.acquire() as conn, conn.transaction():
             await projections.hold_for_swap(conn)
