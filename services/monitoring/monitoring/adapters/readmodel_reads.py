@@ -39,13 +39,14 @@ def _source(group_by: str | None, fine: bool) -> tuple[str, str]:
 # middle ones when it is even, as percentile_cont(0.5) interpolates) fall in one or two buckets; each is read from
 # the records of that bucket alone, in amount order (indexes rm_contrib_median*), and the two values averaged.
 # Exact: the same value as percentile_cont(0.5) over every record, reading a histogram and one bucket's records.
-MEDIAN = """WITH h AS (SELECT {group} AS key, bucket, sum(n)::bigint AS n FROM {table}
+MEDIAN = """WITH h AS (SELECT {group} AS key, bucket, sum(n)::int AS n FROM {table}
   WHERE indicator = $8 AND {where} GROUP BY 1, 2),
-c AS (SELECT key, bucket, n, (sum(n) OVER (PARTITION BY key ORDER BY bucket) - n)::bigint AS before,
-  (sum(n) OVER (PARTITION BY key))::bigint AS total FROM h),
-m AS (SELECT DISTINCT c.key, c.bucket, v.r - c.before AS k
-  FROM c, LATERAL (VALUES ((c.total + 1) / 2), ((c.total + 2) / 2)) AS v(r)
-  WHERE v.r > c.before AND v.r <= c.before + c.n)
+c AS (SELECT key, bucket, n, sum(n) OVER (PARTITION BY key ORDER BY bucket) - n AS before,
+  sum(n) OVER (PARTITION BY key) AS total FROM h),
+m AS (SELECT key, bucket, r - before AS k FROM (
+    SELECT key, bucket, n, before, unnest(ARRAY[(total + 1) / 2, (total + 2) / 2]) AS r FROM c
+    WHERE before < (total + 2) / 2 AND before + n >= (total + 1) / 2) AS s
+  WHERE r > before AND r <= before + n GROUP BY key, bucket, r - before)
 SELECT m.key, avg(x.amount)::float8 AS median FROM m, LATERAL (
   SELECT amount FROM rm_contrib WHERE indicator = $8 AND bucket = m.bucket
     AND COALESCE({group}, '') = COALESCE(m.key, '') AND {fine}
