@@ -10,6 +10,8 @@ from uuid import UUID, uuid4
 import asyncpg
 from berdaya_contracts import Envelope, new_envelope
 from berdaya_contracts import registry_v1 as r
+from monitoring.adapters import LIVE_SCHEMA, prepare_database
+from monitoring.projections import readmodel
 from monitoring.service_layer import definitions, indicators
 from monitoring.service_layer.indicators import Filters
 
@@ -110,3 +112,16 @@ async def test_a_median_of_nothing_is_empty_and_a_removed_record_leaves_no_trace
         assert (await indicators.compute(conn, NAME, Filters(), None))[0]["value"] is None
     await feed(pool, events(B1))  # one change
     assert await _regency_and_equal_to_definitions(pool) == 750_000.0
+
+
+async def test_read_models_built_before_the_histograms_get_them_on_start(pool: asyncpg.Pool) -> None:  # noqa: F811
+    """A database whose read models predate the histograms (empty histograms, no ``rm_hist_state``) gets them from
+    its stored records when the service prepares it, and its medians are right again."""
+    await reset(pool)
+    await feed(pool, events([*EVEN, *LATE]))
+    async with pool.acquire() as conn:
+        await conn.execute(f"TRUNCATE {', '.join(f'{LIVE_SCHEMA}.{t}' for t in (*readmodel.HIST_TABLES, 'rm_hist_state'))}")
+        async with indicators.snapshot(pool) as reader:
+            assert (await indicators.compute(reader, NAME, Filters(), None))[0]["value"] is None  # nothing to walk
+        await prepare_database(conn)
+    assert await _regency_and_equal_to_definitions(pool) == 100_000.0

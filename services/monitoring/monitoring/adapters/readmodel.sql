@@ -48,10 +48,16 @@ CREATE INDEX IF NOT EXISTS business_reports_owner ON business_reports (owner_per
 -- kecamatan x month, every dimension); a median read finds the bucket holding the middle rank in a histogram and
 -- reads only that bucket's records, in amount order, through the indexes below. The indicator names are those of
 -- kind median_idr in domain/indicators.py.
-ALTER TABLE rm_contrib ADD COLUMN IF NOT EXISTS bucket int GENERATED ALWAYS AS (
+-- (Checked first: this file runs at every start, and ALTER TABLE would lock the table even when it has the column.)
+DO $$ BEGIN
+IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+               AND table_name = 'rm_contrib' AND column_name = 'bucket') THEN
+  ALTER TABLE rm_contrib ADD COLUMN bucket int GENERATED ALWAYS AS (
     CASE WHEN indicator <> 'revenue_change_median' OR amount IS NULL THEN NULL WHEN amount = 0 THEN 0
     ELSE (CASE WHEN amount < 0 THEN -1 ELSE 1 END)
          * (length(abs(amount)::text) * 100 + left(abs(amount)::text, 2)::int) END) STORED;
+END IF;
+END $$;
 CREATE INDEX IF NOT EXISTS rm_contrib_median ON rm_contrib (indicator, bucket, amount) WHERE bucket IS NOT NULL;
 CREATE INDEX IF NOT EXISTS rm_contrib_median_k ON rm_contrib (indicator, COALESCE(kecamatan_code, ''), bucket, amount)
     WHERE bucket IS NOT NULL;
