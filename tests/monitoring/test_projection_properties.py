@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from monitoring.adapters import LIVE_SCHEMA, prepare_database
 from monitoring.adapters.indicator_sql import BASE_SQL
 from monitoring.entrypoints.consumer import make_apply
+from monitoring.projections import readmodel
 from monitoring.service_layer import indicators
 from monitoring.service_layer.indicators import Filters
 
@@ -57,7 +58,7 @@ EVENTS: list[Event] = [decode(e.to_bytes()) for e in with_merges(program(seed=7,
 TABLES = ("merges", "women", "erasures", "assessments", "aid", "businesses", "business_reports", "coops", "coop_member_events",
           "coop_meetings", "capital", "courses", "enrolments", "completions", "dropouts", "placements", "fairs",
           "booths", "listings", "sales")
-READ_MODELS = ("rm_contrib", "rm_cells", "rm_cells_kp", "rm_cells_desa")
+READ_MODELS = ("rm_contrib", *readmodel.CELL_TABLES, *readmodel.HIST_TABLES)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

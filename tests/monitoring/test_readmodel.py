@@ -9,7 +9,7 @@ import asyncpg
 from berdaya_contracts import Event, decode
 from monitoring.adapters import LIVE_SCHEMA
 from monitoring.domain.indicators import CATALOG
-from monitoring.projections import readmodel
+from monitoring.projections import readmodel, readmodel_build
 from monitoring.service_layer import definitions, indicators
 from monitoring.service_layer.indicators import Filters
 
@@ -31,7 +31,7 @@ async def _shuffled(p: asyncpg.Pool, seed: int) -> None:
 
 async def _tables(conn: asyncpg.Connection) -> dict[str, Any]:
     out = {"rm_contrib": sorted(tuple(map(str, r.values())) for r in await conn.fetch("SELECT * FROM rm_contrib"))}
-    for table in readmodel.CELL_TABLES:
+    for table in (*readmodel.CELL_TABLES, *readmodel.HIST_TABLES):
         out[table] = sorted(tuple(map(str, r.values())) for r in await conn.fetch(f"SELECT * FROM {table} WHERE n <> 0"))
     return out
 
@@ -68,8 +68,26 @@ async def test_bulk_build_equals_maintenance_event_by_event(pool: asyncpg.Pool) 
         await conn.execute(f"SET LOCAL search_path TO {LIVE_SCHEMA}, public")
         maintained = await _tables(conn)
         assert len(maintained["rm_contrib"]) > 100
-        await readmodel.build(conn)
+        await readmodel_build.build(conn)
         assert await _tables(conn) == maintained
+
+
+async def test_the_rebuilds_parallel_build_equals_maintenance(pool: asyncpg.Pool) -> None:  # noqa: F811
+    """The rebuild's form of the build (records inserted by two connections at once, each in its own transaction)
+    gives the same tables as batch-by-batch maintenance, and the figures stay those of the definitions."""
+    await _shuffled(pool, 6)
+    async with pool.acquire() as conn:
+        await conn.execute(f"SET search_path TO {LIVE_SCHEMA}, public")
+        maintained = await _tables(conn)
+        await conn.execute("RESET search_path")
+    await readmodel_build.build_in_parallel(pool, LIVE_SCHEMA, workers=2)
+    async with pool.acquire() as conn:
+        await conn.execute(f"SET search_path TO {LIVE_SCHEMA}, public")
+        assert await _tables(conn) == maintained
+        indexes = {r["indexname"] for r in await conn.fetch(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'rm_contrib'", LIVE_SCHEMA)}
+        await conn.execute("RESET search_path")
+    assert {"rm_contrib_anchor", "rm_contrib_indicator", "rm_contrib_median"} <= indexes  # created again
 
 
 async def test_another_order_gives_the_same_read_models(pool: asyncpg.Pool) -> None:  # noqa: F811
@@ -99,5 +117,5 @@ async def test_event_by_event_delivery_recomputes_only_what_each_event_changes(p
             for group in (None, "kecamatan", "period"):
                 assert (await indicators.compute(conn, ind.name, Filters(), group)
                         == await definitions.compute(conn, ind.name, Filters(), group)), (ind.name, group)
-        await readmodel.build(conn)
+        await readmodel_build.build(conn)
         assert await _tables(conn) == maintained

@@ -25,12 +25,12 @@ def projection_ddl(schema: str) -> str:
 
 async def prepare_projection(conn: asyncpg.Connection) -> None:
     """The live projection schema, created when missing."""
-    from ..projections import readmodel  # the read models' SQL is built from the indicator definitions
+    from ..projections import readmodel_build  # the read models' SQL is built from the indicator definitions
 
     async with conn.transaction():
         await conn.execute(projection_ddl(LIVE_SCHEMA))
         await conn.execute(f"SET LOCAL search_path TO {LIVE_SCHEMA}, public")
-        await readmodel.ensure_built(conn)
+        await readmodel_build.ensure_built(conn)
         await conn.execute("SET LOCAL search_path TO public")
 
 

@@ -41,3 +41,47 @@ CREATE INDEX IF NOT EXISTS sales_business ON sales (business_ref);
 CREATE INDEX IF NOT EXISTS coop_member_events_person ON coop_member_events (person_ref);
 CREATE INDEX IF NOT EXISTS capital_recipient ON capital (recipient_ref);
 CREATE INDEX IF NOT EXISTS business_reports_owner ON business_reports (owner_person_ref);
+-- Medians (projections/readmodel.py, adapters/readmodel_reads.py): each record of a median indicator carries the
+-- bucket of its amount, two significant decimal digits with the sign and the number of digits (-1,234,567 ->
+-- -712; 0 -> 0; 750,000 -> 675): ordering buckets orders amounts, and a bucket spans at most 10 % of its values.
+-- The histograms count the records per bucket at the levels the dashboard reads (the regency, kecamatan, month,
+-- kecamatan x month, every dimension); a median read finds the bucket holding the middle rank in a histogram and
+-- reads only that bucket's records, in amount order, through the indexes below. The indicator names are those of
+-- kind median_idr in domain/indicators.py.
+-- (Checked first: this file runs at every start, and ALTER TABLE would lock the table even when it has the column.)
+DO $$ BEGIN
+IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+               AND table_name = 'rm_contrib' AND column_name = 'bucket') THEN
+  ALTER TABLE rm_contrib ADD COLUMN bucket int GENERATED ALWAYS AS (
+    CASE WHEN indicator <> 'revenue_change_median' OR amount IS NULL THEN NULL WHEN amount = 0 THEN 0
+    ELSE (CASE WHEN amount < 0 THEN -1 ELSE 1 END)
+         * (length(abs(amount)::text) * 100 + left(abs(amount)::text, 2)::int) END) STORED;
+END IF;
+END $$;
+CREATE INDEX IF NOT EXISTS rm_contrib_median ON rm_contrib (indicator, bucket, amount) WHERE bucket IS NOT NULL;
+CREATE INDEX IF NOT EXISTS rm_contrib_median_k ON rm_contrib (indicator, COALESCE(kecamatan_code, ''), bucket, amount)
+    WHERE bucket IS NOT NULL;
+CREATE INDEX IF NOT EXISTS rm_contrib_median_p ON rm_contrib (indicator, COALESCE(period, ''), bucket, amount)
+    WHERE bucket IS NOT NULL;
+CREATE TABLE IF NOT EXISTS rm_hist (
+    indicator text NOT NULL, kecamatan_code text, period text, opd text, field text, pekka_category text,
+    age_band text, bucket int NOT NULL, n bigint NOT NULL,
+    UNIQUE NULLS NOT DISTINCT (indicator, kecamatan_code, period, opd, field, pekka_category, age_band, bucket)
+);
+CREATE TABLE IF NOT EXISTS rm_hist_kp (
+    indicator text NOT NULL, kecamatan_code text, period text, bucket int NOT NULL, n bigint NOT NULL,
+    UNIQUE NULLS NOT DISTINCT (indicator, kecamatan_code, period, bucket)
+);
+CREATE TABLE IF NOT EXISTS rm_hist_k (
+    indicator text NOT NULL, kecamatan_code text, bucket int NOT NULL, n bigint NOT NULL,
+    UNIQUE NULLS NOT DISTINCT (indicator, kecamatan_code, bucket)
+);
+CREATE TABLE IF NOT EXISTS rm_hist_p (
+    indicator text NOT NULL, period text, bucket int NOT NULL, n bigint NOT NULL,
+    UNIQUE NULLS NOT DISTINCT (indicator, period, bucket)
+);
+CREATE TABLE IF NOT EXISTS rm_hist_all (
+    indicator text NOT NULL, bucket int NOT NULL, n bigint NOT NULL, UNIQUE (indicator, bucket)
+);
+-- One row once the histograms hold every stored record (read models built before them are filled once).
+CREATE TABLE IF NOT EXISTS rm_hist_state (built_at timestamptz NOT NULL);

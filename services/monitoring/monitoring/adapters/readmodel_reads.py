@@ -15,7 +15,8 @@ _FINE = _COMMON + """ AND ($4::text IS NULL OR opd = $4) AND ($5::text IS NULL O
 _ROLLUP = _COMMON + " AND $4::text IS NULL AND $5::text IS NULL AND $6::text IS NULL AND $7::text IS NULL"
 _SUMS = "sum(num)::bigint AS num, sum(n)::bigint AS den, sum(amount) AS total, NULL::float8 AS median"
 
-# Medians from the stored records (one per counted subject): not additive, so not kept in cells.
+# Medians (and desa breakdowns under a fine filter) from the stored records: the fallback where no histogram has
+# the dimension (a median by desa).
 RECORDS = """SELECT {group} AS key, count(*) FILTER (WHERE num) AS num, count(*) AS den,
   sum(amount) FILTER (WHERE num) AS total,
   percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) FILTER (WHERE num) AS median
@@ -33,9 +34,62 @@ def _source(group_by: str | None, fine: bool) -> tuple[str, str]:
     return "rm_cells", _FINE
 
 
+# A median from a value histogram (projections/readmodel.py HIST_TABLES): per key, the buckets in amount order
+# with the records before each; the middle ranks ((n+1)/2 and (n+2)/2, 1-based: one rank when n is odd, the two
+# middle ones when it is even, as percentile_cont(0.5) interpolates) fall in one or two buckets; each is read from
+# the records of that bucket alone, in amount order (indexes rm_contrib_median*), and the two values averaged.
+# Exact: the same value as percentile_cont(0.5) over every record, reading a histogram and one bucket's records.
+MEDIAN = """WITH h AS (SELECT {group} AS key, bucket, sum(n)::int AS n FROM {table}
+  WHERE indicator = $8 AND {where} GROUP BY 1, 2),
+c AS (SELECT key, bucket, n, sum(n) OVER (PARTITION BY key ORDER BY bucket) - n AS before,
+  sum(n) OVER (PARTITION BY key) AS total FROM h),
+m AS (SELECT key, bucket, r - before AS k FROM (
+    SELECT key, bucket, n, before, unnest(ARRAY[(total + 1) / 2, (total + 2) / 2]) AS r FROM c
+    WHERE before < (total + 2) / 2 AND before + n >= (total + 1) / 2) AS s
+  WHERE r > before AND r <= before + n GROUP BY key, bucket, r - before)
+SELECT m.key, avg(x.amount)::float8 AS median FROM m, LATERAL (
+  SELECT amount FROM rm_contrib WHERE indicator = $8 AND bucket = m.bucket
+    AND COALESCE({group}, '') = COALESCE(m.key, '') AND {fine}
+  ORDER BY amount OFFSET m.k - 1 LIMIT 1) AS x
+GROUP BY m.key"""
+# The histograms by the dimensions they keep; $4..$7 (OPD, field, PEKKA, age) need the one of every dimension.
+_HIST_WHERE = {
+    "rm_hist_all": "$1::text IS NULL AND $2::text IS NULL AND $3::text IS NULL",
+    "rm_hist_k": "($1::text IS NULL OR kecamatan_code = $1) AND $2::text IS NULL AND $3::text IS NULL",
+    "rm_hist_p": "$1::text IS NULL AND ($2::text IS NULL OR period >= $2) AND ($3::text IS NULL OR period <= $3)",
+    "rm_hist_kp": _COMMON,
+}
+_FINE_GROUPS = ("opd", "field", "pekka_category", "age_band")
+
+
+def _histogram(group_by: str | None, kecamatan: bool, period: bool, fine: bool) -> tuple[str, str]:
+    if fine or group_by in _FINE_GROUPS:
+        return "rm_hist", _FINE
+    k = kecamatan or group_by in ("kecamatan", "kecamatan_period")
+    p = period or group_by in ("period", "kecamatan_period")
+    table = "rm_hist_kp" if k and p else "rm_hist_k" if k else "rm_hist_p" if p else "rm_hist_all"
+    rest = " AND $4::text IS NULL AND $5::text IS NULL AND $6::text IS NULL AND $7::text IS NULL"
+    return table, _HIST_WHERE[table] + rest
+
+
+def median_sql(group_by: str | None, *, kecamatan: bool, period: bool, fine: bool) -> str:
+    """The read of one median indicator grouped by ``group_by``: its cells' counts and the median of each key.
+    ``kecamatan`` / ``period`` / ``fine``: a kecamatan, a period bound, an OPD/field/PEKKA/age filter is set (they
+    choose the histogram). By desa: from the records."""
+    if group_by == "desa":
+        return RECORDS.format(group=GROUP_COLUMN[group_by])
+    table, where = _histogram(group_by, kecamatan, period, fine)
+    cells, cells_where = _source(group_by, fine)
+    counts = (f"SELECT {GROUP_COLUMN[group_by]} AS key, sum(num)::bigint AS num, sum(n)::bigint AS den,"
+              f" sum(amount) AS total FROM {cells} WHERE indicator = $8 AND {cells_where} GROUP BY 1 HAVING sum(n) > 0")
+    median = MEDIAN.format(group=GROUP_COLUMN[group_by], table=table, where=where, fine=_FINE)
+    return (f"SELECT c.key, c.num, c.den, c.total, md.median FROM ({counts}) AS c"
+            f" LEFT JOIN ({median}) AS md ON md.key IS NOT DISTINCT FROM c.key ORDER BY c.key NULLS LAST")
+
+
 def indicator_sql(kind: str, group_by: str | None, fine: bool) -> str:
-    """The read of one indicator of ``kind`` grouped by ``group_by`` (a key of ``GROUP_COLUMN``); ``fine``: an OPD,
-    field, PEKKA or age filter is set."""
+    """The read of one additive indicator of ``kind`` grouped by ``group_by`` (a key of ``GROUP_COLUMN``);
+    ``fine``: an OPD, field, PEKKA or age filter is set. Medians: ``median_sql``."""
     if kind == "median_idr" or (group_by == "desa" and fine):
         return RECORDS.format(group=GROUP_COLUMN[group_by])
     table, where = _source(group_by, fine)

@@ -17,9 +17,12 @@ facts are written, in the same transaction:
 The result is a function of the facts alone (which are order-independent), so any interleaving of events gives
 the same tables, and ``build`` (the whole history at once, used by the rebuild before its swap and when the read
 models are first created) gives the same as any sequence of batches: ``tests/monitoring/test_readmodel.py``.
-Medians are not additive: they are read from the stored records of the indicator (one per business), not from
-cells; so is a desa breakdown filtered by OPD, field, PEKKA category or age band. The funnel is a pseudo-indicator
-(``_funnel``): one record per registered woman with her four step flags. What this costs: ``docs/scaling.md``.
+Medians are not additive: each median record's amount falls in a bucket (adapters/readmodel.sql), and value
+histograms (records per bucket, ``HIST_TABLES``) are maintained beside the cells by the same statements; a median
+read walks a histogram to the bucket of the middle rank and reads only that bucket's records (exact). A desa
+breakdown filtered by OPD, field, PEKKA category or age band, and a median by desa, read the stored records. The
+funnel is a pseudo-indicator (``_funnel``): one record per registered woman with her four step flags. What this
+costs: ``docs/scaling.md``.
 """
 
 import re
@@ -30,7 +33,7 @@ from uuid import UUID
 import asyncpg
 from berdaya_contracts import Event
 
-from ..adapters.indicator_sql import BASE_SQL, FIRST, merged
+from ..adapters.indicator_sql import _BASELINE, BASE_SQL, FIRST, merged
 
 # The funnel's cohort record of each registered woman: her dimensions, her registration month, and in ``field``
 # four flags, one per step beyond registration, '1' when she reached it (trained: a completion; business: owns a
@@ -61,11 +64,36 @@ LEFT JOIN (SELECT owner_person_ref AS person_ref FROM booths UNION SELECT owner_
 LEFT JOIN (SELECT DISTINCT ON (person_ref) person_ref, below_poverty_line FROM assessments
            ORDER BY person_ref, assessed_on DESC, assessment_ref DESC) a ON a.person_ref = w.person_ref
 WHERE w.registered_on IS NOT NULL"""
+# The start-up records set-based, for ``build``: the definition (``_STARTUP`` in adapters/indicator_sql.py) probes
+# the businesses once per trained woman in two EXISTS, which the merged view's COALESCE keeps from using an index
+# (minutes over a 1M-event history); here one join of the trained women with their businesses, aggregated per woman.
+# Equal to the definition: ``test_bulk_build_equals_maintenance_event_by_event``.
+STARTUP_BULK = """WITH trained AS (SELECT person_ref, min(completed_on) AS first_done FROM completions GROUP BY person_ref),
+owned AS (SELECT t.person_ref, bool_or(b.registered_on BETWEEN t.first_done AND t.first_done + 180) AS started,
+  bool_or(b.registered_on < t.first_done) AS earlier
+  FROM trained t JOIN businesses b ON b.owner_person_ref = t.person_ref GROUP BY t.person_ref)
+SELECT w.kecamatan_code, to_char(t.first_done, 'YYYY-MM') AS period, NULL::text AS opd, NULL::text AS field,
+  w.pekka_category, w.age_band, w.desa_code, t.person_ref::text AS subject, t.person_ref,
+  COALESCE(o.started, false) AS num, NULL::bigint AS amount
+FROM trained t LEFT JOIN owned o ON o.person_ref = t.person_ref LEFT JOIN women w ON w.person_ref = t.person_ref
+WHERE NOT COALESCE(o.earlier, false)"""
+# The poverty exit cohort likewise (``_POVERTY_COHORT``: an EXISTS probing every assessment per baseline).
+POVERTY_COHORT_BULK = f"""WITH {_BASELINE},
+later AS (SELECT DISTINCT b.person_ref FROM base b JOIN assessments a ON a.person_ref = b.person_ref
+  WHERE a.assessment_ref <> b.assessment_ref AND a.assessed_on >= b.assessed_on AND NOT a.below_poverty_line
+  AND a.assessed_on <= (b.assessed_on + interval '12 months')::date)
+SELECT w.kecamatan_code, to_char(b.assessed_on, 'YYYY-MM') AS period, w.registered_by_opd AS opd,
+  NULL::text AS field, w.pekka_category, w.age_band, w.desa_code, b.person_ref::text AS subject, b.person_ref,
+  l.person_ref IS NOT NULL AS num, NULL::bigint AS amount
+FROM base b LEFT JOIN later l ON l.person_ref = b.person_ref LEFT JOIN women w ON w.person_ref = b.person_ref
+WHERE b.below_poverty_line"""
 FUNNEL = "_funnel"
 # Every query reads the facts through the ``_merged`` views (a retired record's facts count under her survivor), as
 # the definitions do (BASE_SQL is already read so).
 RECORD_SQL: dict[str, str] = {**BASE_SQL, FUNNEL: merged(FUNNEL_RECORDS)}
-BULK_SQL: dict[str, str] = {**BASE_SQL, FUNNEL: merged(FUNNEL_RECORDS_BULK)}
+BULK_SQL: dict[str, str] = {**BASE_SQL, FUNNEL: merged(FUNNEL_RECORDS_BULK),
+                            "business_startups": merged(STARTUP_BULK), "business_startup_rate": merged(STARTUP_BULK),
+                            "poverty_exit_rate": merged(POVERTY_COHORT_BULK)}
 
 # Where the restriction to the batch's anchors cannot reach the tables through the query (a person derived by
 # COALESCE or CASE, a per-person subquery joined on another side), the restricted form narrows those tables first,
@@ -135,11 +163,26 @@ def _to_cells(table: str, dims: str, sign: str, source: str) -> str:
             " amount = c.amount + EXCLUDED.amount")
 
 
+# The value histograms of the median indicators (records per amount bucket, ``bucket`` of ``rm_contrib`` in
+# adapters/readmodel.sql), at each level a median read may need; adapters/readmodel_reads.py picks the smallest.
+HIST_TABLES = {"rm_hist": DIMS, "rm_hist_kp": "kecamatan_code, period", "rm_hist_k": "kecamatan_code",
+               "rm_hist_p": "period", "rm_hist_all": ""}
+
+
+def _to_hist(table: str, dims: str, sign: str, source: str) -> str:
+    cols = f"indicator, {dims}, bucket" if dims else "indicator, bucket"
+    return (f"INSERT INTO {table} AS c ({cols}, n) SELECT {cols}, {sign}count(*) FROM {source}"
+            f" WHERE num AND bucket IS NOT NULL GROUP BY {cols}"
+            f" ON CONFLICT ({cols}) DO UPDATE SET n = c.n + EXCLUDED.n")
+
+
 def _moved(records: str, sign: str) -> str:
-    """One statement: ``records`` (a data-modifying CTE named ``moved``) added to every cell table with ``sign``."""
+    """One statement: ``records`` (a data-modifying CTE named ``moved``) added to every cell table and value
+    histogram with ``sign``."""
     tables = list(CELL_TABLES.items())
-    ctes = ", ".join(f"t{i} AS ({_to_cells(t, d, sign, 'moved')})" for i, (t, d) in enumerate(tables[1:]))
-    return f"WITH moved AS ({records}), {ctes} {_to_cells(tables[0][0], tables[0][1], sign, 'moved')}"
+    ctes = [f"t{i} AS ({_to_cells(t, d, sign, 'moved')})" for i, (t, d) in enumerate(tables[1:])]
+    ctes += [f"h{i} AS ({_to_hist(t, d, sign, 'moved')})" for i, (t, d) in enumerate(HIST_TABLES.items())]
+    return f"WITH moved AS ({records}), {', '.join(ctes)} {_to_cells(tables[0][0], tables[0][1], sign, 'moved')}"
 
 
 FORGET = _moved("DELETE FROM rm_contrib WHERE anchor = ANY($1::uuid[]) AND indicator = ANY($2::text[]) RETURNING *",
@@ -229,24 +272,3 @@ async def maintain(conn: asyncpg.Connection, refs: list[UUID], written: set[str]
     await conn.execute(FORGET, anchors, names)
     for name in names:
         await conn.execute(RECOMPUTE[name], anchors)
-
-
-async def build(conn: asyncpg.Connection) -> None:
-    """Every indicator's records and cells from the whole history of the facts (the schema on ``search_path``):
-    what a sequence of ``maintain`` calls gives, computed at once."""
-    await conn.execute(f"TRUNCATE rm_contrib, rm_state, {', '.join(CELL_TABLES)}")
-    for name in BULK_SQL:
-        await conn.execute(f"INSERT INTO rm_contrib ({_COLUMNS}) {_records(name, 'true', bulk=True)}")
-    for table, dims in CELL_TABLES.items():
-        await conn.execute(f"INSERT INTO {table} (indicator, {dims}, n, num, amount)"
-                           f" SELECT indicator, {dims}, count(*), count(*) FILTER (WHERE num),"
-                           f" COALESCE(sum(amount) FILTER (WHERE num), 0) FROM rm_contrib GROUP BY indicator, {dims}")
-    await conn.execute("INSERT INTO rm_state VALUES (now())")
-
-
-async def ensure_built(conn: asyncpg.Connection) -> bool:
-    """Build the read models once when the facts predate them (an upgrade); True when it built them."""
-    if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM rm_state)"):
-        return False
-    await build(conn)
-    return True

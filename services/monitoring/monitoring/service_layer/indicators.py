@@ -89,7 +89,11 @@ def _cells(name: str, rows: list[Any], group_by: str | None) -> list[dict[str, A
 async def compute(conn: asyncpg.Connection, name: str, filters: Filters, group_by: str | None) -> list[dict[str, Any]]:
     """One indicator's exact cells under ``filters``, grouped by ``group_by``, read from the maintained read models
     (``projections/readmodel.py``): the same figures as aggregating its definition over the facts."""
-    sql = readmodel_reads.indicator_sql(BY_NAME[name].kind, group_by, filters.fine())
+    if BY_NAME[name].kind == "median_idr":
+        sql = readmodel_reads.median_sql(group_by, kecamatan=filters.kecamatan is not None, fine=filters.fine(),
+                                         period=filters.period_from is not None or filters.period_to is not None)
+    else:
+        sql = readmodel_reads.indicator_sql(BY_NAME[name].kind, group_by, filters.fine())
     return _cells(name, await conn.fetch(sql, *filters.args(), name), group_by)
 
 

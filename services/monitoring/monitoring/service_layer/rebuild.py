@@ -24,7 +24,7 @@ from berdaya_shared.messaging import MessagingSettings, kafka_client_kwargs
 
 from .. import projections
 from ..adapters import SHADOW_SCHEMA, drop_old_schema, recreate_shadow, swap_in_shadow
-from ..projections import readmodel
+from ..projections import readmodel_build
 
 log = logging.getLogger(__name__)
 
@@ -101,10 +101,8 @@ async def rebuild(pool: asyncpg.Pool, messaging: MessagingSettings, progress: Re
         progress.target_events = sum(end[tp] - begin[tp] for tp in partitions)
         with _collector_paused():
             await _consume_until(pool, consumer, end, progress)
-        async with pool.acquire() as conn, conn.transaction():
-            # The read models of the replayed history at once; the catch-up below maintains them batch by batch.
-            await conn.execute(f"SET LOCAL search_path TO {SHADOW_SCHEMA}, public")
-            await readmodel.build(conn)
+        # The read models of the replayed history at once; the catch-up below maintains them batch by batch.
+        await readmodel_build.build_in_parallel(pool, SHADOW_SCHEMA)
         progress.state = "swapping"
         async with pool.acquire() as conn, conn.transaction():
             await projections.hold_for_swap(conn)
