@@ -5,9 +5,9 @@ Keycloak realm of this module's own:
 a DP3A officer registers her with her baseline and finds her by name; she is on the "belum terjangkau" list; a
 Diskop UKM officer records her business; a Distransnaker trainer schedules a course, finds her by name and enrols
 her, takes attendance on a 360 px phone — the second session with no connection, sent when it returns and counted
-once — and completes the course; she has left the list; a Disperindag officer gives a PEKKA gerai a shared booth holding her business and
-enters the fair's sales sheet; her registry page tells that journey; the evaluation team's figures move by exactly
-her, and the public dashboard loads.
+once — and completes the course; she has left the list; a Disperindag officer gives a PEKKA gerai a shared booth
+holding her business and enters the fair's sales sheet; her registry page tells that journey; the evaluation
+team's figures move by exactly her, and the public dashboard loads.
 Every page on the way: axe-core clean, no CSP violation, screenshots at laptop and phone width."""
 
 import json

@@ -17,7 +17,7 @@ Chromium is Debian's ``/usr/bin/chromium`` (``CHROMIUM`` overrides): Playwright 
 
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -140,10 +140,13 @@ async def first_load_bytes(browser: Browser, url: str, *, storage_state: Any = N
         await ctx.close()
 
 
-async def open_without_signal(page: Page, url: str) -> None:
+async def open_without_signal(page: Page, url: str, *,
+                              keep_again: Callable[[], Awaitable[None]] | None = None) -> None:
     """Open a sheet with no signal: the copy the service worker kept on the phone. Chromium now and then fails that
     navigation with net::ERR_FAILED although the copy is in the cache (about one run in four; cause not found): up
-    to three tries, each failure printed; a copy that is really gone still fails the test."""
+    to three tries, each failure printed; a copy that is really gone still fails the test. ``keep_again`` (for tests
+    that may let the phone back online between tries) is awaited before each retry: it opens the sheet with signal
+    again and goes back offline, as an officer would."""
     for attempt in range(3):
         try:
             await page.goto(url)
@@ -153,3 +156,5 @@ async def open_without_signal(page: Page, url: str) -> None:
                 raise
             print(f"offline navigation {attempt + 1} failed: {failed.message.splitlines()[0]}")
             await page.wait_for_timeout(500)
+            if keep_again is not None:
+                await keep_again()

@@ -5,11 +5,14 @@ request reaching the server meanwhile, sent when the connection returns and coun
 with a printable certificate. Every page: axe-clean, no CSP violation, under 150 KB on first load, screenshots."""
 
 import random
+from datetime import timedelta
 from uuid import UUID
 
 import asyncpg
 import httpx
 import pytest
+from berdaya_shared.clock import today
+from berdaya_shared.ui.formats import tanggal
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.registry.helpers import woman_body
@@ -30,6 +33,9 @@ pytestmark = pytest.mark.browser
 TRAINER = "distransnaker.pelatih"
 CACHE = "berdaya-sheets-v1"
 SIZES: dict[str, int] = {}
+# The course runs this week (WITA): begun a week ago, ending in four days, so it can still be joined and edited.
+STARTS, ENDS = today() - timedelta(days=7), today() + timedelta(days=4)
+TOO_EARLY, LONGER = STARTS - timedelta(days=3), ENDS + timedelta(days=7)
 
 
 async def fetchval(url: str, sql: str, *args: object) -> object:
@@ -97,18 +103,18 @@ async def test_a_trainer_runs_a_course_from_enrolment_to_certificate(platform: P
     await page.locator("#f-title").fill("Menjahit Busana Muslim Tenggarong")
     await page.locator("#f-field").select_option("industri_kreatif")
     await page.locator("#f-kecamatan_code").fill("64.02.06")
-    await page.locator("#f-starts_on").fill("2026-11-23")
-    await page.locator("#f-ends_on").fill("2026-11-20")
+    await page.locator("#f-starts_on").fill(STARTS.isoformat())
+    await page.locator("#f-ends_on").fill(TOO_EARLY.isoformat())
     await page.locator("#f-sessions").fill("2")
     await page.locator("#f-capacity").fill("20")
     await page.get_by_role("button", name="Jadwalkan").click()
     await expect(page.locator("#f-ends_on-error")).to_contain_text("tidak boleh sebelum tanggal mulai")
     await expect(page.locator("#f-title")).to_have_value("Menjahit Busana Muslim Tenggarong")
     await check_page(page, "training-course-form")
-    await page.locator("#f-ends_on").fill("2026-12-04")
+    await page.locator("#f-ends_on").fill(ENDS.isoformat())
     await page.get_by_role("button", name="Jadwalkan").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Menjahit Busana Muslim Tenggarong")
-    await expect(page.locator(".flash")).to_contain_text("23 November 2026 sampai 4 Desember 2026, 2 sesi")
+    await expect(page.locator(".flash")).to_contain_text(f"{tanggal(STARTS)} sampai {tanggal(ENDS)}, 2 sesi")
     course_ref = page.url.rsplit("/", 1)[1]
 
     # Enrol her once the registry's event has reached training's replica; her name comes from the registry.
@@ -157,9 +163,9 @@ async def test_a_trainer_runs_a_course_from_enrolment_to_certificate(platform: P
     # Completion with a certificate (2 of 2 sessions), printable, in Indonesian.
     await page.reload()
     await page.locator("#f-lulus-person").select_option(siti)
-    await page.locator("#f-completed_on").fill("2026-12-04")
+    await page.locator("#f-completed_on").fill(ENDS.isoformat())
     await page.get_by_role("button", name="Nyatakan lulus").click()
-    await expect(page.locator(".flash")).to_contain_text("Kelulusan tercatat pada 4 Desember 2026")
+    await expect(page.locator(".flash")).to_contain_text(f"Kelulusan tercatat pada {tanggal(ENDS)}")
     await page.locator("#people a").first.click()
     await names_loaded(page)
     await expect(page.locator(".certificate [data-name-for]")).to_have_text("Siti Aminah")
@@ -181,15 +187,15 @@ async def reschedule_on_phone(p: Platform, phone_ctx: BrowserContext, course_ref
     await page.goto(f"{p.training_url}/pelatihan/{course_ref}")
     await declare_purpose(page)
     await expect(page.locator("#f-capacity")).to_have_value("20")
-    await page.locator("#f-ends_on").fill("2026-11-20")
+    await page.locator("#f-ends_on").fill(TOO_EARLY.isoformat())
     await page.locator("#f-capacity").fill("15")
     await page.get_by_role("button", name="Simpan jadwal").click()
     await expect(page.locator("#f-ends_on-error")).to_contain_text("tidak boleh sebelum tanggal mulai")
     await expect(page.locator("#f-capacity")).to_have_value("15")
     await check_page(page, "training-course-schedule")
-    await page.locator("#f-ends_on").fill("2026-12-11")
+    await page.locator("#f-ends_on").fill(LONGER.isoformat())
     await page.get_by_role("button", name="Simpan jadwal").click()
-    await expect(page.locator(".flash")).to_contain_text("23 November 2026 sampai 11 Desember 2026, kapasitas 15")
+    await expect(page.locator(".flash")).to_contain_text(f"{tanggal(STARTS)} sampai {tanggal(LONGER)}, kapasitas 15")
     await expect(page.locator(".summary")).to_contain_text("1 dari 15 terisi")
     published = await fetchval(p.training_db, "SELECT count(*) FROM outbox WHERE event_type ="
                                " 'training.CourseRescheduled'")

@@ -161,7 +161,13 @@ async def test_the_sales_sheet_filled_offline_on_a_phone_is_sent_when_back_and_c
         await page.wait_for_function(  # the copy on the phone is there without signal
             "async (url) => !!(await (await caches.open('" + CACHE + "')).match(url, {ignoreVary: true}))",
             arg=sheet_url, polling=200, timeout=10_000)
-        await open_without_signal(page, sheet_url)
+        async def keep_again() -> None:
+            await phone_context.set_offline(False)
+            await page.goto(sheet_url)
+            await page.wait_for_function(KEPT_AND_SETTLED, arg=page.url, polling=200)
+            await phone_context.set_offline(True)
+
+        await open_without_signal(page, sheet_url, keep_again=keep_again)
         await expect(page.locator("h1")).to_have_text("Lembar penjualan")
         # Each row is a card on a phone: business, quantity and amount all in view without scrolling sideways.
         for label in ("usaha", "jumlah barang", "nilai penjualan dalam Rupiah"):
