@@ -76,10 +76,24 @@ CREATE TABLE IF NOT EXISTS sales (
 );
 CREATE INDEX IF NOT EXISTS sales_owner ON sales (owner_person_ref);
 
+-- Each fact table that names a woman is found by her ref (the merge views' arms and the indicators' EXISTS).
+CREATE INDEX IF NOT EXISTS aid_person ON aid (person_ref);
+CREATE INDEX IF NOT EXISTS business_reports_owner ON business_reports (owner_person_ref);
+CREATE INDEX IF NOT EXISTS coop_member_events_person ON coop_member_events (person_ref);
+CREATE INDEX IF NOT EXISTS capital_recipient ON capital (recipient_ref);
+CREATE INDEX IF NOT EXISTS enrolments_person ON enrolments (person_ref);
+CREATE INDEX IF NOT EXISTS dropouts_person ON dropouts (person_ref);
+CREATE INDEX IF NOT EXISTS placements_person ON placements (person_ref);
+CREATE INDEX IF NOT EXISTS booths_owner ON booths (owner_person_ref);
+CREATE INDEX IF NOT EXISTS listings_owner ON listings (owner_person_ref);
+
 -- Merges of two records of one woman (registry.WomenMerged / WomenUnmerged, one row per merge_ref whichever
 -- arrives first). Facts stay keyed by the refs they were recorded under; the *_merged views below show them under
 -- the ref each counts for now, and the indicators read those views (indicator_sql.py), so a merge, a late event
--- about a retired ref and an undo all give the same figures in any arrival order and after a rebuild.
+-- about a retired ref and an undo all give the same figures in any arrival order and after a rebuild. Each view is
+-- two arms, rows of refs in no merge (under their own ref) UNION ALL rows of retired refs (under the survivor), so
+-- that a condition on the ref reaches the fact table's index in each arm (a COALESCE over a LEFT JOIN would hide
+-- it and turn every "EXISTS ... WHERE person_ref = w.person_ref" into a scan of the whole table).
 CREATE TABLE IF NOT EXISTS merges (merge_ref uuid PRIMARY KEY, retired_ref uuid NOT NULL, surviving_ref uuid NOT NULL,
     merged_on date, unmerged_on date);
 -- Each retired ref of a merge in force -> the ref it counts for now (a survivor retired later: followed to the end).
@@ -107,57 +121,95 @@ WHERE NOT EXISTS (SELECT 1 FROM merged_refs r WHERE r.retired_ref = w.person_ref
 -- Two baselines: both rows stay; the indicators take the earliest (assessed_on, assessment_ref) as her baseline
 -- and the other as an ordinary assessment, the registry's rule.
 CREATE OR REPLACE VIEW assessments_merged AS
-SELECT x.assessment_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.assessed_on, x.household_size,
+SELECT x.assessment_ref, x.person_ref, x.assessed_on, x.household_size,
     x.per_capita_income_idr, x.poverty_line_idr, x.below_poverty_line, x.is_baseline
-FROM assessments x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref;
+FROM assessments x WHERE NOT EXISTS (SELECT 1 FROM merged_refs m WHERE m.retired_ref = x.person_ref)
+UNION ALL SELECT x.assessment_ref, m.person_ref AS person_ref, x.assessed_on, x.household_size,
+    x.per_capita_income_idr, x.poverty_line_idr, x.below_poverty_line, x.is_baseline
+FROM assessments x JOIN merged_refs m ON m.retired_ref = x.person_ref;
 CREATE OR REPLACE VIEW aid_merged AS
-SELECT x.aid_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.kind, x.provider_opd, x.provided_on
-FROM aid x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref;
+SELECT x.aid_ref, x.person_ref, x.kind, x.provider_opd, x.provided_on
+FROM aid x WHERE NOT EXISTS (SELECT 1 FROM merged_refs m WHERE m.retired_ref = x.person_ref)
+UNION ALL SELECT x.aid_ref, m.person_ref AS person_ref, x.kind, x.provider_opd, x.provided_on
+FROM aid x JOIN merged_refs m ON m.retired_ref = x.person_ref;
 CREATE OR REPLACE VIEW businesses_merged AS
-SELECT x.business_ref, COALESCE(m.person_ref, x.owner_person_ref) AS owner_person_ref, x.sector, x.kecamatan_code,
+SELECT x.business_ref, x.owner_person_ref, x.sector, x.kecamatan_code,
     x.has_nib, x.has_pirt, x.has_halal, x.started_on, x.registered_on
-FROM businesses x LEFT JOIN merged_refs m ON m.retired_ref = x.owner_person_ref;
+FROM businesses x WHERE NOT EXISTS (SELECT 1 FROM merged_refs m WHERE m.retired_ref = x.owner_person_ref)
+UNION ALL SELECT x.business_ref, m.person_ref AS owner_person_ref, x.sector, x.kecamatan_code,
+    x.has_nib, x.has_pirt, x.has_halal, x.started_on, x.registered_on
+FROM businesses x JOIN merged_refs m ON m.retired_ref = x.owner_person_ref;
 CREATE OR REPLACE VIEW business_reports_merged AS
-SELECT x.business_ref, x.period, COALESCE(m.person_ref, x.owner_person_ref) AS owner_person_ref,
+SELECT x.business_ref, x.period, x.owner_person_ref,
     x.monthly_revenue_idr, x.workers, x.has_nib, x.has_pirt, x.has_halal, x.event_id
-FROM business_reports x LEFT JOIN merged_refs m ON m.retired_ref = x.owner_person_ref;
+FROM business_reports x WHERE NOT EXISTS (SELECT 1 FROM merged_refs m WHERE m.retired_ref = x.owner_person_ref)
+UNION ALL SELECT x.business_ref, x.period, m.person_ref AS owner_person_ref,
+    x.monthly_revenue_idr, x.workers, x.has_nib, x.has_pirt, x.has_halal, x.event_id
+FROM business_reports x JOIN merged_refs m ON m.retired_ref = x.owner_person_ref;
 CREATE OR REPLACE VIEW coop_member_events_merged AS
-SELECT x.coop_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.happened_on, x.kind
-FROM coop_member_events x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref;
+SELECT x.coop_ref, x.person_ref, x.happened_on, x.kind
+FROM coop_member_events x WHERE NOT EXISTS (SELECT 1 FROM merged_refs m WHERE m.retired_ref = x.person_ref)
+UNION ALL SELECT x.coop_ref, m.person_ref AS person_ref, x.happened_on, x.kind
+FROM coop_member_events x JOIN merged_refs m ON m.retired_ref = x.person_ref;
 CREATE OR REPLACE VIEW capital_merged AS
-SELECT x.disbursement_ref, x.recipient_type,
-    CASE WHEN x.recipient_type = 'woman' THEN COALESCE(m.person_ref, x.recipient_ref) ELSE x.recipient_ref END
-        AS recipient_ref, x.source, x.amount_idr, x.disbursed_on
-FROM capital x LEFT JOIN merged_refs m ON x.recipient_type = 'woman' AND m.retired_ref = x.recipient_ref;
+SELECT x.disbursement_ref, x.recipient_type, x.recipient_ref, x.source, x.amount_idr, x.disbursed_on
+FROM capital x WHERE x.recipient_type <> 'woman'
+    OR NOT EXISTS (SELECT 1 FROM merged_refs m WHERE m.retired_ref = x.recipient_ref)
+UNION ALL SELECT x.disbursement_ref, x.recipient_type, m.person_ref AS recipient_ref, x.source, x.amount_idr,
+    x.disbursed_on
+FROM capital x JOIN merged_refs m ON x.recipient_type = 'woman' AND m.retired_ref = x.recipient_ref;
 CREATE OR REPLACE VIEW enrolments_merged AS
-SELECT x.course_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.enrolled_on
-FROM enrolments x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref;
+SELECT x.course_ref, x.person_ref, x.enrolled_on
+FROM enrolments x WHERE NOT EXISTS (SELECT 1 FROM merged_refs m WHERE m.retired_ref = x.person_ref)
+UNION ALL SELECT x.course_ref, m.person_ref AS person_ref, x.enrolled_on
+FROM enrolments x JOIN merged_refs m ON m.retired_ref = x.person_ref;
 CREATE OR REPLACE VIEW completions_merged AS
-SELECT x.course_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.completed_on, x.attendance_rate,
+SELECT x.course_ref, x.person_ref, x.completed_on, x.attendance_rate,
     x.certified
-FROM completions x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref;
+FROM completions x WHERE NOT EXISTS (SELECT 1 FROM merged_refs m WHERE m.retired_ref = x.person_ref)
+UNION ALL SELECT x.course_ref, m.person_ref AS person_ref, x.completed_on, x.attendance_rate,
+    x.certified
+FROM completions x JOIN merged_refs m ON m.retired_ref = x.person_ref;
 -- Overlapping enrolments (both records in one course): she holds one seat, the one furthest along (training's rule);
 -- a drop-out of one record while her other record's enrolment in the course goes on is no drop-out of hers.
 CREATE OR REPLACE VIEW dropouts_merged AS
-SELECT x.course_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.dropped_on, x.reason
-FROM dropouts x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref
+SELECT x.course_ref, x.person_ref, x.dropped_on, x.reason
+FROM dropouts x WHERE NOT EXISTS (SELECT 1 FROM merged_refs m WHERE m.retired_ref = x.person_ref)
+    AND NOT EXISTS (
+    SELECT 1 FROM enrolments e LEFT JOIN merged_refs me ON me.retired_ref = e.person_ref
+    WHERE e.course_ref = x.course_ref AND e.person_ref <> x.person_ref
+      AND COALESCE(me.person_ref, e.person_ref) = x.person_ref
+      AND NOT EXISTS (SELECT 1 FROM dropouts d WHERE d.course_ref = e.course_ref AND d.person_ref = e.person_ref))
+UNION ALL SELECT x.course_ref, m.person_ref, x.dropped_on, x.reason
+FROM dropouts x JOIN merged_refs m ON m.retired_ref = x.person_ref
 WHERE NOT EXISTS (
     SELECT 1 FROM enrolments e LEFT JOIN merged_refs me ON me.retired_ref = e.person_ref
     WHERE e.course_ref = x.course_ref AND e.person_ref <> x.person_ref
-      AND COALESCE(me.person_ref, e.person_ref) = COALESCE(m.person_ref, x.person_ref)
+      AND COALESCE(me.person_ref, e.person_ref) = m.person_ref
       AND NOT EXISTS (SELECT 1 FROM dropouts d WHERE d.course_ref = e.course_ref AND d.person_ref = e.person_ref));
 CREATE OR REPLACE VIEW placements_merged AS
-SELECT x.placement_ref, COALESCE(m.person_ref, x.person_ref) AS person_ref, x.course_ref, x.sector, x.formal,
+SELECT x.placement_ref, x.person_ref, x.course_ref, x.sector, x.formal,
     x.monthly_wage_idr, x.placed_on
-FROM placements x LEFT JOIN merged_refs m ON m.retired_ref = x.person_ref;
+FROM placements x WHERE NOT EXISTS (SELECT 1 FROM merged_refs m WHERE m.retired_ref = x.person_ref)
+UNION ALL SELECT x.placement_ref, m.person_ref AS person_ref, x.course_ref, x.sector, x.formal,
+    x.monthly_wage_idr, x.placed_on
+FROM placements x JOIN merged_refs m ON m.retired_ref = x.person_ref;
 CREATE OR REPLACE VIEW booths_merged AS
-SELECT x.fair_ref, x.business_ref, COALESCE(m.person_ref, x.owner_person_ref) AS owner_person_ref
-FROM booths x LEFT JOIN merged_refs m ON m.retired_ref = x.owner_person_ref;
+SELECT x.fair_ref, x.business_ref, x.owner_person_ref
+FROM booths x WHERE NOT EXISTS (SELECT 1 FROM merged_refs m WHERE m.retired_ref = x.owner_person_ref)
+UNION ALL SELECT x.fair_ref, x.business_ref, m.person_ref AS owner_person_ref
+FROM booths x JOIN merged_refs m ON m.retired_ref = x.owner_person_ref;
 CREATE OR REPLACE VIEW listings_merged AS
-SELECT x.product_ref, x.business_ref, COALESCE(m.person_ref, x.owner_person_ref) AS owner_person_ref, x.channel,
+SELECT x.product_ref, x.business_ref, x.owner_person_ref, x.channel,
     x.category, x.price_idr, x.listed_on, x.delisted_on
-FROM listings x LEFT JOIN merged_refs m ON m.retired_ref = x.owner_person_ref;
+FROM listings x WHERE NOT EXISTS (SELECT 1 FROM merged_refs m WHERE m.retired_ref = x.owner_person_ref)
+UNION ALL SELECT x.product_ref, x.business_ref, m.person_ref AS owner_person_ref, x.channel,
+    x.category, x.price_idr, x.listed_on, x.delisted_on
+FROM listings x JOIN merged_refs m ON m.retired_ref = x.owner_person_ref;
 CREATE OR REPLACE VIEW sales_merged AS
-SELECT x.sale_ref, x.business_ref, COALESCE(m.person_ref, x.owner_person_ref) AS owner_person_ref, x.channel,
+SELECT x.sale_ref, x.business_ref, x.owner_person_ref, x.channel,
     x.fair_ref, x.amount_idr, x.quantity, x.sold_on
-FROM sales x LEFT JOIN merged_refs m ON m.retired_ref = x.owner_person_ref;
+FROM sales x WHERE NOT EXISTS (SELECT 1 FROM merged_refs m WHERE m.retired_ref = x.owner_person_ref)
+UNION ALL SELECT x.sale_ref, x.business_ref, m.person_ref AS owner_person_ref, x.channel,
+    x.fair_ref, x.amount_idr, x.quantity, x.sold_on
+FROM sales x JOIN merged_refs m ON m.retired_ref = x.owner_person_ref;
