@@ -34,6 +34,10 @@ from .observability.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
 POOL_CLOSE_TIMEOUT_S = 10.0
+# A background task cancelled at stop and still running after this long swallowed its cancellation (on Python 3.11
+# ``asyncio.wait_for`` can, when the awaited call completes in the same step): it is logged and left behind rather
+# than keeping the service from stopping.
+TASK_STOP_TIMEOUT_S = 10.0
 JOIN_RETRY_MAX_S = 10.0  # between attempts to join the consumer group while Kafka is unreachable
 PURGE_EVERY_S = 6 * 3600.0  # stored Idempotency-Key answers older than idempotency.RETENTION are deleted this often
 
@@ -186,9 +190,14 @@ class ServiceRuntime:
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            done, pending = await asyncio.wait(self._tasks, timeout=TASK_STOP_TIMEOUT_S)
+            for task in done:
+                if not task.cancelled():
+                    task.exception()  # retrieved: a task that failed before the stop was logged by its own loop
+            for task in pending:
+                log.warning("%s: task %s still running %.0f s after its cancellation; left behind", self.name,
+                            task.get_name(), TASK_STOP_TIMEOUT_S)
         self._tasks.clear()
         if self._lag_clients is not None:
             admin, offsets = self._lag_clients

@@ -87,8 +87,8 @@ class LiveFeed:
             conn: asyncpg.Connection | None = None
             lost = asyncio.Event()
             try:
-                conn = await asyncio.wait_for(asyncpg.connect(dsn, server_settings={
-                    "application_name": LISTENER}), 10)
+                async with asyncio.timeout(10):
+                    conn = await asyncpg.connect(dsn, server_settings={"application_name": LISTENER})
                 conn.add_termination_listener(functools.partial(_set, lost))
                 await conn.add_listener(CHANNEL, self._on_notify)
                 self.listening = True
@@ -100,13 +100,17 @@ class LiveFeed:
                         async with asyncio.timeout(5):
                             await lost.wait()
                     if not lost.is_set():  # a silent half-open socket shows only when used
-                        await asyncio.wait_for(conn.fetchval("SELECT 1"), 5)
+                        async with asyncio.timeout(5):
+                            await conn.fetchval("SELECT 1")
             except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("live feed: LISTEN %s lost (%s); again in %.1f s", CHANNEL, exc, retry_s)
             finally:
                 self.listening = False
                 if conn is not None:
                     conn.terminate()
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():  # a cancellation absorbed by a timeout above: stop anyway
+                raise asyncio.CancelledError
             await asyncio.sleep(retry_s)
 
     def released(self) -> None:
@@ -132,8 +136,12 @@ class LiveFeed:
         the first change after a quiet spell is recomputed at once, as its notification comes after the commit)."""
         last = -self.tick_s
         while True:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.throttle_s)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.throttle_s):
+                    await self._wake.wait()
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():  # a cancellation absorbed by the timeout: stop anyway
+                raise asyncio.CancelledError
             self._wake.clear()
             if not self.listening:  # other instances' commits cannot wake it: poll every throttle_s meanwhile
                 self._rounds = max(self._rounds, 1)
