@@ -206,7 +206,12 @@ class ServiceRuntime:
                 await offsets.stop()
             with contextlib.suppress(Exception):
                 await admin.close()
-        await self.broker.stop()
+        stopping = asyncio.create_task(self.broker.stop(), name=f"{self.name}-broker-stop")
+        if not (await asyncio.wait({stopping}, timeout=TASK_STOP_TIMEOUT_S))[0]:
+            log.warning("%s: the Kafka clients did not stop within %.0f s; left behind", self.name,
+                        TASK_STOP_TIMEOUT_S)
+        elif not stopping.cancelled() and (failed := stopping.exception()) is not None:
+            raise failed
         if self.pool is not None:
             try:  # a request or stream still holding a connection must not keep the process from stopping
                 await asyncio.wait_for(self.pool.close(), POOL_CLOSE_TIMEOUT_S)
