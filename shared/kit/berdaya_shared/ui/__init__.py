@@ -33,6 +33,7 @@ from . import formats
 from .config import UiSettings
 from .forms import new_form_key
 from .nav import links, opd_label
+from .places import kecamatan_name
 
 STATIC = files("berdaya_shared.ui").joinpath("static")
 YEAR = "public, max-age=31536000, immutable"
@@ -123,7 +124,7 @@ def environment(templates: str | None) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True, trim_blocks=False)
     for name in ("tanggal", "tanggal_waktu", "rupiah", "angka", "desimal", "persen", "bulan_tahun"):
         env.filters[name] = env.globals[name] = getattr(formats, name)
-    env.globals.update(field_id=field_id, opd_label=opd_label, new_form_key=new_form_key)
+    env.globals.update(field_id=field_id, opd_label=opd_label, new_form_key=new_form_key, kecamatan_name=kecamatan_name)
     return env
 
 
