@@ -13,6 +13,7 @@ definitions over the facts (before), in the same run; so are the medians read by
 record (before the histograms). It also times keeping the read models current: a batch touching 100 women.
 """
 
+import contextlib
 import os
 import random
 import statistics
@@ -110,94 +111,123 @@ async def build_history(url: str, women: int) -> dict[str, float]:
         await conn.close()
 
 
-async def _timed(call: Callable[[], Awaitable[Any]], rounds: int) -> dict[str, float]:
-    await call()  # warm the caches
-    times = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        await call()
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
+def _stats(times: list[float]) -> dict[str, float]:
+    times = sorted(times)
     return {"p50_ms": round(statistics.median(times), 1),
             "p95_ms": round(times[min(len(times) - 1, int(0.95 * len(times)))], 1)}
 
 
-async def measure(url: str, rounds: int) -> dict[str, Any]:
-    """p50/p95 of the dashboard's reads on ``url`` (read models), and the headline and funnel from the facts."""
-    # Additive indicators (counts, ratios, Rupiah sums) sum cells; the median reads its records: timed apart.
-    names = [i.name for i in CATALOG if i.kind != "median_idr"]
-    medians = [i.name for i in CATALOG if i.kind == "median_idr"]
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=1)
+async def _timed_pair(calls: tuple[Callable[[], Awaitable[Any]], ...], rounds: int) -> list[dict[str, float]]:
+    """p50/p95 (ms) of each call of ``calls`` (the same read on each database), timed in turn round by round, so
+    that the machine's load (two shared cores) weighs on every size alike."""
+    for call in calls:
+        await call()  # warm the caches
+    times: list[list[float]] = [[] for _ in calls]
+    for _ in range(rounds):
+        for i, call in enumerate(calls):
+            started = time.perf_counter()
+            await call()
+            times[i].append((time.perf_counter() - started) * 1000)
+    return [_stats(t) for t in times]
+
+
+_FILTERED = Filters(kecamatan="64.02.06", period_from="2026-01", period_to="2026-06", age_band="25-34")
+_NAMES = [i.name for i in CATALOG if i.kind != "median_idr"]  # additive: counts, ratios, Rupiah sums (sum cells)
+_MEDIANS = [i.name for i in CATALOG if i.kind == "median_idr"]  # read from their histograms: timed apart
+
+
+def _reads(conn: asyncpg.Connection) -> dict[str, Callable[[], Awaitable[Any]]]:
+    """The dashboard's reads on ``conn`` (the API's snapshot), by label; ``_from_*``: as they were read before the
+    read models (the definitions over the facts) and before the histograms (percentile_cont over every record)."""
+    f = _FILTERED
+    reads: dict[str, Callable[[], Awaitable[Any]]] = {
+        "headline_with_funnel": lambda: indicators.headline(conn),
+        "funnel": lambda: indicators.funnel(conn, Filters()),
+        "additive_indicators_regency": lambda: indicators.report(conn, _NAMES, Filters(), None),
+        "additive_indicators_by_kecamatan": lambda: indicators.report(conn, _NAMES, Filters(), "kecamatan"),
+        "additive_indicators_by_month": lambda: indicators.report(conn, _NAMES, Filters(), "period"),
+        "additive_indicators_filtered": lambda: indicators.report(conn, _NAMES, f, "period"),
+        "median_regency": lambda: indicators.report(conn, _MEDIANS, Filters(), None),
+        "median_by_kecamatan": lambda: indicators.report(conn, _MEDIANS, Filters(), "kecamatan"),
+        "median_by_month": lambda: indicators.report(conn, _MEDIANS, Filters(), "period"),
+        "median_filtered": lambda: indicators.report(conn, _MEDIANS, f, "period"),
+        "median_by_desa": lambda: indicators.report(conn, _MEDIANS, Filters(kecamatan="64.02.06"), "desa"),
+        "one_indicator_by_desa": lambda: indicators.report(conn, ["women_registered"],
+                                                           Filters(kecamatan="64.02.06"), "desa"),
+    }
+    headline_names = [i.name for i in CATALOG if i.headline]
+
+    async def from_facts() -> None:
+        for name in headline_names:
+            await definitions.compute(conn, name, Filters(), None)
+        await definitions.funnel_stock(conn, Filters())
+
+    if os.environ.get("BENCH_SCALE_FROM_FACTS", "1") == "1":  # minutes at 400,000 women on a loaded machine
+        reads["headline_with_funnel_from_facts"] = from_facts
+    for label, (flt, group) in {"regency": (Filters(), None), "by_kecamatan": (Filters(), "kecamatan"),
+                                "by_month": (Filters(), "period"), "filtered": (f, "period")}.items():
+        sql = readmodel_reads.RECORDS.format(group=GROUP_COLUMN[group])
+
+        async def from_records(sql: str = sql, flt: Filters = flt) -> None:
+            for name in _MEDIANS:
+                await conn.fetch(sql, *flt.args(), name)
+
+        reads[f"median_{label}_from_records"] = from_records
+    return reads
+
+
+async def measure(urls: list[str], rounds: int) -> list[dict[str, Any]]:
+    """p50/p95 of the dashboard's reads on each database of ``urls`` (read models; and as before them), each read
+    timed on every database in turn, round by round; then keeping the read models current for 100 women."""
+    pools = [await asyncpg.create_pool(url, min_size=1, max_size=1) for url in urls]
+    out: list[dict[str, Any]] = [{} for _ in urls]
     try:
-        async with indicators.snapshot(pool) as conn:
-            out: dict[str, Any] = {"women": await conn.fetchval("SELECT count(*) FROM women"),
-                                   "records": await conn.fetchval("SELECT count(*) FROM rm_contrib"),
-                                   "cells": await conn.fetchval("SELECT count(*) FROM rm_cells")}
-            filtered = Filters(kecamatan="64.02.06", period_from="2026-01", period_to="2026-06", age_band="25-34")
-            reads: dict[str, Callable[[], Awaitable[Any]]] = {
-                "headline_with_funnel": lambda: indicators.headline(conn),
-                "funnel": lambda: indicators.funnel(conn, Filters()),
-                "additive_indicators_regency": lambda: indicators.report(conn, names, Filters(), None),
-                "additive_indicators_by_kecamatan": lambda: indicators.report(conn, names, Filters(), "kecamatan"),
-                "additive_indicators_by_month": lambda: indicators.report(conn, names, Filters(), "period"),
-                "additive_indicators_filtered": lambda: indicators.report(conn, names, filtered, "period"),
-                "median_regency": lambda: indicators.report(conn, medians, Filters(), None),
-                "median_by_kecamatan": lambda: indicators.report(conn, medians, Filters(), "kecamatan"),
-                "median_by_month": lambda: indicators.report(conn, medians, Filters(), "period"),
-                "median_filtered": lambda: indicators.report(conn, medians, filtered, "period"),
-                "median_by_desa": lambda: indicators.report(conn, medians, Filters(kecamatan="64.02.06"), "desa"),
-                "one_indicator_by_desa": lambda: indicators.report(conn, ["women_registered"],
-                                                                   Filters(kecamatan="64.02.06"), "desa"),
-            }
-            for label, call in reads.items():
-                out[label] = await _timed(call, rounds)
-            headline_names = [i.name for i in CATALOG if i.headline]
+        async with contextlib.AsyncExitStack() as stack:
+            conns = [await stack.enter_async_context(indicators.snapshot(pool)) for pool in pools]
+            for o, conn in zip(out, conns, strict=True):
+                o.update(women=await conn.fetchval("SELECT count(*) FROM women"),
+                         records=await conn.fetchval("SELECT count(*) FROM rm_contrib"),
+                         cells=await conn.fetchval("SELECT count(*) FROM rm_cells"))
+            reads = [_reads(conn) for conn in conns]
+            for label in reads[0]:
+                n = max(2, rounds // 10) if label.endswith("_from_facts") else rounds
+                for o, figure in zip(out, await _timed_pair(tuple(r[label] for r in reads), n), strict=True):
+                    o[label] = figure
+        async with contextlib.AsyncExitStack() as stack:
+            keeps = []
+            for pool in pools:
+                conn = await stack.enter_async_context(pool.acquire())
+                refs = [r["person_ref"] for r in await conn.fetch(
+                    f"SELECT person_ref FROM {LIVE_SCHEMA}.women TABLESAMPLE SYSTEM (1) LIMIT 100")]
+                random.Random(1).shuffle(refs)
 
-            async def before() -> None:
-                for name in headline_names:
-                    await definitions.compute(conn, name, Filters(), None)
-                await definitions.funnel_stock(conn, Filters())
+                async def keep_current(conn: asyncpg.Connection = conn, refs: list[Any] = refs) -> None:
+                    async with conn.transaction():
+                        await conn.execute(f"SET LOCAL search_path TO {LIVE_SCHEMA}, public")
+                        await readmodel.maintain(conn, refs)
 
-            if os.environ.get("BENCH_SCALE_FROM_FACTS", "1") == "1":  # minutes at 400,000 women on a loaded machine
-                out["headline_with_funnel_from_facts"] = await _timed(before, max(2, rounds // 10))
-            # The medians as they were read before the histograms: percentile_cont over every stored record.
-            for label, (f, group) in {"regency": (Filters(), None), "by_kecamatan": (Filters(), "kecamatan"),
-                                      "by_month": (Filters(), "period"), "filtered": (filtered, "period")}.items():
-                sql = readmodel_reads.RECORDS.format(group=GROUP_COLUMN[group])
-
-                async def from_records(sql: str = sql, f: Filters = f) -> None:
-                    for name in medians:
-                        await conn.fetch(sql, *f.args(), name)
-
-                out[f"median_{label}_from_records"] = await _timed(from_records, rounds)
-        async with pool.acquire() as conn:
-            refs = [r["person_ref"] for r in await conn.fetch(
-                f"SELECT person_ref FROM {LIVE_SCHEMA}.women TABLESAMPLE SYSTEM (1) LIMIT 100")]
-            random.Random(1).shuffle(refs)
-
-            async def keep_current() -> None:
-                async with conn.transaction():
-                    await conn.execute(f"SET LOCAL search_path TO {LIVE_SCHEMA}, public")
-                    await readmodel.maintain(conn, refs)
-
-            out["maintain_batch_of_100_women"] = await _timed(keep_current, max(3, rounds // 4))
+                keeps.append(keep_current)
+            for o, figure in zip(out, await _timed_pair(tuple(keeps), max(3, rounds // 4)), strict=True):
+                o["maintain_batch_of_100_women"] = figure
     finally:
-        await pool.close()
+        for pool in pools:
+            await pool.close()
     return out
 
 
 async def run(create_database: Callable[[str], Awaitable[str]]) -> dict[str, Any]:
-    """The scale stage: both sizes built and measured in this run."""
+    """The scale stage: both sizes built, then measured side by side in this run."""
     women = int(os.environ.get("BENCH_SCALE_WOMEN", "400000"))
     rounds = int(os.environ.get("BENCH_SCALE_ROUNDS", "20"))
-    out: dict[str, Any] = {}
-    for label, n in (("small", women // 10), ("large", women)):
-        url = await create_database(f"scale_{label}")
+    sizes = {"small": women // 10, "large": women}
+    urls, built = {}, {}
+    for label, n in sizes.items():
+        urls[label] = await create_database(f"scale_{label}")
         print(f"(s) scale: building {n:,} women ...", flush=True)
-        built = await build_history(url, n)
-        print(f"(s) scale: reads at {n:,} women ...", flush=True)
-        out[label] = {**built, **await measure(url, rounds)}
-    small, large = out["small"], out["large"]
+        built[label] = await build_history(urls[label], n)
+    print(f"(s) scale: reads at {sizes['small']:,} and {sizes['large']:,} women, in turn ...", flush=True)
+    small, large = await measure([urls["small"], urls["large"]], rounds)
+    out: dict[str, Any] = {"small": {**built["small"], **small}, "large": {**built["large"], **large}}
     out["ratio_large_to_small_p95"] = {
         k: round(large[k]["p95_ms"] / max(small[k]["p95_ms"], 0.1), 2)
         for k in large if isinstance(large[k], dict) and "p95_ms" in large[k]}

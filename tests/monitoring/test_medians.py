@@ -1,9 +1,11 @@
 """The median of revenue change read from the maintained histograms equals percentile_cont(0.5) over the
 definition, with odd and even counts (the two middle values averaged), ties, negative and zero changes, changes on
-both sides of a histogram bucket's edge, a late report that changes a business's first revenue, a merge and its
-undo, and any arrival order. Through the real inbox consumer path."""
+both sides of a histogram bucket's edge, many changes inside one coarse bucket (the walk's second step), a late
+report that changes a business's first revenue, a merge and its undo, and any arrival order. Through the real inbox
+consumer path."""
 
 import random
+import statistics
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -121,6 +123,38 @@ async def test_read_models_built_before_the_histograms_get_them_on_start(pool: a
     await feed(pool, events([*EVEN, *LATE]))
     async with pool.acquire() as conn:
         await conn.execute(f"TRUNCATE {', '.join(f'{LIVE_SCHEMA}.{t}' for t in (*readmodel.HIST_TABLES, 'rm_hist_state'))}")
+        async with indicators.snapshot(pool) as reader:
+            assert (await indicators.compute(reader, NAME, Filters(), None))[0]["value"] is None  # nothing to walk
+        await prepare_database(conn)
+    assert await _regency_and_equal_to_definitions(pool) == 100_000.0
+
+
+async def test_medians_inside_one_coarse_bucket_walk_its_fine_buckets(pool: asyncpg.Pool) -> None:  # noqa: F811
+    """Changes spread over the fine buckets of one coarse bucket (100,000-199,999 Rupiah: one significant digit),
+    with others around it: the middle ranks fall inside it, and the fine bucket holding each is found by walking
+    only that coarse bucket's fine ones."""
+    await reset(pool)
+    changes = [101_000, 112_000, 118_500, 118_500, 123_000, 131_000, 145_000, 150_000, 157_000, 166_000, 199_999,
+               250_000, -50_000, 90_000, 0]
+    sales = []
+    for i, change in enumerate(changes):
+        _, b = business(W[i % 4], KEC[i % 2], {"2026-03": 1_000_000, "2026-06": 1_000_000 + change},
+                        sector=("kuliner", "jasa")[i % 2])
+        sales += b
+    await feed(pool, events([*WOMEN[:4], *sales]))
+    assert await _regency_and_equal_to_definitions(pool) == statistics.median(changes) == 123_000
+    _, extra = business(W[0], KEC[0], {"2026-03": 1_000_000, "2026-06": 1_145_500})  # even: (123,000 + 131,000) / 2
+    await feed(pool, events(extra))
+    assert await _regency_and_equal_to_definitions(pool) == statistics.median([*changes, 145_500]) == 127_000
+
+
+async def test_read_models_with_fine_histograms_only_get_the_coarse_ones_on_start(pool: asyncpg.Pool) -> None:  # noqa: F811
+    """Read models of the version before the coarse histograms (fine ones and ``rm_hist_state`` present, coarse
+    ones empty) get them on start."""
+    await reset(pool)
+    await feed(pool, events([*EVEN, *LATE]))
+    async with pool.acquire() as conn:
+        await conn.execute(f"TRUNCATE {', '.join(f'{LIVE_SCHEMA}.{t}' for t in readmodel.HIST_TABLES if readmodel.coarse(t))}")
         async with indicators.snapshot(pool) as reader:
             assert (await indicators.compute(reader, NAME, Filters(), None))[0]["value"] is None  # nothing to walk
         await prepare_database(conn)

@@ -63,6 +63,8 @@ CREATE INDEX IF NOT EXISTS rm_contrib_median_k ON rm_contrib (indicator, COALESC
     WHERE bucket IS NOT NULL;
 CREATE INDEX IF NOT EXISTS rm_contrib_median_p ON rm_contrib (indicator, COALESCE(period, ''), bucket, amount)
     WHERE bucket IS NOT NULL;
+CREATE INDEX IF NOT EXISTS rm_contrib_median_kp ON rm_contrib
+    (indicator, COALESCE(kecamatan_code || '|' || period, ''), bucket, amount) WHERE bucket IS NOT NULL;
 CREATE TABLE IF NOT EXISTS rm_hist (
     indicator text NOT NULL, kecamatan_code text, period text, opd text, field text, pekka_category text,
     age_band text, bucket int NOT NULL, n bigint NOT NULL,
@@ -83,5 +85,31 @@ CREATE TABLE IF NOT EXISTS rm_hist_p (
 CREATE TABLE IF NOT EXISTS rm_hist_all (
     indicator text NOT NULL, bucket int NOT NULL, n bigint NOT NULL, UNIQUE (indicator, bucket)
 );
+-- The coarse histograms (one significant digit: bucket / 10) of each level, walked first; then the fine buckets
+-- inside the chosen coarse bucket are read by their bucket (the (indicator, bucket) indexes).
+CREATE TABLE IF NOT EXISTS rm_hist_c (
+    indicator text NOT NULL, kecamatan_code text, period text, opd text, field text, pekka_category text,
+    age_band text, bucket int NOT NULL, n bigint NOT NULL,
+    UNIQUE NULLS NOT DISTINCT (indicator, kecamatan_code, period, opd, field, pekka_category, age_band, bucket)
+);
+CREATE TABLE IF NOT EXISTS rm_hist_kp_c (
+    indicator text NOT NULL, kecamatan_code text, period text, bucket int NOT NULL, n bigint NOT NULL,
+    UNIQUE NULLS NOT DISTINCT (indicator, kecamatan_code, period, bucket)
+);
+CREATE TABLE IF NOT EXISTS rm_hist_k_c (
+    indicator text NOT NULL, kecamatan_code text, bucket int NOT NULL, n bigint NOT NULL,
+    UNIQUE NULLS NOT DISTINCT (indicator, kecamatan_code, bucket)
+);
+CREATE TABLE IF NOT EXISTS rm_hist_p_c (
+    indicator text NOT NULL, period text, bucket int NOT NULL, n bigint NOT NULL,
+    UNIQUE NULLS NOT DISTINCT (indicator, period, bucket)
+);
+CREATE TABLE IF NOT EXISTS rm_hist_all_c (
+    indicator text NOT NULL, bucket int NOT NULL, n bigint NOT NULL, UNIQUE (indicator, bucket)
+);
+CREATE INDEX IF NOT EXISTS rm_hist_bucket ON rm_hist (indicator, bucket);
+CREATE INDEX IF NOT EXISTS rm_hist_kp_bucket ON rm_hist_kp (indicator, bucket);
+CREATE INDEX IF NOT EXISTS rm_hist_k_bucket ON rm_hist_k (indicator, bucket);
+CREATE INDEX IF NOT EXISTS rm_hist_p_bucket ON rm_hist_p (indicator, bucket);
 -- One row once the histograms hold every stored record (read models built before them are filled once).
 CREATE TABLE IF NOT EXISTS rm_hist_state (built_at timestamptz NOT NULL);

@@ -34,24 +34,37 @@ def _source(group_by: str | None, fine: bool) -> tuple[str, str]:
     return "rm_cells", _FINE
 
 
-# A median from a value histogram (projections/readmodel.py HIST_TABLES): per key, the buckets in amount order
-# with the records before each; the middle ranks ((n+1)/2 and (n+2)/2, 1-based: one rank when n is odd, the two
-# middle ones when it is even, as percentile_cont(0.5) interpolates) fall in one or two buckets; each is read from
-# the records of that bucket alone, in amount order (indexes rm_contrib_median*), and the two values averaged.
-# Exact: the same value as percentile_cont(0.5) over every record, reading a histogram and one bucket's records.
-MEDIAN = """WITH h AS (SELECT {group} AS key, bucket, sum(n)::int AS n FROM {table}
+# A median from the value histograms (projections/readmodel.py HIST_TABLES), in two steps of bounded size. Per key,
+# the coarse buckets (one significant digit) in amount order with the records before each; the middle ranks ((n+1)/2
+# and (n+2)/2, 1-based: one rank when n is odd, the two middle ones when it is even, as percentile_cont(0.5)
+# interpolates) fall in one or two coarse buckets (``m``: the rank within it). Then the fine buckets (two significant
+# digits) inside each chosen coarse bucket only, at most ten, read by bucket, and the rank within the fine one
+# (``mf``); that fine bucket's records are read in amount order (indexes rm_contrib_median*) and the two values
+# averaged. Exact: the same value as percentile_cont(0.5) over every record, while the rows read stay the same
+# however many records there are: at most nine coarse buckets per power of ten and sign, ten fine ones, and the
+# records of one fine bucket (a span of at most 10 % of its values).
+MEDIAN = """WITH h AS (SELECT {group} AS key, bucket, sum(n)::int AS n FROM {table}_c
   WHERE indicator = $8 AND {where} GROUP BY 1, 2),
 c AS (SELECT key, bucket, n, sum(n) OVER (PARTITION BY key ORDER BY bucket) - n AS before,
   sum(n) OVER (PARTITION BY key) AS total FROM h),
-m AS (SELECT key, bucket, r - before AS k FROM (
+m AS (SELECT DISTINCT key, bucket, r - before AS k FROM (
     SELECT key, bucket, n, before, unnest(ARRAY[(total + 1) / 2, (total + 2) / 2]) AS r FROM c
     WHERE before < (total + 2) / 2 AND before + n >= (total + 1) / 2) AS s
-  WHERE r > before AND r <= before + n GROUP BY key, bucket, r - before)
-SELECT m.key, avg(x.amount)::float8 AS median FROM m, LATERAL (
-  SELECT amount FROM rm_contrib WHERE indicator = $8 AND bucket = m.bucket
-    AND COALESCE({group}, '') = COALESCE(m.key, '') AND {fine}
-  ORDER BY amount OFFSET m.k - 1 LIMIT 1) AS x
-GROUP BY m.key"""
+  WHERE r > before AND r <= before + n),
+fh AS (SELECT {group} AS key, bucket, sum(n)::int AS n FROM {table}
+  WHERE indicator = $8 AND {where} AND bucket = ANY(ARRAY(
+    SELECT DISTINCT b FROM m, generate_series(least(m.bucket * 10, m.bucket * 10 + sign(m.bucket)::int * 9),
+      greatest(m.bucket * 10, m.bucket * 10 + sign(m.bucket)::int * 9)) AS b))
+  GROUP BY 1, 2),
+f AS (SELECT m.key, m.k, fh.bucket, fh.n,
+    sum(fh.n) OVER (PARTITION BY m.key, m.bucket, m.k ORDER BY fh.bucket) - fh.n AS before
+  FROM m JOIN fh ON fh.key IS NOT DISTINCT FROM m.key AND fh.bucket / 10 = m.bucket),
+mf AS (SELECT key, bucket, k - before AS k FROM f WHERE k > before AND k <= before + n)
+SELECT mf.key, avg(x.amount)::float8 AS median FROM mf, LATERAL (
+  SELECT amount FROM rm_contrib WHERE indicator = $8 AND bucket = mf.bucket
+    AND COALESCE({group}, '') = COALESCE(mf.key, '') AND {fine}
+  ORDER BY amount OFFSET mf.k - 1 LIMIT 1) AS x
+GROUP BY mf.key"""
 # The histograms by the dimensions they keep; $4..$7 (OPD, field, PEKKA, age) need the one of every dimension.
 _HIST_WHERE = {
     "rm_hist_all": "$1::text IS NULL AND $2::text IS NULL AND $3::text IS NULL",

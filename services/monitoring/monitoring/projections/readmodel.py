@@ -18,8 +18,9 @@ The result is a function of the facts alone (which are order-independent), so an
 the same tables, and ``build`` (the whole history at once, used by the rebuild before its swap and when the read
 models are first created) gives the same as any sequence of batches: ``tests/monitoring/test_readmodel.py``.
 Medians are not additive: each median record's amount falls in a bucket (adapters/readmodel.sql), and value
-histograms (records per bucket, ``HIST_TABLES``) are maintained beside the cells by the same statements; a median
-read walks a histogram to the bucket of the middle rank and reads only that bucket's records (exact). A desa
+histograms (records per bucket, ``HIST_TABLES``, coarse and fine) are maintained beside the cells by the same
+statements; a median read walks a coarse histogram to the bucket of the middle rank, then that bucket's fine ones,
+and reads only one fine bucket's records (exact). A desa
 breakdown filtered by OPD, field, PEKKA category or age band, and a median by desa, read the stored records. The
 funnel is a pseudo-indicator (``_funnel``): one record per registered woman with her four step flags. What this
 costs: ``docs/scaling.md``.
@@ -165,15 +166,25 @@ def _to_cells(table: str, dims: str, sign: str, source: str) -> str:
 
 # The value histograms of the median indicators (records per amount bucket, ``bucket`` of ``rm_contrib`` in
 # adapters/readmodel.sql), at each level a median read may need; adapters/readmodel_reads.py picks the smallest.
-HIST_TABLES = {"rm_hist": DIMS, "rm_hist_kp": "kecamatan_code, period", "rm_hist_k": "kecamatan_code",
+# Each level twice: fine (two significant digits, ``bucket``) and coarse (one, ``bucket / 10``: at most nine buckets
+# per power of ten and sign, however many records), so that a read walks the coarse one, then only the ten fine
+# buckets inside the coarse bucket it chose.
+HIST_LEVELS = {"rm_hist": DIMS, "rm_hist_kp": "kecamatan_code, period", "rm_hist_k": "kecamatan_code",
                "rm_hist_p": "period", "rm_hist_all": ""}
+HIST_TABLES = {**HIST_LEVELS, **{f"{t}_c": d for t, d in HIST_LEVELS.items()}}
+
+
+def coarse(table: str) -> bool:
+    """True for a coarse histogram (its buckets are ``bucket / 10``)."""
+    return table.endswith("_c")
 
 
 def _to_hist(table: str, dims: str, sign: str, source: str) -> str:
-    cols = f"indicator, {dims}, bucket" if dims else "indicator, bucket"
-    return (f"INSERT INTO {table} AS c ({cols}, n) SELECT {cols}, {sign}count(*) FROM {source}"
-            f" WHERE num AND bucket IS NOT NULL GROUP BY {cols}"
-            f" ON CONFLICT ({cols}) DO UPDATE SET n = c.n + EXCLUDED.n")
+    keys = f"indicator, {dims}" if dims else "indicator"
+    value = "bucket / 10" if coarse(table) else "bucket"
+    return (f"INSERT INTO {table} AS c ({keys}, bucket, n) SELECT {keys}, {value}, {sign}count(*) FROM {source}"
+            f" WHERE num AND bucket IS NOT NULL GROUP BY {keys}, {value}"
+            f" ON CONFLICT ({keys}, bucket) DO UPDATE SET n = c.n + EXCLUDED.n")
 
 
 def _moved(records: str, sign: str) -> str:

@@ -20,7 +20,7 @@ import asyncio
 
 import asyncpg
 
-from .readmodel import _COLUMNS, BULK_SQL, CELL_TABLES, FACT_TABLES, FUNNEL, HIST_TABLES, _records
+from .readmodel import _COLUMNS, BULK_SQL, CELL_TABLES, FACT_TABLES, FUNNEL, HIST_TABLES, _records, coarse
 
 # Memory for the build's aggregations and index sorts (its transaction only): about the size of the records.
 WORK_MEM = "256MB"
@@ -113,14 +113,19 @@ async def build_in_parallel(pool: asyncpg.Pool, schema: str, workers: int = BUIL
 
 
 async def build_histograms(conn: asyncpg.Connection) -> None:
-    """The median indicators' value histograms from the stored records (``rm_contrib``): the one of every
-    dimension from the records, each roll-up from it."""
+    """The median indicators' value histograms from the stored records (``rm_contrib``): the fine one of every
+    dimension from the records, each fine roll-up from it, each coarse histogram from the fine one of its level."""
     await conn.execute(f"TRUNCATE rm_hist_state, {', '.join(HIST_TABLES)}")
     for table, dims in HIST_TABLES.items():
-        cols = f"indicator, {dims}, bucket" if dims else "indicator, bucket"
-        source = "rm_contrib WHERE num AND bucket IS NOT NULL" if table == "rm_hist" else "rm_hist"
-        await conn.execute(f"INSERT INTO {table} ({cols}, n) SELECT {cols}, {'count(*)' if table == 'rm_hist' else 'sum(n)'}"
-                           f" FROM {source} GROUP BY {cols}")
+        keys = f"indicator, {dims}" if dims else "indicator"
+        if table == "rm_hist":
+            value, count, source = "bucket", "count(*)", "rm_contrib WHERE num AND bucket IS NOT NULL"
+        elif coarse(table):  # from the fine histogram of its level
+            value, count, source = "bucket / 10", "sum(n)", table.removesuffix("_c")
+        else:
+            value, count, source = "bucket", "sum(n)", "rm_hist"
+        await conn.execute(f"INSERT INTO {table} ({keys}, bucket, n) SELECT {keys}, {value}, {count} FROM {source}"
+                           f" GROUP BY {keys}, {value}")
     await conn.execute("INSERT INTO rm_hist_state VALUES (now())")
 
 
@@ -130,7 +135,9 @@ async def ensure_built(conn: asyncpg.Connection) -> bool:
     if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM rm_state)"):
         await build(conn)
         return True
-    if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM rm_hist_state)"):
+    # No histograms yet, or fine ones without the coarse ones (read models of an older version).
+    if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM rm_hist_state) AND (EXISTS (SELECT 1 FROM rm_hist_all_c)"
+                               " OR NOT EXISTS (SELECT 1 FROM rm_hist_all))"):
         await build_histograms(conn)
         return True
     return False
