@@ -35,6 +35,7 @@ import asyncpg
 from berdaya_contracts import Event
 
 from ..adapters.indicator_sql import _BASELINE, BASE_SQL, FIRST, merged
+from ..domain.indicators import CATALOG
 
 # The funnel's cohort record of each registered woman: her dimensions, her registration month, and in ``field``
 # four flags, one per step beyond registration, '1' when she reached it (trained: a completion; business: owns a
@@ -187,18 +188,22 @@ def _to_hist(table: str, dims: str, sign: str, source: str) -> str:
             f" ON CONFLICT ({keys}, bucket) DO UPDATE SET n = c.n + EXCLUDED.n")
 
 
-def _moved(records: str, sign: str) -> str:
-    """One statement: ``records`` (a data-modifying CTE named ``moved``) added to every cell table and value
-    histogram with ``sign``."""
+def _moved(records: str, sign: str, histograms: bool = True) -> str:
+    """One statement: ``records`` (a data-modifying CTE named ``moved``) added to every cell table and (when
+    ``histograms``: the records may be of a median indicator) value histogram with ``sign``."""
     tables = list(CELL_TABLES.items())
     ctes = [f"t{i} AS ({_to_cells(t, d, sign, 'moved')})" for i, (t, d) in enumerate(tables[1:])]
-    ctes += [f"h{i} AS ({_to_hist(t, d, sign, 'moved')})" for i, (t, d) in enumerate(HIST_TABLES.items())]
+    if histograms:
+        ctes += [f"h{i} AS ({_to_hist(t, d, sign, 'moved')})" for i, (t, d) in enumerate(HIST_TABLES.items())]
     return f"WITH moved AS ({records}), {', '.join(ctes)} {_to_cells(tables[0][0], tables[0][1], sign, 'moved')}"
 
 
 FORGET = _moved("DELETE FROM rm_contrib WHERE anchor = ANY($1::uuid[]) AND indicator = ANY($2::text[]) RETURNING *",
                 "-")
-RECOMPUTE = {name: _moved(f"INSERT INTO rm_contrib ({_COLUMNS}) {_restricted(name)} RETURNING *", "")
+# The median indicators (domain/indicators.py, kind median_idr): the only records with a bucket (readmodel.sql).
+MEDIANS = frozenset(i.name for i in CATALOG if i.kind == "median_idr")
+RECOMPUTE = {name: _moved(f"INSERT INTO rm_contrib ({_COLUMNS}) {_restricted(name)} RETURNING *", "",
+                          histograms=name in MEDIANS)
              for name in RECORD_SQL}
 
 FACT_TABLES = ("women", "erasures", "assessments", "aid", "businesses", "business_reports", "coops",
