@@ -7,10 +7,13 @@ that, with their program activity in the demo's proportions: a baseline assessme
 (revenues varying by month, so that the revenue changes are spread over about a million Rupiah values: the median
 histograms are not flattered by ties); 40 % of UKM listed, 20 % at a fair, three sales each; a cooperative per 200
 women with 20 members; capital to 5 %; aid to 3 %; formal placements for 2 %. Then the read models are built in one
-pass (what the rebuild does before its swap) and each read is timed ``BENCH_SCALE_ROUNDS`` times (default 20; p50
+pass (what the rebuild does before its swap) and each read is timed ``BENCH_SCALE_ROUNDS`` times (default 50; p50
 and p95) in the API's read-only snapshot, from the read models (now) and, for the headline and funnel, from the
 definitions over the facts (before), in the same run; so are the medians read by percentile_cont over every stored
-record (before the histograms). It also times keeping the read models current: a batch touching 100 women.
+record (before the histograms). Each database then gets its first release (every month of the history due on
+``RELEASE_DAY``, the disclosure policy applied) and the public face's reads of the released cells are timed too.
+Every read is timed on both databases in turn, round by round, so that the machine's load weighs on both sizes
+alike. It also times keeping the read models current: a batch touching 100 women.
 """
 
 import contextlib
@@ -19,6 +22,7 @@ import random
 import statistics
 import time
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -26,7 +30,7 @@ from monitoring.adapters import LIVE_SCHEMA, prepare_database, readmodel_reads
 from monitoring.adapters.indicator_sql import GROUP_COLUMN
 from monitoring.domain.indicators import CATALOG
 from monitoring.projections import readmodel, readmodel_build
-from monitoring.service_layer import definitions, indicators
+from monitoring.service_layer import cohort, definitions, indicators, public_views, publication, release
 from monitoring.service_layer.indicators import Filters
 
 KEC = [f"64.02.{i:02d}" for i in range(1, 21)]
@@ -106,7 +110,13 @@ async def build_history(url: str, women: int) -> dict[str, float]:
             await readmodel_build.build(conn)
         build_s = time.perf_counter() - started
         await conn.execute("ANALYZE; RESET search_path")
-        return {"facts_s": round(facts_s, 1), "readmodel_build_s": round(build_s, 1)}
+        # The public figures: the first release of the whole history (every month due on RELEASE_DAY), the
+        # disclosure policy applied to each family's frozen records; the public reads then read its stored cells.
+        started = time.perf_counter()
+        done = await release.make_release(conn, today=RELEASE_DAY, grace_days=10, start="2025-01")
+        release_s = time.perf_counter() - started
+        return {"facts_s": round(facts_s, 1), "readmodel_build_s": round(build_s, 1), "release_s": round(release_s, 1),
+                "release_cells": done["cells"], "release_withheld": done["withheld"]}
     finally:
         await conn.close()
 
@@ -176,6 +186,28 @@ def _reads(conn: asyncpg.Connection) -> dict[str, Callable[[], Awaitable[Any]]]:
     return reads
 
 
+RELEASE_DAY = date(2026, 12, 1)  # fixed, so that every run releases the same months of the generated history
+_GRID = {"kecamatan": None, "opd": None, "field": None, "pekka_category": None, "age_band": None}
+
+
+def _public_reads(conn: asyncpg.Connection) -> dict[str, Callable[[], Awaitable[Any]]]:
+    """The public face's reads on ``conn`` (released cells, the disclosure policy applied), by label: what
+    ``GET /api/headline``, ``/api/indicators``, ``/api/cohort`` and ``/api/funnel`` answer without the internal
+    scope, for the latest released year."""
+    def q(group_by: str | None = None, **picked: str) -> publication.Query:
+        return publication.query_of(None, None, None, group_by, {**_GRID, **picked})
+
+    return {
+        "public_headline_with_funnel": lambda: public_views.headline(conn),
+        "public_indicators_regency": lambda: publication.report(conn, None, q()),
+        "public_indicators_by_kecamatan": lambda: publication.report(conn, None, q("kecamatan")),
+        "public_indicators_by_month": lambda: publication.report(conn, None, q("period")),
+        "public_indicators_one_kecamatan_by_month": lambda: publication.report(
+            conn, None, q("period", kecamatan="64.02.06")),
+        "public_cohort": lambda: cohort.public(conn, None, None),
+    }
+
+
 async def measure(urls: list[str], rounds: int) -> list[dict[str, Any]]:
     """p50/p95 of the dashboard's reads on each database of ``urls`` (read models; and as before them), each read
     timed on every database in turn, round by round; then keeping the read models current for 100 women."""
@@ -192,6 +224,12 @@ async def measure(urls: list[str], rounds: int) -> list[dict[str, Any]]:
             for label in reads[0]:
                 n = max(2, rounds // 10) if label.endswith("_from_facts") else rounds
                 for o, figure in zip(out, await _timed_pair(tuple(r[label] for r in reads), n), strict=True):
+                    o[label] = figure
+        async with contextlib.AsyncExitStack() as stack:
+            conns = [await stack.enter_async_context(pool.acquire()) for pool in pools]
+            reads = [_public_reads(conn) for conn in conns]
+            for label in reads[0]:
+                for o, figure in zip(out, await _timed_pair(tuple(r[label] for r in reads), rounds), strict=True):
                     o[label] = figure
         async with contextlib.AsyncExitStack() as stack:
             keeps = []
@@ -218,7 +256,7 @@ async def measure(urls: list[str], rounds: int) -> list[dict[str, Any]]:
 async def run(create_database: Callable[[str], Awaitable[str]]) -> dict[str, Any]:
     """The scale stage: both sizes built, then measured side by side in this run."""
     women = int(os.environ.get("BENCH_SCALE_WOMEN", "400000"))
-    rounds = int(os.environ.get("BENCH_SCALE_ROUNDS", "20"))
+    rounds = int(os.environ.get("BENCH_SCALE_ROUNDS", "50"))
     sizes = {"small": women // 10, "large": women}
     urls, built = {}, {}
     for label, n in sizes.items():
@@ -241,7 +279,10 @@ def rows(scale: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     small, large, ratio = scale["small"], scale["large"], scale["ratio_large_to_small_p95"]
     out = [("scale: history built", f"{large['women']:,} / {small['women']:,} women", "≥ 400,000", 
             "met" if large["women"] >= 400_000 else "MISSED",
-            f"facts {large['facts_s']} s, read models {large['readmodel_build_s']} s at the larger size")]
+            f"facts {large['facts_s']} s, read models {large['readmodel_build_s']} s at the larger size"),
+           ("scale: first release of the whole history", f"{large['release_s']} s", "", "",
+            f"{large['release_cells']:,} cells, {large['release_withheld']:,} withheld; {small['release_s']} s at"
+            f" {small['women']:,}")]
     for key in ratio:
         if key == "headline_with_funnel_from_facts":
             out.append(("scale: headline + funnel from the facts (before)", f"{large[key]['p95_ms']} ms p95", "", "",
