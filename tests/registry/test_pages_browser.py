@@ -25,6 +25,8 @@ from tests.registry.helpers import nik_for, woman_body
 from tests.support import infra
 from tests.support.auth import keycloak_settings, realm_headers, web_client
 from tests.support.browser import (  # noqa: F401 (fixtures)
+    LAPTOP,
+    PHONE,
     assert_accessible,
     assert_no_csp_violations,
     browser,
@@ -139,6 +141,15 @@ async def test_a_dp3a_officer_registers_a_woman_with_her_baseline_and_finds_her_
     await expect(page.locator("#asesmen")).to_contain_text("Di bawah garis kemiskinan")
     await expect(page.locator("#asesmen")).to_contain_text("(awal)")
     await check_page(page, browser, context, "registri-perempuan")
+    # On a 360 px phone each assessment is a card: every figure of it is in view, nothing scrolls sideways.
+    before = page.viewport_size
+    await page.set_viewport_size(PHONE)
+    for label in ("Pendapatan rumah tangga sebulan", "Per kapita", "Garis kemiskinan", "Kedudukan"):
+        box = await page.locator(f'#asesmen td[data-label="{label}"]').first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (label, box)
+    await expect(page.locator('#asesmen td[data-label="Per kapita"]').first).to_have_text("Rp 375.000")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await page.set_viewport_size(before or LAPTOP)
     person_ref = page.url.rsplit("/", 1)[1]
 
     # Find her by parts of her name, in any case and order.
