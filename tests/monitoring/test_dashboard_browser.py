@@ -1,16 +1,11 @@
 """The dashboard in real Chromium, as the public sees it: nothing before a release, the release's figures pushed
 in place when it is made, withheld cells marked x with the legend that says why."""
 
-import asyncio
-import socket
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 from uuid import uuid4
 
 import httpx
-import pytest_asyncio
-import uvicorn
 from berdaya_contracts import new_envelope
 from berdaya_contracts import registry_v1 as r
 from fastapi import FastAPI
@@ -30,26 +25,6 @@ def women(n: int, kecamatan: str = "64.02.09") -> list:
         person_ref=uuid4(), kecamatan_code=kecamatan, desa_code=f"{kecamatan}.2001", age_band="25-34",
         pekka_category="productive",
         household_size=3, registered_by_opd="dp3a", registered_on=date(2025, 6, 2))) for _ in range(n)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def base_url(started: tuple[FastAPI, Producers, str, object]) -> AsyncIterator[str]:
-    app = started[0]
-    port = free_port()
-    # The runtime is already started by the fixture; uvicorn only serves HTTP on a real socket.
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-        await asyncio.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
 
 
 async def test_dashboard_updates_live_without_reloading(started: tuple[FastAPI, Producers, str, object],
