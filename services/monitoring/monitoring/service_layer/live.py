@@ -24,8 +24,11 @@ What is read to compute it: a batch's NOTIFY names the indicators whose read-mod
 rewrote (``applied``; ``projections/readmodel.py`` ``maintain`` answers them), and the feed re-reads only the
 headline cells and the funnel among them, from the maintained cells, then diffs them against its last message; a
 bare ``APPLIED`` (a rebuild's swap, an older instance, a payload too long) or a (re)connected listener re-reads the
-whole headline. A subscriber too slow to take its messages (its queue full) is sent the whole message instead of
-the changes it missed; a reconnecting client (``Last-Event-ID``) gets a whole message first, as on any connect.
+whole headline. Cells re-read after different notifications come from different snapshots, so for the moment
+between two commits' notifications a message may hold one commit's cell beside an older one of another indicator
+(every cell one that was committed); the next notification brings it level. A subscriber too slow to take its
+messages (its queue full) is sent the whole message instead of the changes it missed; a reconnecting client
+(``Last-Event-ID``) gets a whole message first, as on any connect.
 """
 
 import asyncio
@@ -90,7 +93,6 @@ class LiveFeed:
         # restarted instance's ids stay above those its clients saw before (at fewer than 1,000 messages a second).
         start = int(time.time() * 1000)
         self.seq: dict[bool, int] = {True: start, False: start}
-        self.sent: dict[tuple[bool, str], int] = {}  # messages pushed per (face, event): headline or change
         self.reads: dict[str, int] = {"whole": 0, "part": 0}  # internal recomputes: whole headline or touched part
         self._release: int | None = None
         self.listening = False  # a LISTEN connection is open: every instance's commits wake this feed
@@ -227,7 +229,6 @@ class LiveFeed:
         self.seq[internal] += 1
         seq = self.seq[internal]
         item = (seq, "headline", whole) if change == FULL else (seq, "change", json.dumps(change, default=str))
-        self.sent[(internal, item[1])] = self.sent.get((internal, item[1]), 0) + 1
         for queue, face in list(self.subscribers.items()):
             if face != internal:
                 continue
