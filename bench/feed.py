@@ -19,21 +19,39 @@ from bisect import bisect_left
 from typing import Any
 
 import httpx
+from monitoring.service_layer import feed_delta
 
 from . import auth
 
 
 class FeedWatcher:
-    """Listens to ``/api/stream`` (internal face) and records (arrival, women_registered) of every message."""
+    """Listens to ``/api/stream`` (internal face) and records (arrival, women_registered) of every message, the
+    whole message a ``headline`` event carries or the one a ``change`` event gives folded into the previous one
+    (``feed_delta.merge``), and the size of each message's data (``sizes``: arrival, event, bytes)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.messages: list[tuple[float, int]] = []
+        self.sizes: list[tuple[float, str, int]] = []
         self.connects = 0
+        self.state: dict[str, Any] | None = None
 
     @property
     def count(self) -> int | None:
         return self.messages[-1][1] if self.messages else None
+
+    def received(self, event: str, data: str) -> None:
+        """One SSE message: ``event`` (``headline`` or ``change``) with its ``data``."""
+        self.sizes.append((time.perf_counter(), event, len(data.encode())))
+        body = json.loads(data)
+        if event == "change" and self.state is not None:
+            self.state = feed_delta.merge(self.state, body)
+        elif event == "headline":
+            self.state = body
+        else:
+            return
+        figures = self.state["figures"]
+        self.messages.append((time.perf_counter(), int(figures["women_registered"]["value"])))
 
     async def run(self) -> None:
         while True:
@@ -43,11 +61,31 @@ class FeedWatcher:
                                       headers=auth.headers("dp3a_evaluation")) as resp:
                     resp.raise_for_status()
                     self.connects += 1
+                    self.state = None
+                    event, data = "message", []
                     async for line in resp.aiter_lines():
-                        if line.startswith("data: "):
-                            figures = json.loads(line[6:])["figures"]
-                            self.messages.append((time.perf_counter(), int(figures["women_registered"]["value"])))
+                        if line.startswith("event: "):
+                            event = line[7:]
+                        elif line.startswith("data: "):
+                            data.append(line[6:])
+                        elif not line:
+                            if data:
+                                self.received(event, "\n".join(data))
+                            event, data = "message", []
             await asyncio.sleep(0.2)
+
+    def bytes_per_message(self, since: float = 0.0) -> dict[str, Any]:
+        """The messages that arrived after ``since`` (perf_counter): how many, and their mean data size in bytes,
+        by event (``headline``: a whole message; ``change``: only what changed) and over all of them."""
+        out: dict[str, Any] = {}
+        recent = [(event, size) for at, event, size in self.sizes if at >= since]
+        for event in sorted({e for e, _ in recent}):
+            sizes = [size for e, size in recent if e == event]
+            out[f"feed_{event}_messages"] = len(sizes)
+            out[f"feed_{event}_mean_bytes"] = round(sum(sizes) / len(sizes), 1)
+        if recent:
+            out["feed_mean_bytes"] = round(sum(size for _, size in recent) / len(recent), 1)
+        return out
 
     async def settle(self, want: int, timeout_s: float = 60.0) -> bool:
         """Wait until the feed shows at least ``want`` registrations; False after ``timeout_s``."""

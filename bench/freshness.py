@@ -170,7 +170,8 @@ async def _one_rate(registry_url: str | list[str], watcher: Watcher, payloads: l
     to_feed, feed_missed = feed.feed_delays(watcher.seen, watcher.answered, sse.messages)
     feed_steady = [d for ref, d in to_feed.items() if ref in sent_at and sent_at[ref] >= started + WARMUP_S]
     result.update(feed.summary(feed_steady, _pct), feed_not_reached=feed_missed, feed_messages=sum(
-        1 for at, _ in sse.messages if at >= started), load_average_before=load_before,
+        1 for at, _ in sse.messages if at >= started), **sse.bytes_per_message(started + WARMUP_S),
+        load_average_before=load_before,
         load_average_after=load_average())
     watcher.delays.clear()
     watcher.pending.clear()

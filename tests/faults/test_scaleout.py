@@ -25,6 +25,7 @@ import asyncpg
 import httpx
 import pytest_asyncio
 from berdaya_contracts.topics import MONITORING_INDICATORS, physical
+from monitoring.service_layer.feed_delta import merge
 
 from tests.faults.infra import KafkaCluster
 from tests.faults.stage import ARTIFACTS, Stage, staged
@@ -89,24 +90,51 @@ class Second:
 
 
 class FeedClient:
-    """An SSE client of ``/api/stream`` that reconnects (as a browser's EventSource does) when its instance dies."""
+    """An SSE client of ``/api/stream`` that reconnects (as a browser's EventSource does, sending the last
+    ``Last-Event-ID``) when its instance dies. ``messages``: the figures it holds after each message, a whole one
+    (``headline``) or a change folded into the one before (``feed_delta.merge``)."""
 
     def __init__(self, url: str, headers: Callable[[], dict[str, str]]) -> None:
         self.url, self.headers = url, headers
         self.messages: list[dict[str, Any]] = []
+        self.events: list[str] = []  # the event of each message
         self.connects = 0
+        self.last_id: str | None = None
+        self.fresh = True  # no whole message yet on this connection
+        self.errors: list[str] = []  # what broke the stream's promises (a change first, ids not rising)
 
     async def run(self) -> None:
         while True:
             with contextlib.suppress(httpx.HTTPError, OSError):
+                resume = {"Last-Event-ID": self.last_id} if self.last_id else {}
                 async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=30)) as client, \
-                        client.stream("GET", self.url + "/api/stream", headers=self.headers()) as resp:
+                        client.stream("GET", self.url + "/api/stream", headers=self.headers() | resume) as resp:
                     assert resp.status_code == 200, resp.status_code
                     self.connects += 1
+                    self.fresh = True
+                    fields: dict[str, str] = {}
                     async for line in resp.aiter_lines():
-                        if line.startswith("data: "):
-                            self.messages.append(json.loads(line[6:]))
+                        if line and not line.startswith(":"):
+                            name, _, value = line.partition(": ")
+                            fields[name] = value
+                        elif not line and "data" in fields:
+                            self.received(fields)
+                            fields = {}
             await asyncio.sleep(0.5)
+
+    def received(self, fields: dict[str, str]) -> None:
+        event, body = fields.get("event", "message"), json.loads(fields["data"])
+        if event == "change":
+            if self.fresh:
+                self.errors.append(f"a change before a whole message on connection {self.connects}")
+                return
+            body = merge(self.messages[-1], body)
+        if self.last_id is not None and int(fields["id"]) <= int(self.last_id) and not self.fresh:
+            self.errors.append(f"id {fields['id']} after {self.last_id}")
+        self.fresh = False
+        self.last_id = fields["id"]
+        self.events.append(event)
+        self.messages.append(body)
 
 
 def same(message: dict[str, Any], answer: dict[str, Any]) -> bool:
@@ -169,6 +197,8 @@ async def test_two_instances_one_killed_mid_load_figures_feeds_and_releases(stag
 
             await wait_for(followed, timeout_s=30, interval_s=0.5)
             assert feeds["b"].connects >= 2, "b's client reconnected after the kill"
+            assert all(not f.errors for f in feeds.values()), {k: f.errors for k, f in feeds.items()}
+            assert all("change" in feeds[k].events for k in ("a", "b")), "the changes came as changes"
 
             # A single instance's projection of the same events: the replay (fresh group, earliest offset) gives
             # the same figures, every indicator, regency and per kecamatan.

@@ -1,3 +1,5 @@
+import asyncio
+import socket
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
@@ -5,6 +7,7 @@ from datetime import UTC, date, datetime, tzinfo
 import httpx
 import pytest
 import pytest_asyncio
+import uvicorn
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from berdaya_contracts import Envelope, lookup
@@ -100,3 +103,24 @@ def new_year_in_kukar(monkeypatch: pytest.MonkeyPatch) -> date:
 
     monkeypatch.setattr(clock, "datetime", Stopped)
     return clock.today()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def base_url(started: tuple[FastAPI, Producers, str, object]) -> AsyncIterator[str]:
+    """The started service on a real socket (a browser, a streaming SSE client)."""
+    app = started[0]
+    port = free_port()
+    # The runtime is already started by the fixture; uvicorn only serves HTTP on a real socket.
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+        await asyncio.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task

@@ -10,7 +10,7 @@ from playwright.async_api import async_playwright, expect
 
 from tests.monitoring.conftest import Producers
 from tests.monitoring.scenario import program
-from tests.monitoring.test_dashboard_browser import ARTIFACTS, CHROMIUM_ARGS, base_url  # noqa: F401 - fixture
+from tests.monitoring.test_dashboard_browser import ARTIFACTS, CHROMIUM_ARGS
 from tests.support.auth import AllScopes
 from tests.support.browser import assert_accessible
 from tests.support.kafka import wait_for

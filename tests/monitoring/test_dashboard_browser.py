@@ -1,16 +1,13 @@
 """The dashboard in real Chromium, as the public sees it: nothing before a release, the release's figures pushed
-in place when it is made, withheld cells marked x with the legend that says why."""
+in place when it is made, a change of one figure applied to its card alone, withheld cells marked x with the legend
+that says why."""
 
-import asyncio
-import socket
-from collections.abc import AsyncIterator
+import copy
 from datetime import date
 from pathlib import Path
 from uuid import uuid4
 
 import httpx
-import pytest_asyncio
-import uvicorn
 from berdaya_contracts import new_envelope
 from berdaya_contracts import registry_v1 as r
 from fastapi import FastAPI
@@ -30,26 +27,6 @@ def women(n: int, kecamatan: str = "64.02.09") -> list:
         person_ref=uuid4(), kecamatan_code=kecamatan, desa_code=f"{kecamatan}.2001", age_band="25-34",
         pekka_category="productive",
         household_size=3, registered_by_opd="dp3a", registered_on=date(2025, 6, 2))) for _ in range(n)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def base_url(started: tuple[FastAPI, Producers, str, object]) -> AsyncIterator[str]:
-    app = started[0]
-    port = free_port()
-    # The runtime is already started by the fixture; uvicorn only serves HTTP on a real socket.
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-        await asyncio.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
 
 
 async def test_dashboard_updates_live_without_reloading(started: tuple[FastAPI, Producers, str, object],
@@ -100,6 +77,52 @@ async def test_dashboard_updates_live_without_reloading(started: tuple[FastAPI, 
             assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
             await phone.screenshot(path=str(ARTIFACTS / "monitoring-dashboard-phone.png"), full_page=True)
             await browser.close()
+
+
+async def test_a_change_on_the_stream_updates_its_card_and_only_its_details(
+        started: tuple[FastAPI, Producers, str, object], base_url: str) -> None:
+    """A ``change`` event naming one figure (sent through the service's own feed and SSE stream: a release never
+    revises a published cell, so the test hands the feed a message with one cell moved) updates that card in place,
+    leaves the other cards' elements as they were, and refreshes only that indicator's details: its chart, the
+    kecamatan table and the targets, not every chart, not the period list."""
+    from tests.support.browser import assert_accessible
+
+    feed = started[0].state.feed
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 1366, "height": 900}, locale="id-ID")
+        await page.goto(base_url + "/")
+        card = page.locator('#headline [data-indicator="women_registered"] .value')
+        await expect(card).to_have_text("13", timeout=15_000)
+        await expect(page.locator("#live-status")).to_have_text("Langsung", timeout=15_000)
+        await expect(page.locator('[data-chart="women_registered"]')).to_have_count(1, timeout=10_000)
+        await page.wait_for_timeout(3500)  # past any detail refresh the connection itself asked for
+        await page.evaluate("""window.__other = document.querySelector('#headline [data-indicator="pekka_registered"] .value');
+                               window.__marker = 'same page'""")
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url))
+        held = feed.state[False]
+        assert held is not None and held["figures"]["women_registered"]["value"] == 13
+        moved = copy.deepcopy(held)
+        moved["figures"]["women_registered"]["value"] = 14.0
+        try:
+            feed._push(False, moved)  # noqa: SLF001 - one cell moved, as the stream would send it
+            await expect(card).to_have_text("14", timeout=10_000)
+            async with page.expect_request(lambda r: "group_by=period" in r.url, timeout=10_000):
+                pass  # the chart of the changed figure, after the 3 s gathering of detail refreshes
+            await page.wait_for_timeout(1000)
+            assert await page.evaluate("window.__marker") == "same page"
+            assert await page.evaluate("window.__other.isConnected"), "the other cards were left as they were"
+            charts = [u for u in asked if "/api/indicators" in u and "group_by=period" in u]
+            assert charts and all("indicator=women_registered" in u and u.count("indicator=") == 1 for u in charts), \
+                charts
+            assert not [u for u in asked if "/api/periods" in u], "no release: the period list is not asked again"
+            assert any("/api/targets" in u for u in asked), "the targets show women_registered: refreshed"
+            await assert_accessible(page)
+        finally:
+            feed._push(False, held)  # noqa: SLF001 - the published figure again
+        await expect(card).to_have_text("13", timeout=10_000)
+        await browser.close()
 
 
 async def test_filters_drill_down_month_axes_and_phone_layout(started: tuple[FastAPI, Producers, str, object],

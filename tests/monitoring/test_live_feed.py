@@ -1,23 +1,33 @@
 """The live feed past one instance: a feed that applied nothing itself (a second monitoring instance on the same
-database) still follows every committed change and every release, and listens again after losing its connection."""
+database) still follows every committed change and every release, and listens again after losing its connection.
+And what it sends: after one whole message, only the cells that changed (read from the indicators the batch
+rewrote), with rising SSE ids; a reconnecting client gets a whole message first; a burst ends in the right state."""
 
 import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
+from uuid import uuid4
 
 import asyncpg
+import httpx
 import pytest_asyncio
+from berdaya_contracts import new_envelope
+from berdaya_contracts import registry_v1 as r
 from monitoring.service_layer import live
+from monitoring.service_layer.feed_delta import merge
 from monitoring.service_layer.live import LiveFeed
 
 from tests.monitoring.conftest import Monitoring
 from tests.monitoring.scenario import program
+from tests.support.auth import AllScopes
 from tests.support.kafka import wait_for
 
 EVENTS = program(seed=5, women=12)
 MORE = program(seed=6, women=7)
+BURST = [program(seed=7, women=6), program(seed=8, women=7)]
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -69,16 +79,28 @@ def same(message: dict[str, Any], answer: dict[str, Any]) -> bool:
 
 async def test_a_feed_that_applied_nothing_follows_every_commit(monitoring: Monitoring, other: LiveFeed) -> None:
     queue = other.subscribe(internal=True)
+    start = await other.current(True)
     before = other.notified
     await monitoring.events.publish(EVENTS)
     # Applied by the service's consumer only; the other feed learns it from the commits' notifications.
     await wait_for(lambda: _follows(monitoring, other, True, registered=12), timeout_s=30, interval_s=0.2)
     assert other.notified > before
     assert not queue.empty(), "the other instance's subscribers were pushed the new figures"
-    while not queue.empty():
-        last = queue.get_nowait()
-    assert same(json.loads(last), await headline(monitoring))
+    assert same(fold(start, queue), await headline(monitoring))
     other.unsubscribe(queue)
+
+
+def fold(start: tuple[int, str], queue: asyncio.Queue[live.Item]) -> dict[str, Any]:
+    """The whole message ``start`` (its id and JSON, as ``current`` answers) with every later queued message folded
+    in, as a client does: a whole one replaces it, a change is merged into it."""
+    sent, message = start[0], json.loads(start[1])
+    while not queue.empty():
+        seq, event, data = queue.get_nowait()
+        if seq <= sent:
+            continue  # already in the message
+        sent, body = seq, json.loads(data)
+        message = body if event == "headline" else merge(message, body)
+    return message
 
 
 async def test_a_rolled_back_change_wakes_no_feed(monitoring: Monitoring, other: LiveFeed) -> None:
@@ -122,3 +144,108 @@ async def test_the_listener_comes_back_after_its_connection_is_killed(monitoring
     await wait_for(lambda: _true(other.connects == connects + 1 and other.listening), timeout_s=10, interval_s=0.05)
     await monitoring.events.publish(MORE)
     await wait_for(lambda: _follows(monitoring, other, True, registered=19), timeout_s=30, interval_s=0.2)
+
+
+def capital(recipient: Any, amount: int) -> Any:
+    return new_envelope(r.CapitalDisbursed(disbursement_ref=uuid4(), recipient_type="woman", recipient_ref=recipient,
+                                           source="dp3a_grant", amount_idr=amount, disbursed_on=date(2026, 4, 2)))
+
+
+async def test_a_change_to_one_indicator_sends_only_that_indicator(monitoring: Monitoring, other: LiveFeed) -> None:
+    """Capital to a woman moves one headline figure: the other instance's feed re-reads only the indicators the
+    batch rewrote (no whole headline) and sends a change naming that figure alone, equal to /api/headline."""
+    await wait_for(lambda: _follows(monitoring, other, True), timeout_s=30, interval_s=0.2)
+    queue = other.subscribe(internal=True)
+    reads = dict(other.reads)
+    was = (await headline(monitoring))["figures"]["capital_disbursed_idr"]["value"]
+    woman = EVENTS[2].payload["person_ref"]  # the first woman registered in EVENTS
+    await monitoring.events.publish([capital(woman, 2_500_000)])
+    await wait_for(lambda: _true(not queue.empty()), timeout_s=30, interval_s=0.1)
+    _, event, data = queue.get_nowait()
+    change = json.loads(data)
+    assert event == "change"
+    assert change == {"figures": {"capital_disbursed_idr": {"value": was + 2_500_000, "suppressed": False}}}
+    assert change["figures"]["capital_disbursed_idr"] == (await headline(monitoring))["figures"]["capital_disbursed_idr"]
+    assert other.reads["whole"] == reads["whole"] and other.reads["part"] > reads["part"]
+    other.unsubscribe(queue)
+
+
+async def events(client: httpx.AsyncClient, headers: dict[str, str] | None = None) -> AsyncIterator[tuple[int, str,
+                                                                                                         Any]]:
+    """The SSE messages of ``/api/stream``: (id, event, data decoded)."""
+    async with client.stream("GET", "/api/stream", headers=headers or {}) as resp:
+        assert resp.status_code == 200, resp.status_code
+        fields: dict[str, str] = {}
+        async for line in resp.aiter_lines():
+            if line.startswith(":"):
+                continue
+            if line:
+                name, _, value = line.partition(": ")
+                fields[name] = value
+            elif "data" in fields:
+                yield int(fields["id"]), fields["event"], json.loads(fields["data"])
+                fields = {}
+
+
+async def first_message(client: httpx.AsyncClient, headers: dict[str, str] | None = None) -> tuple[int, str, Any]:
+    """The first SSE message of a new connection to ``/api/stream``, then the connection closed."""
+    stream = events(client, headers)
+    try:
+        return await anext(stream)
+    finally:
+        await stream.aclose()
+
+
+async def test_a_reconnecting_client_gets_a_whole_message_with_what_it_missed(monitoring: Monitoring,
+                                                                              base_url: str) -> None:
+    await wait_for(lambda: _follows(monitoring, monitoring.app.state.feed, True), timeout_s=30, interval_s=0.2)
+    async with httpx.AsyncClient(base_url=base_url, auth=AllScopes(), timeout=30) as client:
+        first_id, event, first = await first_message(client)
+        assert event == "headline" and same(first, await headline(monitoring))
+        woman = EVENTS[4].payload["person_ref"]
+        await monitoring.events.publish([capital(woman, 1_000_000)])  # while the client is away
+        more = first["figures"]["capital_disbursed_idr"]["value"] + 1_000_000
+
+        async def moved() -> bool:
+            return (await headline(monitoring))["figures"]["capital_disbursed_idr"]["value"] == more
+
+        await wait_for(moved, timeout_s=30, interval_s=0.2)
+        await wait_for(lambda: _follows(monitoring, monitoring.app.state.feed, True), timeout_s=30, interval_s=0.2)
+        want = await headline(monitoring)
+        again_id, event, message = await first_message(client, {"Last-Event-ID": str(first_id)})
+        assert event == "headline", "a reconnection starts from a whole message"
+        assert again_id > first_id and same(message, want)
+
+
+async def test_two_changes_in_a_burst_end_in_the_right_state(monitoring: Monitoring, base_url: str) -> None:
+    """Two batches published back to back while a client listens: every message after the first is a change, ids
+    rise, and the changes folded into the first message give /api/headline."""
+    async with httpx.AsyncClient(base_url=base_url, auth=AllScopes(), timeout=60) as client:
+        seen: list[tuple[int, str]] = []
+        state: dict[str, Any] = {}
+        want = int((await headline(monitoring))["figures"]["women_registered"]["value"]) + 13
+
+        async def listen() -> None:
+            nonlocal state
+            async for seq, event, body in events(client):
+                seen.append((seq, event))
+                state = body if event == "headline" else merge(state, body)
+
+        async def caught_up() -> bool:
+            return bool(state) and same(state, await headline(monitoring))
+
+        task = asyncio.create_task(listen())
+        try:
+            await wait_for(lambda: _true(bool(seen)), timeout_s=10, interval_s=0.05)
+            for batch in BURST:
+                await monitoring.events.publish(batch)
+            await wait_for(lambda: _follows(monitoring, monitoring.app.state.feed, True, registered=want),
+                           timeout_s=30, interval_s=0.2)
+            await wait_for(caught_up, timeout_s=10, interval_s=0.1)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        assert state["figures"]["women_registered"]["value"] == want
+        assert len(seen) >= 2 and [e for _, e in seen] == ["headline"] + ["change"] * (len(seen) - 1)
+        assert [s for s, _ in seen] == sorted({s for s, _ in seen}), "ids rise"

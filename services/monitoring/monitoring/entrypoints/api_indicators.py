@@ -162,9 +162,15 @@ async def export(
 
 
 @router.get("/stream", summary="Siaran langsung angka utama (Server-Sent Events)", response_class=StreamingResponse,
-            description="Aliran `text/event-stream` yang tidak pernah selesai: peristiwa `headline` berisi angka utama "
-                        "(JSON seperti `/api/headline`) saat dibuka dan setiap kali berubah; komentar `keep-alive` "
-                        "tiap 15 detik.",
+            description="Aliran `text/event-stream` yang tidak pernah selesai. Saat dibuka (juga saat tersambung "
+                        "kembali dengan `Last-Event-ID`): satu peristiwa `headline` berisi angka utama lengkap (JSON "
+                        "seperti `/api/headline`). Sesudah itu, setiap perubahan dikirim sebagai peristiwa `change` "
+                        "yang hanya memuat yang berubah sejak pesan sebelumnya: `figures` (hanya indikator yang "
+                        "angkanya berubah), `funnel` (hanya langkah yang berubah, utuh, dikenali dari `step`), dan "
+                        "pada wajah publik `release_id` / `period` bila berubah. Gabungkan perubahan ke pesan "
+                        "terakhir: hasilnya sama dengan `/api/headline` saat itu. Setiap pesan membawa `id` yang "
+                        "selalu naik. Pelanggan yang tertinggal menerima `headline` lengkap lagi. Komentar "
+                        "`keep-alive` tiap 15 detik.",
             responses={200: {"description": "Aliran Server-Sent Events", "content": {
                 "text/event-stream": {"schema": {"type": "string"}}}}})
 async def stream(request: Request, internal: Internal) -> StreamingResponse:
@@ -175,15 +181,20 @@ async def stream(request: Request, internal: Internal) -> StreamingResponse:
     async def events() -> AsyncIterator[str]:
         queue = feed.subscribe(internal)
         try:
-            first = await feed.current(internal)
-            yield f"event: headline\ndata: {first}\n\n"
+            # Always a whole message first, reconnection (Last-Event-ID) included: ids are per instance, and a
+            # client may come back to another instance or after changes it missed.
+            sent, first = await feed.current(internal)
+            yield f"id: {sent}\nevent: headline\ndata: {first}\n\n"
             while not await request.is_disconnected():
                 try:
-                    message = await asyncio.wait_for(queue.get(), timeout=15)
+                    seq, event, data = await asyncio.wait_for(queue.get(), timeout=15)
                 except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
-                yield f"event: headline\ndata: {message}\n\n"
+                if seq <= sent:
+                    continue  # queued before the whole message above, which already holds it
+                sent = seq
+                yield f"id: {seq}\nevent: {event}\ndata: {data}\n\n"
         finally:
             feed.unsubscribe(queue)
             limit.leave()

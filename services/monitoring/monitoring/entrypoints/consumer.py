@@ -22,8 +22,8 @@ def make_apply(on_applied: Callable[[int], None] | None = None) -> Callable[[asy
     """The ``apply`` of the inbox consumer; ``on_applied(count)`` runs inside the transaction, before its commit."""
 
     async def apply(conn: asyncpg.Connection, events: list[Event]) -> None:
-        await projections.apply_live(conn, events)
-        await live.notify(conn, live.APPLIED)
+        rewritten = await projections.apply_live(conn, events)
+        await live.notify(conn, live.applied(rewritten))  # the feeds re-read only what the batch rewrote
         if on_applied is not None:
             on_applied(len(events))
 

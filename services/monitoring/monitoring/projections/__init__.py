@@ -46,23 +46,28 @@ async def collect(events: Iterable[Event]) -> StatementBatch:
     return batch
 
 
-async def apply_to(conn: asyncpg.Connection, events: list[Event], schema: str, *, maintain: bool = True) -> None:
+async def apply_to(conn: asyncpg.Connection, events: list[Event], schema: str, *,
+                   maintain: bool = True) -> list[str] | None:
     """Apply ``events`` to the projection tables in ``schema`` and, unless ``maintain`` is False (a rebuild's bulk
-    replay, which builds the read models once at its end), the read models; the caller owns the transaction."""
+    replay, which builds the read models once at its end), the read models; the caller owns the transaction.
+    Answers the read-model indicators whose records were recomputed (None when not maintained)."""
     batch = await collect(events)
     written = readmodel.written_tables(batch.statements)
     await conn.execute(f"SET LOCAL search_path TO {schema}, public")
     await batch.flush(conn)
+    names = None
     if maintain:
-        await readmodel.maintain(conn, readmodel.refs_of(e for e in events if e.event_type in EVENT_HANDLERS),
-                                 written)
+        names = await readmodel.maintain(
+            conn, readmodel.refs_of(e for e in events if e.event_type in EVENT_HANDLERS), written)
     await conn.execute("SET LOCAL search_path TO public")
+    return names
 
 
-async def apply_live(conn: asyncpg.Connection, events: list[Event]) -> None:
-    """Apply a live batch to the live schema; waits while a rebuild swaps the schemas (the caller's transaction)."""
+async def apply_live(conn: asyncpg.Connection, events: list[Event]) -> list[str] | None:
+    """Apply a live batch to the live schema; waits while a rebuild swaps the schemas (the caller's transaction).
+    Answers the read-model indicators the batch rewrote."""
     await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SWAP_LOCK)
-    await apply_to(conn, events, LIVE_SCHEMA)
+    return await apply_to(conn, events, LIVE_SCHEMA)
 
 
 async def hold_for_swap(conn: asyncpg.Connection) -> None:

@@ -276,15 +276,18 @@ def refs_of(events: Iterable[Event]) -> list[UUID]:
 MAINTAIN_LOCK = 7_064_020_022
 
 
-async def maintain(conn: asyncpg.Connection, refs: list[UUID], written: set[str] | None = None) -> None:
+async def maintain(conn: asyncpg.Connection, refs: list[UUID], written: set[str] | None = None) -> list[str]:
     """Recompute the records of everything ``refs`` shape and move their cells (after the batch's facts are
     written, in its transaction, with ``search_path`` on the schema being written); ``written``: the fact tables
-    the batch wrote (None: any), so that only the indicators computed from them are recomputed."""
+    the batch wrote (None: any), so that only the indicators computed from them are recomputed. Answers the
+    indicators whose records were recomputed (the only ones whose cells may have moved; the live feed re-reads
+    just those)."""
     names = [n for n in RECORD_SQL if written is None or READS[n] & written]
     if not refs or not names:
-        return
+        return []
     await conn.execute("SELECT pg_advisory_xact_lock($1)", MAINTAIN_LOCK)
     anchors = [r["a"] for r in await conn.fetch(WIDEN, refs) if r["a"] is not None]
     await conn.execute(FORGET, anchors, names)
     for name in names:
         await conn.execute(RECOMPUTE[name], anchors)
+    return names

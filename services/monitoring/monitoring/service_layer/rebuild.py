@@ -25,6 +25,7 @@ from berdaya_shared.messaging import MessagingSettings, kafka_client_kwargs
 from .. import projections
 from ..adapters import SHADOW_SCHEMA, drop_old_schema, recreate_shadow, swap_in_shadow
 from ..projections import readmodel_build
+from . import live
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ async def rebuild(pool: asyncpg.Pool, messaging: MessagingSettings, progress: Re
             final = await consumer.end_offsets(partitions)
             await _consume_until(pool, consumer, final, progress, conn=conn)
             await swap_in_shadow(conn)
+            await live.notify(conn, live.APPLIED)  # every figure may differ: the feeds re-read the whole headline
         await consumer.commit()
         await drop_old_schema(pool)
         progress.state = "done"

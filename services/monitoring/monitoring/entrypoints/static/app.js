@@ -10,6 +10,7 @@ const kinds = {};
 const charts = {};
 let period = null;  // the released period shown (YYYY, YYYY-Qn or YYYY-MM)
 let released = [];  // every released period, oldest first
+let targetIndicators = new Set();  // the indicators the targets table shows
 // The filters come from the page's address (the filter form is a plain GET form), so a view can be shared.
 const url = new URLSearchParams(window.location.search);
 const FILTERS = ["kecamatan", "opd", "pekka_category", "age_band"];
@@ -214,9 +215,10 @@ function monthsOf(year) {
   return released.filter(p => p.length === 7 && !p.includes("Q") && p.startsWith(year));
 }
 
-async function renderCharts() {
+// names: the indicators whose charts to refresh (default: every headline indicator).
+async function renderCharts(names = null) {
   const year = period.slice(0, 4);
-  const headline = catalog.filter(i => i.headline).map(i => "indicator=" + i.name).join("&");
+  const headline = (names || catalog.filter(i => i.headline).map(i => i.name)).map(n => "indicator=" + n).join("&");
   const data = await getJSON(`/api/indicators?${withFilters({ group_by: "period", period: year })}&${headline}`);
   const box = document.getElementById("charts");
   for (const ind of data.indicators) {
@@ -289,6 +291,7 @@ async function renderTargets() {
   const year = Number(period.slice(0, 4));
   document.getElementById("target-year").textContent = year;
   const rows = await getJSON(`/api/targets?year=${year}` + (chosen.kecamatan ? `&kecamatan=${chosen.kecamatan}` : ""));
+  targetIndicators = new Set(rows.map(r => r.indicator));
   const body = document.querySelector("#targets tbody");
   body.innerHTML = "";
   if (!rows.length) {
@@ -316,14 +319,44 @@ async function renderTargets() {
   }
 }
 
+// Detail refreshes asked for by live messages, gathered: tables and charts are heavier than the headline, so they
+// are refreshed at most every 3 seconds, and only those whose indicators changed (or all, when the period moved).
 let pending = null;
-function refreshDetails() {
-  // Tables and charts are heavier than the headline: refresh them at most every 3 seconds.
+let wanted = { all: false, release: false, names: new Set() };
+function refreshDetails(change = null) {
+  if (!change) wanted.all = true;
+  else {
+    if ("release_id" in change) wanted.release = true;
+    for (const name of Object.keys(change.figures || {})) wanted.names.add(name);
+  }
   if (pending) return;
   pending = setTimeout(async () => {
     pending = null;
-    await renderDetails();
+    const what = wanted;
+    wanted = { all: false, release: false, names: new Set() };
+    await (what.all ? renderDetails() : renderChanged(what));
   }, 3000);
+}
+
+// Only what a change touches: a headline indicator's chart, the kecamatan table when one of its columns changed,
+// the targets when one of theirs did; a release also renews the period list, the table of every indicator and
+// the cohort funnel (and every chart when the year gained a month).
+async function renderChanged(what) {
+  const before = period ? monthsOf(period.slice(0, 4)).join(",") : "";
+  if (what.release) await renderPeriods();
+  if (!period) return;
+  const newMonth = what.release && monthsOf(period.slice(0, 4)).join(",") !== before;
+  const names = catalog.filter(i => i.headline && what.names.has(i.name)).map(i => i.name);
+  const parts = [];
+  if (newMonth) parts.push(renderCharts());
+  else if (names.length) parts.push(renderCharts(names));
+  if (names.length || newMonth) parts.push(renderKecamatan());
+  if (what.release || names.some(n => targetIndicators.has(n))) parts.push(renderTargets());
+  if (what.release) parts.push(renderAllIndicators(), loadCohort());
+  if (filtered && (names.length || what.release)) parts.push(renderFiltered());
+  const results = await Promise.allSettled(parts);
+  const failed = results.find(r => r.status === "rejected");
+  if (failed) showError(failed.reason);
 }
 
 async function renderPeriods() {
@@ -365,13 +398,93 @@ function setUpFilters() {
   if (window.matchMedia("(min-width: 700px)").matches) document.getElementById("charts-box").open = true;
 }
 
+// The live message as last received: a whole one ("headline" event) with every later "change" merged in, as
+// monitoring/service_layer/feed_delta.py merges (changed figures by name, changed funnel steps by step).
+let live = null;
+function merge(message, change) {
+  const out = { ...message };
+  for (const [key, value] of Object.entries(change)) {
+    if (key === "figures") out.figures = { ...(message.figures || {}), ...value };
+    else if (key === "funnel") {
+      const steps = [...(message.funnel || [])];
+      for (const step of value) {
+        const at = steps.findIndex(s => s.step === step.step);
+        if (at >= 0) steps[at] = step; else steps.push(step);
+      }
+      out.funnel = steps;
+    } else out[key] = value;
+  }
+  return out;
+}
+// What differs between two whole messages, said as a change (a reconnection's message against the one held).
+function difference(before, after) {
+  const change = {};
+  for (const key of Object.keys(after)) {
+    if (key === "figures") {
+      const figures = Object.fromEntries(Object.entries(after.figures || {})
+        .filter(([k, v]) => JSON.stringify((before.figures || {})[k]) !== JSON.stringify(v)));
+      if (Object.keys(figures).length) change.figures = figures;
+    } else if (key === "funnel") {
+      const steps = (after.funnel || []).filter(s => JSON.stringify((before.funnel || []).find(b => b.step === s.step)) !== JSON.stringify(s));
+      if (steps.length) change.funnel = steps;
+    } else if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) change[key] = after[key];
+  }
+  return change;
+}
+
+// One headline card, re-rendered in place; false when the card is not on the page.
+function updateCard(name) {
+  const value = document.querySelector(`#headline [data-indicator="${CSS.escape(name)}"] .value`);
+  if (!value) return false;
+  const f = live.figures[name] || {};
+  value.textContent = fmtShort(kinds[name], f.value, f.suppressed);
+  value.title = fmt(kinds[name], f.value, f.suppressed);
+  return true;
+}
+function updateStep(step) {
+  const cell = document.querySelector(`#funnel tr[data-step="${CSS.escape(step.step)}"] td`);
+  if (!cell) return false;
+  cell.textContent = fmt("count", step.value, step.suppressed);
+  return true;
+}
+
+// A change folded into the page: the cards and funnel rows it names, then the details it concerns. A change of the
+// released period (the public face's latest release moved to a new period) re-renders everything.
+function applyChange(change) {
+  if (!Object.keys(change).length) return;
+  if ("period" in change) {
+    renderHeadline(live);
+    refreshDetails();
+    return;
+  }
+  if (!filtered && (!live.period || live.period === period)) {  // the headline shown is the live message's
+    const names = Object.keys(change.figures || {});
+    if (!names.every(updateCard)) renderFigures(live.figures || {});
+    if (!(change.funnel || []).every(updateStep)) renderFunnel(live.funnel || []);
+    document.getElementById("updated").textContent = dateTime.format(new Date());
+  }
+  refreshDetails(change);
+}
+
 function connect() {
   const source = new EventSource("/api/stream");
   const status = document.getElementById("live-status");
   const dot = document.getElementById("live-dot");
   source.addEventListener("open", () => { status.textContent = "Langsung"; dot.classList.add("on"); });
   source.addEventListener("error", () => { status.textContent = "Terputus, mencoba lagi…"; dot.classList.remove("on"); });
-  source.addEventListener("headline", ev => { renderHeadline(JSON.parse(ev.data)); refreshDetails(); });
+  // On every (re)connection a whole message: only what differs from the one held is re-rendered.
+  source.addEventListener("headline", ev => {
+    const message = JSON.parse(ev.data);
+    const change = difference(live || {}, message);
+    live = message;
+    applyChange(change);
+  });
+  source.addEventListener("change", ev => {
+    if (!live) return;  // never before a whole message
+    const change = JSON.parse(ev.data);
+    live = merge(live, change);
+    applyChange(change);
+  });
 }
 
 document.getElementById("export").addEventListener("submit", ev => {
@@ -386,7 +499,8 @@ document.getElementById("export").addEventListener("submit", ev => {
   setUpFilters();
   catalog = await getJSON("/api/catalog");
   for (const i of catalog) kinds[i.name] = i.kind;
-  renderHeadline(await getJSON("/api/headline"));
+  live = await getJSON("/api/headline");
+  renderHeadline(live);
   await renderDetails();
   connect();
 })().catch(showError);
