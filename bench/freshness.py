@@ -22,8 +22,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import asyncpg
-import httpx
 
 from . import auth, feed
 from .commands import bodies
@@ -99,22 +99,28 @@ async def open_loop(url: str | list[str], payloads: list[dict[str, Any]], *, rat
     latencies: list[float] = []
     errors: dict[str, int] = {}
     done_at: list[float] = []
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, pool=120.0), limits=limits) as client:
+    # aiohttp, not httpx, for the load itself: httpcore's pool matches every queued request against every connection
+    # on each request and each answer, so once a backlog opens a few hundred connections the generator spent most of
+    # a core there and fell seconds behind its own schedule (py-spy, 2026-12-01), which read as a slow registry.
+    connector = aiohttp.TCPConnector(limit=256, limit_per_host=0, keepalive_timeout=30)
+    timeout = aiohttp.ClientTimeout(total=150.0, connect=120.0, sock_read=30.0)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as client:
 
         urls = [url] if isinstance(url, str) else url
 
         async def one(body: dict[str, Any], due: float, base: str) -> None:
             try:
-                response = await client.post(base + "/women", json=body, headers=headers)
-            except httpx.HTTPError as exc:
+                async with client.post(base + "/women", json=body, headers=headers) as response:
+                    status = response.status
+                    answer = await response.json() if status == 201 else None
+            except (aiohttp.ClientError, TimeoutError) as exc:
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
                 return
             now = time.perf_counter()
-            if response.status_code != 201:
-                errors[str(response.status_code)] = errors.get(str(response.status_code), 0) + 1
+            if answer is None:
+                errors[str(status)] = errors.get(str(status), 0) + 1
                 return
-            ref = uuid.UUID(response.json()["person_ref"])
+            ref = uuid.UUID(answer["person_ref"])
             latencies.append(now - due)
             done_at.append(now)
             sent_at[ref] = due
