@@ -22,12 +22,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import asyncpg
-import httpx
 
 from . import auth, feed
 from .commands import bodies
-from .env import RESULTS, Run, install_kafka_env, load_average, served
+from .env import RESULTS, Run, cpu_seconds, install_kafka_env, load_average, served
 
 POLL_S = 0.02
 WARMUP_S = 2.0  # samples sent in the first seconds are reported apart (connections, caches, group join)
@@ -99,22 +99,28 @@ async def open_loop(url: str | list[str], payloads: list[dict[str, Any]], *, rat
     latencies: list[float] = []
     errors: dict[str, int] = {}
     done_at: list[float] = []
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, pool=120.0), limits=limits) as client:
+    # aiohttp, not httpx, for the load itself: httpcore's pool matches every queued request against every connection
+    # on each request and each answer, so once a backlog opens a few hundred connections the generator spent most of
+    # a core there and fell seconds behind its own schedule (py-spy, 2026-12-01), which read as a slow registry.
+    connector = aiohttp.TCPConnector(limit=256, limit_per_host=0, keepalive_timeout=30)
+    timeout = aiohttp.ClientTimeout(total=150.0, connect=120.0, sock_read=30.0)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as client:
 
         urls = [url] if isinstance(url, str) else url
 
         async def one(body: dict[str, Any], due: float, base: str) -> None:
             try:
-                response = await client.post(base + "/women", json=body, headers=headers)
-            except httpx.HTTPError as exc:
+                async with client.post(base + "/women", json=body, headers=headers) as response:
+                    status = response.status
+                    answer = await response.json() if status == 201 else None
+            except (aiohttp.ClientError, TimeoutError) as exc:
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
                 return
             now = time.perf_counter()
-            if response.status_code != 201:
-                errors[str(response.status_code)] = errors.get(str(response.status_code), 0) + 1
+            if answer is None:
+                errors[str(status)] = errors.get(str(status), 0) + 1
                 return
-            ref = uuid.UUID(response.json()["person_ref"])
+            ref = uuid.UUID(answer["person_ref"])
             latencies.append(now - due)
             done_at.append(now)
             sent_at[ref] = due
@@ -155,13 +161,22 @@ async def open_loop(url: str | list[str], payloads: list[dict[str, Any]], *, rat
     }
 
 
+def _cpu(pids: dict[str, list[int]]) -> dict[str, float]:
+    return {name: sum(cpu_seconds(pid) for pid in group) for name, group in pids.items()}
+
+
 async def _one_rate(registry_url: str | list[str], watcher: Watcher, payloads: list[dict[str, Any]], rate: float,
-                    seconds: float, sse: feed.FeedWatcher) -> dict[str, Any]:
+                    seconds: float, sse: feed.FeedWatcher, pids: dict[str, list[int]]) -> dict[str, Any]:
     load_before = load_average()
+    cpu_before = _cpu(pids)
     result = await open_loop(registry_url, payloads, rate=rate, seconds=seconds, watcher=watcher,
                              max_backlog_s=float(os.environ.get("BENCH_FRESH_MAX_BACKLOG_S", "1")))
     await watcher.drain(60.0)
     await sse.settle(max(watcher.seen.values(), default=0), 60.0)
+    # CPU seconds each process spent from the first request until the last command reached the feed (the
+    # services' idle polling in that window included), per 1,000 commands answered 201.
+    cpu_used = {name: used - cpu_before[name] for name, used in _cpu(pids).items()}
+    result["cpu_s_per_1000"] = {name: round(used * 1000 / max(result["ok"], 1), 2) for name, used in cpu_used.items()}
     sent_at: dict[uuid.UUID, float] = result.pop("_sent_at")
     started: float = result.pop("_started")
     steady = [d for ref, d in watcher.delays.items() if ref in sent_at and sent_at[ref] >= started + WARMUP_S]
@@ -205,6 +220,8 @@ async def measure(capacity_per_s: float | None, *, rate: float = 500.0, seconds:
             urls = [r.url for r in registry]
             monitoring = await stack.enter_async_context(served("fresh-monitoring", ["bench.serve", "monitoring"], {
                 "MONITORING_DATABASE_URL": monitoring_db, "TOPIC_NAMESPACE": run.namespace}))
+            pids = {"registry": [r.popen.pid for r in registry], "monitoring": [monitoring.popen.pid],
+                    "bench_client": [os.getpid()]}
             watcher = Watcher(monitoring_db)
             sse = feed.FeedWatcher(monitoring.url)
             watch = asyncio.create_task(watcher.run())
@@ -219,7 +236,7 @@ async def measure(capacity_per_s: float | None, *, rate: float = 500.0, seconds:
                 watcher.seen.clear()
                 watcher.answered.clear()
                 offset = 20
-                main = await _one_rate(urls, watcher, payloads[offset:], rate, seconds, sse)
+                main = await _one_rate(urls, watcher, payloads[offset:], rate, seconds, sse, pids)
                 offset += main["requests"]
                 out["at_target"] = main
                 sustained = (main["achieved_per_s"] >= 0.95 * rate and not main["errors"]
@@ -228,7 +245,7 @@ async def measure(capacity_per_s: float | None, *, rate: float = 500.0, seconds:
                 if not sustained:
                     lower = round(min(rate / 2, 0.4 * (capacity_per_s or main["achieved_per_s"])))
                     lower = max(lower, 10)
-                    out["at_lower"] = await _one_rate(urls, watcher, payloads[offset:], lower, seconds, sse)
+                    out["at_lower"] = await _one_rate(urls, watcher, payloads[offset:], lower, seconds, sse, pids)
             finally:
                 watcher.stop()
                 await watch

@@ -140,6 +140,23 @@ async def test_a_rotated_key_is_picked_up_with_one_refetch_and_no_restart(keyclo
     await check.close()
 
 
+async def test_a_remembered_token_is_refused_once_its_key_is_retired(keycloak_realm: TestRealm) -> None:
+    """The verifier remembers the tokens it accepted; one whose signing key the provider has since retired (gone
+    from the JWKS at the next refresh) must be refused, not answered from memory."""
+    realm = keycloak_realm
+    check = verifier(realm, jwks_max_age_s=1, jwks_cooldown_s=0)
+    assert check.keys is not None
+    token = await realm.token("machine-dp3a")
+    assert (await check.verify(token)).opd == "dp3a"
+    assert (await check.verify(token)).opd == "dp3a" and check.keys.fetches == 1
+    await realm.rotate_signing_key(retire="disabled")
+    await asyncio.sleep(1.1)  # the keys are past their maximum age: the next request refreshes them
+    assert await refused(check, token) == "unknown signing key"
+    assert check.keys.fetches == 2
+    assert (await check.verify(await realm.token("machine-dp3a"))).opd == "dp3a"  # the new key's tokens work
+    await check.close()
+
+
 async def test_keys_older_than_their_maximum_age_are_fetched_again(realm: TestRealm) -> None:
     check = verifier(realm, jwks_max_age_s=1, jwks_cooldown_s=0)
     assert check.keys is not None

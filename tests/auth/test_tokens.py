@@ -2,6 +2,7 @@
 403 for a missing scope, and the caller's identity for a good one. The same checks against tokens Keycloak signs
 are in test_keycloak_tokens.py."""
 
+import asyncio
 import time
 from typing import Any
 
@@ -244,3 +245,18 @@ def test_auth_must_be_installed_before_routes_so_none_escapes_it() -> None:
 
     with pytest.raises(RuntimeError, match="before any route"):
         install_auth(app, Policy({}), auth.settings())
+
+
+async def test_a_token_the_verifier_remembers_is_refused_once_it_expires() -> None:
+    """Accepted tokens are remembered (their signature is not checked again on every request): one that has expired
+    since must be refused like any expired token, not answered from memory."""
+    check = Verifier(auth.settings(leeway_s=0))
+    token = auth.token(opd="dp3a", scopes=["things:write"], ttl_s=2)
+    first = await check.verify(token)
+    assert first.opd == "dp3a"
+    assert await check.verify(token) == first  # remembered, same caller
+    await asyncio.sleep(3.1)  # past its exp (whole seconds) with no leeway
+    for _ in range(2):
+        with pytest.raises(AuthError) as caught:
+            await check.verify(token)
+        assert caught.value.detail == "token expired"

@@ -106,6 +106,8 @@ class ServiceRuntime:
                 self.consume_topics,
                 max_records=self.settings.consumer_max_records,
                 batch_timeout_ms=self.settings.consumer_batch_timeout_ms,
+                fetch_min_bytes=self.settings.consumer_fetch_min_bytes,
+                fetch_max_wait_ms=self.settings.consumer_fetch_max_wait_ms,
                 group_id=self.group_id,
                 session_timeout_ms=self.settings.consumer_session_timeout_ms,
                 heartbeat_interval_ms=self.settings.consumer_session_timeout_ms // 3,

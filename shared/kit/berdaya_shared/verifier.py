@@ -7,6 +7,7 @@ checks a token with the provider's keys (``berdaya_shared.jwks``: OIDC discovery
 lists the settings for another provider.
 """
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -95,13 +96,33 @@ _REFUSALS: list[tuple[type[Exception], str, str]] = [
 ]
 
 
+@dataclass(frozen=True)
+class _Verified:
+    """A token this verifier accepted: who it names, when it expires, and the key object that verified it."""
+
+    principal: Principal
+    exp: float
+    kid: str | None
+    key: Any
+
+
 class Verifier:
     """Checks a token's signature, algorithm, expiry, lifetime, issuer and audience; turns its claims into a
-    Principal. Keys come from the provider's JWKS (``KeySet``) or, in static mode, from ``AUTH_PUBLIC_KEY``."""
+    Principal. Keys come from the provider's JWKS (``KeySet``) or, in static mode, from ``AUTH_PUBLIC_KEY``.
+
+    A client sends the same token with every request until it expires (a machine client for minutes, a page for
+    the session), and checking its RS256 signature and claims again costs more CPU than the rest of a small command:
+    the last ``CACHE_SIZE`` tokens accepted are remembered with the key object that verified them. A remembered
+    token is accepted again only while it has not expired (same leeway) and the provider's current key for its kid
+    is still that same object: a key dropped or replaced by a JWKS refresh (rotation, ``jwks_max_age_s``) makes the
+    token go through the full check again. Refusals are never remembered."""
+
+    CACHE_SIZE = 1024
 
     def __init__(self, settings: AuthSettings, *, service: str | None = None) -> None:
         self.settings = settings
         self.audiences = settings.audiences(service)
+        self._verified: dict[str, _Verified] = {}
         self._static: Any = load_public_key(settings.public_key) if settings.public_key else None
         self.keys: KeySet | None = None if self._static is not None else KeySet(
             issuer=settings.issuer, discovery_url=settings.discovery(), jwks_url=settings.jwks_url,
@@ -111,21 +132,39 @@ class Verifier:
     async def verify(self, token: str) -> Principal:
         """The Principal of a valid access token; AuthError (401) otherwise. May fetch the provider's keys."""
         if self.keys is None:
-            return self._decode(token, self._static)
+            return self._checked(token, None, self._static)
+        known = self._verified.get(token)
+        kid = known.kid if known is not None else self._kid(token)
         try:
-            key = await self.keys.key(self._kid(token))
+            key = await self.keys.key(kid)  # refreshes keys past their maximum age, as for any token
         except KeyUnavailable:
             raise AuthError("Kunci penanda tangan token tidak dikenal", "unknown signing key") from None
-        return self._decode(token, key.key)
+        return self._checked(token, kid, key)
 
     def verify_cached(self, token: str) -> Principal:
         """``verify`` with the keys already held, no I/O (for synchronous callers)."""
         if self.keys is None:
-            return self._decode(token, self._static)
-        key = self.keys.cached(self._kid(token))
+            return self._checked(token, None, self._static)
+        known = self._verified.get(token)
+        kid = known.kid if known is not None else self._kid(token)
+        key = self.keys.cached(kid)
         if key is None:
             raise AuthError("Kunci penanda tangan token tidak dikenal", "unknown signing key")
-        return self._decode(token, key.key)
+        return self._checked(token, kid, key)
+
+    def _checked(self, token: str, kid: str | None, key: Any) -> Principal:
+        """The remembered Principal when ``token`` was accepted with this very ``key`` and has not expired since;
+        else the full check (``_decode``), remembered when it passes."""
+        known = self._verified.get(token)
+        if known is not None:
+            if known.key is key and known.exp > time.time() - self.settings.leeway_s:
+                return known.principal
+            self._verified.pop(token, None)
+        principal, exp = self._decode(token, key if self.keys is None else key.key)
+        if len(self._verified) >= self.CACHE_SIZE:
+            del self._verified[next(iter(self._verified))]  # the oldest
+        self._verified[token] = _Verified(principal, exp, kid, key)
+        return principal
 
     async def identity_provider(self) -> str:
         """"ok", "unreachable" or "static key": what ``/ready`` reports."""
@@ -144,7 +183,8 @@ class Verifier:
         kid = header.get("kid")
         return kid if isinstance(kid, str) else None
 
-    def _decode(self, token: str, key: Any) -> Principal:
+    def _decode(self, token: str, key: Any) -> tuple[Principal, float]:
+        """The Principal of a token checked in full with ``key``, and its ``exp``; AuthError otherwise."""
         s = self.settings
         try:
             claims = jwt.decode(token, key, algorithms=[s.algorithm], audience=self.audiences, issuer=s.issuer,
@@ -162,7 +202,7 @@ class Verifier:
         if lifetime > s.max_token_lifetime_s:
             raise AuthError("Masa berlaku token terlalu panjang",
                             f"token lifetime {lifetime:.0f} s exceeds {s.max_token_lifetime_s} s")
-        return self.principal(claims)
+        return self.principal(claims), float(claims["exp"])
 
     def principal(self, claims: Mapping[str, Any]) -> Principal:
         s = self.settings

@@ -1,9 +1,9 @@
 """The outbox relay: publishes committed outbox rows to Kafka, at least once, in order per key.
 
-Rows are claimed in batches with ``FOR UPDATE SKIP LOCKED``, sent with every send in flight at once
-through the broker's idempotent producer (acks=all), and marked published only after Kafka has
-acknowledged every one of them. A crash between the ack and the mark re-sends the batch on restart;
-consumers' inboxes make that harmless.
+Rows are claimed in batches with ``FOR UPDATE SKIP LOCKED`` and marked in the same statement, sent with every
+send in flight at once through the broker's idempotent producer (acks=all); the transaction holding the claim and
+the marks commits only after Kafka has acknowledged every one of them. A crash between the ack and the commit
+re-sends the batch on restart; consumers' inboxes make that harmless.
 
 Each event leaves with the headers ``correlation_id`` (the envelope's own, stored in the row) and ``traceparent``
 (of a PRODUCER span that continues the trace stored in the row), and the relay's batch sizes, publish latency and
@@ -26,13 +26,16 @@ from .outbox import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
 
+# Claim and mark in one statement (one round trip per batch, not two): the rows are locked and marked inside the
+# relay's transaction, which commits only after Kafka acknowledged every one of them; a failure before that rolls
+# the marks back. ``now()`` is the transaction's start, as it was when the mark was a statement of its own.
 _CLAIM = """
-SELECT id, topic, key, envelope, event_id, event_type, correlation_id, traceparent,
-       extract(epoch FROM created_at) AS created_epoch
-FROM outbox
-WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+UPDATE outbox o SET published_at = now()
+FROM (SELECT id FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) c
+WHERE o.id = c.id
+RETURNING o.id, o.topic, o.key, o.envelope, o.event_id, o.event_type, o.correlation_id, o.traceparent,
+          extract(epoch FROM o.created_at) AS created_epoch
 """
-_MARK = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
 
 
 class OutboxRelay:
@@ -62,7 +65,7 @@ class OutboxRelay:
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows; returns how many were published."""
         async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(_CLAIM, self._batch_size)
+            rows = sorted(await conn.fetch(_CLAIM, self._batch_size), key=lambda row: row["id"])  # in outbox order
             if not rows:
                 return 0
             began = time.monotonic()
@@ -111,7 +114,8 @@ class OutboxRelay:
             self._metrics.published.labels(row["topic"]).inc()
 
     async def _mark(self, conn: asyncpg.Connection, ids: list[int]) -> None:
-        await conn.execute(_MARK, ids)
+        """Kafka acknowledged the rows ``ids``: their marks, written by the claim in this transaction, commit when
+        this returns (an exception here rolls them back, and the rows are published again)."""
 
     async def run(self) -> None:
         """Publish until cancelled: woken by NOTIFY, with a timed poll as the fallback.

@@ -41,6 +41,15 @@ class MessagingSettings(BaseSettings):
     relay_poll_interval_s: float = Field(1.0, gt=0, description="Fallback poll when no NOTIFY arrives")
     consumer_max_records: int = Field(1000, ge=1)
     consumer_batch_timeout_ms: int = Field(200, ge=1)
+    consumer_fetch_min_bytes: int = Field(
+        1, ge=1, le=52_428_800,
+        description="The broker holds a fetch until this many bytes are ready (or consumer_fetch_max_wait_ms has "
+                    "passed): above 1, a consumer whose cost is per batch gets fewer, larger batches when events "
+                    "trickle in. 1 (Kafka's default): answer at once")
+    consumer_fetch_max_wait_ms: int = Field(
+        500, ge=0, le=10_000,
+        description="The longest the broker holds a fetch for consumer_fetch_min_bytes, i.e. the delay a lone event "
+                    "can get (Kafka's default; it only matters when the minimum is above 1)")
     retry_max_backoff_s: float = Field(30.0, gt=0)
     consumer_session_timeout_ms: int = Field(
         6000, ge=6000, le=300_000,

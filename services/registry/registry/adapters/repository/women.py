@@ -87,10 +87,26 @@ _INSERT = (
     + ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(_TYPES))
     + ") ON CONFLICT (nik_hmac) DO NOTHING RETURNING person_ref"
 )
-# One statement for the row and its duplicate flags. Its snapshot predates the new row, so she is never compared
-# with herself.
-_INSERT_ONE = (f"INSERT INTO women ({_COLUMNS}) VALUES ({', '.join(f'${i + 1}' for i in range(len(_NAMES)))})"
-               " ON CONFLICT (nik_hmac) DO NOTHING RETURNING *")
+# One statement, one round trip, for a registration: the row, its blind name index, and the block its duplicate
+# check compares her with (``_BLOCK``'s, below: one row per other record, or one row with a NULL block_ref). Its
+# snapshot predates the new row, so she is never compared with herself. No row at all: her NIK is registered.
+_INSERT_ONE = f"""
+WITH w AS (
+    INSERT INTO women ({_COLUMNS}) VALUES ({', '.join(f'${i + 1}' for i in range(len(_NAMES)))})
+    ON CONFLICT (nik_hmac) DO NOTHING RETURNING *
+), t AS (
+    INSERT INTO women_name_tokens (token, person_ref)
+    SELECT token, w.person_ref FROM w, unnest(${len(_NAMES) + 1}::bytea[]) AS token ON CONFLICT DO NOTHING
+)
+SELECT w.*, o.person_ref AS block_ref, o.name_cipher AS block_name
+FROM w LEFT JOIN LATERAL (
+    SELECT o.person_ref, o.name_cipher FROM women o
+    WHERE o.birth_date = w.birth_date AND o.kecamatan_code = w.kecamatan_code
+      AND o.erased_at IS NULL AND o.merged_into IS NULL AND o.person_ref <> w.person_ref
+      AND (w.desa_code IS NULL OR o.desa_code IS NULL OR o.desa_code = w.desa_code)
+) o ON true
+"""
+_BLOCK_COLUMNS = ("block_ref", "block_name")
 # The block of each given record (ref, birth date, kecamatan, desa): the other living records with her birth date
 # and kecamatan whose desa agrees with hers or is missing. Which of them are possible duplicates, the names decide.
 # Driven from the given keys, one index probe each (women_block): the cost follows the records matched, not the
@@ -159,13 +175,14 @@ class WomenRepository(Repository):
     async def add(self, row: WomanRow) -> list[UUID] | None:
         """Store one woman and flag her possible duplicates: the refs she was flagged against, or None when her
         NIK is already registered (nothing stored)."""
-        stored = await self.conn.fetchrow(_INSERT_ONE, *_VALUES(row))
-        if stored is None:
+        found = await self.conn.fetch(_INSERT_ONE, *_VALUES(row), list(row.name_tokens))
+        if not found:
             return None
-        self.inserted[row.person_ref] = dict(stored)
+        self.inserted[row.person_ref] = {k: v for k, v in found[0].items() if k not in _BLOCK_COLUMNS}
         self._keys[row.person_ref] = _key(row)
-        await names.write(self.conn, [(row.person_ref, row.name_tokens)])
-        pairs = await self._flag([row.person_ref])
+        block = [{"ref": row.person_ref, "other": r["block_ref"], "other_name": r["block_name"]}
+                 for r in found if r["block_ref"] is not None]
+        pairs = await self._flag_block(block)
         return sorted((b if a == row.person_ref else a for a, b in pairs), key=str)
 
     async def add_many(self, rows: Sequence[WomanRow]) -> set[UUID]:
@@ -204,6 +221,11 @@ class WomenRepository(Repository):
             return []
         rows = await self.conn.fetch(_BLOCK, [ref for ref, _ in keys], [k.birth_date for _, k in keys],
                                      [k.kecamatan_code for _, k in keys], [k.desa_code for _, k in keys])
+        return await self._flag_block(rows)
+
+    async def _flag_block(self, rows: Iterable[Mapping[str, Any]]) -> list[tuple[UUID, UUID]]:
+        """Flag the pairs of ``rows`` (``_BLOCK``'s: ref, other, other_name; ``ref`` known to ``_keys``) whose names
+        match (``domain.duplicates``); the new flags, each as (the given record, the other)."""
         names: dict[UUID, list[str]] = {}  # each name opened and reduced once, for this call only
 
         def name(ref: UUID, sealed: bytes) -> list[str]:
