@@ -10,6 +10,7 @@ from datetime import date
 from uuid import UUID, uuid4
 
 import asyncpg
+import pytest
 from berdaya_contracts import Envelope, new_envelope
 from berdaya_contracts import registry_v1 as r
 from monitoring.adapters import LIVE_SCHEMA, prepare_database
@@ -116,19 +117,6 @@ async def test_a_median_of_nothing_is_empty_and_a_removed_record_leaves_no_trace
     assert await _regency_and_equal_to_definitions(pool) == 750_000.0
 
 
-async def test_read_models_built_before_the_histograms_get_them_on_start(pool: asyncpg.Pool) -> None:  # noqa: F811
-    """A database whose read models predate the histograms (empty histograms, no ``rm_hist_state``) gets them from
-    its stored records when the service prepares it, and its medians are right again."""
-    await reset(pool)
-    await feed(pool, events([*EVEN, *LATE]))
-    async with pool.acquire() as conn:
-        await conn.execute(f"TRUNCATE {', '.join(f'{LIVE_SCHEMA}.{t}' for t in (*readmodel.HIST_TABLES, 'rm_hist_state'))}")
-        async with indicators.snapshot(pool) as reader:
-            assert (await indicators.compute(reader, NAME, Filters(), None))[0]["value"] is None  # nothing to walk
-        await prepare_database(conn)
-    assert await _regency_and_equal_to_definitions(pool) == 100_000.0
-
-
 async def test_medians_inside_one_coarse_bucket_walk_its_fine_buckets(pool: asyncpg.Pool) -> None:  # noqa: F811
     """Changes spread over the fine buckets of one coarse bucket (100,000-199,999 Rupiah: one significant digit),
     with others around it: the middle ranks fall inside it, and the fine bucket holding each is found by walking
@@ -148,13 +136,21 @@ async def test_medians_inside_one_coarse_bucket_walk_its_fine_buckets(pool: asyn
     assert await _regency_and_equal_to_definitions(pool) == statistics.median([*changes, 145_500]) == 127_000
 
 
-async def test_read_models_with_fine_histograms_only_get_the_coarse_ones_on_start(pool: asyncpg.Pool) -> None:  # noqa: F811
-    """Read models of the version before the coarse histograms (fine ones and ``rm_hist_state`` present, coarse
-    ones empty) get them on start."""
+# Read models of older versions: before the histograms (none of them, no ``rm_hist_state``), and before the coarse
+# histograms (the fine ones and ``rm_hist_state`` present, the coarse ones empty).
+BEFORE_HISTOGRAMS = (*readmodel.HIST_TABLES, "rm_hist_state")
+BEFORE_COARSE = tuple(t for t in readmodel.HIST_TABLES if readmodel.coarse(t))
+
+
+@pytest.mark.parametrize("emptied", [BEFORE_HISTOGRAMS, BEFORE_COARSE], ids=["no histograms", "fine only"])
+async def test_read_models_of_an_older_version_get_their_histograms_on_start(
+        pool: asyncpg.Pool, emptied: tuple[str, ...]) -> None:  # noqa: F811
+    """A database whose read models predate the histograms, or have the fine ones only, gets them from its stored
+    records when the service prepares it, and its medians are right again."""
     await reset(pool)
     await feed(pool, events([*EVEN, *LATE]))
     async with pool.acquire() as conn:
-        await conn.execute(f"TRUNCATE {', '.join(f'{LIVE_SCHEMA}.{t}' for t in readmodel.HIST_TABLES if readmodel.coarse(t))}")
+        await conn.execute(f"TRUNCATE {', '.join(f'{LIVE_SCHEMA}.{t}' for t in emptied)}")
         async with indicators.snapshot(pool) as reader:
             assert (await indicators.compute(reader, NAME, Filters(), None))[0]["value"] is None  # nothing to walk
         await prepare_database(conn)

@@ -3,23 +3,18 @@
 import asyncio
 import io
 import json
-import socket
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import openpyxl
-import pytest_asyncio
-import uvicorn
 from berdaya_contracts import new_envelope
 from berdaya_contracts import registry_v1 as r
 from berdaya_contracts.topics import MONITORING_INDICATORS, physical
-from fastapi import FastAPI
 from playwright.async_api import async_playwright, expect
 
-from tests.monitoring.conftest import Monitoring, Producers
+from tests.monitoring.conftest import Monitoring
 from tests.support.auth import bearer
 from tests.support.kafka import read_all, wait_for
 
@@ -221,25 +216,6 @@ async def test_round_exports_as_xlsx_with_guarded_free_text(monitoring: Monitori
     assert ("women_registered", "Perempuan terdaftar", "64.02.10", "x", "ya") in rows
     description = wb["Hambatan"]["C2"].value
     assert description.startswith("'=HYPERLINK")  # shown as text, never evaluated by the spreadsheet
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def base_url(started: tuple[FastAPI, Producers, str, object]) -> AsyncIterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(started[0], host="127.0.0.1", port=port, lifespan="off",
-                                           log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-        await asyncio.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
 
 
 async def test_printable_page_opens_in_chromium(monitoring: Monitoring, base_url: str) -> None:
