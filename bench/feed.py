@@ -19,6 +19,7 @@ from bisect import bisect_left
 from typing import Any
 
 import httpx
+from httpx_sse import aconnect_sse
 from monitoring.service_layer import feed_delta
 
 from . import auth
@@ -57,21 +58,14 @@ class FeedWatcher:
         while True:
             with contextlib.suppress(httpx.HTTPError, OSError):
                 async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=60)) as client, \
-                        client.stream("GET", self.url + "/api/stream",
-                                      headers=auth.headers("dp3a_evaluation")) as resp:
-                    resp.raise_for_status()
+                        aconnect_sse(client, "GET", self.url + "/api/stream",
+                                     headers=auth.headers("dp3a_evaluation")) as source:
+                    source.response.raise_for_status()
                     self.connects += 1
                     self.state = None
-                    event, data = "message", []
-                    async for line in resp.aiter_lines():
-                        if line.startswith("event: "):
-                            event = line[7:]
-                        elif line.startswith("data: "):
-                            data.append(line[6:])
-                        elif not line:
-                            if data:
-                                self.received(event, "\n".join(data))
-                            event, data = "message", []
+                    async for sse in source.aiter_sse():
+                        if sse.data:  # not a keep-alive comment
+                            self.received(sse.event, sse.data)
             await asyncio.sleep(0.2)
 
     def bytes_per_message(self, since: float = 0.0) -> dict[str, Any]:

@@ -25,6 +25,7 @@ import asyncpg
 import httpx
 import pytest_asyncio
 from berdaya_contracts.topics import MONITORING_INDICATORS, physical
+from httpx_sse import ServerSentEvent, aconnect_sse
 from monitoring.service_layer.feed_delta import merge
 
 from tests.faults.infra import KafkaCluster
@@ -108,31 +109,26 @@ class FeedClient:
             with contextlib.suppress(httpx.HTTPError, OSError):
                 resume = {"Last-Event-ID": self.last_id} if self.last_id else {}
                 async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=30)) as client, \
-                        client.stream("GET", self.url + "/api/stream", headers=self.headers() | resume) as resp:
-                    assert resp.status_code == 200, resp.status_code
+                        aconnect_sse(client, "GET", self.url + "/api/stream", headers=self.headers() | resume) as source:
+                    assert source.response.status_code == 200, source.response.status_code
                     self.connects += 1
                     self.fresh = True
-                    fields: dict[str, str] = {}
-                    async for line in resp.aiter_lines():
-                        if line and not line.startswith(":"):
-                            name, _, value = line.partition(": ")
-                            fields[name] = value
-                        elif not line and "data" in fields:
-                            self.received(fields)
-                            fields = {}
+                    async for sse in source.aiter_sse():
+                        if sse.data:  # not a keep-alive comment
+                            self.received(sse)
             await asyncio.sleep(0.5)
 
-    def received(self, fields: dict[str, str]) -> None:
-        event, body = fields.get("event", "message"), json.loads(fields["data"])
+    def received(self, sse: ServerSentEvent) -> None:
+        event, body = sse.event, sse.json()
         if event == "change":
             if self.fresh:
                 self.errors.append(f"a change before a whole message on connection {self.connects}")
                 return
             body = merge(self.messages[-1], body)
-        if self.last_id is not None and int(fields["id"]) <= int(self.last_id) and not self.fresh:
-            self.errors.append(f"id {fields['id']} after {self.last_id}")
+        if self.last_id is not None and int(sse.id) <= int(self.last_id) and not self.fresh:
+            self.errors.append(f"id {sse.id} after {self.last_id}")
         self.fresh = False
-        self.last_id = fields["id"]
+        self.last_id = sse.id
         self.events.append(event)
         self.messages.append(body)
 

@@ -16,6 +16,7 @@ import httpx
 import pytest_asyncio
 from berdaya_contracts import new_envelope
 from berdaya_contracts import registry_v1 as r
+from httpx_sse import aconnect_sse
 from monitoring.service_layer import live
 from monitoring.service_layer.feed_delta import merge
 from monitoring.service_layer.live import LiveFeed
@@ -173,18 +174,12 @@ async def test_a_change_to_one_indicator_sends_only_that_indicator(monitoring: M
 async def events(client: httpx.AsyncClient, headers: dict[str, str] | None = None) -> AsyncIterator[tuple[int, str,
                                                                                                          Any]]:
     """The SSE messages of ``/api/stream``: (id, event, data decoded)."""
-    async with client.stream("GET", "/api/stream", headers=headers or {}) as resp:
-        assert resp.status_code == 200, resp.status_code
-        fields: dict[str, str] = {}
-        async for line in resp.aiter_lines():
-            if line.startswith(":"):
+    async with aconnect_sse(client, "GET", "/api/stream", headers=headers or {}) as source:
+        assert source.response.status_code == 200, source.response.status_code
+        async for sse in source.aiter_sse():
+            if not sse.data:  # a keep-alive comment (the client repeats the last id on it)
                 continue
-            if line:
-                name, _, value = line.partition(": ")
-                fields[name] = value
-            elif "data" in fields:
-                yield int(fields["id"]), fields["event"], json.loads(fields["data"])
-                fields = {}
+            yield int(sse.id), sse.event, sse.json()
 
 
 async def first_message(client: httpx.AsyncClient, headers: dict[str, str] | None = None) -> tuple[int, str, Any]:

@@ -128,12 +128,16 @@ async def report_view(conn: asyncpg.Connection, names: list[str] | None, filters
             "indicators": await report(conn, chosen, filters, group_by)}
 
 
+async def headline_figures(conn: asyncpg.Connection, names: list[str]) -> dict[str, dict[str, Any]]:
+    """The regency totals of ``names``, as the headline carries them: name -> {value, suppressed}."""
+    return {r["indicator"]: {"value": r["cells"][0]["value"], "suppressed": r["cells"][0]["suppressed"]}
+            for r in await report(conn, names, Filters(), None)}
+
+
 async def headline(conn: asyncpg.Connection) -> dict[str, Any]:
     """Regency totals of the headline indicators plus the funnel: the live feed's message."""
     names = [ind.name for ind in CATALOG if ind.headline]
-    figures = {r["indicator"]: {"value": r["cells"][0]["value"], "suppressed": r["cells"][0]["suppressed"]}
-               for r in await report(conn, names, Filters(), None)}
-    return {"figures": figures, "funnel": await funnel(conn, Filters())}
+    return {"figures": await headline_figures(conn, names), "funnel": await funnel(conn, Filters())}
 
 
 FUNNEL_STEPS = (

@@ -47,7 +47,7 @@ from ..domain.events import IndicatorChanged
 from ..domain.indicators import CATALOG
 from . import public_views
 from .feed_delta import FULL, diff
-from .indicators import Filters, funnel, headline, report, snapshot
+from .indicators import Filters, funnel, headline, headline_figures, snapshot
 
 log = logging.getLogger(__name__)
 HEADLINE = [i.name for i in CATALOG if i.headline]
@@ -253,9 +253,7 @@ class LiveFeed:
             message = dict(before)
             cells = [n for n in HEADLINE if n in names]
             if cells:
-                message["figures"] = {**before["figures"], **{
-                    r["indicator"]: {"value": r["cells"][0]["value"], "suppressed": r["cells"][0]["suppressed"]}
-                    for r in await report(conn, cells, Filters(), None)}}
+                message["figures"] = {**before["figures"], **await headline_figures(conn, cells)}
             if FUNNEL in names:
                 message["funnel"] = await funnel(conn, Filters())
             self._push(True, message)
