@@ -234,10 +234,11 @@ async def test_two_instances_one_killed_mid_load_figures_feeds_and_releases(stag
     finally:
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        b.stop()
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        b.stop()  # before a client's own failure is raised: the second instance never outlives the test
+        failed = [o for o in outcomes if isinstance(o, Exception)]  # not the cancellations
+        if failed:
+            raise failed[0]
 
 
 async def _both_applied(a: str, b: str) -> bool:
