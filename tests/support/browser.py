@@ -143,16 +143,16 @@ async def first_load_bytes(browser: Browser, url: str, *, storage_state: Any = N
 async def open_without_signal(page: Page, url: str, *,
                               keep_again: Callable[[], Awaitable[None]] | None = None) -> None:
     """Open a sheet with no signal: the copy the service worker kept on the phone. Chromium now and then fails that
-    navigation with net::ERR_FAILED although the copy is in the cache (about one run in four; cause not found): up
-    to three tries, each failure printed; a copy that is really gone still fails the test. ``keep_again`` (for tests
-    that may let the phone back online between tries) is awaited before each retry: it opens the sheet with signal
-    again and goes back offline, as an officer would."""
+    navigation with net::ERR_FAILED or ERR_INTERNET_DISCONNECTED although the copy is in the cache (about one run in
+    four; cause not found): up to three tries, each failure printed; a copy that is really gone still fails the
+    test. ``keep_again`` (for tests that may let the phone back online between tries) is awaited before each retry:
+    it opens the sheet with signal again and goes back offline, as an officer would."""
     for attempt in range(3):
         try:
             await page.goto(url)
             return
         except PlaywrightError as failed:
-            if attempt == 2 or "ERR_FAILED" not in str(failed):
+            if attempt == 2 or not any(code in str(failed) for code in ("ERR_FAILED", "ERR_INTERNET_DISCONNECTED")):
                 raise
             print(f"offline navigation {attempt + 1} failed: {failed.message.splitlines()[0]}")
             await page.wait_for_timeout(500)
